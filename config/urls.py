@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from partnership import views as partnership_views
+
+admin.site.site_header = "Partnerskabsportalen – administration"
+admin.site.site_title = "Partnerskabsportalen"
+
+urlpatterns = [
+    path("", partnership_views.home, name="home"),
+    path("tilgaengelighed/", partnership_views.accessibility, name="accessibility"),
+    path("healthz", partnership_views.healthz, name="healthz"),
+    path("konto/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("partnership.urls")),
+]

@@ -1,0 +1,188 @@
+"""Writes that touch more than one row or send something: invitations, memberships."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .models import Invitation, Membership, Organisation, Role, User
+
+
+def _normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+@transaction.atomic
+def invite_member(
+    *, organisation: Organisation, email: str, role: str, name: str = "", by: User
+) -> tuple[Invitation, str]:
+    """Invite a person by e-mail to a role. Returns the invitation and the one-time token
+    (which is only ever in the e-mail link)."""
+    email = _normalise_email(email)
+    if not permissions.can_grant_role(by, organisation, role):
+        raise PermissionDenied(_("Du må ikke give rollen i denne organisation."))
+    if Membership.objects.filter(
+        user__email__iexact=email, organisation=organisation, role=role, is_active=True
+    ).exists():
+        raise ValidationError(
+            {"email": _("%(email)s har allerede denne rolle i %(org)s.") % {"email": email, "org": organisation}}
+        )
+    pending = Invitation.objects.pending().filter(email__iexact=email, organisation=organisation)
+    for old in pending:
+        if old.is_expired:
+            old.cancelled_at = timezone.now()
+            old.save(update_fields=["cancelled_at"])
+        else:
+            raise ValidationError(
+                {
+                    "email": _(
+                        "%(email)s har allerede en åben invitation til %(org)s. "
+                        "Annullér den, før du sender en ny."
+                    )
+                    % {"email": email, "org": organisation}
+                }
+            )
+    token, token_hash = Invitation.new_token()
+    now = timezone.now()
+    invitation = Invitation(
+        email=email,
+        name=name.strip(),
+        organisation=organisation,
+        role=role,
+        token_hash=token_hash,
+        invited_by=by,
+        created_at=now,
+        expires_at=Invitation.default_expiry(now),
+    )
+    invitation.full_clean()
+    invitation.save()
+    link = settings.SITE_URL.rstrip("/") + reverse("partnership:invitation_accept", args=[token])
+    context = {"invitation": invitation, "link": link, "days": settings.INVITATION_VALID_DAYS}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("Invitation til Partnerskabsportalen"),
+            message=render_to_string("partnership/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return invitation, token
+
+
+class InvitationInvalid(Exception):
+    """The link is unknown, used, cancelled or expired; the message says which."""
+
+
+def check_invitation(token: str) -> Invitation:
+    invitation = Invitation.objects.by_token(token).select_related("organisation").first()
+    if invitation is None:
+        raise InvitationInvalid(_("Linket er ikke gyldigt. Kontrollér, at du har kopieret hele linket fra e-mailen."))
+    if invitation.accepted_at:
+        raise InvitationInvalid(_("Invitationen er allerede brugt. Log ind med din e-mail og adgangskode."))
+    if invitation.cancelled_at:
+        raise InvitationInvalid(_("Invitationen er annulleret. Bed din organisation om en ny."))
+    if invitation.is_expired:
+        raise InvitationInvalid(
+            _("Invitationen er udløbet (den gælder i %(days)s dage). Bed din organisation om en ny.")
+            % {"days": settings.INVITATION_VALID_DAYS}
+        )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, password: str | None, name: str = "", user: User | None = None) -> User:
+    """Take an invitation: create the person (with the chosen password) or, for someone who
+    already has a login, add the membership to their account."""
+    invitation = check_invitation(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise InvitationInvalid(_("Invitationen er allerede brugt."))
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None:
+        if user is None or user.pk != existing.pk:
+            raise InvitationInvalid(
+                _("Der findes allerede en bruger med denne e-mail. Log ind først, og åbn linket igen.")
+            )
+        person = existing
+        if not person.is_active:
+            person.is_active = True
+            person.save(update_fields=["is_active"])
+    else:
+        person = User(email=invitation.email, name=(name or invitation.name).strip())
+        person.set_password(password)
+        person.full_clean()
+        person.save()
+    membership, _created = Membership.objects.get_or_create(
+        user=person, organisation=invitation.organisation, role=invitation.role
+    )
+    if not membership.is_active:
+        membership.is_active = True
+        membership.deactivated_at = None
+        membership.save(update_fields=["is_active", "deactivated_at"])
+    _mark_email_verified(person)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = person
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    permissions.forget_memberships(person)
+    return person
+
+
+def _mark_email_verified(user: User) -> None:
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
+@transaction.atomic
+def cancel_invitation(*, invitation: Invitation, by: User) -> None:
+    if not permissions.can_manage_members(by, invitation.organisation):
+        raise PermissionDenied
+    if invitation.is_pending:
+        invitation.cancelled_at = timezone.now()
+        invitation.save(update_fields=["cancelled_at"])
+
+
+@transaction.atomic
+def change_role(*, membership: Membership, role: str, by: User) -> Membership:
+    organisation = membership.organisation
+    if not (
+        permissions.can_grant_role(by, organisation, role)
+        and permissions.can_grant_role(by, organisation, membership.role)
+    ):
+        raise PermissionDenied(_("Du må ikke give rollen i denne organisation."))
+    if role == membership.role:
+        return membership
+    if Membership.objects.filter(
+        user=membership.user, organisation=organisation, role=role
+    ).exclude(pk=membership.pk).exists():
+        raise ValidationError({"role": _("Personen har allerede den rolle i organisationen.")})
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def deactivate_membership(*, membership: Membership, by: User) -> None:
+    """End a person's role in an organisation. Someone with no active role left can no
+    longer log in."""
+    if not permissions.can_manage_members(by, membership.organisation):
+        raise PermissionDenied
+    if membership.user_id == by.pk and membership.role == Role.ORG_ADMIN:
+        raise ValidationError(_("Du kan ikke fjerne din egen administratorrolle."))
+    membership.is_active = False
+    membership.deactivated_at = timezone.now()
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    person = membership.user
+    if not person.is_superuser and not person.memberships.filter(is_active=True).exists():
+        person.is_active = False
+        person.save(update_fields=["is_active"])

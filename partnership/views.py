@@ -1,0 +1,433 @@
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import jobs, permissions, services
+from .forms import (
+    AcceptInvitationForm,
+    ChangeRoleForm,
+    InviteForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+)
+from .models import Invitation, Job, JobStatus, Membership, Organisation, Role
+from .navigation import sections_for
+
+
+def member_required(view):
+    """Logged in, and holding at least one active role in the partnership."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not permissions.is_member(request.user):
+            raise PermissionDenied(_("Du har ingen aktiv rolle i partnerskabet."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def home(request):
+    if request.user.is_authenticated and permissions.is_member(request.user):
+        return redirect("partnership:dashboard")
+    return render(request, "partnership/home.html")
+
+
+def accessibility(request):
+    return render(request, "partnership/accessibility.html")
+
+
+@member_required
+def dashboard(request):
+    memberships = permissions.memberships_of(request.user)
+    sections = [s for s in sections_for(request.user) if s.key != "dashboard"]
+    recent_jobs = list(Job.objects.filter(ordered_by=request.user)[:5])
+    return render(
+        request,
+        "partnership/dashboard.html",
+        {
+            "memberships": memberships,
+            "sections": sections,
+            "recent_jobs": recent_jobs,
+            "managed": permissions.managed_organisations(request.user),
+            "is_secretariat": permissions.is_secretariat(request.user),
+        },
+    )
+
+
+# --- Organisations ---------------------------------------------------------------------
+
+
+@member_required
+def organisation_list(request):
+    form = OrganisationFilterForm(request.GET or None)
+    qs = permissions.organisations_visible_to(request.user).select_related("branch_organisation")
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            qs = qs.filter(Q(name__icontains=q) | Q(code=q) | Q(cvr=q))
+        if form.cleaned_data["kind"]:
+            qs = qs.filter(kind=form.cleaned_data["kind"])
+    page = Paginator(qs.order_by("kind", "name"), 50).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    return render(
+        request,
+        "partnership/organisation_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": permissions.is_secretariat(request.user),
+        },
+    )
+
+
+def _visible_organisation(request, slug: str) -> Organisation:
+    return get_object_or_404(permissions.organisations_visible_to(request.user), slug=slug)
+
+
+@member_required
+def organisation_detail(request, slug):
+    organisation = _visible_organisation(request, slug)
+    members = None
+    if permissions.can_view_members(request.user, organisation):
+        members = (
+            Membership.objects.active()
+            .filter(organisation=organisation)
+            .select_related("user")
+            .order_by("user__name", "user__email")
+        )
+    providers = None
+    if organisation.kind == "branch":
+        providers = organisation.member_providers.order_by("name")
+    return render(
+        request,
+        "partnership/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "members": members,
+            "providers": providers,
+            "can_manage": permissions.can_manage_members(request.user, organisation),
+            "can_edit": permissions.is_secretariat(request.user),
+        },
+    )
+
+
+@member_required
+def organisation_edit(request, slug=None):
+    if not permissions.is_secretariat(request.user):
+        raise PermissionDenied
+    organisation = _visible_organisation(request, slug) if slug else None
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        organisation = form.save()
+        messages.success(request, _("%(org)s er gemt.") % {"org": organisation})
+        return redirect(organisation)
+    return render(
+        request, "partnership/organisation_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+# --- Members and invitations -----------------------------------------------------------
+
+
+def _managed_organisation(request, slug) -> Organisation:
+    organisation = _visible_organisation(request, slug)
+    if not permissions.can_manage_members(request.user, organisation):
+        raise PermissionDenied
+    return organisation
+
+
+@member_required
+def members(request, slug):
+    organisation = _managed_organisation(request, slug)
+    grantable = permissions.grantable_roles(request.user, organisation)
+    form = InviteForm(request.POST or None, organisation=organisation, grantable=grantable)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invite_member(
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except PermissionDenied as exc:
+            form.add_error("role", str(exc))
+        else:
+            messages.success(
+                request,
+                _("Invitationen er sendt til %(email)s. Linket gælder i 7 dage.")
+                % {"email": invitation.email},
+            )
+            return redirect("partnership:members", slug=organisation.slug)
+    memberships = (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("-is_active", "user__name", "user__email")
+    )
+    invitations = organisation.invitations.select_related("invited_by").order_by("-created_at")[:50]
+    return render(
+        request,
+        "partnership/members.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "memberships": memberships,
+            "invitations": invitations,
+            "role_choices": [(r, Role(r).label) for r in grantable],
+        },
+    )
+
+
+def _managed_membership(request, slug, pk) -> Membership:
+    organisation = _managed_organisation(request, slug)
+    return get_object_or_404(
+        Membership.objects.select_related("user", "organisation"), pk=pk, organisation=organisation
+    )
+
+
+@member_required
+def membership_change_role(request, slug, pk):
+    membership = _managed_membership(request, slug, pk)
+    grantable = permissions.grantable_roles(request.user, membership.organisation)
+    form = ChangeRoleForm(request.POST or None, grantable=grantable, initial={"role": membership.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_role(membership=membership, role=form.cleaned_data["role"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied:
+            form.add_error("role", _("Du må ikke give den valgte rolle."))
+        else:
+            messages.success(
+                request,
+                _("%(person)s er nu %(role)s.")
+                % {"person": membership.user, "role": membership.get_role_display().lower()},
+            )
+            return redirect("partnership:members", slug=slug)
+    return render(
+        request,
+        "partnership/membership_role_form.html",
+        {"membership": membership, "form": form, "organisation": membership.organisation},
+    )
+
+
+@member_required
+def membership_deactivate(request, slug, pk):
+    membership = _managed_membership(request, slug, pk)
+    if request.method == "POST":
+        try:
+            services.deactivate_membership(membership=membership, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(person)s er ikke længere %(role)s i %(org)s.")
+                % {
+                    "person": membership.user,
+                    "role": membership.get_role_display().lower(),
+                    "org": membership.organisation,
+                },
+            )
+        return redirect("partnership:members", slug=slug)
+    return render(
+        request,
+        "partnership/membership_deactivate.html",
+        {"membership": membership, "organisation": membership.organisation},
+    )
+
+
+@member_required
+@require_POST
+def invitation_cancel(request, slug, pk):
+    organisation = _managed_organisation(request, slug)
+    invitation = get_object_or_404(Invitation, pk=pk, organisation=organisation)
+    services.cancel_invitation(invitation=invitation, by=request.user)
+    messages.success(request, _("Invitationen til %(email)s er annulleret.") % {"email": invitation.email})
+    return redirect("partnership:members", slug=slug)
+
+
+def invitation_accept(request, token):
+    try:
+        invitation = services.check_invitation(token)
+    except services.InvitationInvalid as exc:
+        return render(request, "partnership/invitation_invalid.html", {"reason": str(exc)}, status=410)
+
+    from .models import User
+
+    existing = User.objects.filter(email__iexact=invitation.email).exists()
+    if existing:
+        if not request.user.is_authenticated or request.user.email.lower() != invitation.email:
+            return render(
+                request,
+                "partnership/invitation_login_first.html",
+                {"invitation": invitation, "next": request.path},
+            )
+        if request.method == "POST":
+            try:
+                services.accept_invitation(token=token, password=None, user=request.user)
+            except services.InvitationInvalid as exc:
+                return render(request, "partnership/invitation_invalid.html", {"reason": str(exc)}, status=410)
+            messages.success(request, _("Du har nu en rolle i %(org)s.") % {"org": invitation.organisation})
+            return redirect("partnership:dashboard")
+        return render(request, "partnership/invitation_confirm.html", {"invitation": invitation})
+
+    form = AcceptInvitationForm(
+        request.POST or None, email=invitation.email, initial={"name": invitation.name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.accept_invitation(
+                token=token, password=form.cleaned_data["password1"], name=form.cleaned_data["name"]
+            )
+        except services.InvitationInvalid as exc:
+            return render(request, "partnership/invitation_invalid.html", {"reason": str(exc)}, status=410)
+        messages.success(
+            request,
+            _("Velkommen til Partnerskabsportalen. Log ind med %(email)s og din nye adgangskode.")
+            % {"email": person.email},
+        )
+        return redirect(reverse("account_login") + f"?email={person.email}")
+    return render(request, "partnership/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+# --- Profile ---------------------------------------------------------------------------
+
+
+@login_required
+def profile(request):
+    from allauth.mfa.models import Authenticator
+
+    authenticators = {a.type for a in Authenticator.objects.filter(user=request.user)}
+    return render(
+        request,
+        "partnership/profile.html",
+        {
+            "memberships": permissions.memberships_of(request.user),
+            "has_totp": Authenticator.Type.TOTP in authenticators,
+            "has_recovery_codes": Authenticator.Type.RECOVERY_CODES in authenticators,
+            "mfa_required": permissions.requires_mfa(request.user),
+        },
+    )
+
+
+# --- Background jobs -------------------------------------------------------------------
+
+
+def _visible_job(request, pk) -> Job:
+    job = get_object_or_404(Job.objects.select_related("ordered_by"), pk=pk)
+    if not permissions.can_view_job(request.user, job):
+        raise Http404
+    return job
+
+
+@member_required
+def job_list(request):
+    qs = permissions.jobs_visible_to(request.user).select_related("ordered_by")
+    show_all = permissions.is_secretariat(request.user) and request.GET.get("alle") == "1"
+    if not show_all:
+        qs = qs.filter(ordered_by=request.user)
+    page = Paginator(qs, 25).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "partnership/job_list.html",
+        {"page": page, "show_all": show_all, "is_secretariat": permissions.is_secretariat(request.user)},
+    )
+
+
+@member_required
+def job_detail(request, pk):
+    job = _visible_job(request, pk)
+    return render(request, "partnership/job_detail.html", {"job": job})
+
+
+@member_required
+def job_status(request, pk):
+    job = _visible_job(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "done": job.progress_done,
+            "total": job.progress_total,
+            "percent": job.percent,
+            "finished": job.is_finished,
+        }
+    )
+
+
+@member_required
+def job_download(request, pk):
+    job = _visible_job(request, pk)
+    if job.status != JobStatus.DONE or not job.result_file:
+        raise Http404
+    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name)
+
+
+@member_required
+@require_POST
+def job_retry(request, pk):
+    job = _visible_job(request, pk)
+    if not permissions.can_retry_job(request.user, job):
+        raise PermissionDenied
+    try:
+        jobs.retry_job(job=job, by=request.user)
+    except jobs.QueueUnavailable:
+        messages.error(request, _queue_down_message())
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Jobbet er sat i kø igen."))
+    return redirect(job)
+
+
+def _queue_down_message() -> str:
+    return _(
+        "Baggrundskøen kan ikke nås lige nu, så dokumentet kan ikke bestilles. Intet er "
+        "gemt. Prøv igen om lidt, eller kontakt sekretariatet, hvis det varer ved."
+    )
+
+
+@member_required
+def member_list_order(request):
+    if not permissions.can_order_member_list(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            job = jobs.order_job(
+                kind="member_list", title=_("Medlemsliste"), params={}, by=request.user
+            )
+        except jobs.QueueUnavailable:
+            messages.error(request, _queue_down_message())
+            return redirect("partnership:member_list_order")
+        messages.success(request, _("Medlemslisten er bestilt. Du kan følge den her."))
+        return redirect(job)
+    counts = dict(Organisation.objects.values_list("kind").annotate(n=Count("pk")))
+    return render(request, "partnership/member_list_order.html", {"counts": counts})
+
+
+def healthz(request):
+    """Liveness for a load balancer: the database answers."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
