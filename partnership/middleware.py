@@ -16,7 +16,9 @@ def has_totp(user) -> bool:
 
 
 class RequireMFAMiddleware:
-    allowed_prefixes = ("/konto/2fa/", "/static/", "/tilgaengelighed/")
+    # The setup pages, allauth's password confirmation before a change to MFA, logout,
+    # static files and the accessibility statement.
+    allowed_prefixes = ("/konto/2fa/", "/konto/reauthenticate/", "/static/", "/tilgaengelighed/")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,3 +46,24 @@ class RequireMFAMiddleware:
         if path == reverse("account_logout"):
             return True
         return path.startswith(self.allowed_prefixes)
+
+
+class DanishFirstLocaleMiddleware:
+    """Danish unless the person has chosen another language (the language cookie).
+    The browser's Accept-Language is not followed: the portal's users are Danish
+    public and private staff, and mixed-language pages help nobody."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -65,13 +65,12 @@ def invite_member(
     invitation.save()
     link = settings.SITE_URL.rstrip("/") + reverse("partnership:invitation_accept", args=[token])
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_VALID_DAYS}
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=_("Invitation til Partnerskabsportalen"),
-            message=render_to_string("partnership/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
+    # Sent inside the transaction: if the mail cannot be handed over, no invitation is left.
+    send_mail(
+        subject=_("Invitation til Partnerskabsportalen"),
+        message=render_to_string("partnership/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[email],
     )
     return invitation, token
 

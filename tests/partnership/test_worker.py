@@ -1,0 +1,29 @@
+"""The whole background path with real parts: Redis, a Celery worker process, PostgreSQL,
+WeasyPrint, and the PDF read back."""
+
+import os
+
+import pytest
+from pypdf import PdfReader
+
+from partnership import jobs
+from partnership.demo import MUNICIPALITIES
+from partnership.models import JobStatus
+from tests.conftest import wait_for_job
+from tests.factories import demo_user
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_member_list_pdf_is_written_by_a_worker_process(demo, celery_worker_process):
+    job = jobs.order_job(
+        kind="member_list", title="Medlemsliste", params={}, by=demo_user("sekretariat@portal.example")
+    )
+    assert job.status == JobStatus.QUEUED  # handed to Redis, not run here
+    wait_for_job(job)
+    assert job.status == JobStatus.DONE, job.error
+    assert job.attempts == 1 and job.started_at and job.finished_at
+    assert os.getpid() != celery_worker_process.pid
+    text = "\n".join(p.extract_text() for p in PdfReader(job.result_file.path).pages)
+    for name, _code in MUNICIPALITIES:
+        assert f"{name} Kommune" in text
