@@ -123,6 +123,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "partnership:dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "partnership.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "partnership.forms.LoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]

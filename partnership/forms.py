@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import ROLES_BY_KIND, Organisation, OrganisationKind, Role
+from .models import Organisation, OrganisationKind, Role
 
 
 class InviteForm(forms.Form):
@@ -120,5 +121,12 @@ class OrganisationForm(forms.ModelForm):
         return (self.cleaned_data.get("cvr") or "").replace(" ", "") or None
 
 
-def role_choices_for(organisation: Organisation) -> list[tuple[str, str]]:
-    return [(r, Role(r).label) for r in ROLES_BY_KIND[organisation.kind]]
+class LoginForm(AllauthLoginForm):
+    """allauth's login form with Danish spelling and no placeholders standing in for labels."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("E-mail")
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["login"].widget.attrs["autocomplete"] = "username"
+        self.fields["password"].widget.attrs.pop("placeholder", None)

@@ -6,7 +6,6 @@ from factory.django import DjangoModelFactory
 from partnership.models import Membership, Organisation, OrganisationKind, OwnershipForm, Role, User
 
 
-
 def _cvr(n: int) -> str:
     """The n-th valid CVR number above 20000000 (modulus-11 checked)."""
     weights = (2, 7, 6, 5, 4, 3, 2, 1)

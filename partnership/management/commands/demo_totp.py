@@ -7,7 +7,6 @@ from partnership import demo
 
 def current_code(secret: str, at: float | None = None) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
     from django.conf import settings
 
     period = getattr(settings, "MFA_TOTP_PERIOD", 30)

@@ -1,0 +1,120 @@
+"""Browser tests: Debian's Chromium driven by Playwright against Django's live server."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM is used beside it
+# from the same thread in the tests, which is safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium, request):
+    """Open pages in fresh browser contexts (one per person); screenshots on failure."""
+    contexts = []
+
+    def make():
+        # bypass_csp lets the test inject axe-core; the portal's own pages need no inline code.
+        context = chromium.new_context(
+            bypass_csp=True, locale="da-DK", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    failed = getattr(request.node, "rep_call", None)
+    for i, context in enumerate(contexts):
+        if failed is not None and failed.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            for j, pg in enumerate(context.pages):
+                pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}-{j}.png"), full_page=True)
+        context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def portal(live_server, demo):
+    """The live portal with the demo data."""
+    return live_server.url
+
+
+def log_in(page, base_url: str, email: str, password: str = "partnerskab-demo") -> None:
+    """Log in as the person would, typing the TOTP code when asked for one."""
+    from partnership.demo import DEMO_USERS
+    from partnership.management.commands.demo_totp import current_code
+
+    page.goto(base_url + "/konto/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adgangskode").fill(password)
+    page.get_by_role("button", name="Log ind").last.click()
+    page.wait_for_load_state()
+    if "/konto/2fa/authenticate/" in page.url:
+        secret = next(s for e, _n, _o, _r, s in DEMO_USERS if e == email)
+        page.get_by_label("Kode").fill(current_code(secret))
+        page.get_by_role("button", name="Log ind").last.click()
+        page.wait_for_load_state()
+
+
+def axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return result["violations"]
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    summary = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in violations
+    ]
+    assert not violations, f"{page.url}: " + json.dumps(summary, ensure_ascii=False, indent=1)
