@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -5,6 +6,9 @@ from partnership import views as partnership_views
 
 admin.site.site_header = "Partnerskabsportalen – administration"
 admin.site.site_title = "Partnerskabsportalen"
+# The admin logs in through allauth too, so rate limits and two-factor authentication apply.
+admin.autodiscover()
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", partnership_views.home, name="home"),

@@ -40,16 +40,79 @@ BRANCHES = [
 # Fictional providers with valid CVR checksums (modulus 11).
 PROVIDERS = [
     ("Bostedet Egelund ApS", "12354495", OwnershipForm.PRIVATE, "los", "slagelse", "leverandoer-a"),
-    ("Fonden Solsikken", "12354991", OwnershipForm.FOUNDATION, "selveje-danmark", "naestved", "leverandoer-b"),
-    ("Kystbo Socialpsykiatri A/S", "12357516", OwnershipForm.PRIVATE, "dansk-erhverv", "holbaek", None),
-    ("Den Selvejende Institution Lindegården", "12357745", OwnershipForm.SELF_GOVERNING_AGREEMENT, "selveje-danmark", "roskilde", None),
-    ("Værestedet Havnen Socialøkonomisk Virksomhed", "12362315", OwnershipForm.SOCIAL_ECONOMY, None, "koege", None),
+    (
+        "Fonden Solsikken",
+        "12354991",
+        OwnershipForm.FOUNDATION,
+        "selveje-danmark",
+        "naestved",
+        "leverandoer-b",
+    ),
+    (
+        "Kystbo Socialpsykiatri A/S",
+        "12357516",
+        OwnershipForm.PRIVATE,
+        "dansk-erhverv",
+        "holbaek",
+        None,
+    ),
+    (
+        "Den Selvejende Institution Lindegården",
+        "12357745",
+        OwnershipForm.SELF_GOVERNING_AGREEMENT,
+        "selveje-danmark",
+        "roskilde",
+        None,
+    ),
+    (
+        "Værestedet Havnen Socialøkonomisk Virksomhed",
+        "12362315",
+        OwnershipForm.SOCIAL_ECONOMY,
+        None,
+        "koege",
+        None,
+    ),
     ("Opholdsstedet Skovly ApS", "12385900", OwnershipForm.PRIVATE, "los", "soroe", None),
-    ("Bo- og Udviklingscentret Ådalen", "12393334", OwnershipForm.SELF_GOVERNING, "selveje-danmark", "ringsted", None),
-    ("Nordvest Botilbud A/S", "12395558", OwnershipForm.PRIVATE, "dansk-industri", "kalundborg", None),
-    ("Misbrugscentret Broen ApS", "12396341", OwnershipForm.PRIVATE, "dansk-erhverv", "guldborgsund", None),
-    ("Familiehuset Møllen", "12405715", OwnershipForm.SELF_GOVERNING_AGREEMENT, "los", "vordingborg", None),
-    ("Autismecentret Kildevang ApS", "12427514", OwnershipForm.PRIVATE, "dansk-industri", "greve", None),
+    (
+        "Bo- og Udviklingscentret Ådalen",
+        "12393334",
+        OwnershipForm.SELF_GOVERNING,
+        "selveje-danmark",
+        "ringsted",
+        None,
+    ),
+    (
+        "Nordvest Botilbud A/S",
+        "12395558",
+        OwnershipForm.PRIVATE,
+        "dansk-industri",
+        "kalundborg",
+        None,
+    ),
+    (
+        "Misbrugscentret Broen ApS",
+        "12396341",
+        OwnershipForm.PRIVATE,
+        "dansk-erhverv",
+        "guldborgsund",
+        None,
+    ),
+    (
+        "Familiehuset Møllen",
+        "12405715",
+        OwnershipForm.SELF_GOVERNING_AGREEMENT,
+        "los",
+        "vordingborg",
+        None,
+    ),
+    (
+        "Autismecentret Kildevang ApS",
+        "12427514",
+        OwnershipForm.PRIVATE,
+        "dansk-industri",
+        "greve",
+        None,
+    ),
     ("Fonden Herberget Fyrlyset", "12433573", OwnershipForm.FOUNDATION, None, "lolland", None),
 ]
 
@@ -59,19 +122,62 @@ HOLBAEK_ADMIN_TOTP = "HOLBAEKADMINDEMOTOTPNOEGLEAAAAAA"
 
 DEMO_USERS = [
     # email, name, organisation slug, role, TOTP secret
-    ("sekretariat@portal.example", "Sara Sekretariat", "kkr-sjaelland", Role.SECRETARIAT, SECRETARIAT_TOTP),
-    ("sagsbehandler.slagelse@portal.example", "Signe Sagsbehandler", "slagelse", Role.CASEWORKER, None),
+    (
+        "sekretariat@portal.example",
+        "Sara Sekretariat",
+        "kkr-sjaelland",
+        Role.SECRETARIAT,
+        SECRETARIAT_TOTP,
+    ),
+    (
+        "sagsbehandler.slagelse@portal.example",
+        "Signe Sagsbehandler",
+        "slagelse",
+        Role.CASEWORKER,
+        None,
+    ),
     ("indkoeb.slagelse@portal.example", "Ivan Indkøber", "slagelse", Role.PROCUREMENT, None),
-    ("sagsbehandler.naestved@portal.example", "Niels Sagsbehandler", "naestved", Role.CASEWORKER, None),
-    ("leverandoer.a@portal.example", "Anna Leverandør", "bostedet-egelund", Role.PROVIDER_EDITOR, None),
-    ("leverandoer.b@portal.example", "Bo Leverandør", "fonden-solsikken", Role.PROVIDER_EDITOR, None),
+    (
+        "sagsbehandler.naestved@portal.example",
+        "Niels Sagsbehandler",
+        "naestved",
+        Role.CASEWORKER,
+        None,
+    ),
+    (
+        "leverandoer.a@portal.example",
+        "Anna Leverandør",
+        "bostedet-egelund",
+        Role.PROVIDER_EDITOR,
+        None,
+    ),
+    (
+        "leverandoer.b@portal.example",
+        "Bo Leverandør",
+        "fonden-solsikken",
+        Role.PROVIDER_EDITOR,
+        None,
+    ),
     ("branche.los@portal.example", "Lone Brancheorganisation", "los", Role.BRANCH_MEMBER, None),
-    ("admin.holbaek@portal.example", "Henrik Administrator", "holbaek", Role.ORG_ADMIN, HOLBAEK_ADMIN_TOTP),
+    (
+        "admin.holbaek@portal.example",
+        "Henrik Administrator",
+        "holbaek",
+        Role.ORG_ADMIN,
+        HOLBAEK_ADMIN_TOTP,
+    ),
 ]
 
 
 def _slug(name: str) -> str:
-    return slugify(name.replace("æ", "ae").replace("ø", "oe").replace("å", "aa").replace("Æ", "Ae").replace("Ø", "Oe").replace("Å", "Aa"))
+    return slugify(
+        name.replace("æ", "ae")
+        .replace("ø", "oe")
+        .replace("å", "aa")
+        .replace("Æ", "Ae")
+        .replace("Ø", "Oe")
+        .replace("Å", "Aa")
+    )
 
 
 def _org(slug: str, **fields) -> Organisation:

@@ -83,8 +83,9 @@ class OrganisationKind(models.TextChoices):
 class OwnershipForm(models.TextChoices):
     MUNICIPAL = "kommunal", _("Kommunal")
     REGIONAL = "regional", _("Regional")
-    SELF_GOVERNING_AGREEMENT = "selvejende_driftsoverenskomst", _(
-        "Selvejende med driftsoverenskomst"
+    SELF_GOVERNING_AGREEMENT = (
+        "selvejende_driftsoverenskomst",
+        _("Selvejende med driftsoverenskomst"),
     )
     SELF_GOVERNING = "selvejende", _("Selvejende uden driftsoverenskomst")
     PRIVATE = "privat", _("Privat")
@@ -320,7 +321,8 @@ class Invitation(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                name="invitation_expires_after_created", condition=Q(expires_at__gt=models.F("created_at"))
+                name="invitation_expires_after_created",
+                condition=Q(expires_at__gt=models.F("created_at")),
             ),
             models.CheckConstraint(
                 name="invitation_not_both_accepted_and_cancelled",
@@ -402,7 +404,9 @@ class Job(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["ordered_by", "-created_at"])]
         constraints = [
-            models.CheckConstraint(name="job_status_valid", condition=Q(status__in=JobStatus.values)),
+            models.CheckConstraint(
+                name="job_status_valid", condition=Q(status__in=JobStatus.values)
+            ),
             models.CheckConstraint(
                 name="job_progress_within_total",
                 condition=Q(progress_done__lte=models.F("progress_total")),

@@ -23,9 +23,7 @@ def memberships_of(user) -> list[Membership]:
         return []
     cached = getattr(user, "_portal_memberships", None)
     if cached is None:
-        cached = list(
-            Membership.objects.active().filter(user=user).select_related("organisation")
-        )
+        cached = list(Membership.objects.active().filter(user=user).select_related("organisation"))
         user._portal_memberships = cached
     return cached
 

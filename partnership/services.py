@@ -32,7 +32,10 @@ def invite_member(
         user__email__iexact=email, organisation=organisation, role=role, is_active=True
     ).exists():
         raise ValidationError(
-            {"email": _("%(email)s har allerede denne rolle i %(org)s.") % {"email": email, "org": organisation}}
+            {
+                "email": _("%(email)s har allerede denne rolle i %(org)s.")
+                % {"email": email, "org": organisation}
+            }
         )
     pending = Invitation.objects.pending().filter(email__iexact=email, organisation=organisation)
     for old in pending:
@@ -82,21 +85,29 @@ class InvitationInvalid(Exception):
 def check_invitation(token: str) -> Invitation:
     invitation = Invitation.objects.by_token(token).select_related("organisation").first()
     if invitation is None:
-        raise InvitationInvalid(_("Linket er ikke gyldigt. Kontrollér, at du har kopieret hele linket fra e-mailen."))
+        raise InvitationInvalid(
+            _("Linket er ikke gyldigt. Kontrollér, at du har kopieret hele linket fra e-mailen.")
+        )
     if invitation.accepted_at:
-        raise InvitationInvalid(_("Invitationen er allerede brugt. Log ind med din e-mail og adgangskode."))
+        raise InvitationInvalid(
+            _("Invitationen er allerede brugt. Log ind med din e-mail og adgangskode.")
+        )
     if invitation.cancelled_at:
         raise InvitationInvalid(_("Invitationen er annulleret. Bed din organisation om en ny."))
     if invitation.is_expired:
         raise InvitationInvalid(
-            _("Invitationen er udløbet (den gælder i %(days)s dage). Bed din organisation om en ny.")
+            _(
+                "Invitationen er udløbet (den gælder i %(days)s dage). Bed din organisation om en ny."
+            )
             % {"days": settings.INVITATION_VALID_DAYS}
         )
     return invitation
 
 
 @transaction.atomic
-def accept_invitation(*, token: str, password: str | None, name: str = "", user: User | None = None) -> User:
+def accept_invitation(
+    *, token: str, password: str | None, name: str = "", user: User | None = None
+) -> User:
     """Take an invitation: create the person (with the chosen password) or, for someone who
     already has a login, add the membership to their account."""
     invitation = check_invitation(token)
@@ -107,7 +118,9 @@ def accept_invitation(*, token: str, password: str | None, name: str = "", user:
     if existing is not None:
         if user is None or user.pk != existing.pk:
             raise InvitationInvalid(
-                _("Der findes allerede en bruger med denne e-mail. Log ind først, og åbn linket igen.")
+                _(
+                    "Der findes allerede en bruger med denne e-mail. Log ind først, og åbn linket igen."
+                )
             )
         person = existing
         if not person.is_active:
@@ -160,9 +173,11 @@ def change_role(*, membership: Membership, role: str, by: User) -> Membership:
         raise PermissionDenied(_("Du må ikke give rollen i denne organisation."))
     if role == membership.role:
         return membership
-    if Membership.objects.filter(
-        user=membership.user, organisation=organisation, role=role
-    ).exclude(pk=membership.pk).exists():
+    if (
+        Membership.objects.filter(user=membership.user, organisation=organisation, role=role)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
         raise ValidationError({"role": _("Personen har allerede den rolle i organisationen.")})
     membership.role = role
     membership.full_clean()

@@ -39,7 +39,8 @@ def run_job(job_id: int) -> None:
         log.exception("Job %s (%s) failed", job_id, job.kind)
         Job.objects.filter(pk=job_id).update(
             status=JobStatus.FAILED,
-            error=_("Dokumentet kunne ikke dannes: %(reason)s") % {"reason": exc or type(exc).__name__},
+            error=_("Dokumentet kunne ikke dannes: %(reason)s")
+            % {"reason": exc or type(exc).__name__},
             finished_at=timezone.now(),
         )
         return

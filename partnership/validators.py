@@ -19,9 +19,7 @@ def cvr_is_valid(value: str) -> bool:
 
 def validate_cvr(value: str) -> None:
     if not re.fullmatch(r"[0-9]{8}", value or ""):
-        raise ValidationError(
-            _("Et CVR-nummer består af præcis 8 cifre."), code="cvr_format"
-        )
+        raise ValidationError(_("Et CVR-nummer består af præcis 8 cifre."), code="cvr_format")
     if not cvr_is_valid(value):
         raise ValidationError(
             _("CVR-nummeret %(value)s findes ikke: kontrolcifferet passer ikke (modulus 11)."),

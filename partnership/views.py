@@ -206,10 +206,14 @@ def _managed_membership(request, slug, pk) -> Membership:
 def membership_change_role(request, slug, pk):
     membership = _managed_membership(request, slug, pk)
     grantable = permissions.grantable_roles(request.user, membership.organisation)
-    form = ChangeRoleForm(request.POST or None, grantable=grantable, initial={"role": membership.role})
+    form = ChangeRoleForm(
+        request.POST or None, grantable=grantable, initial={"role": membership.role}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_role(membership=membership, role=form.cleaned_data["role"], by=request.user)
+            services.change_role(
+                membership=membership, role=form.cleaned_data["role"], by=request.user
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         except PermissionDenied:
@@ -260,7 +264,9 @@ def invitation_cancel(request, slug, pk):
     organisation = _managed_organisation(request, slug)
     invitation = get_object_or_404(Invitation, pk=pk, organisation=organisation)
     services.cancel_invitation(invitation=invitation, by=request.user)
-    messages.success(request, _("Invitationen til %(email)s er annulleret.") % {"email": invitation.email})
+    messages.success(
+        request, _("Invitationen til %(email)s er annulleret.") % {"email": invitation.email}
+    )
     return redirect("partnership:members", slug=slug)
 
 
@@ -268,7 +274,9 @@ def invitation_accept(request, token):
     try:
         invitation = services.check_invitation(token)
     except services.InvitationInvalid as exc:
-        return render(request, "partnership/invitation_invalid.html", {"reason": str(exc)}, status=410)
+        return render(
+            request, "partnership/invitation_invalid.html", {"reason": str(exc)}, status=410
+        )
 
     from .models import User
 
@@ -284,8 +292,12 @@ def invitation_accept(request, token):
             try:
                 services.accept_invitation(token=token, password=None, user=request.user)
             except services.InvitationInvalid as exc:
-                return render(request, "partnership/invitation_invalid.html", {"reason": str(exc)}, status=410)
-            messages.success(request, _("Du har nu en rolle i %(org)s.") % {"org": invitation.organisation})
+                return render(
+                    request, "partnership/invitation_invalid.html", {"reason": str(exc)}, status=410
+                )
+            messages.success(
+                request, _("Du har nu en rolle i %(org)s.") % {"org": invitation.organisation}
+            )
             return redirect("partnership:dashboard")
         return render(request, "partnership/invitation_confirm.html", {"invitation": invitation})
 
@@ -298,14 +310,18 @@ def invitation_accept(request, token):
                 token=token, password=form.cleaned_data["password1"], name=form.cleaned_data["name"]
             )
         except services.InvitationInvalid as exc:
-            return render(request, "partnership/invitation_invalid.html", {"reason": str(exc)}, status=410)
+            return render(
+                request, "partnership/invitation_invalid.html", {"reason": str(exc)}, status=410
+            )
         messages.success(
             request,
             _("Velkommen til Partnerskabsportalen. Log ind med %(email)s og din nye adgangskode.")
             % {"email": person.email},
         )
         return redirect(reverse("account_login") + f"?email={person.email}")
-    return render(request, "partnership/invitation_accept.html", {"invitation": invitation, "form": form})
+    return render(
+        request, "partnership/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
 
 
 # --- Profile ---------------------------------------------------------------------------
@@ -348,7 +364,11 @@ def job_list(request):
     return render(
         request,
         "partnership/job_list.html",
-        {"page": page, "show_all": show_all, "is_secretariat": permissions.is_secretariat(request.user)},
+        {
+            "page": page,
+            "show_all": show_all,
+            "is_secretariat": permissions.is_secretariat(request.user),
+        },
     )
 
 

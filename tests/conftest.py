@@ -112,8 +112,20 @@ def celery_worker_process(settings, transactional_db):
     log_path = os.path.join(os.path.dirname(str(settings.MEDIA_ROOT)), "worker.log")
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
-         "--concurrency=1", "--loglevel=info", "--without-gossip", "--without-mingle"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--concurrency=1",
+            "--loglevel=info",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

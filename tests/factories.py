@@ -28,6 +28,7 @@ class UserFactory(DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@test.example")
     name = factory.Sequence(lambda n: f"Person {n}")
+
     @factory.post_generation
     def password(obj, create, extracted, **kwargs):
         obj.set_password(extracted or "partnerskab-test")

@@ -64,7 +64,9 @@ def new_page(chromium, request):
         if failed is not None and failed.failed:
             ARTIFACTS.mkdir(exist_ok=True)
             for j, pg in enumerate(context.pages):
-                pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}-{j}.png"), full_page=True)
+                pg.screenshot(
+                    path=str(ARTIFACTS / f"{request.node.name}-{i}-{j}.png"), full_page=True
+                )
         context.close()
 
 

@@ -1,7 +1,6 @@
 """axe-core finds no WCAG 2.0/2.1 A or AA violation on any page built so far, including
 forms showing their errors."""
 
-
 from partnership import jobs, services
 from partnership.models import Job, JobStatus, Organisation, Role
 from tests.browser.conftest import assert_accessible, axe_violations, log_in
@@ -97,8 +96,11 @@ def test_secretariat_pages(portal, new_page):
     secretariat = demo_user("sekretariat@portal.example")
     done = jobs.order_job(kind="member_list", title="Medlemsliste", params={}, by=secretariat)
     failed = Job.objects.create(
-        kind="member_list", title="Medlemsliste", ordered_by=secretariat,
-        status=JobStatus.FAILED, error="Dokumentet kunne ikke dannes: skabelonen mangler",
+        kind="member_list",
+        title="Medlemsliste",
+        ordered_by=secretariat,
+        status=JobStatus.FAILED,
+        error="Dokumentet kunne ikke dannes: skabelonen mangler",
     )
     queued = Job.objects.create(kind="member_list", title="Medlemsliste", ordered_by=secretariat)
     page = new_page()

@@ -20,7 +20,9 @@ def holbaek_admin(client, demo):
     return client
 
 
-def test_org_admin_invites_and_the_invitee_sets_a_password(holbaek_admin, client, mailoutbox_links, mailoutbox):
+def test_org_admin_invites_and_the_invitee_sets_a_password(
+    holbaek_admin, client, mailoutbox_links, mailoutbox
+):
     response = invite(holbaek_admin)
     assert response.status_code == 302
     assert len(mailoutbox) == 1
@@ -33,7 +35,10 @@ def test_org_admin_invites_and_the_invitee_sets_a_password(holbaek_admin, client
     page = client.get(path)
     assert page.status_code == 200
     assert "Holbæk Kommune" in page.content.decode()
-    response = client.post(path, {"name": "Ny Kollega", "password1": "Sjaelland-2026!x", "password2": "Sjaelland-2026!x"})
+    response = client.post(
+        path,
+        {"name": "Ny Kollega", "password1": "Sjaelland-2026!x", "password2": "Sjaelland-2026!x"},
+    )
     assert response.status_code == 302
     person = User.objects.get(email="ny.kollega@holbaek.example")
     assert person.check_password("Sjaelland-2026!x")
@@ -52,9 +57,13 @@ def test_reused_link_is_refused_and_changes_nothing(holbaek_admin, client, mailo
     invite(holbaek_admin)
     path = mailoutbox_links()[0].replace("http://127.0.0.1:8000", "")
     client.logout()
-    client.post(path, {"name": "A", "password1": "Sjaelland-2026!x", "password2": "Sjaelland-2026!x"})
+    client.post(
+        path, {"name": "A", "password1": "Sjaelland-2026!x", "password2": "Sjaelland-2026!x"}
+    )
     client.logout()
-    response = client.post(path, {"name": "B", "password1": "Andet-kodeord-99", "password2": "Andet-kodeord-99"})
+    response = client.post(
+        path, {"name": "B", "password1": "Andet-kodeord-99", "password2": "Andet-kodeord-99"}
+    )
     assert response.status_code == 410
     assert "allerede brugt" in response.content.decode()
     assert User.objects.get(email="ny.kollega@holbaek.example").check_password("Sjaelland-2026!x")
@@ -67,7 +76,9 @@ def test_expired_link_is_refused(holbaek_admin, client, mailoutbox_links):
     )
     path = mailoutbox_links()[0].replace("http://127.0.0.1:8000", "")
     client.logout()
-    response = client.post(path, {"name": "A", "password1": "Sjaelland-2026!x", "password2": "Sjaelland-2026!x"})
+    response = client.post(
+        path, {"name": "A", "password1": "Sjaelland-2026!x", "password2": "Sjaelland-2026!x"}
+    )
     assert response.status_code == 410
     assert "udløbet" in response.content.decode()
     assert not User.objects.filter(email="ny.kollega@holbaek.example").exists()
@@ -85,11 +96,16 @@ def test_unknown_link_is_refused(client, db):
     assert "ikke gyldigt" in response.content.decode()
 
 
-def test_weak_or_mismatched_password_keeps_name_and_creates_nothing(holbaek_admin, client, mailoutbox_links):
+def test_weak_or_mismatched_password_keeps_name_and_creates_nothing(
+    holbaek_admin, client, mailoutbox_links
+):
     invite(holbaek_admin)
     path = mailoutbox_links()[0].replace("http://127.0.0.1:8000", "")
     client.logout()
-    response = client.post(path, {"name": "Hanne Holm", "password1": "Sjaelland-2026!x", "password2": "noget-andet-123"})
+    response = client.post(
+        path,
+        {"name": "Hanne Holm", "password1": "Sjaelland-2026!x", "password2": "noget-andet-123"},
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "ikke ens" in body
@@ -167,3 +183,24 @@ def demo_org(slug):
     from partnership.models import Organisation
 
     return Organisation.objects.get(slug=slug)
+
+
+def test_person_with_a_login_accepts_a_second_role_after_logging_in(client, demo, mailoutbox_links):
+    client.force_login(demo_user("sekretariat@portal.example"))
+    client.post(
+        reverse("partnership:members", args=["naestved"]),
+        {"email": "sagsbehandler.slagelse@portal.example", "role": Role.CASEWORKER},
+    )
+    path = mailoutbox_links()[0].replace("http://127.0.0.1:8000", "")
+    client.logout()
+    page = client.get(path)
+    assert "Log ind for at tage imod invitationen" in page.content.decode()
+    client.force_login(demo_user("sagsbehandler.slagelse@portal.example"))
+    assert client.post(path).status_code == 302
+    orgs = set(
+        Membership.objects.filter(user__email="sagsbehandler.slagelse@portal.example").values_list(
+            "organisation__slug", flat=True
+        )
+    )
+    assert orgs == {"slagelse", "naestved"}
+    assert not Invitation.objects.get().is_pending

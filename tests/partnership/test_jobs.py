@@ -60,7 +60,9 @@ def test_jobs_are_seen_only_by_orderer_and_secretariat(client, demo):
     ]:
         client.force_login(demo_user(email))
         assert client.get(reverse("partnership:job_detail", args=[job.pk])).status_code == expected
-        assert client.get(reverse("partnership:job_download", args=[job.pk])).status_code == expected
+        assert (
+            client.get(reverse("partnership:job_download", args=[job.pk])).status_code == expected
+        )
         assert client.get(reverse("partnership:job_status", args=[job.pk])).status_code == expected
 
 

@@ -17,9 +17,7 @@ def login(client, email, password=DEMO_PASSWORD):
     return client.post(LOGIN, {"login": email, "password": password})
 
 
-@pytest.mark.parametrize(
-    "email", [email for email, _n, _o, _r, secret in DEMO_USERS if not secret]
-)
+@pytest.mark.parametrize("email", [email for email, _n, _o, _r, secret in DEMO_USERS if not secret])
 def test_every_demo_user_without_mfa_logs_in_and_sees_mit_overblik(client, demo, email):
     response = login(client, email)
     assert response.status_code == 302
@@ -109,8 +107,10 @@ def test_session_ends_after_idle_time(client, demo, settings):
     assert client.get(reverse("partnership:dashboard")).status_code == 200
     session = Session.objects.get()
     remaining = session.expire_date - timezone.now()
-    assert timedelta(minutes=settings.SESSION_IDLE_MINUTES - 1) < remaining <= timedelta(
-        minutes=settings.SESSION_IDLE_MINUTES
+    assert (
+        timedelta(minutes=settings.SESSION_IDLE_MINUTES - 1)
+        < remaining
+        <= timedelta(minutes=settings.SESSION_IDLE_MINUTES)
     )
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get(reverse("partnership:dashboard"))

@@ -50,7 +50,13 @@ def test_secretariat_creates_a_provider(client, demo):
     client.force_login(demo_user("sekretariat@portal.example"))
     response = client.post(
         reverse("partnership:organisation_create"),
-        {"kind": "provider", "name": "Botilbuddet Ny ApS", "slug": "botilbuddet-ny", "cvr": "12439393", "ownership_form": "privat"},
+        {
+            "kind": "provider",
+            "name": "Botilbuddet Ny ApS",
+            "slug": "botilbuddet-ny",
+            "cvr": "12439393",
+            "ownership_form": "privat",
+        },
     )
     assert response.status_code == 302
     assert Organisation.objects.get(slug="botilbuddet-ny").cvr == "12439393"
@@ -59,7 +65,9 @@ def test_secretariat_creates_a_provider(client, demo):
 def test_caseworker_may_not_create_or_edit_organisations(client, demo):
     client.force_login(demo_user("sagsbehandler.slagelse@portal.example"))
     assert client.get(reverse("partnership:organisation_create")).status_code == 403
-    assert client.get(reverse("partnership:organisation_edit", args=["slagelse"])).status_code == 403
+    assert (
+        client.get(reverse("partnership:organisation_edit", args=["slagelse"])).status_code == 403
+    )
 
 
 def test_directory_lists_all_members_and_filters(client, demo):
@@ -85,4 +93,3 @@ def test_person_without_active_membership_is_refused(client):
     membership = MembershipFactory(is_active=False)
     client.force_login(membership.user)
     assert client.get(reverse("partnership:dashboard")).status_code == 403
-

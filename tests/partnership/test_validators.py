@@ -35,7 +35,9 @@ def test_cpr_like_text_is_refused(text):
     assert "CPR-nummer" in exc.value.messages[0]
 
 
-@pytest.mark.parametrize("text", ["SAG-2026-00123", "12345678901", "Tlf. 12 34 56 78", "321399-1234", ""])
+@pytest.mark.parametrize(
+    "text", ["SAG-2026-00123", "12345678901", "Tlf. 12 34 56 78", "321399-1234", ""]
+)
 def test_ordinary_text_is_not_taken_for_cpr(text):
     assert not looks_like_cpr(text)
     refuse_cpr(text)

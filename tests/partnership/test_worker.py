@@ -17,7 +17,10 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(tra
 
 def test_member_list_pdf_is_written_by_a_worker_process(demo, celery_worker_process):
     job = jobs.order_job(
-        kind="member_list", title="Medlemsliste", params={}, by=demo_user("sekretariat@portal.example")
+        kind="member_list",
+        title="Medlemsliste",
+        params={},
+        by=demo_user("sekretariat@portal.example"),
     )
     assert job.status == JobStatus.QUEUED  # handed to Redis, not run here
     wait_for_job(job)

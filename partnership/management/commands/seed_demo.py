@@ -10,7 +10,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = demo.seed()
-        demo_seeded.send(sender=self.__class__, organisations={o.slug: o for o in Organisation.objects.all()})
+        demo_seeded.send(
+            sender=self.__class__, organisations={o.slug: o for o in Organisation.objects.all()}
+        )
         self.stdout.write(self.style.SUCCESS("Demodata er på plads."))
         self.stdout.write(f"Alle demologins har adgangskoden: {demo.DEMO_PASSWORD}")
         for email, secret in users:
