@@ -33,7 +33,12 @@ class UserFactory(DjangoModelFactory):
     def password(obj, create, extracted, **kwargs):
         obj.set_password(extracted or "partnerskab-test")
         if create:
+            from allauth.account.models import EmailAddress
+
             obj.save(update_fields=["password"])
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class OrganisationFactory(DjangoModelFactory):

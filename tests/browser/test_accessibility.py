@@ -163,3 +163,21 @@ def test_the_axe_check_itself_finds_violations(new_page):
     page.set_content('<html><body><img src="x.png"><input type="text"></body></html>')
     ids = {v["id"] for v in axe_violations(page)}
     assert {"image-alt", "label", "html-has-lang"} <= ids
+
+
+def test_account_and_mfa_management_pages(portal, new_page):
+    page = new_page()
+    log_in(page, portal, "sekretariat@portal.example")
+    visit_all(
+        page,
+        portal,
+        [
+            "/konto/email/",
+            "/konto/logout/",
+            "/konto/password/reset/done/",
+            "/konto/2fa/",
+            "/konto/2fa/recovery-codes/",
+            "/konto/2fa/totp/deactivate/",
+            "/konto/inactive/",
+        ],
+    )
