@@ -166,7 +166,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Numbers are formatted on purpose (the kr and pct filters); plain integers such as years
+# must not become "2.026".
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -18,4 +18,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("partnership.urls")),
+    path("", include("offers.urls")),
 ]

@@ -1,5 +1,51 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OffersConfig(AppConfig):
     name = "offers"
+    verbose_name = _("Tilbud og takster")
+
+    def ready(self) -> None:
+        from partnership import navigation
+        from partnership.signals import demo_seeded
+
+        from . import permissions
+
+        navigation.register(
+            navigation.Section(
+                key="offers",
+                label=_("Find tilbud"),
+                url_name="offers:search",
+                description=_("Søg og sammenlign tilbud, takster og hvad taksterne dækker."),
+                visible=permissions.can_search_offers,
+                order=10,
+            )
+        )
+        navigation.register(
+            navigation.Section(
+                key="own_offers",
+                label=_("Vores tilbud"),
+                url_name="offers:own_offers",
+                description=_("Opret og redigér jeres tilbud, ydelsesdeklarationer og takster."),
+                visible=permissions.is_provider_editor,
+                order=20,
+            )
+        )
+        navigation.register(
+            navigation.Section(
+                key="tariff_watch",
+                label=_("Takster over PL"),
+                url_name="offers:tariffs_above_pl",
+                description=_("Takster, der stiger mere end årets pris- og lønfremskrivning."),
+                visible=permissions.is_secretariat,
+                order=30,
+            )
+        )
+
+        def seed(sender, organisations, **kwargs):
+            from . import demo
+
+            demo.seed(organisations)
+
+        demo_seeded.connect(seed, weak=False, dispatch_uid="offers-demo")

@@ -438,3 +438,22 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class Notice(models.Model):
+    """A short notice on a person's "Mit overblik" (e.g. a followed offer has a new tariff)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    message = models.CharField(_("besked"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    read_at = models.DateTimeField(_("læst"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notits")
+        verbose_name_plural = _("notitser")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,520 @@
+"""Fill a PostgreSQL database with benchmark data for the offer search.
+
+10,000 offers (by default) across ~700 fictional providers in the 17 municipalities, each
+with legal paragraphs and target groups, five published tariff years (2022-2026) with one
+or two add-ons, a full service declaration and a year of vacancy reports. The text is
+Danish and varied, so the full-text search has real work to do.
+
+Run it on an empty, migrated database (the one in DATABASE_URL):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/partnerskab_bench \\
+        .venv/bin/python bench/generate.py --offers 10000 --providers 700
+
+bench/run_search.py does this for you on a fresh database. Deterministic for a given seed.
+
+Published tariffs are protected by a trigger (offers migration 0002): no UPDATE or DELETE
+of a published tariff and no INSERT of add-ons onto one. So tariffs are inserted as drafts,
+their add-ons inserted, and then the drafts are published with one UPDATE per year
+(draft -> published is allowed), the same order the portal itself follows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+YEARS = (2022, 2023, 2024, 2025, 2026)
+# Fictional PL rates for the benchmark years (only created where the year has none).
+PL_RATES = {
+    2022: Decimal("1.90"),
+    2023: Decimal("5.20"),
+    2024: Decimal("3.90"),
+    2025: Decimal("2.60"),
+    2026: Decimal("2.40"),
+}
+BATCH = 2000
+CHUNK = 1000  # offers handled per round, so memory stays flat
+
+# name stem, paragraph codes, target group slugs (first always, the others sometimes),
+# tariff unit, base price in 2022, age range, places
+KINDS = [
+    ("Botilbuddet", ["SEL § 108"], ["udviklingshaemning", "autisme", "multihandicap"], "day", 2650, (18, 99), 12),
+    ("Bostedet", ["SEL § 107"], ["sindslidelse", "dobbeltdiagnose", "personlighedsforstyrrelse"], "day", 2450, (18, 65), 10),
+    ("Opholdsstedet", ["Barnets lov"], ["omsorgssvigt", "adhd", "autisme"], "day", 3950, (12, 18), 8),
+    ("Autismetilbuddet", ["SEL § 108", "SEL § 85"], ["autisme", "adhd", "udviklingshaemning"], "day", 3100, (18, 99), 14),
+    ("Hjerneskadecentret", ["SEL § 107", "SEL § 108"], ["erhvervet-hjerneskade", "fysisk-funktionsnedsaettelse"], "day", 3300, (18, 80), 16),
+    ("Misbrugsbehandlingen", ["SEL § 101"], ["misbrug", "dobbeltdiagnose"], "month", 38500, (18, 70), 20),
+    ("Herberget", ["SEL § 110"], ["hjemloeshed", "misbrug", "sindslidelse"], "day", 1150, (18, 99), 30),
+    ("Dagtilbuddet", ["SEL § 104"], ["udviklingshaemning", "multihandicap", "autisme"], "month", 14200, (18, 99), 25),
+    ("Værkstedet", ["SEL § 103"], ["udviklingshaemning", "sindslidelse"], "month", 9800, (18, 67), 30),
+    ("Krisecentret", ["SEL § 109"], ["vold-i-naere-relationer"], "day", 1650, (18, 99), 12),
+    ("Bofællesskabet", ["ABL § 105", "SEL § 85"], ["autisme", "adhd", "udviklingshaemning"], "month", 31500, (18, 35), 9),
+    ("Ungehuset", ["Barnets lov", "SEL § 107"], ["kriminalitetstruede-unge", "adhd"], "day", 4200, (14, 23), 6),
+    ("Spiseforstyrrelsestilbuddet", ["SEL § 107", "SEL § 85"], ["spiseforstyrrelse", "sindslidelse"], "day", 3800, (15, 30), 8),
+    ("Bostøtten", ["SEL § 85"], ["sindslidelse", "autisme", "adhd"], "month", 12500, (18, 99), 40),
+    ("Psykiatribostedet", ["SEL § 108"], ["sindslidelse", "dobbeltdiagnose", "personlighedsforstyrrelse"], "day", 2900, (18, 99), 18),
+]
+
+PLACES = [
+    "Egelunden", "Solbakken", "Fjordglimt", "Kildegården", "Skovbrynet", "Havblik", "Lindely",
+    "Bakkehuset", "Mosegården", "Engly", "Strandhuset", "Bøgely", "Lærkereden", "Åbrinken",
+    "Toftegården", "Granly", "Birkely", "Hyldebo", "Kastanjehuset", "Møllegården", "Rosenly",
+    "Søbredden", "Lyngbo", "Elmehøj", "Skovsbo", "Vesterled", "Østerbo", "Nordlys", "Sydkysten",
+    "Enghaven", "Tjørnely", "Ahornhuset", "Pilegården", "Spurvehøj", "Fyrrebakken", "Kløvermarken",
+    "Sandbjerg", "Stenhøj", "Valmuehuset", "Åkanden", "Havneholmen", "Kirkebakken", "Bavnehøj",
+]
+
+# Provider name patterns by ownership form.
+PROVIDER_NAMES = {
+    "privat": ["{stem} {place} ApS", "{place} Omsorg A/S", "Socialtilbuddet {place} ApS", "{place} Bo & Udvikling ApS"],
+    "selvejende_driftsoverenskomst": ["Den Selvejende Institution {place}", "Selvejende {place}"],
+    "selvejende": ["Foreningen {place}", "Den Selvejende Institution {place} Bo"],
+    "fond": ["Fonden {place}", "Den Erhvervsdrivende Fond {place}"],
+    "socialoekonomisk": ["{place} Socialøkonomisk Virksomhed", "Værestedet {place} S.m.b.a."],
+    "kommunal": ["{town} Kommunes {stem} {place}"],
+    "regional": ["Region Sjællands {stem} {place}"],
+}
+OWNERSHIP_WEIGHTS = [
+    ("privat", 45),
+    ("selvejende_driftsoverenskomst", 20),
+    ("selvejende", 10),
+    ("fond", 10),
+    ("socialoekonomisk", 10),
+    ("kommunal", 4),
+    ("regional", 1),
+]
+
+DESCRIPTION_SENTENCES = [
+    "Vi arbejder med borgerens egne mål i indsatsplanen og dokumenterer progression.",
+    "Hverdagen er struktureret med faste rutiner, og vi lægger vægt på forudsigelighed og ro.",
+    "Borgerne bor i egne lejligheder med fælles køkken og opholdsstue.",
+    "Vi samarbejder tæt med pårørende, værger og den visiterende kommune.",
+    "Der er vågen nattevagt alle ugens dage.",
+    "Tilbuddet ligger naturskønt tæt på skov og strand.",
+    "Vi har erfaring med udadreagerende og selvskadende adfærd.",
+    "Personalet er socialpædagoger, sygeplejersker og social- og sundhedsassistenter.",
+    "Målgruppen omfatter også borgere med psykiatriske diagnoser og misbrug.",
+    "Vi tilbyder beskæftigelse i eget værksted, køkken og gartneri.",
+    "Unge støttes i skolegang, uddannelse og overgangen til voksenlivet.",
+    "Tilbuddet arbejder med recovery og borgerens drømme for fremtiden.",
+    "Vi har særlig viden om udviklingshæmning og aldring.",
+    "Borgere med autisme får skærmede rammer og visuel støtte.",
+    "Tilbuddet har egen psykolog og en tilknyttet psykiater.",
+    "Der er mulighed for aflastning og akutpladser.",
+    "Vi støtter borgeren i at mestre egen økonomi, indkøb og madlavning.",
+    "Borgere med stofmisbrug og alkoholmisbrug tilbydes abstinensbehandling og efterværn.",
+    "Vi arbejder med sansestimulering og kommunikation for borgere uden verbalt sprog.",
+    "Efter udslusning følger vi borgeren i egen bolig i op til seks måneder.",
+]
+
+METHOD_SENTENCES = [
+    "Low arousal og KRAP.",
+    "Struktur og forudsigelighed i hverdagen, visuel understøttelse og individuelle planer.",
+    "Recovery-orienteret og traumebevidst tilgang.",
+    "Mentaliseringsbaseret pædagogik og netværksinddragelse.",
+    "Miljøterapi og kognitiv adfærdsterapi.",
+    "Neuropædagogik og ADL-træning.",
+    "Fysioterapi og ergoterapi i hverdagen.",
+    "Motiverende samtale (MI), skadesreduktion og dagbehandling med gruppeforløb.",
+    "Housing First og bostøtte efter CTI-metoden.",
+    "TEACCH og social færdighedstræning.",
+    "Marte Meo og relationspædagogik.",
+    "Dialektisk adfærdsterapi (DAT) og psykoedukation.",
+    "Jeg-støttende samtaler og kognitiv miljøterapi.",
+    "Sanseintegration og sansestimulering.",
+    "Gentle Teaching og totalkommunikation.",
+    "Åben dialog og netværksmøder.",
+]
+
+ADDONS = [
+    ("Ekstra støtte 1:1", Decimal("465.00"), "hour", ""),
+    ("Kørsel", Decimal("3.79"), "km", ""),
+    ("Særlig behandlingsindsats", None, "individual", "Aftales i den enkelte sag"),
+    ("Ekstra vågen nattevagt", Decimal("5200.00"), "day", ""),
+    ("Psykologsamtaler", Decimal("1150.00"), "hour", "Autoriseret psykolog"),
+    ("Ledsagelse til ferie", Decimal("2100.00"), "day", ""),
+]
+
+CORRECTION_REASON = "Rettet: ejendomsskat var medregnet to gange i budgettet."
+DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+
+
+def cvr_numbers(count: int, taken: set[str], start: int = 3_100_000) -> list[str]:
+    """Fictional CVR numbers that pass modulus 11 (weights 2,7,6,5,4,3,2,1), avoiding `taken`."""
+    from partnership.validators import CVR_WEIGHTS, cvr_is_valid
+
+    found: list[str] = []
+    prefix = start
+    while len(found) < count:
+        digits = f"{prefix:07d}"
+        check = -sum(int(d) * w for d, w in zip(digits, CVR_WEIGHTS[:7], strict=True)) % 11
+        if check < 10:
+            cvr = f"{digits}{check}"
+            if cvr not in taken and cvr_is_valid(cvr):
+                found.append(cvr)
+                taken.add(cvr)
+        prefix += 13
+    return found
+
+
+def _slug(name: str, taken: set[str]) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(name.translate(DANISH_LETTERS))[:70]
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
+    return rng.choices([p for p, _ in pairs], weights=[w for _, w in pairs])[0]
+
+
+def generate(
+    *, offers: int = 10_000, providers: int = 700, seed: int = 2026, log: Callable[[str], None] = print
+) -> dict[str, int]:
+    """Seed the demo organisations and users, then the benchmark providers and offers.
+    Refuses to run on SQLite or on a database that already has offers. Returns row counts."""
+    from django.db import connection, transaction
+
+    from offers.models import Offer
+    from partnership import demo
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench/generate.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if Offer.objects.exists():
+        raise SystemExit(
+            "The database already has offers; generate into a fresh, migrated database "
+            "(bench/run_search.py creates one)."
+        )
+    started = time.perf_counter()
+    demo.seed()
+    log(f"  demo organisations and users: {time.perf_counter() - started:.1f} s")
+    with transaction.atomic():
+        counts = _generate(offers=offers, providers=providers, rng=random.Random(seed), log=log)
+    # VACUUM ANALYZE rather than plain ANALYZE: the planner gets statistics, the visibility
+    # map is set (index-only scans), and autovacuum will not wake up on the fresh rows in
+    # the middle of a measurement. Runs outside the transaction (autocommit).
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    log(f"  VACUUM ANALYZE: {time.perf_counter() - t:.1f} s")
+    counts["seconds"] = round(time.perf_counter() - started, 1)
+    return counts
+
+
+def _generate(*, offers: int, providers: int, rng: random.Random, log) -> dict[str, int]:
+    from offers.models import (
+        DeclarationQuestion,
+        LegalParagraph,
+        RegulationRate,
+        TargetGroup,
+    )
+    from partnership.models import Organisation, OrganisationKind, User
+
+    for year, rate in PL_RATES.items():
+        RegulationRate.objects.get_or_create(year=year, defaults={"rate": rate, "note": "Bench: fiktiv PL-sats"})
+
+    municipalities = list(Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).order_by("name"))
+    branches = list(Organisation.objects.filter(kind=OrganisationKind.BRANCH).order_by("name"))
+    if len(municipalities) != 17 or not branches:
+        raise SystemExit("Expected the 17 municipalities and the branch organisations from partnership.demo.")
+    paragraphs = {p.code: p for p in LegalParagraph.objects.all()}
+    groups = {g.slug: g for g in TargetGroup.objects.all()}
+    missing = ({c for k in KINDS for c in k[1]} - paragraphs.keys()) | (
+        {s for k in KINDS for s in k[2]} - groups.keys()
+    )
+    if missing:
+        raise SystemExit(f"Reference data from offers migration 0003 is missing: {sorted(missing)}")
+    questions = list(DeclarationQuestion.objects.filter(is_active=True).order_by("order", "key"))
+    author = User.objects.get(email="leverandoer.a@portal.example")
+
+    t = time.perf_counter()
+    provider_rows = _providers(providers, municipalities, branches, rng)
+    log(f"  {len(provider_rows)} providers: {time.perf_counter() - t:.1f} s")
+
+    counts = {"providers": len(provider_rows), "offers": 0, "tariffs": 0, "addons": 0, "answers": 0, "vacancies": 0}
+    t = time.perf_counter()
+    used_names: set[tuple[int, str]] = set()
+    for first in range(0, offers, CHUNK):
+        n = min(CHUNK, offers - first)
+        chunk = _offer_chunk(first, n, provider_rows, municipalities, paragraphs, groups, questions, author,
+                             used_names, rng)
+        for key, value in chunk.items():
+            counts[key] += value
+        log(f"  offers {first + n:>6}/{offers}: {time.perf_counter() - t:.1f} s")
+    return counts
+
+
+def _providers(count, municipalities, branches, rng):
+    from partnership.models import Organisation, OrganisationKind
+
+    taken_cvr = set(Organisation.objects.exclude(cvr=None).values_list("cvr", flat=True))
+    taken_slugs = set(Organisation.objects.values_list("slug", flat=True))
+    taken_names = set(Organisation.objects.values_list("name", flat=True))
+    cvrs = cvr_numbers(count, taken_cvr)
+    rows = []
+    for i in range(count):
+        ownership = _weighted(rng, OWNERSHIP_WEIGHTS)
+        municipality = municipalities[i % len(municipalities)]
+        town = municipality.name.replace(" Kommune", "")
+        pattern = rng.choice(PROVIDER_NAMES[ownership])
+        stem = rng.choice(KINDS)[0]
+        name = pattern.format(stem=stem, place=rng.choice(PLACES), town=town)
+        if name in taken_names:
+            name = f"{name} {town}"
+        n = 2
+        while name in taken_names:
+            name, n = f"{name.rsplit(' nr. ', 1)[0]} nr. {n}", n + 1
+        taken_names.add(name)
+        public = ownership in ("kommunal", "regional")
+        rows.append(
+            Organisation(
+                kind=OrganisationKind.PROVIDER,
+                name=name,
+                slug=_slug(name, taken_slugs),
+                cvr=cvrs[i],
+                ownership_form=ownership,
+                branch_organisation=None if public or rng.random() < 0.4 else rng.choice(branches),
+                address=f"{rng.choice(PLACES)}vej {rng.randint(1, 80)}, {town}",
+                email=f"kontakt{i}@leverandoer.example",
+                phone=f"{rng.randint(20, 99)}{rng.randint(0, 999999):06d}",
+                description=f"Leverandør af sociale tilbud med hovedsæde i {town}.",
+            )
+        )
+    created = Organisation.objects.bulk_create(rows, batch_size=BATCH)
+    # Offers cluster around the provider's home municipality.
+    home = {o.pk: municipalities[i % len(municipalities)] for i, o in enumerate(created)}
+    return [(o, home[o.pk]) for o in created]
+
+
+def _offer_chunk(first, n, provider_rows, municipalities, paragraphs, groups, questions, author, used_names, rng):
+    from django.utils import timezone
+
+    from offers.models import Offer, OfferStatus
+
+    today = timezone.localdate()
+    offers, kinds = [], []
+    for i in range(first, first + n):
+        provider, home = provider_rows[i % len(provider_rows)]
+        kind = rng.choice(KINDS)
+        stem, paras, tgs, unit, base, (age_min, age_max), places = kind
+        municipality = home if rng.random() < 0.7 else rng.choice(municipalities)
+        town = municipality.name.replace(" Kommune", "")
+        place = rng.choice(PLACES)
+        name = f"{stem} {place}"
+        if (provider.pk, name) in used_names:
+            name = f"{stem} {place} {town}"
+        k = 2
+        while (provider.pk, name) in used_names:
+            name, k = f"{stem} {place} {town} {k}", k + 1
+        used_names.add((provider.pk, name))
+        chosen = [tgs[0]] + [g for g in tgs[1:] if rng.random() < 0.45]
+        age_min = max(0, age_min + rng.choice([0, 0, 0, 2, 5]))
+        age_max = max(age_min, age_max - rng.choice([0, 0, 0, 5, 10]))
+        status = rng.choices(
+            [OfferStatus.PUBLISHED, OfferStatus.DRAFT, OfferStatus.WITHDRAWN], weights=[94, 4, 2]
+        )[0]
+        description = " ".join(
+            [f"{stem} {place} i {town} er et tilbud til borgere med "
+             + " og ".join(groups[g].name.lower() for g in chosen) + "."]
+            + rng.sample(DESCRIPTION_SENTENCES, rng.randint(2, 4))
+        )
+        offers.append(
+            Offer(
+                provider=provider,
+                name=name,
+                address=f"{place}vej {rng.randint(1, 120)}",
+                postal_code=f"{rng.randint(4000, 4990)}",
+                city=town,
+                municipality=municipality,
+                age_min=age_min,
+                age_max=age_max,
+                description=description,
+                methods=" ".join(rng.sample(METHOD_SENTENCES, rng.randint(1, 3))),
+                places=places + rng.randint(-2, 6),
+                staffing=f"{rng.randint(6, 20) / 10:.1f} medarbejder pr. borger i dagtimer".replace(".", ","),
+                educated_staff_percent=rng.randint(40, 95),
+                tilsyn_status=rng.choices(
+                    ["approved", "approved_conditions", "pending"], weights=[85, 10, 5]
+                )[0],
+                tilsyn_date=today - timedelta(days=rng.randint(30, 900)),
+                contact_name=f"Tilbudsleder {place}",
+                contact_email=f"kontakt{i}@tilbud.example",
+                contact_phone=f"{rng.randint(20, 99)}{rng.randint(0, 999999):06d}",
+                status=status,
+            )
+        )
+        kinds.append((kind, chosen))
+    offers = Offer.objects.bulk_create(offers, batch_size=BATCH)
+
+    ParagraphLink = Offer.paragraphs.through
+    GroupLink = Offer.target_groups.through
+    ParagraphLink.objects.bulk_create(
+        [ParagraphLink(offer_id=o.pk, legalparagraph_id=paragraphs[c].pk) for o, (k, _) in zip(offers, kinds) for c in k[1]],
+        batch_size=BATCH,
+    )
+    GroupLink.objects.bulk_create(
+        [GroupLink(offer_id=o.pk, targetgroup_id=groups[s].pk) for o, (_, chosen) in zip(offers, kinds) for s in chosen],
+        batch_size=BATCH,
+    )
+    counts = _tariffs(offers, kinds, author, rng)
+    counts["answers"] = _declarations(offers, questions, rng)
+    counts["vacancies"] = _vacancies(offers, today, rng)
+    counts["offers"] = len(offers)
+    return counts
+
+
+def _published_at(year: int, version: int):
+    from django.utils import timezone
+
+    when = datetime(year - 1, 11, 15, 10, 0) if version == 1 else datetime(year, 3, 1, 10, 0)
+    return timezone.make_aware(when)
+
+
+def _tariffs(offers, kinds, author, rng) -> dict[str, int]:
+    """Five published years per offer (a few with a corrected version 2) and, for some,
+    next year's draft. Drafts first, then their add-ons, then publish (see module docstring)."""
+    from offers.models import Tariff, TariffStatus
+
+    rounds: dict[tuple[int, int], list[Tariff]] = {}
+    next_year_drafts: list[Tariff] = []
+    for offer, ((_, _, _, unit, base, _, _), _) in zip(offers, kinds):
+        price = (Decimal(base) * Decimal(rng.uniform(0.8, 1.3))).quantize(Decimal("0.01"))
+        occupancy = Decimal(rng.choice([90, 92, 95, 97, 100]))
+        vat = rng.random() < 0.3
+        with_overhead = rng.random() < 0.6
+        corrected_year = rng.choice(YEARS) if rng.random() < 0.05 else None
+        for year in YEARS:
+            if year > YEARS[0]:
+                # Most follow the PL rate or a little less; about one in five rises well above it.
+                extra = Decimal("0.04") if rng.random() < 0.2 else Decimal(rng.randint(-15, 3)) / 1000
+                price = (price * (1 + PL_RATES[year] / 100 + extra)).quantize(Decimal("0.01"))
+            common = {
+                "offer": offer, "year": year, "status": TariffStatus.DRAFT, "unit": unit,
+                "occupancy_percent": occupancy, "vat_included": vat, "created_by": author,
+            }
+            overhead = (price * Decimal("0.07")).quantize(Decimal("0.01")) if with_overhead else None
+            rounds.setdefault((year, 1), []).append(
+                Tariff(version=1, price=price, overhead_amount=overhead,
+                       cost_note="Gennemsnitstakst beregnet på budgetteret belægning." if overhead else "",
+                       **common)
+            )
+            if year == corrected_year:
+                fixed = (price * Decimal("0.985")).quantize(Decimal("0.01"))
+                rounds.setdefault((year, 2), []).append(
+                    Tariff(version=2, price=fixed, correction_reason=CORRECTION_REASON,
+                           overhead_amount=None, **common)
+                )
+                price = fixed
+        if rng.random() < 0.1:
+            next_year_drafts.append(
+                Tariff(offer=offer, year=YEARS[-1] + 1, version=1, status=TariffStatus.DRAFT, unit=unit,
+                       price=(price * Decimal("1.03")).quantize(Decimal("0.01")), occupancy_percent=occupancy,
+                       vat_included=vat, created_by=author)
+            )
+
+    tariffs = addons = 0
+    # Version 1 of every year before version 2: one draft per offer and year at a time.
+    for (year, version) in sorted(rounds, key=lambda k: (k[1], k[0])):
+        drafts = Tariff.objects.bulk_create(rounds[(year, version)], batch_size=BATCH)
+        addons += _addons(drafts, rng)
+        ids = [t.pk for t in drafts]
+        for start in range(0, len(ids), BATCH * 5):
+            Tariff.objects.filter(pk__in=ids[start:start + BATCH * 5], status=TariffStatus.DRAFT).update(
+                status=TariffStatus.PUBLISHED, published_at=_published_at(year, version), published_by=author
+            )
+        tariffs += len(drafts)
+    drafts = Tariff.objects.bulk_create(next_year_drafts, batch_size=BATCH)
+    addons += _addons(drafts, rng)
+    tariffs += len(drafts)
+    return {"tariffs": tariffs, "addons": addons}
+
+
+def _addons(tariffs, rng) -> int:
+    from offers.models import TariffAddOn
+
+    rows = []
+    for tariff in tariffs:
+        for name, price, unit, note in rng.sample(ADDONS, rng.randint(1, 2)):
+            rows.append(TariffAddOn(tariff=tariff, name=name, price=price, unit=unit, note=note))
+    TariffAddOn.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+def _declarations(offers, questions, rng) -> int:
+    from offers.models import AnswerKind, DeclarationAnswer
+
+    rows = []
+    for offer in offers:
+        for question in questions:
+            pick = rng.random()
+            if pick < 0.6:
+                rows.append(DeclarationAnswer(offer=offer, question=question, answer=AnswerKind.INCLUDED))
+            elif pick < 0.8:
+                hourly = rng.random() < 0.8
+                rows.append(DeclarationAnswer(
+                    offer=offer, question=question, answer=AnswerKind.EXTRA,
+                    price=Decimal(rng.randint(150, 650)) if hourly else None,
+                    unit="hour" if hourly else "individual",
+                    note="" if hourly else "Prisen aftales efter behov",
+                ))
+            else:
+                rows.append(DeclarationAnswer(offer=offer, question=question, answer=AnswerKind.NOT_OFFERED))
+    DeclarationAnswer.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+def _vacancies(offers, today: date, rng) -> int:
+    """A report each quarter for the past year; the newest is the current one."""
+    from offers.models import VacancyReport
+
+    rows = []
+    for offer in offers:
+        for months_ago in (12, 9, 6, 3, 0):
+            vacant = max(0, min(offer.places, rng.randint(-3, 3)))
+            reported_on = today - timedelta(days=30 * months_ago + rng.randint(0, 20))
+            rows.append(VacancyReport(offer=offer, vacant=vacant, reported_on=reported_on))
+    VacancyReport.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+def setup_django() -> None:
+    """Settings for a script: DEBUG off (no query log), a throwaway key if none is set."""
+    import django
+
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--offers", type=int, default=10_000)
+    parser.add_argument("--providers", type=int, default=700)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        raise SystemExit("Set DATABASE_URL to a migrated PostgreSQL database, e.g. "
+                         "postgres://postgres@127.0.0.1:5432/partnerskab_bench")
+    setup_django()
+    counts = generate(offers=args.offers, providers=args.providers, seed=args.seed)
+    print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+if __name__ == "__main__":
+    main()

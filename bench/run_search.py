@@ -1,0 +1,462 @@
+#!/usr/bin/env python
+"""Benchmark the offer search on PostgreSQL and write bench/RESULTS.md.
+
+    .venv/bin/python bench/run_search.py            # fresh database, 10,000 offers, measure
+    .venv/bin/python bench/run_search.py --reuse    # measure again on the existing data
+
+Unless --reuse, the database `partnerskab_bench` on 127.0.0.1:5432 (user postgres) is
+dropped and created, migrated and filled by bench/generate.py. Then, in this process with
+Django's test Client, logged in as a caseworker from Slagelse:
+
+- the floor: an empty view behind login (bench-only URL, through the full middleware),
+- the search page GET /tilbud/ with three filter combinations and a full-text query
+  (only if the project serves /tilbud/ with 200; otherwise a note),
+- the selector offers.selectors.search_offers directly, with the same four searches:
+  the first page (list(qs[:20])) and the hit count (qs.count()).
+
+Each is requested --warmup times unmeasured, once under CaptureQueriesContext to count
+queries, then -n times measured. p50 is the median, p95 the nearest-rank 95th percentile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+import types
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import unquote, urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+for _path in (ROOT, ROOT / "bench"):  # the project, and generate.py next to this file
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/partnerskab_bench"
+USER_EMAIL = "sagsbehandler.slagelse@portal.example"
+FLOOR_PATH = "/__bench__/tom/"
+SEARCH_PATH = "/tilbud/"
+PAGE_SIZE = 20
+ROW_MARKER = '<li class="result">'
+RESULT_COUNT = re.compile(r'class="result-count"[^>]*>\s*([0-9.]+) ')
+
+# The four searches. `view` uses the GET parameters of offers.forms.SearchForm (paragraf is
+# matched on LegalParagraph.short, the others on slugs); `params` builds the SearchParams
+# for the selector from the reference objects loaded in _reference().
+SEARCHES = [
+    {
+        "label": "§ 108 + autisme + ledige pladser",
+        "view": {"paragraf": "§ 108", "maalgruppe": "autisme", "ledige": "on"},
+        "params": lambda r: {"paragraphs": [r["§ 108"]], "target_groups": [r["autisme"]], "vacancies": True},
+    },
+    {
+        "label": "kommune + ejerform + månedspris 60.000-110.000",
+        "view": {"kommune": "slagelse", "ejerform": "privat", "pris_min": "60000", "pris_max": "110000"},
+        "params": lambda r: {
+            "municipality": r["slagelse"], "ownership": "privat",
+            "price_min": Decimal("60000"), "price_max": Decimal("110000"),
+        },
+    },
+    {
+        "label": "alder 25 + brancheorganisation + sortér efter pris",
+        "view": {"alder": "25", "branche": "los", "sorter": "price"},
+        "params": lambda r: {"age": 25, "branch": r["los"], "sort": "price"},
+    },
+    {
+        "label": "fritekst: autisme low arousal",
+        "view": {"q": "autisme low arousal"},
+        "params": lambda r: {"q": "autisme low arousal"},
+    },
+]
+
+
+@dataclass
+class Result:
+    group: str
+    label: str
+    samples_ms: list[float]
+    queries: str
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.samples_ms)
+        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+# --- Database and Django ----------------------------------------------------------------
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create the database named in `url` (only names containing 'bench')."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = unquote(parts.path.lstrip("/"))
+    if "bench" not in name:
+        raise SystemExit(f"Refusing to drop {name!r}: the benchmark database name must contain 'bench'.")
+    admin = psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=unquote(parts.username or "postgres"),
+        password=unquote(parts.password) if parts.password else None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    """The project's settings, read from the environment as in production: DEBUG off (no
+    query log), a throwaway SECRET_KEY, the test Client's host allowed. Static files are
+    served by the plain storage, since there is no collectstatic manifest here."""
+    import django
+
+    os.environ["DATABASE_URL"] = url
+    os.environ["DEBUG"] = "0"
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+    os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    os.environ.setdefault("LOG_LEVEL", "ERROR")  # no "Not Found" warnings in the output
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no STATIC_ROOT
+    django.setup()
+    _install_bench_urls()
+
+
+def _install_bench_urls() -> None:
+    """A bench-only URLconf: the empty view, then everything config.urls serves."""
+    from django.conf import settings
+    from django.contrib.auth.decorators import login_required
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    @login_required
+    def empty(request):
+        return HttpResponse("", content_type="text/plain")
+
+    module = types.ModuleType("bench_urls")
+    module.urlpatterns = [path(FLOOR_PATH.strip("/") + "/", empty), path("", include("config.urls"))]
+    sys.modules["bench_urls"] = module
+    settings.ROOT_URLCONF = "bench_urls"
+
+
+# --- Measuring ----------------------------------------------------------------------------
+
+
+def measure(fn, *, n: int, warmup: int) -> tuple[list[float], str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for _ in range(warmup):
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        counts.append(len(ctx.captured_queries))
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    # The queries of the last warm-up requests (all but the first, which may fill caches).
+    steady = counts[1:] or counts
+    queries = str(steady[-1]) if min(steady) == max(steady) else f"{min(steady)}–{max(steady)}"
+    return samples, queries
+
+
+def _reference() -> dict:
+    from offers.models import LegalParagraph, TargetGroup
+    from partnership.models import Organisation
+
+    return {
+        "§ 108": LegalParagraph.objects.get(code="SEL § 108"),
+        "autisme": TargetGroup.objects.get(slug="autisme"),
+        "slagelse": Organisation.objects.get(slug="slagelse"),
+        "los": Organisation.objects.get(slug="los"),
+    }
+
+
+def _check_view_params() -> str:
+    """Warn when offers.forms.SearchForm does not know (or rejects) a parameter we send."""
+    try:
+        from offers.forms import SearchForm
+    except Exception as exc:  # the form is being written; do not let it stop the bench
+        return f"offers.forms.SearchForm could not be imported ({type(exc).__name__}: {exc})."
+    from django.http import QueryDict
+
+    problems = []
+    for search in SEARCHES:
+        form = SearchForm(data=QueryDict(urlencode(search["view"])))
+        unknown = set(search["view"]) - set(form.fields)
+        if unknown:
+            problems.append(f"{search['label']}: unknown parameters {sorted(unknown)}")
+        elif not form.is_valid():
+            problems.append(f"{search['label']}: {form.errors.as_json()}")
+    return "; ".join(problems)
+
+
+def run_view(client, n: int, warmup: int) -> tuple[list[Result], str]:
+    results = []
+    floor = client.get(FLOOR_PATH)
+    if floor.status_code != 200:
+        raise SystemExit(f"The floor view answered {floor.status_code}; is the user logged in?")
+
+    def get_floor():
+        assert client.get(FLOOR_PATH).status_code == 200
+
+    samples, queries = measure(get_floor, n=n, warmup=warmup)
+    results.append(Result("Visning", "Gulv: tom visning bag login", samples, queries))
+
+    probe = client.get(SEARCH_PATH)
+    if probe.status_code != 200:
+        note = (
+            f"GET {SEARCH_PATH} answered {probe.status_code}, so the search page was not measured "
+            "(the view or its URL is not in config.urls yet). The selector below was."
+        )
+        return results, note
+    note = _check_view_params()
+    for search in SEARCHES:
+        url = f"{SEARCH_PATH}?{urlencode(search['view'])}"
+        last = {}
+
+        def get(url=url, last=last):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            last["body"] = response.content
+
+        samples, queries = measure(get, n=n, warmup=warmup)
+        extra = {"bytes": len(last["body"])}
+        found = RESULT_COUNT.search(last["body"].decode())
+        if found:  # the page's own "N tilbud fundet", to compare with the selector's count()
+            extra["hits"] = int(found.group(1).replace(".", ""))
+            extra["shown"] = last["body"].decode().count(ROW_MARKER) or "?"
+        results.append(
+            Result("Visning", f"GET {SEARCH_PATH} {search['label']}", samples, queries,
+                   note=f"`?{urlencode(search['view'])}`", extra=extra)
+        )
+    return results, note
+
+
+def run_selector(user, n: int, warmup: int) -> list[Result]:
+    from offers.selectors import SearchParams, search_offers
+    from partnership.permissions import forget_memberships
+
+    ref = _reference()
+    results = []
+    for search in SEARCHES:
+        params = SearchParams(**search["params"](ref))
+        hits = []
+
+        def run(params=params, hits=hits):
+            forget_memberships(user)  # as in a fresh request: the membership lookup counts too
+            qs = search_offers(user, params)
+            page = list(qs[:PAGE_SIZE])
+            hits.append((len(page), qs.count()))
+
+        samples, queries = measure(run, n=n, warmup=warmup)
+        shown, total = hits[-1]
+        results.append(Result("Selektor", search["label"], samples, queries, extra={"hits": total, "shown": shown}))
+    return results
+
+
+def _compare_counts(results: list[Result]) -> str:
+    """The page and the selector should find the same offers for the same search."""
+    by_label = {(r.group, r.label.removeprefix(f"GET {SEARCH_PATH} ")): r for r in results}
+    problems = []
+    for search in SEARCHES:
+        view = by_label.get(("Visning", search["label"]))
+        selector = by_label.get(("Selektor", search["label"]))
+        if view and selector and view.extra.get("hits") != selector.extra.get("hits"):
+            problems.append(
+                f"{search['label']}: the page says {view.extra.get('hits', '?')} found, "
+                f"the selector counts {selector.extra.get('hits')}."
+            )
+    return " ".join(problems)
+
+
+# --- Reporting ----------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    import django
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        buffers = cursor.fetchone()[0]
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": str(os.cpu_count()),
+        "CPU": cpu or platform.processor() or "?",
+        "Python": platform.python_version(),
+        "Django": django.get_version(),
+        "PostgreSQL": f"{pg} (shared_buffers {buffers}, same machine, TCP 127.0.0.1)",
+        "OS": platform.platform(),
+    }
+
+
+def data_sizes() -> dict[str, int]:
+    from offers.models import DeclarationAnswer, Offer, Tariff, TariffAddOn, VacancyReport
+    from partnership.models import Organisation, OrganisationKind
+
+    return {
+        "Leverandører": Organisation.objects.filter(kind=OrganisationKind.PROVIDER).count(),
+        "Tilbud": Offer.objects.count(),
+        "heraf offentliggjorte": Offer.objects.filter(status="published").count(),
+        "Takster (alle versioner og år)": Tariff.objects.count(),
+        "heraf offentliggjorte ": Tariff.objects.filter(status="published").count(),
+        "Tillægsydelser": TariffAddOn.objects.count(),
+        "Deklarationssvar": DeclarationAnswer.objects.count(),
+        "Opgørelser af ledige pladser": VacancyReport.objects.count(),
+        "Tilknytninger til lovgrundlag": Offer.paragraphs.through.objects.count(),
+        "Tilknytninger til målgrupper": Offer.target_groups.through.objects.count(),
+    }
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| Måling | Søgning | p50 (ms) | p95 (ms) | Forespørgsler | Fundne / vist | Bemærkning |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        found = f"{r.extra['hits']} / {r.extra['shown']}" if "hits" in r.extra else ""
+        note = r.note
+        if "bytes" in r.extra:
+            note = f"{note} {_int(r.extra['bytes'])} bytes".strip()
+        lines.append(
+            f"| {r.group} | {r.label} | {_ms(r.p50)} | {_ms(r.p95)} | {r.queries} | {found} | {note} |"
+        )
+    return "\n".join(lines)
+
+
+def _int(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def write_results(path: Path, *, results, note, sizes, generation, command, n, warmup, year) -> None:
+    info = machine()
+    text = [
+        "# Benchmark: tilbudssøgning",
+        "",
+        f"Kørt {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} med `{command}`.",
+        "Tallene skrives af scriptet; de er ikke rettet i hånden. Se bench/README.md.",
+        "",
+        "## Maskine",
+        "",
+        *[f"- {k}: {v}" for k, v in info.items()],
+        "",
+        "## Data",
+        "",
+        f"- Generering: {generation}",
+        *[f"- {k.strip()}: {v:,}".replace(",", ".") for k, v in sizes.items()],
+        f"- Takstår for den aktuelle takst i søgningen: {year}",
+        "",
+        "## Resultater",
+        "",
+        f"{n} målte forespørgsler pr. række efter {warmup} til opvarmning; p50 = median, "
+        "p95 = 95. percentil (nærmeste rang), i millisekunder. Forespørgsler = antal "
+        "SQL-forespørgsler pr. gang (CaptureQueriesContext, under opvarmningen). Visning = Djangos "
+        f"test Client i samme proces, logget ind som {USER_EMAIL}, gennem hele middleware-kæden "
+        f"med DEBUG slået fra. Selektor = `search_offers()` + `list(qs[:{PAGE_SIZE}])` + "
+        "`qs.count()`; Fundne / vist = `count()` / rækker på første side.",
+        "",
+        table(results),
+        "",
+    ]
+    if note:
+        text += [f"Bemærk: {note}", ""]
+    path.write_text("\n".join(text), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reuse", action="store_true", help="measure on the existing database")
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--offers", type=int, default=10_000)
+    parser.add_argument("--providers", type=int, default=700)
+    parser.add_argument("-n", "--requests", type=int, default=50, help="measured requests per row")
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--no-write", action="store_true", help="print the table only")
+    args = parser.parse_args(argv)
+    raw_args = sys.argv[1:] if argv is None else argv
+    command = " ".join(["bench/run_search.py", *raw_args])
+
+    if not args.reuse:
+        print(f"Creating a fresh database: {args.database_url}")
+        recreate_database(args.database_url)
+    setup_django(args.database_url)
+
+    from django.core.management import call_command
+    from django.db import connections
+    from django.test import Client
+
+    from offers.models import Offer
+    from offers.selectors import current_year
+    from partnership.models import User
+
+    if args.reuse:
+        if not Offer.objects.exists():
+            raise SystemExit("--reuse: the database has no offers; run without --reuse first.")
+        generation = "genbrugt fra en tidligere kørsel (--reuse)"
+    else:
+        print("Migrating ...")
+        call_command("migrate", interactive=False, verbosity=0)
+        from generate import generate
+
+        print(f"Generating {args.offers:,} offers across {args.providers} providers ...")
+        counts = generate(offers=args.offers, providers=args.providers)
+        generation = f"{counts['seconds']:.0f} s (bench/generate.py, inkl. demo-brugere og VACUUM ANALYZE)"
+        print(f"Generated in {counts['seconds']:.1f} s")
+    connections.close_all()
+
+    user = User.objects.get(email=USER_EMAIL)
+    client = Client()
+    client.force_login(user)
+    print(f"Measuring: {args.warmup} warm-up + {args.requests} measured requests per row ...")
+    results, note = run_view(client, args.requests, args.warmup)
+    results += run_selector(User.objects.get(email=USER_EMAIL), args.requests, args.warmup)
+
+    note = " ".join(filter(None, [note, _compare_counts(results)]))
+
+    print()
+    print(table(results))
+    if note:
+        print(f"\nNote: {note}")
+    if not args.no_write:
+        write_results(args.output, results=results, note=note, sizes=data_sizes(), generation=generation,
+                      command=command, n=args.requests, warmup=args.warmup, year=current_year())
+        print(f"\nWrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partnership.models import Organisation, OrganisationKind, OwnershipForm
+
+from .models import (
+    AnswerKind,
+    DocumentKind,
+    LegalParagraph,
+    Offer,
+    PriceUnit,
+    RegulationRate,
+    TargetGroup,
+    Tariff,
+    TariffUnit,
+)
+
+SORT_CHOICES = [
+    ("relevance", _("Relevans")),
+    ("price", _("Pris, laveste først")),
+    ("price_desc", _("Pris, højeste først")),
+    ("name", _("Navn")),
+    ("vacancies", _("Flest ledige pladser")),
+]
+
+
+class DanishDecimalField(forms.DecimalField):
+    """Accepts 1.234,50 as well as 1234.50."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            v = value.strip().replace(" ", "").replace("kr.", "").replace("kr", "")
+            if "," in v:
+                v = v.replace(".", "").replace(",", ".")
+            value = v
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs["inputmode"] = "decimal"
+        return attrs
+
+
+class MoneyInput(forms.TextInput):
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value:.2f}".replace(".", ",")
+        return super().format_value(value)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Søg i navn, metoder og beskrivelse"), required=False, max_length=200)
+    paragraf = forms.ModelMultipleChoiceField(
+        label=_("Lovgrundlag"), queryset=LegalParagraph.objects.filter(is_active=True), required=False,
+        widget=forms.CheckboxSelectMultiple, to_field_name="short",
+    )
+    maalgruppe = forms.ModelMultipleChoiceField(
+        label=_("Målgruppe"), queryset=TargetGroup.objects.filter(is_active=True), required=False,
+        widget=forms.CheckboxSelectMultiple, to_field_name="slug",
+    )
+    kommune = forms.ModelChoiceField(
+        label=_("Beliggenhedskommune"), required=False, to_field_name="slug", empty_label=_("Alle kommuner"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY),
+    )
+    ejerform = forms.ChoiceField(
+        label=_("Ejerform"), required=False, choices=[("", _("Alle ejerformer"))] + list(OwnershipForm.choices)
+    )
+    alder = forms.IntegerField(label=_("Borgerens alder"), required=False, min_value=0, max_value=120)
+    ledige = forms.BooleanField(label=_("Kun tilbud med ledige pladser nu"), required=False)
+    leverandoer = forms.ModelChoiceField(
+        label=_("Leverandør"), required=False, to_field_name="slug", empty_label=_("Alle leverandører"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.PROVIDER),
+    )
+    branche = forms.ModelChoiceField(
+        label=_("Brancheorganisation"), required=False, to_field_name="slug", empty_label=_("Alle"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.BRANCH),
+    )
+    pris_min = DanishDecimalField(label=_("Månedspris fra (kr.)"), required=False, min_value=0, decimal_places=2)
+    pris_max = DanishDecimalField(label=_("Månedspris til (kr.)"), required=False, min_value=0, decimal_places=2)
+    sorter = forms.ChoiceField(label=_("Sortér efter"), required=False, choices=SORT_CHOICES)
+
+    def clean(self):
+        cleaned = super().clean()
+        lo, hi = cleaned.get("pris_min"), cleaned.get("pris_max")
+        if lo is not None and hi is not None and lo > hi:
+            self.add_error("pris_max", _("'Til' skal være mindst lige så høj som 'fra'."))
+        return cleaned
+
+
+class OfferForm(forms.ModelForm):
+    class Meta:
+        model = Offer
+        fields = [
+            "name", "address", "postal_code", "city", "municipality", "paragraphs", "target_groups",
+            "age_min", "age_max", "description", "methods", "places", "staffing", "educated_staff_percent",
+            "tilsyn_status", "tilsyn_date", "contact_name", "contact_email", "contact_phone",
+        ]
+        widgets = {
+            "paragraphs": forms.CheckboxSelectMultiple,
+            "target_groups": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "methods": forms.Textarea(attrs={"rows": 5}),
+            "tilsyn_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)
+        self.fields["paragraphs"].queryset = LegalParagraph.objects.filter(is_active=True)
+        self.fields["target_groups"].queryset = TargetGroup.objects.filter(is_active=True)
+
+    def clean_postal_code(self):
+        value = self.cleaned_data["postal_code"].strip()
+        if not (len(value) == 4 and value.isdigit()):
+            raise forms.ValidationError(_("Et postnummer består af 4 cifre."))
+        return value
+
+
+class ProviderChoiceForm(forms.Form):
+    provider = forms.ModelChoiceField(label=_("Leverandør"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+
+
+class VacancyForm(forms.Form):
+    vacant = forms.IntegerField(label=_("Ledige pladser"), min_value=0)
+    reported_on = forms.DateField(
+        label=_("Opgjort den"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+    )
+
+
+class DeclarationAnswerForm(forms.Form):
+    answer = forms.ChoiceField(label=_("Svar"), choices=AnswerKind.choices, widget=forms.RadioSelect)
+    price = DanishDecimalField(label=_("Pris (kr.)"), required=False, min_value=0, max_digits=12, decimal_places=2,
+                               widget=MoneyInput)
+    unit = forms.ChoiceField(label=_("Enhed"), required=False, choices=[("", "–")] + list(PriceUnit.choices))
+    note = forms.CharField(label=_("Bemærkning"), required=False, max_length=500)
+
+    def __init__(self, *args, question, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("answer") == AnswerKind.EXTRA:
+            if not cleaned.get("unit"):
+                self.add_error("unit", _("Angiv enheden for tilkøbet."))
+            if cleaned.get("price") is None and cleaned.get("unit") != PriceUnit.INDIVIDUAL:
+                self.add_error("price", _("Angiv prisen for tilkøbet, eller vælg 'individuel pris'."))
+        return cleaned
+
+
+class TariffForm(forms.ModelForm):
+    price = DanishDecimalField(label=_("Gennemsnitstakst (kr.)"), max_digits=12, decimal_places=2,
+                               min_value=Decimal("0.01"), widget=MoneyInput)
+    occupancy_percent = DanishDecimalField(label=_("Budgetteret belægning (%)"), max_digits=5, decimal_places=2,
+                                           min_value=Decimal("0.01"), max_value=Decimal("100"), widget=MoneyInput)
+    overhead_amount = DanishDecimalField(
+        label=_("Heraf central ledelse og administration (kr.)"), required=False, max_digits=12, decimal_places=2,
+        min_value=0, widget=MoneyInput,
+    )
+
+    class Meta:
+        model = Tariff
+        fields = ["year", "price", "unit", "occupancy_percent", "vat_included", "overhead_amount", "cost_note"]
+        widgets = {"cost_note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, fixed_year=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = list(TariffUnit.choices)
+        self.fields["year"].help_text = _("Der skal være fastsat en PL-sats for året.")
+        if fixed_year:
+            self.fields["year"].disabled = True
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not RegulationRate.objects.filter(year=year).exists():
+            raise forms.ValidationError(
+                _("Der er ingen PL-sats for %(year)s endnu. Sekretariatet fastsætter den, før der kan laves takster for året.")
+                % {"year": year}
+            )
+        return year
+
+    def clean(self):
+        cleaned = super().clean()
+        price, overhead = cleaned.get("price"), cleaned.get("overhead_amount")
+        if price is not None and overhead is not None and overhead > price:
+            self.add_error("overhead_amount", _("Overhead kan ikke være større end taksten."))
+        return cleaned
+
+    def _post_clean(self):
+        # The draft's offer, version and author are set by the service; validate the fields here.
+        self.instance.status = self.instance.status or "draft"
+        super()._post_clean()
+
+
+class AddOnForm(forms.Form):
+    name = forms.CharField(label=_("Tillægsydelse"), max_length=200, required=False)
+    price = DanishDecimalField(label=_("Pris (kr.)"), required=False, min_value=0, max_digits=12, decimal_places=2,
+                               widget=MoneyInput)
+    unit = forms.ChoiceField(label=_("Enhed"), required=False, choices=[("", "–")] + list(PriceUnit.choices))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("name"):
+            if not cleaned.get("unit"):
+                self.add_error("unit", _("Vælg en enhed for tillægsydelsen."))
+            elif cleaned.get("price") is None and cleaned.get("unit") != PriceUnit.INDIVIDUAL:
+                self.add_error("price", _("Angiv en pris, eller vælg 'individuel pris'."))
+        elif cleaned.get("price") is not None:
+            self.add_error("name", _("Giv tillægsydelsen et navn."))
+        return cleaned
+
+
+AddOnFormSet = forms.formset_factory(AddOnForm, extra=0, max_num=20)
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begrundelse for rettelsen"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text=_("Vises i takstens historik for alle medlemmer."),
+    )
+
+
+class PhotoForm(forms.Form):
+    image = forms.ImageField(label=_("Billede (JPEG eller PNG, højst 8 MB)"))
+    alt_text = forms.CharField(
+        label=_("Alternativ tekst"), max_length=250,
+        help_text=_("Beskriv billedet for dem, der ikke kan se det, fx 'Fællesstuen med udsigt til haven'."),
+    )
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    file = forms.FileField(label=_("Fil (PDF, højst 20 MB)"))
+
+
+class RegulationRateForm(forms.Form):
+    year = forms.IntegerField(label=_("Takstår"), min_value=2000, max_value=2100)
+    rate = DanishDecimalField(
+        label=_("PL-sats (%)"), max_digits=5, decimal_places=2, min_value=Decimal("-20"),
+        max_value=Decimal("50"), widget=MoneyInput,
+    )
+    note = forms.CharField(label=_("Kilde / note"), max_length=250, required=False)

@@ -1,0 +1,103 @@
+"""The database keeps the promise: a published tariff and its add-ons cannot be changed or
+deleted, whatever path the change takes (portal, admin, raw SQL). On PostgreSQL also the
+GIN index for Danish full-text search."""
+
+from django.db import migrations
+
+PG_FORWARD = [
+    """
+    CREATE OR REPLACE FUNCTION offers_tariff_immutable() RETURNS trigger AS $$
+    BEGIN
+        IF OLD.status = 'published' THEN
+            RAISE EXCEPTION 'En offentliggjort takst kan ikke ændres eller slettes (takst %). Opret en ny version.', OLD.id
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        RETURN NEW;
+    END;
+    $$ LANGUAGE plpgsql;
+    """,
+    "CREATE TRIGGER offers_tariff_immutable BEFORE UPDATE OR DELETE ON offers_tariff "
+    "FOR EACH ROW EXECUTE FUNCTION offers_tariff_immutable();",
+    """
+    CREATE OR REPLACE FUNCTION offers_tariffaddon_immutable() RETURNS trigger AS $$
+    DECLARE parent_status varchar;
+    BEGIN
+        SELECT status INTO parent_status FROM offers_tariff
+         WHERE id = CASE WHEN TG_OP = 'INSERT' THEN NEW.tariff_id ELSE OLD.tariff_id END;
+        IF parent_status = 'published' THEN
+            RAISE EXCEPTION 'Tillægsydelser på en offentliggjort takst kan ikke ændres.'
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF TG_OP = 'UPDATE' AND NEW.tariff_id <> OLD.tariff_id THEN
+            SELECT status INTO parent_status FROM offers_tariff WHERE id = NEW.tariff_id;
+            IF parent_status = 'published' THEN
+                RAISE EXCEPTION 'Tillægsydelser på en offentliggjort takst kan ikke ændres.'
+                    USING ERRCODE = 'check_violation';
+            END IF;
+        END IF;
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        RETURN NEW;
+    END;
+    $$ LANGUAGE plpgsql;
+    """,
+    "CREATE TRIGGER offers_tariffaddon_immutable BEFORE INSERT OR UPDATE OR DELETE ON offers_tariffaddon "
+    "FOR EACH ROW EXECUTE FUNCTION offers_tariffaddon_immutable();",
+    "CREATE INDEX offers_offer_fts ON offers_offer USING GIN ("
+    "to_tsvector('danish', coalesce(name, '') || ' ' || coalesce(methods, '') || ' ' || coalesce(description, '')));",
+]
+PG_BACKWARD = [
+    "DROP INDEX IF EXISTS offers_offer_fts;",
+    "DROP TRIGGER IF EXISTS offers_tariffaddon_immutable ON offers_tariffaddon;",
+    "DROP FUNCTION IF EXISTS offers_tariffaddon_immutable();",
+    "DROP TRIGGER IF EXISTS offers_tariff_immutable ON offers_tariff;",
+    "DROP FUNCTION IF EXISTS offers_tariff_immutable();",
+]
+
+SQLITE_MESSAGE = "En offentliggjort takst kan ikke ændres eller slettes. Opret en ny version."
+SQLITE_FORWARD = [
+    f"""CREATE TRIGGER offers_tariff_no_update BEFORE UPDATE ON offers_tariff
+        WHEN OLD.status = 'published' BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
+    f"""CREATE TRIGGER offers_tariff_no_delete BEFORE DELETE ON offers_tariff
+        WHEN OLD.status = 'published' BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
+    f"""CREATE TRIGGER offers_addon_no_insert BEFORE INSERT ON offers_tariffaddon
+        WHEN (SELECT status FROM offers_tariff WHERE id = NEW.tariff_id) = 'published'
+        BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
+    f"""CREATE TRIGGER offers_addon_no_update BEFORE UPDATE ON offers_tariffaddon
+        WHEN (SELECT status FROM offers_tariff WHERE id = OLD.tariff_id) = 'published'
+          OR (SELECT status FROM offers_tariff WHERE id = NEW.tariff_id) = 'published'
+        BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
+    f"""CREATE TRIGGER offers_addon_no_delete BEFORE DELETE ON offers_tariffaddon
+        WHEN (SELECT status FROM offers_tariff WHERE id = OLD.tariff_id) = 'published'
+        BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
+]
+SQLITE_BACKWARD = [
+    f"DROP TRIGGER IF EXISTS {name};"
+    for name in [
+        "offers_tariff_no_update",
+        "offers_tariff_no_delete",
+        "offers_addon_no_insert",
+        "offers_addon_no_update",
+        "offers_addon_no_delete",
+    ]
+]
+
+
+def _run(statements_by_vendor):
+    def run(apps, schema_editor):
+        statements = statements_by_vendor.get(schema_editor.connection.vendor, [])
+        for sql in statements:
+            schema_editor.execute(sql, None)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("offers", "0001_initial")]
+
+    operations = [
+        migrations.RunPython(
+            _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
+            _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
+        )
+    ]

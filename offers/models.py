@@ -1,0 +1,491 @@
+"""Offers (tilbud), their service declarations, vacancies and versioned tariffs, and the
+reference data the secretariat keeps: legal paragraphs, target groups, declaration
+questions and the yearly regulation rate (PL rate)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from partnership.models import Organisation, OrganisationKind
+
+DAYS_PER_MONTH = Decimal(365) / Decimal(12)
+MONEY = {"max_digits": 12, "decimal_places": 2}
+PERCENT = {"max_digits": 5, "decimal_places": 2}
+
+
+# --- Reference data ------------------------------------------------------------------------
+
+
+class LegalParagraph(models.Model):
+    code = models.CharField(_("kode"), max_length=30, unique=True, help_text=_("Fx 'SEL § 108'."))
+    short = models.CharField(_("kort navn"), max_length=20, help_text=_("Fx '§ 108'."))
+    title = models.CharField(_("betegnelse"), max_length=200)
+    order = models.PositiveIntegerField(_("rækkefølge"), default=100)
+    is_active = models.BooleanField(_("i brug"), default=True)
+
+    class Meta:
+        verbose_name = _("lovparagraf")
+        verbose_name_plural = _("lovparagraffer")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class TargetGroup(models.Model):
+    name = models.CharField(_("navn"), max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    order = models.PositiveIntegerField(_("rækkefølge"), default=100)
+    is_active = models.BooleanField(_("i brug"), default=True)
+
+    class Meta:
+        verbose_name = _("målgruppe")
+        verbose_name_plural = _("målgrupper")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeclarationQuestion(models.Model):
+    key = models.SlugField(_("nøgle"), unique=True)
+    group = models.CharField(_("emne"), max_length=100)
+    text = models.CharField(_("spørgsmål"), max_length=250)
+    help_text = models.CharField(_("vejledning"), max_length=400, blank=True)
+    order = models.PositiveIntegerField(_("rækkefølge"), default=100)
+    is_active = models.BooleanField(_("i brug"), default=True)
+
+    class Meta:
+        verbose_name = _("deklarationsspørgsmål")
+        verbose_name_plural = _("deklarationsspørgsmål")
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class RegulationRate(models.Model):
+    """The permitted price and wage regulation (PL rate) for a tariff year, in percent."""
+
+    year = models.PositiveIntegerField(
+        _("takstår"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    rate = models.DecimalField(
+        _("PL-sats (%)"),
+        **PERCENT,
+        validators=[MinValueValidator(Decimal("-20")), MaxValueValidator(Decimal("50"))],
+    )
+    note = models.CharField(_("kilde / note"), max_length=250, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("PL-sats")
+        verbose_name_plural = _("PL-satser")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(name="plrate_year_range", condition=Q(year__gte=2000, year__lte=2100)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.rate} %"
+
+
+# --- Offers ---------------------------------------------------------------------------------
+
+
+class OfferStatus(models.TextChoices):
+    DRAFT = "draft", _("Kladde")
+    PUBLISHED = "published", _("Offentliggjort")
+    WITHDRAWN = "withdrawn", _("Trukket tilbage")
+
+
+class TilsynStatus(models.TextChoices):
+    APPROVED = "approved", _("Godkendt")
+    APPROVED_CONDITIONS = "approved_conditions", _("Godkendt med vilkår")
+    PENDING = "pending", _("Under godkendelse")
+    NOT_APPROVED = "not_approved", _("Ikke godkendt")
+
+
+class Offer(models.Model):
+    provider = models.ForeignKey(
+        Organisation,
+        verbose_name=_("leverandør"),
+        on_delete=models.PROTECT,
+        related_name="offers",
+        limit_choices_to={"kind": OrganisationKind.PROVIDER},
+    )
+    name = models.CharField(_("navn"), max_length=200)
+    address = models.CharField(_("adresse"), max_length=250)
+    postal_code = models.CharField(_("postnummer"), max_length=4)
+    city = models.CharField(_("by"), max_length=100)
+    municipality = models.ForeignKey(
+        Organisation,
+        verbose_name=_("beliggenhedskommune"),
+        on_delete=models.PROTECT,
+        related_name="offers_located",
+        limit_choices_to={"kind": OrganisationKind.MUNICIPALITY},
+    )
+    paragraphs = models.ManyToManyField(LegalParagraph, verbose_name=_("lovgrundlag"), related_name="offers")
+    target_groups = models.ManyToManyField(TargetGroup, verbose_name=_("målgrupper"), related_name="offers")
+    age_min = models.PositiveSmallIntegerField(_("alder fra"), validators=[MaxValueValidator(120)])
+    age_max = models.PositiveSmallIntegerField(_("alder til"), validators=[MaxValueValidator(120)])
+    description = models.TextField(_("beskrivelse"))
+    methods = models.TextField(_("faglig tilgang og metoder"))
+    places = models.PositiveIntegerField(_("antal pladser"), validators=[MinValueValidator(1)])
+    staffing = models.CharField(
+        _("normering"), max_length=200, blank=True, help_text=_("Fx '1,2 medarbejder pr. borger i dagtimer'.")
+    )
+    educated_staff_percent = models.PositiveSmallIntegerField(
+        _("andel personale med relevant uddannelse (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+    )
+    tilsyn_status = models.CharField(
+        _("godkendelse hos Socialtilsynet"), max_length=30, choices=TilsynStatus.choices, default=TilsynStatus.APPROVED
+    )
+    tilsyn_date = models.DateField(_("godkendt / senest vurderet"), null=True, blank=True)
+    contact_name = models.CharField(_("kontaktperson"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("kontakt-e-mail"), blank=True)
+    contact_phone = models.CharField(_("kontakttelefon"), max_length=30, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("tilbud")
+        verbose_name_plural = _("tilbud")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["status", "name"]),
+            models.Index(fields=["provider", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(name="offer_age_range", condition=Q(age_min__lte=F("age_max"))),
+            models.CheckConstraint(name="offer_places_positive", condition=Q(places__gte=1)),
+            models.CheckConstraint(
+                name="offer_educated_share_percent",
+                condition=Q(educated_staff_percent__isnull=True) | Q(educated_staff_percent__lte=100),
+            ),
+            models.CheckConstraint(name="offer_status_valid", condition=Q(status__in=OfferStatus.values)),
+            models.UniqueConstraint(fields=["provider", "name"], name="offer_unique_name_per_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("offers:offer_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            errors["age_max"] = _("Alder til skal være mindst lige så høj som alder fra.")
+        if self.provider_id and self.provider.kind != OrganisationKind.PROVIDER:
+            errors["provider"] = _("Kun leverandører kan have tilbud.")
+        if self.municipality_id and self.municipality.kind != OrganisationKind.MUNICIPALITY:
+            errors["municipality"] = _("Vælg den kommune, tilbuddet ligger i.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class VacancyReport(models.Model):
+    """Vacant places on a date. Old reports are kept; the newest is the current one."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="vacancy_reports")
+    vacant = models.PositiveIntegerField(_("ledige pladser"))
+    reported_on = models.DateField(_("opgjort den"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("opgørelse af ledige pladser")
+        verbose_name_plural = _("opgørelser af ledige pladser")
+        ordering = ["-reported_on", "-created_at"]
+        indexes = [models.Index(fields=["offer", "-reported_on", "-created_at"])]
+        constraints = [models.CheckConstraint(name="vacancy_not_negative", condition=Q(vacant__gte=0))]
+
+
+def offer_photo_path(photo: OfferPhoto, filename: str) -> str:
+    return f"offers/{photo.offer_id}/photos/{filename}"
+
+
+def offer_document_path(doc: OfferDocument, filename: str) -> str:
+    return f"offers/{doc.offer_id}/documents/{filename}"
+
+
+class OfferPhoto(models.Model):
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("billede"), upload_to=offer_photo_path)
+    alt_text = models.CharField(_("alternativ tekst"), max_length=250)
+    order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [models.CheckConstraint(name="photo_alt_required", condition=~Q(alt_text=""))]
+
+
+class DocumentKind(models.TextChoices):
+    TILSYN = "tilsyn", _("Tilsynsrapport")
+    ANNUAL = "annual", _("Årsrapport")
+    OTHER = "other", _("Andet")
+
+
+class OfferDocument(models.Model):
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("type"), max_length=20, choices=DocumentKind.choices)
+    title = models.CharField(_("titel"), max_length=200)
+    file = models.FileField(_("fil (PDF)"), upload_to=offer_document_path)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+# --- Service declaration ---------------------------------------------------------------------
+
+
+class AnswerKind(models.TextChoices):
+    INCLUDED = "included", _("Indeholdt i taksten")
+    EXTRA = "extra", _("Mod betaling")
+    NOT_OFFERED = "not_offered", _("Tilbydes ikke")
+
+
+class PriceUnit(models.TextChoices):
+    HOUR = "hour", _("pr. time")
+    DAY = "day", _("pr. døgn")
+    MONTH = "month", _("pr. måned")
+    KM = "km", _("pr. km")
+    INDIVIDUAL = "individual", _("individuel pris")
+
+
+class DeclarationAnswer(models.Model):
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="declaration_answers")
+    question = models.ForeignKey(DeclarationQuestion, on_delete=models.PROTECT, related_name="answers")
+    answer = models.CharField(_("svar"), max_length=20, choices=AnswerKind.choices)
+    price = models.DecimalField(_("pris (kr.)"), **MONEY, null=True, blank=True)
+    unit = models.CharField(_("enhed"), max_length=20, choices=PriceUnit.choices, blank=True)
+    note = models.CharField(_("bemærkning"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("deklarationssvar")
+        verbose_name_plural = _("deklarationssvar")
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "question"], name="declaration_one_answer"),
+            models.CheckConstraint(name="declaration_answer_valid", condition=Q(answer__in=AnswerKind.values)),
+            models.CheckConstraint(
+                name="declaration_extra_has_unit",
+                condition=~Q(answer=AnswerKind.EXTRA) | ~Q(unit=""),
+            ),
+            models.CheckConstraint(
+                name="declaration_price_only_for_extra",
+                condition=Q(answer=AnswerKind.EXTRA) | (Q(price__isnull=True) & Q(unit="")),
+            ),
+            models.CheckConstraint(
+                name="declaration_price_not_negative", condition=Q(price__isnull=True) | Q(price__gte=0)
+            ),
+        ]
+
+    def clean(self) -> None:
+        if self.answer == AnswerKind.EXTRA:
+            errors = {}
+            if not self.unit:
+                errors["unit"] = _("Angiv enheden for tilkøbet.")
+            if self.price is None and self.unit != PriceUnit.INDIVIDUAL:
+                errors["price"] = _("Angiv prisen for tilkøbet, eller vælg 'individuel pris'.")
+            if errors:
+                raise ValidationError(errors)
+        else:
+            self.price = None
+            self.unit = ""
+
+
+# --- Tariffs --------------------------------------------------------------------------------
+
+
+class TariffUnit(models.TextChoices):
+    DAY = "day", _("pr. døgn")
+    MONTH = "month", _("pr. måned")
+
+
+class TariffStatus(models.TextChoices):
+    DRAFT = "draft", _("Kladde")
+    PUBLISHED = "published", _("Offentliggjort")
+
+
+class PublishedTariffError(Exception):
+    """A published tariff cannot change: a correction is a new version."""
+
+
+class Tariff(models.Model):
+    """The tariff of an offer for a year, in versions. Once published a version never
+    changes (the database refuses it too); a correction is a new version with a reason."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="tariffs")
+    year = models.PositiveIntegerField(_("takstår"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    version = models.PositiveIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=20, choices=TariffStatus.choices, default=TariffStatus.DRAFT)
+    price = models.DecimalField(
+        _("gennemsnitstakst (kr.)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    unit = models.CharField(_("enhed"), max_length=10, choices=TariffUnit.choices)
+    occupancy_percent = models.DecimalField(
+        _("budgetteret belægning (%)"),
+        **PERCENT,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+    vat_included = models.BooleanField(_("inklusive moms"), default=False)
+    overhead_amount = models.DecimalField(
+        _("heraf central ledelse og administration (kr.)"), **MONEY, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    cost_note = models.TextField(_("omkostninger og beregning"), blank=True)
+    correction_reason = models.TextField(_("begrundelse for rettelse"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("takst")
+        verbose_name_plural = _("takster")
+        ordering = ["offer", "-year", "-version"]
+        indexes = [models.Index(fields=["offer", "year", "status", "-version"])]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "year", "version"], name="tariff_unique_version"),
+            models.UniqueConstraint(
+                fields=["offer", "year"],
+                condition=Q(status=TariffStatus.DRAFT),
+                name="tariff_one_draft_per_year",
+                violation_error_message=_("Der er allerede en kladde til en takst for dette år."),
+            ),
+            models.CheckConstraint(name="tariff_status_valid", condition=Q(status__in=TariffStatus.values)),
+            models.CheckConstraint(name="tariff_unit_valid", condition=Q(unit__in=TariffUnit.values)),
+            models.CheckConstraint(name="tariff_price_positive", condition=Q(price__gt=0)),
+            models.CheckConstraint(
+                name="tariff_occupancy_range", condition=Q(occupancy_percent__gt=0, occupancy_percent__lte=100)
+            ),
+            models.CheckConstraint(name="tariff_year_range", condition=Q(year__gte=2000, year__lte=2100)),
+            models.CheckConstraint(
+                name="tariff_correction_has_reason",
+                condition=Q(version=1) | Q(status=TariffStatus.DRAFT) | ~Q(correction_reason=""),
+                violation_error_message=_("En rettelse skal have en begrundelse."),
+            ),
+            models.CheckConstraint(
+                name="tariff_published_has_time",
+                condition=~Q(status=TariffStatus.PUBLISHED) | Q(published_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="tariff_overhead_within_price",
+                condition=Q(overhead_amount__isnull=True) | Q(overhead_amount__lte=F("price")),
+                violation_error_message=_("Overhead kan ikke være større end taksten."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer} {self.year} v{self.version}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == TariffStatus.PUBLISHED
+
+    @property
+    def monthly_price(self) -> Decimal:
+        return normalise_monthly(self.price, self.unit)
+
+    def previous_year_tariff(self) -> Tariff | None:
+        return (
+            Tariff.objects.filter(offer_id=self.offer_id, year=self.year - 1, status=TariffStatus.PUBLISHED)
+            .order_by("-version")
+            .first()
+        )
+
+    def change_from_previous(self) -> Decimal | None:
+        """Change in % from last year's published main tariff (monthly-normalised)."""
+        previous = self.previous_year_tariff()
+        if previous is None:
+            return None
+        before = previous.monthly_price
+        return ((self.monthly_price - before) / before * 100).quantize(Decimal("0.1"))
+
+    def exceeds_regulation(self) -> bool:
+        change = self.change_from_previous()
+        rate = RegulationRate.objects.filter(year=self.year).values_list("rate", flat=True).first()
+        return change is not None and rate is not None and change > rate
+
+    def save(self, *args, **kwargs):
+        if self.pk and Tariff.objects.filter(pk=self.pk, status=TariffStatus.PUBLISHED).exists():
+            raise PublishedTariffError(
+                "En offentliggjort takst kan ikke ændres. Opret en ny version med en begrundelse."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_published:
+            raise PublishedTariffError("En offentliggjort takst kan ikke slettes.")
+        return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.overhead_amount is not None and self.price is not None and self.overhead_amount > self.price:
+            raise ValidationError({"overhead_amount": _("Overhead kan ikke være større end taksten.")})
+        if (
+            self.status == TariffStatus.PUBLISHED
+            and self.version
+            and self.version > 1
+            and not (self.correction_reason or "").strip()
+        ):
+            raise ValidationError({"correction_reason": _("Skriv, hvorfor taksten rettes.")})
+
+
+def normalise_monthly(price: Decimal, unit: str) -> Decimal:
+    """A per-døgn price × 365/12, rounded to øre; a monthly price as it is."""
+    if unit == TariffUnit.DAY:
+        return (price * DAYS_PER_MONTH).quantize(Decimal("0.01"))
+    return price
+
+
+class TariffAddOn(models.Model):
+    tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="addons")
+    name = models.CharField(_("tillægsydelse"), max_length=200)
+    price = models.DecimalField(_("pris (kr.)"), **MONEY, null=True, blank=True,
+                                validators=[MinValueValidator(Decimal("0"))])
+    unit = models.CharField(_("enhed"), max_length=20, choices=PriceUnit.choices)
+    note = models.CharField(_("bemærkning"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("tillægsydelse")
+        verbose_name_plural = _("tillægsydelser")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="addon_price_or_individual",
+                condition=Q(unit=PriceUnit.INDIVIDUAL) | Q(price__isnull=False),
+                violation_error_message=_("Angiv en pris, eller vælg 'individuel pris'."),
+            ),
+            models.CheckConstraint(name="addon_price_not_negative", condition=Q(price__isnull=True) | Q(price__gte=0)),
+            models.CheckConstraint(name="addon_unit_valid", condition=Q(unit__in=PriceUnit.values)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfferFollow(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_offers")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="followers")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "offer"], name="follow_once")]

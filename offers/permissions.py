@@ -1,0 +1,47 @@
+"""Who may see and change offers and tariffs."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from partnership.models import Role
+from partnership.permissions import is_member, is_secretariat, organisations_where
+
+from .models import Offer, OfferStatus
+
+__all__ = ["is_secretariat"]
+
+
+def editable_provider_ids(user) -> set[int]:
+    return {o.pk for o in organisations_where(user, Role.PROVIDER_EDITOR)}
+
+
+def is_provider_editor(user) -> bool:
+    return bool(editable_provider_ids(user))
+
+
+def can_search_offers(user) -> bool:
+    return is_member(user)
+
+
+def offers_visible_to(user) -> QuerySet[Offer]:
+    """Published offers for every member; drafts and withdrawn offers only for the
+    provider's own editors and the secretariat."""
+    if not is_member(user):
+        return Offer.objects.none()
+    if is_secretariat(user):
+        return Offer.objects.all()
+    own = editable_provider_ids(user)
+    return Offer.objects.filter(Q(status=OfferStatus.PUBLISHED) | Q(provider_id__in=own))
+
+
+def can_edit_offer(user, offer: Offer) -> bool:
+    return offer.provider_id in editable_provider_ids(user)
+
+
+def can_create_offer_for(user, provider) -> bool:
+    return provider.pk in editable_provider_ids(user)
+
+
+def can_manage_reference_data(user) -> bool:
+    return is_secretariat(user)

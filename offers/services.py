@@ -1,0 +1,219 @@
+"""Writes on offers, declarations, vacancies and tariffs."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnership.models import User
+
+from . import permissions
+from .models import (
+    AnswerKind,
+    DeclarationAnswer,
+    DeclarationQuestion,
+    Offer,
+    OfferFollow,
+    OfferStatus,
+    RegulationRate,
+    Tariff,
+    TariffAddOn,
+    TariffStatus,
+    VacancyReport,
+)
+
+
+def _require_editor(user: User, offer: Offer) -> None:
+    if not permissions.can_edit_offer(user, offer):
+        raise PermissionDenied(_("Kun leverandørens egne redaktører kan ændre tilbuddet."))
+
+
+@transaction.atomic
+def save_offer(*, offer: Offer, paragraphs, target_groups, by: User) -> Offer:
+    if not permissions.can_create_offer_for(by, offer.provider):
+        raise PermissionDenied(_("Kun leverandørens egne redaktører kan ændre tilbuddet."))
+    offer.full_clean()
+    offer.save()
+    offer.paragraphs.set(paragraphs)
+    offer.target_groups.set(target_groups)
+    return offer
+
+
+@transaction.atomic
+def set_offer_status(*, offer: Offer, status: str, by: User) -> Offer:
+    _require_editor(by, offer)
+    if status not in OfferStatus.values:
+        raise ValidationError(_("Ukendt status."))
+    offer.status = status
+    offer.save(update_fields=["status", "updated_at"])
+    return offer
+
+
+@transaction.atomic
+def save_declaration(*, offer: Offer, answers: dict[int, dict], by: User) -> list[DeclarationAnswer]:
+    """answers: question id → {answer, price, unit, note}. All or nothing."""
+    _require_editor(by, offer)
+    questions = {q.pk: q for q in DeclarationQuestion.objects.filter(is_active=True)}
+    existing = {a.question_id: a for a in offer.declaration_answers.all()}
+    saved, errors = [], {}
+    for qid, data in answers.items():
+        question = questions.get(qid)
+        if question is None:
+            continue
+        row = existing.get(qid) or DeclarationAnswer(offer=offer, question=question)
+        row.answer = data["answer"]
+        row.price = data.get("price") if data["answer"] == AnswerKind.EXTRA else None
+        row.unit = data.get("unit") or "" if data["answer"] == AnswerKind.EXTRA else ""
+        row.note = data.get("note") or ""
+        try:
+            row.full_clean(exclude=["offer", "question"])
+        except ValidationError as exc:
+            errors[qid] = exc
+            continue
+        saved.append(row)
+    if errors:
+        raise ValidationError(errors)
+    for row in saved:
+        row.save()
+    return saved
+
+
+@transaction.atomic
+def report_vacancy(*, offer: Offer, vacant: int, reported_on: date, by: User) -> VacancyReport:
+    _require_editor(by, offer)
+    if vacant > offer.places:
+        raise ValidationError(
+            {"vacant": _("Der kan ikke være flere ledige pladser (%(v)s) end pladser i alt (%(p)s).")
+             % {"v": vacant, "p": offer.places}}
+        )
+    if reported_on > timezone.localdate():
+        raise ValidationError({"reported_on": _("Datoen kan ikke ligge i fremtiden.")})
+    report = VacancyReport(offer=offer, vacant=vacant, reported_on=reported_on, reported_by=by)
+    report.full_clean()
+    report.save()
+    return report
+
+
+def regulation_rate_for(year: int) -> RegulationRate:
+    rate = RegulationRate.objects.filter(year=year).first()
+    if rate is None:
+        raise ValidationError(
+            {"year": _("Der er ingen PL-sats for %(year)s endnu. Sekretariatet fastsætter den, før der kan laves takster for året.")
+             % {"year": year}}
+        )
+    return rate
+
+
+def _next_version(offer: Offer, year: int) -> int:
+    last = Tariff.objects.filter(offer=offer, year=year).order_by("-version").values_list("version", flat=True).first()
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def save_tariff_draft(
+    *, offer: Offer, year: int, fields: dict, addons: list[dict], by: User, draft: Tariff | None = None
+) -> Tariff:
+    """Create or update the year's draft tariff with its add-ons."""
+    _require_editor(by, offer)
+    regulation_rate_for(year)
+    Offer.objects.select_for_update().filter(pk=offer.pk).first()  # serialise per offer
+    if draft is None:
+        draft = Tariff.objects.filter(offer=offer, year=year, status=TariffStatus.DRAFT).first()
+    if draft is not None and draft.is_published:
+        raise ValidationError(_("En offentliggjort takst kan ikke ændres. Opret en rettelse i stedet."))
+    if draft is None:
+        draft = Tariff(offer=offer, year=year, version=_next_version(offer, year), created_by=by)
+    for name, value in fields.items():
+        setattr(draft, name, value)
+    draft.year = year
+    draft.full_clean(validate_constraints=False)
+    draft.save()
+    draft.addons.all().delete()
+    for data in addons:
+        addon = TariffAddOn(tariff=draft, **data)
+        addon.full_clean(exclude=["tariff"])
+        addon.save()
+    return draft
+
+
+@transaction.atomic
+def start_correction(*, tariff: Tariff, by: User) -> Tariff:
+    """A new draft version of a published tariff, with its figures copied."""
+    _require_editor(by, tariff.offer)
+    if not tariff.is_published:
+        raise ValidationError(_("Kun en offentliggjort takst kan rettes. Redigér kladden i stedet."))
+    existing = Tariff.objects.filter(offer=tariff.offer, year=tariff.year, status=TariffStatus.DRAFT).first()
+    if existing:
+        return existing
+    copy = Tariff(
+        offer=tariff.offer,
+        year=tariff.year,
+        version=_next_version(tariff.offer, tariff.year),
+        price=tariff.price,
+        unit=tariff.unit,
+        occupancy_percent=tariff.occupancy_percent,
+        vat_included=tariff.vat_included,
+        overhead_amount=tariff.overhead_amount,
+        cost_note=tariff.cost_note,
+        correction_reason="",
+        created_by=by,
+    )
+    copy.save()  # the reason is asked for when the correction is published
+    for addon in tariff.addons.all():
+        TariffAddOn.objects.create(tariff=copy, name=addon.name, price=addon.price, unit=addon.unit, note=addon.note)
+    return copy
+
+
+@transaction.atomic
+def publish_tariff(*, tariff: Tariff, by: User, reason: str = "") -> Tariff:
+    """Publish a draft. Two editors publishing at once: the row lock lets one through and
+    the other is told the tariff is already published."""
+    _require_editor(by, tariff.offer)
+    locked = Tariff.objects.select_for_update().get(pk=tariff.pk)
+    if locked.is_published:
+        raise ValidationError(_("Taksten er allerede offentliggjort."))
+    regulation_rate_for(locked.year)
+    if reason:
+        locked.correction_reason = reason.strip()
+    if locked.version > 1 and not locked.correction_reason.strip():
+        raise ValidationError({"correction_reason": _("Skriv, hvorfor taksten rettes. Begrundelsen vises i takstens historik.")})
+    locked.status = TariffStatus.PUBLISHED
+    locked.published_at = timezone.now()
+    locked.published_by = by
+    locked.save()
+    transaction.on_commit(lambda: _notify_followers(locked.pk))
+    return locked
+
+
+def _notify_followers(tariff_id: int) -> None:
+    from .tasks import notify_tariff_published
+
+    try:
+        notify_tariff_published.delay(tariff_id)
+    except Exception:  # the broker is down: the tariff stands; notices can be sent later
+        import logging
+
+        logging.getLogger(__name__).warning("Could not queue notices for tariff %s", tariff_id)
+
+
+@transaction.atomic
+def follow(*, offer: Offer, by: User) -> None:
+    OfferFollow.objects.get_or_create(user=by, offer=offer)
+
+
+@transaction.atomic
+def unfollow(*, offer: Offer, by: User) -> None:
+    OfferFollow.objects.filter(user=by, offer=offer).delete()
+
+
+@transaction.atomic
+def set_regulation_rate(*, year: int, rate: Decimal, note: str, by: User) -> RegulationRate:
+    if not permissions.can_manage_reference_data(by):
+        raise PermissionDenied
+    obj, _created = RegulationRate.objects.update_or_create(year=year, defaults={"rate": rate, "note": note})
+    return obj

@@ -1,0 +1,273 @@
+"""The provider's tariff import: download a template, upload it filled in, see every row
+with its errors, and save all rows or none. Reading and checking is offers.importer."""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from partnership.views import member_required
+
+from . import importer, permissions
+from .models import PriceUnit, TariffUnit
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+SESSION_PREFIX = "tariff_import:"
+EXTENSIONS = (".csv", ".xlsx")
+
+
+def provider_editor_required(view):
+    """A member who edits at least one provider's offers."""
+
+    @member_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not permissions.is_provider_editor(request.user):
+            raise PermissionDenied(_("Kun leverandørernes redaktører kan indlæse takster."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class TariffImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Fil med takster"),
+        help_text=gettext_lazy("CSV- eller Excel-fil (.csv eller .xlsx), højst 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith(EXTENSIONS):
+            raise forms.ValidationError(
+                _("Vælg en CSV- eller Excel-fil (.csv eller .xlsx)."), code="extension"
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("Filen er for stor (%(size)s MB). Den må højst fylde 2 MB.")
+                % {"size": number_format(upload.size / 1024 / 1024, 1)},
+                code="size",
+            )
+        data = upload.read()
+        if name.endswith(".xlsx") and not importer.is_xlsx(data):
+            raise forms.ValidationError(
+                _(
+                    "Filen hedder .xlsx, men er ikke en Excel-fil. Gem den igen fra Excel som "
+                    "«Excel-projektmappe (.xlsx)»."
+                ),
+                code="content",
+            )
+        if name.endswith(".csv") and importer.is_xlsx(data):
+            raise forms.ValidationError(
+                _("Filen hedder .csv, men er en Excel-fil. Omdøb den til .xlsx, eller gem den som CSV."),
+                code="content",
+            )
+        self.data_bytes = data
+        return upload
+
+
+def _session_key(key: str) -> str:
+    return SESSION_PREFIX + key
+
+
+def _stored(request, key: str) -> tuple[importer.ImportResult, dict] | None:
+    entry = request.session.get(_session_key(key))
+    if not entry or entry.get("user") != request.user.pk:
+        return None
+    return importer.ImportResult.from_json(entry["result"]), entry
+
+
+def _store(request, key: str, result: importer.ImportResult, filename: str) -> None:
+    request.session[_session_key(key)] = {
+        "user": request.user.pk,
+        "filename": filename,
+        "result": result.to_json(),
+    }
+
+
+def _forget_all(request) -> None:
+    """One import at a time per session: a new upload drops the old one."""
+    for name in [k for k in request.session.keys() if k.startswith(SESSION_PREFIX)]:
+        del request.session[name]
+
+
+def _expired(request):
+    messages.error(
+        request,
+        _("Importen findes ikke længere – den er gemt, eller sessionen er udløbet. Upload filen igen."),
+    )
+    return redirect("offers:tariff_import")
+
+
+@provider_editor_required
+@require_http_methods(["GET", "POST"])
+def import_start(request):
+    form = TariffImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = importer.parse_import(data=form.data_bytes, filename=upload.name, user=request.user)
+        if result.file_errors:
+            for error in result.file_errors:
+                form.add_error("file", str(error))
+        else:
+            _forget_all(request)
+            key = secrets.token_urlsafe(12)
+            _store(request, key, result, upload.name)
+            return redirect("offers:tariff_import_preview", key=key)
+    return render(
+        request,
+        "offers/import_start.html",
+        {
+            "form": form,
+            "guide": importer.TEMPLATE_GUIDE,
+            "required": importer.REQUIRED_COLUMNS,
+            "max_rows": importer.MAX_ROWS,
+            "year": importer.current_year(),
+        },
+    )
+
+
+def _money(value) -> str:
+    return "" if value is None else number_format(value, 2, force_grouping=True)
+
+
+def _display(row: importer.ImportRow) -> dict:
+    """What the preview shows for a row: the value as it will be saved, Danish style, or
+    the file's own text where it could not be read."""
+    v, cells = row.values, row.cells
+
+    def shown(column, text):
+        return cells.get(column, "") if row.has_error(column) or not text else text
+
+    occupancy = v.get("occupancy_percent")
+    addon = ""
+    if v.get("addon_name"):
+        unit = PriceUnit(v["addon_unit"]).label if v.get("addon_unit") in PriceUnit.values else ""
+        price = _money(v.get("addon_price"))
+        addon = " ".join(p for p in (v["addon_name"] + ":", price and f"{price} kr.", unit) if p)
+    if row.kept_addons:
+        kept = _("%(n)s eksisterende føres videre") % {"n": row.kept_addons}
+        addon = f"{addon} ({kept})" if addon else kept
+    if row.skipped:
+        action = _("Springes over – ingen takst udfyldt")
+    elif row.errors or row.version is None:
+        action = ""
+    elif row.action == importer.Action.CORRECTION:
+        action = _("Rettelse: version %(version)s") % {"version": row.version}
+    else:
+        action = _("Ny takst: version %(version)s") % {"version": row.version}
+    if action and row.replaces_draft:
+        action += " " + _("(erstatter kladden)")
+    vat = v.get("vat_included")
+    return {
+        "number": row.number,
+        "offer_id": cells.get(importer.COL_OFFER_ID, ""),
+        "offer": row.offer_name or cells.get(importer.COL_OFFER, ""),
+        "year": shown(importer.COL_YEAR, v.get("year") and str(v["year"])),
+        "price": shown(importer.COL_PRICE, v.get("price") and f"{_money(v['price'])} kr."),
+        "unit": shown(
+            importer.COL_UNIT, v.get("unit") in TariffUnit.values and TariffUnit(v["unit"]).label
+        ),
+        "occupancy": shown(
+            importer.COL_OCCUPANCY,
+            occupancy is not None and f"{number_format(occupancy, 2 if occupancy % 1 else 0)} %",
+        ),
+        "vat": shown(importer.COL_VAT, vat is not None and (_("Ja") if vat else _("Nej"))),
+        "overhead": shown(
+            importer.COL_OVERHEAD,
+            v.get("overhead_amount") is not None and f"{_money(v['overhead_amount'])} kr.",
+        ),
+        "addon": addon,
+        "reason": v.get("reason", ""),
+        "action": action,
+        "errors": [str(e) for e in row.errors],
+        "warnings": row.warnings,
+        "skipped": row.skipped,
+    }
+
+
+@provider_editor_required
+@require_GET
+def import_preview(request, key):
+    stored = _stored(request, key)
+    if stored is None:
+        return _expired(request)
+    result, entry = stored
+    return render(
+        request,
+        "offers/import_preview.html",
+        {
+            "key": key,
+            "filename": entry["filename"],
+            "rows": [_display(r) for r in result.rows],
+            "errors": [str(e) for e in result.errors],
+            "to_save": len(result.rows_to_save),
+            "skipped": len(result.rows) - len(result.rows_to_save),
+            "can_save": result.is_valid,
+        },
+    )
+
+
+@provider_editor_required
+@require_POST
+def import_confirm(request, key):
+    stored = _stored(request, key)
+    if stored is None:
+        return _expired(request)
+    result, entry = stored
+    if not result.is_valid:
+        return redirect("offers:tariff_import_preview", key=key)
+    fresh = importer.revalidate(result, request.user)
+    if fresh.errors:
+        _store(request, key, fresh, entry["filename"])
+        messages.error(
+            request,
+            _("Noget er ændret, siden filen blev indlæst. Intet er gemt. Se fejlene nedenfor."),
+        )
+        return redirect("offers:tariff_import_preview", key=key)
+    try:
+        saved = importer.apply_import(rows=fresh.rows, by=request.user)
+    except importer.ImportFailed as exc:
+        messages.error(
+            request,
+            _("Intet er gemt. %(error)s") % {"error": exc},
+        )
+        return redirect("offers:tariff_import_preview", key=key)
+    del request.session[_session_key(key)]
+    messages.success(
+        request,
+        _("%(n)s takster er gemt og offentliggjort.") % {"n": len(saved)}
+        if len(saved) != 1
+        else _("1 takst er gemt og offentliggjort."),
+    )
+    return redirect("offers:own_offers")
+
+
+@provider_editor_required
+@require_GET
+def import_template(request, fmt):
+    rows = importer.template_rows(request.user)
+    filename = f"takster-skabelon-{importer.current_year()}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(importer.template_csv(rows), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            importer.template_xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
