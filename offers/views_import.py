@@ -153,7 +153,7 @@ def _display(row: importer.ImportRow) -> dict:
     occupancy = v.get("occupancy_percent")
     addon = ""
     if v.get("addon_name"):
-        unit = PriceUnit(v["addon_unit"]).label if v.get("addon_unit") in PriceUnit.values else ""
+        unit = str(PriceUnit(v["addon_unit"]).label) if v.get("addon_unit") in PriceUnit.values else ""
         price = _money(v.get("addon_price"))
         addon = " ".join(p for p in (v["addon_name"] + ":", price and f"{price} kr.", unit) if p)
     if row.kept_addons:

@@ -6,6 +6,7 @@ app_name = "partnership"
 
 urlpatterns = [
     path("overblik/", views.dashboard, name="dashboard"),
+    path("overblik/notitser/laest/", views.notices_read, name="notices_read"),
     path("organisationer/", views.organisation_list, name="organisation_list"),
     path("organisationer/ny/", views.organisation_edit, name="organisation_create"),
     path("organisationer/<slug:slug>/", views.organisation_detail, name="organisation_detail"),

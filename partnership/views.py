@@ -21,7 +21,7 @@ from .forms import (
     OrganisationFilterForm,
     OrganisationForm,
 )
-from .models import Invitation, Job, JobStatus, Membership, Organisation, Role
+from .models import Invitation, Job, JobStatus, Membership, Notice, Organisation, Role
 from .navigation import sections_for
 
 
@@ -53,6 +53,7 @@ def dashboard(request):
     memberships = permissions.memberships_of(request.user)
     sections = [s for s in sections_for(request.user) if s.key != "dashboard"]
     recent_jobs = list(Job.objects.filter(ordered_by=request.user)[:5])
+    notices = list(Notice.objects.filter(user=request.user, read_at__isnull=True)[:10])
     return render(
         request,
         "partnership/dashboard.html",
@@ -60,6 +61,7 @@ def dashboard(request):
             "memberships": memberships,
             "sections": sections,
             "recent_jobs": recent_jobs,
+            "notices": notices,
             "managed": permissions.managed_organisations(request.user),
             "is_secretariat": permissions.is_secretariat(request.user),
         },
@@ -441,6 +443,15 @@ def member_list_order(request):
         return redirect(job)
     counts = dict(Organisation.objects.values_list("kind").annotate(n=Count("pk")))
     return render(request, "partnership/member_list_order.html", {"counts": counts})
+
+
+@member_required
+@require_POST
+def notices_read(request):
+    from django.utils import timezone
+
+    Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("partnership:dashboard")
 
 
 def healthz(request):

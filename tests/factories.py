@@ -69,3 +69,57 @@ class MembershipFactory(DjangoModelFactory):
 
 def demo_user(email: str) -> User:
     return User.objects.get(email=email)
+
+
+def make_offer(provider_slug: str = "bostedet-egelund", municipality_slug: str = "slagelse", **fields):
+    """An offer with § 108 and autism, for tests that have the demo organisations."""
+    from offers.models import LegalParagraph, Offer, TargetGroup
+
+    defaults = {
+        "name": f"Testtilbud {Offer.objects.count() + 1}",
+        "address": "Testvej 1",
+        "postal_code": "4200",
+        "city": "Slagelse",
+        "age_min": 18,
+        "age_max": 65,
+        "description": "Et botilbud for voksne med autisme.",
+        "methods": "Low arousal og struktur.",
+        "places": 10,
+        "status": "published",
+    }
+    defaults.update(fields)
+    offer = Offer.objects.create(
+        provider=Organisation.objects.get(slug=provider_slug),
+        municipality=Organisation.objects.get(slug=municipality_slug),
+        **defaults,
+    )
+    offer.paragraphs.set([LegalParagraph.objects.get(code="SEL § 108")])
+    offer.target_groups.set([TargetGroup.objects.get(slug="autisme")])
+    return offer
+
+
+def publish(offer, year: int, price, unit: str = "day", version: int = 1, reason: str = "", by=None):
+    """A published tariff written straight to the database (as the demo data does)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from offers.models import Tariff
+
+    by = by or User.objects.get(email="leverandoer.a@portal.example")
+    tariff = Tariff.objects.create(
+        offer=offer, year=year, version=version, price=Decimal(str(price)), unit=unit,
+        occupancy_percent=Decimal("95"), created_by=by, correction_reason=reason,
+    )
+    Tariff.objects.filter(pk=tariff.pk).update(status="published", published_at=timezone.now(), published_by=by)
+    tariff.refresh_from_db()
+    return tariff
+
+
+def pl_rates(**rates):
+    from decimal import Decimal
+
+    from offers.models import RegulationRate
+
+    for year, rate in (rates or {"y2024": "3.9", "y2025": "2.6", "y2026": "2.4"}).items():
+        RegulationRate.objects.update_or_create(year=int(year[1:]), defaults={"rate": Decimal(rate)})
