@@ -49,35 +49,181 @@ CHUNK = 1000  # offers handled per round, so memory stays flat
 # name stem, paragraph codes, target group slugs (first always, the others sometimes),
 # tariff unit, base price in 2022, age range, places
 KINDS = [
-    ("Botilbuddet", ["SEL § 108"], ["udviklingshaemning", "autisme", "multihandicap"], "day", 2650, (18, 99), 12),
-    ("Bostedet", ["SEL § 107"], ["sindslidelse", "dobbeltdiagnose", "personlighedsforstyrrelse"], "day", 2450, (18, 65), 10),
-    ("Opholdsstedet", ["Barnets lov"], ["omsorgssvigt", "adhd", "autisme"], "day", 3950, (12, 18), 8),
-    ("Autismetilbuddet", ["SEL § 108", "SEL § 85"], ["autisme", "adhd", "udviklingshaemning"], "day", 3100, (18, 99), 14),
-    ("Hjerneskadecentret", ["SEL § 107", "SEL § 108"], ["erhvervet-hjerneskade", "fysisk-funktionsnedsaettelse"], "day", 3300, (18, 80), 16),
-    ("Misbrugsbehandlingen", ["SEL § 101"], ["misbrug", "dobbeltdiagnose"], "month", 38500, (18, 70), 20),
-    ("Herberget", ["SEL § 110"], ["hjemloeshed", "misbrug", "sindslidelse"], "day", 1150, (18, 99), 30),
-    ("Dagtilbuddet", ["SEL § 104"], ["udviklingshaemning", "multihandicap", "autisme"], "month", 14200, (18, 99), 25),
-    ("Værkstedet", ["SEL § 103"], ["udviklingshaemning", "sindslidelse"], "month", 9800, (18, 67), 30),
+    (
+        "Botilbuddet",
+        ["SEL § 108"],
+        ["udviklingshaemning", "autisme", "multihandicap"],
+        "day",
+        2650,
+        (18, 99),
+        12,
+    ),
+    (
+        "Bostedet",
+        ["SEL § 107"],
+        ["sindslidelse", "dobbeltdiagnose", "personlighedsforstyrrelse"],
+        "day",
+        2450,
+        (18, 65),
+        10,
+    ),
+    (
+        "Opholdsstedet",
+        ["Barnets lov"],
+        ["omsorgssvigt", "adhd", "autisme"],
+        "day",
+        3950,
+        (12, 18),
+        8,
+    ),
+    (
+        "Autismetilbuddet",
+        ["SEL § 108", "SEL § 85"],
+        ["autisme", "adhd", "udviklingshaemning"],
+        "day",
+        3100,
+        (18, 99),
+        14,
+    ),
+    (
+        "Hjerneskadecentret",
+        ["SEL § 107", "SEL § 108"],
+        ["erhvervet-hjerneskade", "fysisk-funktionsnedsaettelse"],
+        "day",
+        3300,
+        (18, 80),
+        16,
+    ),
+    (
+        "Misbrugsbehandlingen",
+        ["SEL § 101"],
+        ["misbrug", "dobbeltdiagnose"],
+        "month",
+        38500,
+        (18, 70),
+        20,
+    ),
+    (
+        "Herberget",
+        ["SEL § 110"],
+        ["hjemloeshed", "misbrug", "sindslidelse"],
+        "day",
+        1150,
+        (18, 99),
+        30,
+    ),
+    (
+        "Dagtilbuddet",
+        ["SEL § 104"],
+        ["udviklingshaemning", "multihandicap", "autisme"],
+        "month",
+        14200,
+        (18, 99),
+        25,
+    ),
+    (
+        "Værkstedet",
+        ["SEL § 103"],
+        ["udviklingshaemning", "sindslidelse"],
+        "month",
+        9800,
+        (18, 67),
+        30,
+    ),
     ("Krisecentret", ["SEL § 109"], ["vold-i-naere-relationer"], "day", 1650, (18, 99), 12),
-    ("Bofællesskabet", ["ABL § 105", "SEL § 85"], ["autisme", "adhd", "udviklingshaemning"], "month", 31500, (18, 35), 9),
-    ("Ungehuset", ["Barnets lov", "SEL § 107"], ["kriminalitetstruede-unge", "adhd"], "day", 4200, (14, 23), 6),
-    ("Spiseforstyrrelsestilbuddet", ["SEL § 107", "SEL § 85"], ["spiseforstyrrelse", "sindslidelse"], "day", 3800, (15, 30), 8),
+    (
+        "Bofællesskabet",
+        ["ABL § 105", "SEL § 85"],
+        ["autisme", "adhd", "udviklingshaemning"],
+        "month",
+        31500,
+        (18, 35),
+        9,
+    ),
+    (
+        "Ungehuset",
+        ["Barnets lov", "SEL § 107"],
+        ["kriminalitetstruede-unge", "adhd"],
+        "day",
+        4200,
+        (14, 23),
+        6,
+    ),
+    (
+        "Spiseforstyrrelsestilbuddet",
+        ["SEL § 107", "SEL § 85"],
+        ["spiseforstyrrelse", "sindslidelse"],
+        "day",
+        3800,
+        (15, 30),
+        8,
+    ),
     ("Bostøtten", ["SEL § 85"], ["sindslidelse", "autisme", "adhd"], "month", 12500, (18, 99), 40),
-    ("Psykiatribostedet", ["SEL § 108"], ["sindslidelse", "dobbeltdiagnose", "personlighedsforstyrrelse"], "day", 2900, (18, 99), 18),
+    (
+        "Psykiatribostedet",
+        ["SEL § 108"],
+        ["sindslidelse", "dobbeltdiagnose", "personlighedsforstyrrelse"],
+        "day",
+        2900,
+        (18, 99),
+        18,
+    ),
 ]
 
 PLACES = [
-    "Egelunden", "Solbakken", "Fjordglimt", "Kildegården", "Skovbrynet", "Havblik", "Lindely",
-    "Bakkehuset", "Mosegården", "Engly", "Strandhuset", "Bøgely", "Lærkereden", "Åbrinken",
-    "Toftegården", "Granly", "Birkely", "Hyldebo", "Kastanjehuset", "Møllegården", "Rosenly",
-    "Søbredden", "Lyngbo", "Elmehøj", "Skovsbo", "Vesterled", "Østerbo", "Nordlys", "Sydkysten",
-    "Enghaven", "Tjørnely", "Ahornhuset", "Pilegården", "Spurvehøj", "Fyrrebakken", "Kløvermarken",
-    "Sandbjerg", "Stenhøj", "Valmuehuset", "Åkanden", "Havneholmen", "Kirkebakken", "Bavnehøj",
+    "Egelunden",
+    "Solbakken",
+    "Fjordglimt",
+    "Kildegården",
+    "Skovbrynet",
+    "Havblik",
+    "Lindely",
+    "Bakkehuset",
+    "Mosegården",
+    "Engly",
+    "Strandhuset",
+    "Bøgely",
+    "Lærkereden",
+    "Åbrinken",
+    "Toftegården",
+    "Granly",
+    "Birkely",
+    "Hyldebo",
+    "Kastanjehuset",
+    "Møllegården",
+    "Rosenly",
+    "Søbredden",
+    "Lyngbo",
+    "Elmehøj",
+    "Skovsbo",
+    "Vesterled",
+    "Østerbo",
+    "Nordlys",
+    "Sydkysten",
+    "Enghaven",
+    "Tjørnely",
+    "Ahornhuset",
+    "Pilegården",
+    "Spurvehøj",
+    "Fyrrebakken",
+    "Kløvermarken",
+    "Sandbjerg",
+    "Stenhøj",
+    "Valmuehuset",
+    "Åkanden",
+    "Havneholmen",
+    "Kirkebakken",
+    "Bavnehøj",
 ]
 
 # Provider name patterns by ownership form.
 PROVIDER_NAMES = {
-    "privat": ["{stem} {place} ApS", "{place} Omsorg A/S", "Socialtilbuddet {place} ApS", "{place} Bo & Udvikling ApS"],
+    "privat": [
+        "{stem} {place} ApS",
+        "{place} Omsorg A/S",
+        "Socialtilbuddet {place} ApS",
+        "{place} Bo & Udvikling ApS",
+    ],
     "selvejende_driftsoverenskomst": ["Den Selvejende Institution {place}", "Selvejende {place}"],
     "selvejende": ["Foreningen {place}", "Den Selvejende Institution {place} Bo"],
     "fond": ["Fonden {place}", "Den Erhvervsdrivende Fond {place}"],
@@ -184,7 +330,11 @@ def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
 
 
 def generate(
-    *, offers: int = 10_000, providers: int = 700, seed: int = 2026, log: Callable[[str], None] = print
+    *,
+    offers: int = 10_000,
+    providers: int = 700,
+    seed: int = 2026,
+    log: Callable[[str], None] = print,
 ) -> dict[str, int]:
     """Seed the demo organisations and users, then the benchmark providers and offers.
     Refuses to run on SQLite or on a database that already has offers. Returns row counts."""
@@ -226,12 +376,18 @@ def _generate(*, offers: int, providers: int, rng: random.Random, log) -> dict[s
     from partnership.models import Organisation, OrganisationKind, User
 
     for year, rate in PL_RATES.items():
-        RegulationRate.objects.get_or_create(year=year, defaults={"rate": rate, "note": "Bench: fiktiv PL-sats"})
+        RegulationRate.objects.get_or_create(
+            year=year, defaults={"rate": rate, "note": "Bench: fiktiv PL-sats"}
+        )
 
-    municipalities = list(Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).order_by("name"))
+    municipalities = list(
+        Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).order_by("name")
+    )
     branches = list(Organisation.objects.filter(kind=OrganisationKind.BRANCH).order_by("name"))
     if len(municipalities) != 17 or not branches:
-        raise SystemExit("Expected the 17 municipalities and the branch organisations from partnership.demo.")
+        raise SystemExit(
+            "Expected the 17 municipalities and the branch organisations from partnership.demo."
+        )
     paragraphs = {p.code: p for p in LegalParagraph.objects.all()}
     groups = {g.slug: g for g in TargetGroup.objects.all()}
     missing = ({c for k in KINDS for c in k[1]} - paragraphs.keys()) | (
@@ -246,13 +402,30 @@ def _generate(*, offers: int, providers: int, rng: random.Random, log) -> dict[s
     provider_rows = _providers(providers, municipalities, branches, rng)
     log(f"  {len(provider_rows)} providers: {time.perf_counter() - t:.1f} s")
 
-    counts = {"providers": len(provider_rows), "offers": 0, "tariffs": 0, "addons": 0, "answers": 0, "vacancies": 0}
+    counts = {
+        "providers": len(provider_rows),
+        "offers": 0,
+        "tariffs": 0,
+        "addons": 0,
+        "answers": 0,
+        "vacancies": 0,
+    }
     t = time.perf_counter()
     used_names: set[tuple[int, str]] = set()
     for first in range(0, offers, CHUNK):
         n = min(CHUNK, offers - first)
-        chunk = _offer_chunk(first, n, provider_rows, municipalities, paragraphs, groups, questions, author,
-                             used_names, rng)
+        chunk = _offer_chunk(
+            first,
+            n,
+            provider_rows,
+            municipalities,
+            paragraphs,
+            groups,
+            questions,
+            author,
+            used_names,
+            rng,
+        )
         for key, value in chunk.items():
             counts[key] += value
         log(f"  offers {first + n:>6}/{offers}: {time.perf_counter() - t:.1f} s")
@@ -301,7 +474,9 @@ def _providers(count, municipalities, branches, rng):
     return [(o, home[o.pk]) for o in created]
 
 
-def _offer_chunk(first, n, provider_rows, municipalities, paragraphs, groups, questions, author, used_names, rng):
+def _offer_chunk(
+    first, n, provider_rows, municipalities, paragraphs, groups, questions, author, used_names, rng
+):
     from django.utils import timezone
 
     from offers.models import Offer, OfferStatus
@@ -329,8 +504,11 @@ def _offer_chunk(first, n, provider_rows, municipalities, paragraphs, groups, qu
             [OfferStatus.PUBLISHED, OfferStatus.DRAFT, OfferStatus.WITHDRAWN], weights=[94, 4, 2]
         )[0]
         description = " ".join(
-            [f"{stem} {place} i {town} er et tilbud til borgere med "
-             + " og ".join(groups[g].name.lower() for g in chosen) + "."]
+            [
+                f"{stem} {place} i {town} er et tilbud til borgere med "
+                + " og ".join(groups[g].name.lower() for g in chosen)
+                + "."
+            ]
             + rng.sample(DESCRIPTION_SENTENCES, rng.randint(2, 4))
         )
         offers.append(
@@ -346,7 +524,9 @@ def _offer_chunk(first, n, provider_rows, municipalities, paragraphs, groups, qu
                 description=description,
                 methods=" ".join(rng.sample(METHOD_SENTENCES, rng.randint(1, 3))),
                 places=places + rng.randint(-2, 6),
-                staffing=f"{rng.randint(6, 20) / 10:.1f} medarbejder pr. borger i dagtimer".replace(".", ","),
+                staffing=f"{rng.randint(6, 20) / 10:.1f} medarbejder pr. borger i dagtimer".replace(
+                    ".", ","
+                ),
                 educated_staff_percent=rng.randint(40, 95),
                 tilsyn_status=rng.choices(
                     ["approved", "approved_conditions", "pending"], weights=[85, 10, 5]
@@ -364,11 +544,19 @@ def _offer_chunk(first, n, provider_rows, municipalities, paragraphs, groups, qu
     ParagraphLink = Offer.paragraphs.through
     GroupLink = Offer.target_groups.through
     ParagraphLink.objects.bulk_create(
-        [ParagraphLink(offer_id=o.pk, legalparagraph_id=paragraphs[c].pk) for o, (k, _) in zip(offers, kinds) for c in k[1]],
+        [
+            ParagraphLink(offer_id=o.pk, legalparagraph_id=paragraphs[c].pk)
+            for o, (k, _) in zip(offers, kinds, strict=True)
+            for c in k[1]
+        ],
         batch_size=BATCH,
     )
     GroupLink.objects.bulk_create(
-        [GroupLink(offer_id=o.pk, targetgroup_id=groups[s].pk) for o, (_, chosen) in zip(offers, kinds) for s in chosen],
+        [
+            GroupLink(offer_id=o.pk, targetgroup_id=groups[s].pk)
+            for o, (_, chosen) in zip(offers, kinds, strict=True)
+            for s in chosen
+        ],
         batch_size=BATCH,
     )
     counts = _tariffs(offers, kinds, author, rng)
@@ -392,7 +580,7 @@ def _tariffs(offers, kinds, author, rng) -> dict[str, int]:
 
     rounds: dict[tuple[int, int], list[Tariff]] = {}
     next_year_drafts: list[Tariff] = []
-    for offer, ((_, _, _, unit, base, _, _), _) in zip(offers, kinds):
+    for offer, ((_, _, _, unit, base, _, _), _) in zip(offers, kinds, strict=True):
         price = (Decimal(base) * Decimal(rng.uniform(0.8, 1.3))).quantize(Decimal("0.01"))
         occupancy = Decimal(rng.choice([90, 92, 95, 97, 100]))
         vat = rng.random() < 0.3
@@ -401,41 +589,73 @@ def _tariffs(offers, kinds, author, rng) -> dict[str, int]:
         for year in YEARS:
             if year > YEARS[0]:
                 # Most follow the PL rate or a little less; about one in five rises well above it.
-                extra = Decimal("0.04") if rng.random() < 0.2 else Decimal(rng.randint(-15, 3)) / 1000
+                extra = (
+                    Decimal("0.04") if rng.random() < 0.2 else Decimal(rng.randint(-15, 3)) / 1000
+                )
                 price = (price * (1 + PL_RATES[year] / 100 + extra)).quantize(Decimal("0.01"))
             common = {
-                "offer": offer, "year": year, "status": TariffStatus.DRAFT, "unit": unit,
-                "occupancy_percent": occupancy, "vat_included": vat, "created_by": author,
+                "offer": offer,
+                "year": year,
+                "status": TariffStatus.DRAFT,
+                "unit": unit,
+                "occupancy_percent": occupancy,
+                "vat_included": vat,
+                "created_by": author,
             }
-            overhead = (price * Decimal("0.07")).quantize(Decimal("0.01")) if with_overhead else None
+            overhead = (
+                (price * Decimal("0.07")).quantize(Decimal("0.01")) if with_overhead else None
+            )
             rounds.setdefault((year, 1), []).append(
-                Tariff(version=1, price=price, overhead_amount=overhead,
-                       cost_note="Gennemsnitstakst beregnet på budgetteret belægning." if overhead else "",
-                       **common)
+                Tariff(
+                    version=1,
+                    price=price,
+                    overhead_amount=overhead,
+                    cost_note="Gennemsnitstakst beregnet på budgetteret belægning."
+                    if overhead
+                    else "",
+                    **common,
+                )
             )
             if year == corrected_year:
                 fixed = (price * Decimal("0.985")).quantize(Decimal("0.01"))
                 rounds.setdefault((year, 2), []).append(
-                    Tariff(version=2, price=fixed, correction_reason=CORRECTION_REASON,
-                           overhead_amount=None, **common)
+                    Tariff(
+                        version=2,
+                        price=fixed,
+                        correction_reason=CORRECTION_REASON,
+                        overhead_amount=None,
+                        **common,
+                    )
                 )
                 price = fixed
         if rng.random() < 0.1:
             next_year_drafts.append(
-                Tariff(offer=offer, year=YEARS[-1] + 1, version=1, status=TariffStatus.DRAFT, unit=unit,
-                       price=(price * Decimal("1.03")).quantize(Decimal("0.01")), occupancy_percent=occupancy,
-                       vat_included=vat, created_by=author)
+                Tariff(
+                    offer=offer,
+                    year=YEARS[-1] + 1,
+                    version=1,
+                    status=TariffStatus.DRAFT,
+                    unit=unit,
+                    price=(price * Decimal("1.03")).quantize(Decimal("0.01")),
+                    occupancy_percent=occupancy,
+                    vat_included=vat,
+                    created_by=author,
+                )
             )
 
     tariffs = addons = 0
     # Version 1 of every year before version 2: one draft per offer and year at a time.
-    for (year, version) in sorted(rounds, key=lambda k: (k[1], k[0])):
+    for year, version in sorted(rounds, key=lambda k: (k[1], k[0])):
         drafts = Tariff.objects.bulk_create(rounds[(year, version)], batch_size=BATCH)
         addons += _addons(drafts, rng)
         ids = [t.pk for t in drafts]
         for start in range(0, len(ids), BATCH * 5):
-            Tariff.objects.filter(pk__in=ids[start:start + BATCH * 5], status=TariffStatus.DRAFT).update(
-                status=TariffStatus.PUBLISHED, published_at=_published_at(year, version), published_by=author
+            Tariff.objects.filter(
+                pk__in=ids[start : start + BATCH * 5], status=TariffStatus.DRAFT
+            ).update(
+                status=TariffStatus.PUBLISHED,
+                published_at=_published_at(year, version),
+                published_by=author,
             )
         tariffs += len(drafts)
     drafts = Tariff.objects.bulk_create(next_year_drafts, batch_size=BATCH)
@@ -463,17 +683,25 @@ def _declarations(offers, questions, rng) -> int:
         for question in questions:
             pick = rng.random()
             if pick < 0.6:
-                rows.append(DeclarationAnswer(offer=offer, question=question, answer=AnswerKind.INCLUDED))
+                rows.append(
+                    DeclarationAnswer(offer=offer, question=question, answer=AnswerKind.INCLUDED)
+                )
             elif pick < 0.8:
                 hourly = rng.random() < 0.8
-                rows.append(DeclarationAnswer(
-                    offer=offer, question=question, answer=AnswerKind.EXTRA,
-                    price=Decimal(rng.randint(150, 650)) if hourly else None,
-                    unit="hour" if hourly else "individual",
-                    note="" if hourly else "Prisen aftales efter behov",
-                ))
+                rows.append(
+                    DeclarationAnswer(
+                        offer=offer,
+                        question=question,
+                        answer=AnswerKind.EXTRA,
+                        price=Decimal(rng.randint(150, 650)) if hourly else None,
+                        unit="hour" if hourly else "individual",
+                        note="" if hourly else "Prisen aftales efter behov",
+                    )
+                )
             else:
-                rows.append(DeclarationAnswer(offer=offer, question=question, answer=AnswerKind.NOT_OFFERED))
+                rows.append(
+                    DeclarationAnswer(offer=offer, question=question, answer=AnswerKind.NOT_OFFERED)
+                )
     DeclarationAnswer.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
 
@@ -509,8 +737,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        raise SystemExit("Set DATABASE_URL to a migrated PostgreSQL database, e.g. "
-                         "postgres://postgres@127.0.0.1:5432/partnerskab_bench")
+        raise SystemExit(
+            "Set DATABASE_URL to a migrated PostgreSQL database, e.g. "
+            "postgres://postgres@127.0.0.1:5432/partnerskab_bench"
+        )
     setup_django()
     counts = generate(offers=args.offers, providers=args.providers, seed=args.seed)
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))

@@ -56,14 +56,25 @@ SEARCHES = [
     {
         "label": "§ 108 + autisme + ledige pladser",
         "view": {"paragraf": "§ 108", "maalgruppe": "autisme", "ledige": "on"},
-        "params": lambda r: {"paragraphs": [r["§ 108"]], "target_groups": [r["autisme"]], "vacancies": True},
+        "params": lambda r: {
+            "paragraphs": [r["§ 108"]],
+            "target_groups": [r["autisme"]],
+            "vacancies": True,
+        },
     },
     {
         "label": "kommune + ejerform + månedspris 60.000-110.000",
-        "view": {"kommune": "slagelse", "ejerform": "privat", "pris_min": "60000", "pris_max": "110000"},
+        "view": {
+            "kommune": "slagelse",
+            "ejerform": "privat",
+            "pris_min": "60000",
+            "pris_max": "110000",
+        },
         "params": lambda r: {
-            "municipality": r["slagelse"], "ownership": "privat",
-            "price_min": Decimal("60000"), "price_max": Decimal("110000"),
+            "municipality": r["slagelse"],
+            "ownership": "privat",
+            "price_min": Decimal("60000"),
+            "price_max": Decimal("110000"),
         },
     },
     {
@@ -108,7 +119,9 @@ def recreate_database(url: str) -> None:
     parts = urlsplit(url)
     name = unquote(parts.path.lstrip("/"))
     if "bench" not in name:
-        raise SystemExit(f"Refusing to drop {name!r}: the benchmark database name must contain 'bench'.")
+        raise SystemExit(
+            f"Refusing to drop {name!r}: the benchmark database name must contain 'bench'."
+        )
     admin = psycopg.connect(
         host=parts.hostname or "127.0.0.1",
         port=parts.port or 5432,
@@ -152,7 +165,10 @@ def _install_bench_urls() -> None:
         return HttpResponse("", content_type="text/plain")
 
     module = types.ModuleType("bench_urls")
-    module.urlpatterns = [path(FLOOR_PATH.strip("/") + "/", empty), path("", include("config.urls"))]
+    module.urlpatterns = [
+        path(FLOOR_PATH.strip("/") + "/", empty),
+        path("", include("config.urls")),
+    ]
     sys.modules["bench_urls"] = module
     settings.ROOT_URLCONF = "bench_urls"
 
@@ -160,24 +176,49 @@ def _install_bench_urls() -> None:
 # --- Measuring ----------------------------------------------------------------------------
 
 
-def measure(fn, *, n: int, warmup: int) -> tuple[list[float], str]:
+@dataclass
+class Scenario:
+    group: str
+    label: str
+    fn: object  # called with no arguments; returns a dict of facts about the answer
+    note: str = ""
+
+
+def measure(scenarios: list[Scenario], *, n: int, warmup: int) -> list[Result]:
+    """Warm every scenario up (counting its queries), then time them round-robin: request
+    i of every row runs before request i+1 of any, so the floor and the searches share
+    whatever else the machine is doing during the run."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    counts = []
-    for _ in range(warmup):
-        with CaptureQueriesContext(connection) as ctx:
-            fn()
-        counts.append(len(ctx.captured_queries))
-    samples = []
+    queries, facts = {}, {}
+    for sc in scenarios:
+        counts = []
+        for _ in range(warmup):
+            with CaptureQueriesContext(connection) as ctx:
+                facts[sc.label] = sc.fn()
+            counts.append(len(ctx.captured_queries))
+        steady = counts[1:] or counts  # the first may fill caches
+        queries[sc.label] = (
+            str(steady[-1]) if min(steady) == max(steady) else f"{min(steady)}–{max(steady)}"
+        )
+    samples: dict[str, list[float]] = {sc.label: [] for sc in scenarios}
     for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    # The queries of the last warm-up requests (all but the first, which may fill caches).
-    steady = counts[1:] or counts
-    queries = str(steady[-1]) if min(steady) == max(steady) else f"{min(steady)}–{max(steady)}"
-    return samples, queries
+        for sc in scenarios:
+            start = time.perf_counter()
+            sc.fn()
+            samples[sc.label].append((time.perf_counter() - start) * 1000)
+    return [
+        Result(
+            sc.group,
+            sc.label,
+            samples[sc.label],
+            queries[sc.label],
+            note=sc.note,
+            extra=facts[sc.label] or {},
+        )
+        for sc in scenarios
+    ]
 
 
 def _reference() -> dict:
@@ -196,7 +237,7 @@ def _check_view_params() -> str:
     """Warn when offers.forms.SearchForm does not know (or rejects) a parameter we send."""
     try:
         from offers.forms import SearchForm
-    except Exception as exc:  # the form is being written; do not let it stop the bench
+    except Exception as exc:  # the form may be mid-change; do not let it stop the bench
         return f"offers.forms.SearchForm could not be imported ({type(exc).__name__}: {exc})."
     from django.http import QueryDict
 
@@ -205,74 +246,65 @@ def _check_view_params() -> str:
         form = SearchForm(data=QueryDict(urlencode(search["view"])))
         unknown = set(search["view"]) - set(form.fields)
         if unknown:
-            problems.append(f"{search['label']}: unknown parameters {sorted(unknown)}")
+            problems.append(f"{search['label']}: SearchForm has no parameter(s) {sorted(unknown)}.")
         elif not form.is_valid():
-            problems.append(f"{search['label']}: {form.errors.as_json()}")
-    return "; ".join(problems)
+            problems.append(
+                f"{search['label']}: SearchForm rejects the parameters: {form.errors.as_text()}"
+            )
+    return " ".join(problems)
 
 
-def run_view(client, n: int, warmup: int) -> tuple[list[Result], str]:
-    results = []
-    floor = client.get(FLOOR_PATH)
-    if floor.status_code != 200:
-        raise SystemExit(f"The floor view answered {floor.status_code}; is the user logged in?")
+def view_scenarios(client) -> tuple[list[Scenario], str]:
+    if client.get(FLOOR_PATH).status_code != 200:
+        raise SystemExit("The floor view did not answer 200; is the user logged in?")
 
-    def get_floor():
+    def floor():
         assert client.get(FLOOR_PATH).status_code == 200
 
-    samples, queries = measure(get_floor, n=n, warmup=warmup)
-    results.append(Result("Visning", "Gulv: tom visning bag login", samples, queries))
-
+    scenarios = [Scenario("Visning", "Gulv: tom visning bag login", floor)]
     probe = client.get(SEARCH_PATH)
     if probe.status_code != 200:
-        note = (
+        return scenarios, (
             f"GET {SEARCH_PATH} answered {probe.status_code}, so the search page was not measured "
-            "(the view or its URL is not in config.urls yet). The selector below was."
+            "(the view or its URL is not served by config.urls yet). The selector was."
         )
-        return results, note
-    note = _check_view_params()
     for search in SEARCHES:
-        url = f"{SEARCH_PATH}?{urlencode(search['view'])}"
-        last = {}
+        query = urlencode(search["view"])
 
-        def get(url=url, last=last):
+        def get(url=f"{SEARCH_PATH}?{query}"):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
-            last["body"] = response.content
+            body = response.content.decode()
+            facts = {"bytes": len(response.content)}
+            found = RESULT_COUNT.search(body)
+            if found:  # the page's own "N tilbud fundet", compared with the selector's count()
+                facts["hits"] = int(found.group(1).replace(".", ""))
+                facts["shown"] = body.count(ROW_MARKER)
+            return facts
 
-        samples, queries = measure(get, n=n, warmup=warmup)
-        extra = {"bytes": len(last["body"])}
-        found = RESULT_COUNT.search(last["body"].decode())
-        if found:  # the page's own "N tilbud fundet", to compare with the selector's count()
-            extra["hits"] = int(found.group(1).replace(".", ""))
-            extra["shown"] = last["body"].decode().count(ROW_MARKER) or "?"
-        results.append(
-            Result("Visning", f"GET {SEARCH_PATH} {search['label']}", samples, queries,
-                   note=f"`?{urlencode(search['view'])}`", extra=extra)
+        scenarios.append(
+            Scenario("Visning", f"GET {SEARCH_PATH} {search['label']}", get, note=f"`?{query}`")
         )
-    return results, note
+    return scenarios, _check_view_params()
 
 
-def run_selector(user, n: int, warmup: int) -> list[Result]:
+def selector_scenarios(user) -> list[Scenario]:
     from offers.selectors import SearchParams, search_offers
     from partnership.permissions import forget_memberships
 
     ref = _reference()
-    results = []
+    scenarios = []
     for search in SEARCHES:
         params = SearchParams(**search["params"](ref))
-        hits = []
 
-        def run(params=params, hits=hits):
+        def run(params=params):
             forget_memberships(user)  # as in a fresh request: the membership lookup counts too
             qs = search_offers(user, params)
             page = list(qs[:PAGE_SIZE])
-            hits.append((len(page), qs.count()))
+            return {"hits": qs.count(), "shown": len(page)}
 
-        samples, queries = measure(run, n=n, warmup=warmup)
-        shown, total = hits[-1]
-        results.append(Result("Selektor", search["label"], samples, queries, extra={"hits": total, "shown": shown}))
-    return results
+        scenarios.append(Scenario("Selektor", search["label"], run))
+    return scenarios
 
 
 def _compare_counts(results: list[Result]) -> str:
@@ -362,8 +394,14 @@ def _ms(value: float) -> str:
     return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def write_results(path: Path, *, results, note, sizes, generation, command, n, warmup, year) -> None:
+def write_results(
+    path: Path, *, results, note, sizes, generation, command, n, warmup, year, load
+) -> None:
     info = machine()
+    info["Belastning (load average 1 min) før / efter målingen"] = (
+        f"{load['before'][0]:.2f} / {load['after'][0]:.2f} på {os.cpu_count()} kerner "
+        f"(målingen tog {load['seconds']:.0f} s; andre processer på maskinen tæller med)"
+    ).replace(".", ",")
     text = [
         "# Benchmark: tilbudssøgning",
         "",
@@ -382,7 +420,8 @@ def write_results(path: Path, *, results, note, sizes, generation, command, n, w
         "",
         "## Resultater",
         "",
-        f"{n} målte forespørgsler pr. række efter {warmup} til opvarmning; p50 = median, "
+        f"{n} målte forespørgsler pr. række efter {warmup} til opvarmning, skiftevis række for række "
+        "(round-robin), så gulvet og søgningerne måles under samme belastning; p50 = median, "
         "p95 = 95. percentil (nærmeste rang), i millisekunder. Forespørgsler = antal "
         "SQL-forespørgsler pr. gang (CaptureQueriesContext, under opvarmningen). Visning = Djangos "
         f"test Client i samme proces, logget ind som {USER_EMAIL}, gennem hele middleware-kæden "
@@ -435,17 +474,28 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"Generating {args.offers:,} offers across {args.providers} providers ...")
         counts = generate(offers=args.offers, providers=args.providers)
-        generation = f"{counts['seconds']:.0f} s (bench/generate.py, inkl. demo-brugere og VACUUM ANALYZE)"
+        generation = (
+            f"{counts['seconds']:.0f} s (bench/generate.py, inkl. demo-brugere og VACUUM ANALYZE)"
+        )
         print(f"Generated in {counts['seconds']:.1f} s")
     connections.close_all()
 
     user = User.objects.get(email=USER_EMAIL)
     client = Client()
     client.force_login(user)
-    print(f"Measuring: {args.warmup} warm-up + {args.requests} measured requests per row ...")
-    results, note = run_view(client, args.requests, args.warmup)
-    results += run_selector(User.objects.get(email=USER_EMAIL), args.requests, args.warmup)
-
+    scenarios, note = view_scenarios(client)
+    scenarios += selector_scenarios(User.objects.get(email=USER_EMAIL))
+    print(
+        f"Measuring {len(scenarios)} rows: {args.warmup} warm-up + {args.requests} measured each, round-robin ..."
+    )
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    results = measure(scenarios, n=args.requests, warmup=args.warmup)
+    load = {
+        "before": load_before,
+        "after": os.getloadavg(),
+        "seconds": time.perf_counter() - started,
+    }
     note = " ".join(filter(None, [note, _compare_counts(results)]))
 
     print()
@@ -453,9 +503,21 @@ def main(argv: list[str] | None = None) -> None:
     if note:
         print(f"\nNote: {note}")
     if not args.no_write:
-        write_results(args.output, results=results, note=note, sizes=data_sizes(), generation=generation,
-                      command=command, n=args.requests, warmup=args.warmup, year=current_year())
-        print(f"\nWrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+        write_results(
+            args.output,
+            results=results,
+            note=note,
+            sizes=data_sizes(),
+            generation=generation,
+            command=command,
+            n=args.requests,
+            warmup=args.warmup,
+            year=current_year(),
+            load=load,
+        )
+        print(
+            f"\nWrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}"
+        )
 
 
 if __name__ == "__main__":

@@ -29,6 +29,19 @@ SORT_CHOICES = [
 ]
 
 
+def parse_danish_number(text: str) -> str:
+    """'1.234,50' → '1234.50'; '70.000' → '70000' (a dot before groups of three digits is a
+    thousands separator); '1234.50' stays. Returns text for DecimalField to parse."""
+    import re
+
+    v = text.strip().replace(" ", "").replace("\xa0", "").removesuffix("kr.").removesuffix("kr")
+    if "," in v:
+        return v.replace(".", "").replace(",", ".")
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", v):
+        return v.replace(".", "")
+    return v
+
+
 def _da(value) -> str:
     return f"{value}".replace(".", ",")
 
@@ -66,10 +79,7 @@ class DanishDecimalField(forms.DecimalField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            v = value.strip().replace(" ", "").replace("kr.", "").replace("kr", "")
-            if "," in v:
-                v = v.replace(".", "").replace(",", ".")
-            value = v
+            value = parse_danish_number(value)
         return super().to_python(value)
 
     def widget_attrs(self, widget):

@@ -341,7 +341,9 @@ def read_csv(data: bytes) -> list[list[Any]]:
     try:
         return _limited(reader)
     except csv.Error as exc:
-        raise ImportFileError(_("Filen kunne ikke læses som CSV: %(error)s") % {"error": exc}) from exc
+        raise ImportFileError(
+            _("Filen kunne ikke læses som CSV: %(error)s") % {"error": exc}
+        ) from exc
 
 
 def _limited(rows: Iterable[list[Any]]) -> list[list[Any]]:
@@ -350,7 +352,8 @@ def _limited(rows: Iterable[list[Any]]) -> list[list[Any]]:
         out.append(list(row))
         if len(out) > MAX_ROWS + 1:
             raise ImportFileError(
-                _("Filen har mere end %(max)s rækker. Del den op i flere filer.") % {"max": MAX_ROWS}
+                _("Filen har mere end %(max)s rækker. Del den op i flere filer.")
+                % {"max": MAX_ROWS}
             )
     return out
 
@@ -432,7 +435,9 @@ def cell_text(value: Any) -> str:
 def _not_a_date(value: Any) -> None:
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         raise CellError(
-            _("Excel har lavet tallet om til en dato. Formatér cellen som tal, og skriv tallet igen.")
+            _(
+                "Excel har lavet tallet om til en dato. Formatér cellen som tal, og skriv tallet igen."
+            )
         )
 
 
@@ -512,7 +517,9 @@ def parse_yes_no(value: Any) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise CellError(_("«%(value)s» er hverken ja eller nej. Skriv ja eller nej.") % {"value": value})
+    raise CellError(
+        _("«%(value)s» er hverken ja eller nej. Skriv ja eller nej.") % {"value": cell_text(value)}
+    )
 
 
 def parse_unit(value: Any, words: dict[str, str]) -> str:
@@ -532,7 +539,9 @@ def _cents_only(amount: Decimal) -> bool:
 # --- Rows ----------------------------------------------------------------------------------
 
 
-def read_rows(data: bytes, filename: str = "") -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+def read_rows(
+    data: bytes, filename: str = ""
+) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """The known columns found in the header and the data rows as {column: cell}, with the
     row number Excel shows. Blank rows are left out. Raises ImportFileError."""
     if filename.lower().endswith(".xlsx") or is_xlsx(data):
@@ -702,7 +711,8 @@ def _validate_addon(row: ImportRow) -> None:
     elif len(name) > MAX_ADDON_NAME_LENGTH:
         row.error(
             COL_ADDON_NAME,
-            _("Navnet på tillægsydelsen må højst være %(max)s tegn.") % {"max": MAX_ADDON_NAME_LENGTH},
+            _("Navnet på tillægsydelsen må højst være %(max)s tegn.")
+            % {"max": MAX_ADDON_NAME_LENGTH},
         )
     if unit is None:
         if not row.has_error(COL_ADDON_UNIT):
@@ -712,7 +722,9 @@ def _validate_addon(row: ImportRow) -> None:
             )
     elif unit == PriceUnit.INDIVIDUAL:
         if price is not None:
-            row.error(COL_ADDON_PRICE, _("Lad prisen stå tom, når tillægsydelsen har individuel pris."))
+            row.error(
+                COL_ADDON_PRICE, _("Lad prisen stå tom, når tillægsydelsen har individuel pris.")
+            )
     elif price is None and not row.has_error(COL_ADDON_PRICE):
         row.error(
             COL_ADDON_PRICE,
@@ -744,7 +756,9 @@ def check_rows(rows: list[ImportRow], user: User) -> None:
     ids = {r.values["offer_id"] for r in active if r.values["offer_id"] is not None}
     years = {r.values["year"] for r in active if r.values["year"] is not None}
     offers = Offer.objects.in_bulk(ids)
-    visible = set(permissions.offers_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    visible = set(
+        permissions.offers_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
     editable = permissions.editable_provider_ids(user)
     rates = dict(RegulationRate.objects.filter(year__in=years).values_list("year", "rate"))
     states: dict[tuple[int, int], _YearState] = {}
@@ -778,7 +792,9 @@ def check_rows(rows: list[ImportRow], user: User) -> None:
         offer = offers.get(offer_id) if offer_id is not None else None
         if offer_id is not None and not row.has_error(COL_OFFER_ID):
             if offer is None or (offer.pk not in visible and offer.provider_id not in editable):
-                row.error(COL_OFFER_ID, _("Der findes intet tilbud med id %(id)s.") % {"id": offer_id})
+                row.error(
+                    COL_OFFER_ID, _("Der findes intet tilbud med id %(id)s.") % {"id": offer_id}
+                )
                 offer = None
             elif offer.provider_id not in editable:
                 row.error(
@@ -792,7 +808,7 @@ def check_rows(rows: list[ImportRow], user: User) -> None:
                 offer = None
         if offer is not None:
             row.offer_name = offer.name
-            label = v["offer_label"].strip()
+            label = v["offer_label"].strip().removeprefix("'")
             if label and label.casefold() != offer.name.casefold():
                 row.warnings.append(
                     _(
@@ -931,7 +947,12 @@ def _merged_addons(base: Tariff | None, values: dict) -> list[dict]:
         ]
     name = (values.get("addon_name") or "").strip()
     if name:
-        new = {"name": name, "price": values.get("addon_price"), "unit": values["addon_unit"], "note": ""}
+        new = {
+            "name": name,
+            "price": values.get("addon_price"),
+            "unit": values["addon_unit"],
+            "note": "",
+        }
         for i, addon in enumerate(addons):
             if addon["name"].casefold() == name.casefold():
                 new["note"] = addon["note"]
@@ -990,7 +1011,8 @@ def apply_import(*, rows: list[ImportRow], by: User) -> list[Tariff]:
             raise ImportFailed(row.number, " ".join(exc.messages)) from exc
         except (PermissionDenied, Offer.DoesNotExist) as exc:
             raise ImportFailed(
-                row.number, _("Du kan ikke indlæse takster for tilbud %(id)s.") % {"id": v["offer_id"]}
+                row.number,
+                _("Du kan ikke indlæse takster for tilbud %(id)s.") % {"id": v["offer_id"]},
             ) from exc
         except (IntegrityError, PublishedTariffError) as exc:
             raise ImportFailed(
@@ -1015,14 +1037,20 @@ def template_rows(user: User) -> list[dict[str, Any]]:
     ]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def format_csv_value(value: Any) -> str:
-    """Danish Excel style: decimal comma, ja/nej, no thousands separator (so it reads back)."""
+    """Danish Excel style: decimal comma, ja/nej, no thousands separator (so it reads back).
+    Text that Excel would take for a formula gets a leading apostrophe."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "ja" if value else "nej"
     if isinstance(value, Decimal):
         return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return str(value)
 
 
@@ -1051,6 +1079,9 @@ def template_xlsx(rows: list[dict[str, Any]]) -> bytes:
     money = {COL_PRICE, COL_OVERHEAD, COL_ADDON_PRICE}
     for row in rows:
         sheet.append([row.get(c) for c in COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula, whatever an offer is called
     last = max(len(rows) + 1, 200)
     for index, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
@@ -1087,14 +1118,25 @@ TEMPLATE_GUIDE = [
     (COL_OFFER_ID, gettext_lazy("Tilbuddets id. Udfyldt på forhånd; ret det ikke.")),
     (COL_OFFER, gettext_lazy("Tilbuddets navn, til orientering.")),
     (COL_YEAR, gettext_lazy("Takståret, fx 2026. Året skal have en PL-sats.")),
-    (COL_PRICE, gettext_lazy("Gennemsnitstaksten i kroner, over 0 og højst 2 decimaler, fx 2.650,50.")),
+    (
+        COL_PRICE,
+        gettext_lazy("Gennemsnitstaksten i kroner, over 0 og højst 2 decimaler, fx 2.650,50."),
+    ),
     (COL_UNIT, gettext_lazy("døgn eller måned.")),
     (COL_OCCUPANCY, gettext_lazy("Den budgetterede belægning i procent: over 0 og højst 100.")),
     (COL_VAT, gettext_lazy("ja eller nej: er moms inkluderet i taksten?")),
-    (COL_OVERHEAD, gettext_lazy("Valgfri: heraf central ledelse og administration i kroner, højst taksten.")),
+    (
+        COL_OVERHEAD,
+        gettext_lazy("Valgfri: heraf central ledelse og administration i kroner, højst taksten."),
+    ),
     (COL_ADDON_NAME, gettext_lazy("Valgfri: navnet på én tillægsydelse.")),
     (COL_ADDON_PRICE, gettext_lazy("Prisen for tillægsydelsen i kroner; tom ved individuel pris.")),
     (COL_ADDON_UNIT, gettext_lazy("time, døgn, måned, km eller individuel.")),
-    (COL_REASON, gettext_lazy("Skal udfyldes, hvis tilbuddet allerede har en offentliggjort takst for året: "
-        "så bliver rækken en rettelse (en ny version).")),
+    (
+        COL_REASON,
+        gettext_lazy(
+            "Skal udfyldes, hvis tilbuddet allerede har en offentliggjort takst for året: "
+            "så bliver rækken en rettelse (en ny version)."
+        ),
+    ),
 ]

@@ -175,6 +175,9 @@ def decorate(offers, year: int) -> list[Offer]:
     rows = list(offers)
     for o in rows:
         o.change_percent = change_percent(o.tariff_price, o.tariff_unit, o.previous_price, o.previous_unit)
+        # Exact Decimal arithmetic for what people read (the SQL value is for sorting).
+        o.monthly_price = normalise_monthly(Decimal(o.tariff_price), o.tariff_unit) if o.tariff_price is not None else None
+        o.tariff_price = Decimal(o.tariff_price).quantize(Decimal("0.01")) if o.tariff_price is not None else None
         o.previous_monthly = (
             normalise_monthly(o.previous_price, o.previous_unit) if o.previous_price is not None else None
         )

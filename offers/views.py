@@ -48,7 +48,7 @@ from .models import (
     RegulationRate,
     Tariff,
     TariffStatus,
-    normalise_monthly,
+
 )
 
 COMPARE_KEY = "compare_offers"
@@ -567,7 +567,7 @@ def _open_data_rows(request):
             "takst_version": o.tariff_version,
             "takst": str(o.tariff_price) if o.tariff_price is not None else None,
             "enhed": o.tariff_unit,
-            "maanedspris": str(normalise_monthly(o.tariff_price, o.tariff_unit)) if o.tariff_price is not None else None,
+            "maanedspris": str(o.monthly_price) if o.monthly_price is not None else None,
             "moms_inkluderet_ja_nej": vat.get(o.tariff_id),
             "aendring_pct": str(o.change_percent) if o.change_percent is not None else None,
             "over_pl": o.pl_flag,

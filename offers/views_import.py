@@ -70,7 +70,9 @@ class TariffImportForm(forms.Form):
             )
         if name.endswith(".csv") and importer.is_xlsx(data):
             raise forms.ValidationError(
-                _("Filen hedder .csv, men er en Excel-fil. Omdøb den til .xlsx, eller gem den som CSV."),
+                _(
+                    "Filen hedder .csv, men er en Excel-fil. Omdøb den til .xlsx, eller gem den som CSV."
+                ),
                 code="content",
             )
         self.data_bytes = data
@@ -105,7 +107,9 @@ def _forget_all(request) -> None:
 def _expired(request):
     messages.error(
         request,
-        _("Importen findes ikke længere – den er gemt, eller sessionen er udløbet. Upload filen igen."),
+        _(
+            "Importen findes ikke længere – den er gemt, eller sessionen er udløbet. Upload filen igen."
+        ),
     )
     return redirect("offers:tariff_import")
 
@@ -116,7 +120,9 @@ def import_start(request):
     form = TariffImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = importer.parse_import(data=form.data_bytes, filename=upload.name, user=request.user)
+        result = importer.parse_import(
+            data=form.data_bytes, filename=upload.name, user=request.user
+        )
         if result.file_errors:
             for error in result.file_errors:
                 form.add_error("file", str(error))
@@ -153,7 +159,9 @@ def _display(row: importer.ImportRow) -> dict:
     occupancy = v.get("occupancy_percent")
     addon = ""
     if v.get("addon_name"):
-        unit = str(PriceUnit(v["addon_unit"]).label) if v.get("addon_unit") in PriceUnit.values else ""
+        unit = (
+            str(PriceUnit(v["addon_unit"]).label) if v.get("addon_unit") in PriceUnit.values else ""
+        )
         price = _money(v.get("addon_price"))
         addon = " ".join(p for p in (v["addon_name"] + ":", price and f"{price} kr.", unit) if p)
     if row.kept_addons:
@@ -164,16 +172,16 @@ def _display(row: importer.ImportRow) -> dict:
     elif row.errors or row.version is None:
         action = ""
     elif row.action == importer.Action.CORRECTION:
-        action = _("Rettelse: version %(version)s") % {"version": row.version}
+        action = _("Rettelse, version %(version)s") % {"version": row.version}
     else:
-        action = _("Ny takst: version %(version)s") % {"version": row.version}
+        action = _("Ny takst, version %(version)s") % {"version": row.version}
     if action and row.replaces_draft:
         action += " " + _("(erstatter kladden)")
     vat = v.get("vat_included")
     return {
         "number": row.number,
         "offer_id": cells.get(importer.COL_OFFER_ID, ""),
-        "offer": row.offer_name or cells.get(importer.COL_OFFER, ""),
+        "offer": row.offer_name or cells.get(importer.COL_OFFER, "") or "–",
         "year": shown(importer.COL_YEAR, v.get("year") and str(v["year"])),
         "price": shown(importer.COL_PRICE, v.get("price") and f"{_money(v['price'])} kr."),
         "unit": shown(
@@ -270,4 +278,3 @@ def import_template(request, fmt):
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-

@@ -71,12 +71,15 @@ def demo_user(email: str) -> User:
     return User.objects.get(email=email)
 
 
+_offer_numbers = __import__("itertools").count(1)
+
+
 def make_offer(provider_slug: str = "bostedet-egelund", municipality_slug: str = "slagelse", **fields):
     """An offer with § 108 and autism, for tests that have the demo organisations."""
     from offers.models import LegalParagraph, Offer, TargetGroup
 
     defaults = {
-        "name": f"Testtilbud {Offer.objects.count() + 1}",
+        "name": f"Testtilbud {next(_offer_numbers)}",
         "address": "Testvej 1",
         "postal_code": "4200",
         "city": "Slagelse",

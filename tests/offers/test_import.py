@@ -257,7 +257,10 @@ def good_row(offer: Offer, **changes) -> str:
         ({"enhed": ""}, "Række 3, kolonne «enhed»: Skriv enheden for taksten: døgn eller måned."),
         ({"enhed": "uge"}, "Række 3, kolonne «enhed»: «uge» er ikke en enhed for taksten"),
         ({"belægning_pct": "0"}, "Række 3, kolonne «belægning_pct»: Belægningen skal være over 0"),
-        ({"belægning_pct": "100,5"}, "Række 3, kolonne «belægning_pct»: Belægningen skal være over 0"),
+        (
+            {"belægning_pct": "100,5"},
+            "Række 3, kolonne «belægning_pct»: Belægningen skal være over 0",
+        ),
         ({"moms_inkluderet": "måske"}, "Række 3, kolonne «moms_inkluderet»: «måske» er hverken ja"),
         ({"overhead": "3.000,00"}, "Række 3, kolonne «overhead»: Overhead kan ikke være større"),
         (
@@ -265,10 +268,15 @@ def good_row(offer: Offer, **changes) -> str:
             "Række 3, kolonne «tillæg_pris»: Skriv prisen for tillægsydelsen",
         ),
         ({"tilbud_id": "abc"}, "Række 3, kolonne «tilbud_id»: «abc» er ikke et tilbuds-id"),
-        ({"tilbud_id": "999999"}, "Række 3, kolonne «tilbud_id»: Der findes intet tilbud med id 999999"),
+        (
+            {"tilbud_id": "999999"},
+            "Række 3, kolonne «tilbud_id»: Der findes intet tilbud med id 999999",
+        ),
     ],
 )
-def test_a_file_with_one_bad_row_shows_the_error_and_saves_nothing(editor_client, setup, changes, expected):
+def test_a_file_with_one_bad_row_shows_the_error_and_saves_nothing(
+    editor_client, setup, changes, expected
+):
     before = Tariff.objects.count()
     data = csv_file(
         good_row(setup["fjord"]),
@@ -302,7 +310,9 @@ def test_another_providers_offer_is_refused(editor_client, setup):
     other = setup["other"]
     other.status = "published"
     other.save()
-    body = upload(editor_client, csv_file(good_row(setup["egelund"]), good_row(other))).content.decode()
+    body = upload(
+        editor_client, csv_file(good_row(setup["egelund"]), good_row(other))
+    ).content.decode()
     assert (
         "Række 3, kolonne «tilbud_id»: Du kan ikke indlæse takster for «Opholdsstedet Solbakken»"
         in body
@@ -311,7 +321,9 @@ def test_another_providers_offer_is_refused(editor_client, setup):
 
 
 def test_year_without_pl_rate_is_refused_naming_the_year(editor_client, setup):
-    body = upload(editor_client, csv_file(good_row(setup["egelund"], takstår="2031"))).content.decode()
+    body = upload(
+        editor_client, csv_file(good_row(setup["egelund"], takstår="2031"))
+    ).content.decode()
     assert "Række 2, kolonne «takstår»: Der er ingen PL-sats for 2031 endnu" in body
     assert Tariff.objects.count() == 0
 
@@ -326,7 +338,9 @@ def test_correction_without_reason_is_refused(editor_client, setup):
 
 
 def test_header_without_a_required_column_is_refused_on_the_upload_page(editor_client, setup):
-    data = csv_file("1;x;2026;2650;døgn;95", header="tilbud_id;tilbud;takstår;takst;enhed;belægning")
+    data = csv_file(
+        "1;x;2026;2650;døgn;95", header="tilbud_id;tilbud;takstår;takst;enhed;belægning"
+    )
     response = upload(editor_client, data)
     body = response.content.decode()
     assert response.redirect_chain == []
@@ -355,7 +369,9 @@ def test_a_fixed_file_imports_and_publishes_every_row(editor_client, setup):
     egelund, fjord = setup["egelund"], setup["fjord"]
     data = csv_file(
         good_row(egelund, tillæg_navn="Ledsagelse", tillæg_pris="450,00", tillæg_enhed="time"),
-        good_row(fjord, takst="38.500,00", enhed="måned", overhead="1.200,50", moms_inkluderet="ja"),
+        good_row(
+            fjord, takst="38.500,00", enhed="måned", overhead="1.200,50", moms_inkluderet="ja"
+        ),
     )
     response = upload(editor_client, data)
     body = response.content.decode()
@@ -380,7 +396,9 @@ def test_a_fixed_file_imports_and_publishes_every_row(editor_client, setup):
     assert tariffs[fjord.pk].vat_included is True
 
     # The same preview cannot be saved twice.
-    again = editor_client.post(reverse("offers:tariff_import_confirm", args=[preview_key(response)]))
+    again = editor_client.post(
+        reverse("offers:tariff_import_confirm", args=[preview_key(response)])
+    )
     assert again.status_code == 302
     assert Tariff.objects.count() == 2
 
@@ -391,7 +409,10 @@ def test_a_correction_with_reason_becomes_a_new_version_and_keeps_the_addons(edi
         egelund,
         2026,
         "2600.00",
-        addons=[("Ledsagelse", Decimal("400.00"), PriceUnit.HOUR), ("Kørsel", Decimal("3.70"), PriceUnit.KM)],
+        addons=[
+            ("Ledsagelse", Decimal("400.00"), PriceUnit.HOUR),
+            ("Kørsel", Decimal("3.70"), PriceUnit.KM),
+        ],
     )
     data = csv_file(
         good_row(
@@ -405,7 +426,7 @@ def test_a_correction_with_reason_becomes_a_new_version_and_keeps_the_addons(edi
     )
     response = upload(editor_client, data)
     body = response.content.decode()
-    assert "Rettelse: version 2" in body
+    assert "Rettelse, version 2" in body
     assert "1 eksisterende føres videre" in body
     editor_client.post(reverse("offers:tariff_import_confirm", args=[preview_key(response)]))
     correction = Tariff.objects.get(offer=egelund, year=2026, version=2)
@@ -496,8 +517,18 @@ def test_csv_template_is_danish_excel_ready_and_reads_back(editor_client, setup)
     assert not result.is_valid
 
 
-def test_csv_template_writes_decimals_with_a_comma():
+def test_csv_template_writes_decimals_with_a_comma_and_no_formulas():
     assert importer.format_csv_value(Decimal("1234.5")) == "1234,50"
+    assert importer.format_csv_value("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+
+
+def test_xlsx_template_writes_an_offer_name_as_text_never_a_formula(editor_client, setup):
+    setup["egelund"].name = "=1+1 Egelunden"
+    setup["egelund"].save()
+    response = editor_client.get(reverse("offers:tariff_import_template", args=["xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cells = [sheet.cell(row=r, column=2) for r in (2, 3)]
+    assert ("=1+1 Egelunden", "s") in {(c.value, c.data_type) for c in cells}
 
 
 def test_xlsx_template_opens_with_openpyxl(editor_client, setup):
@@ -528,7 +559,9 @@ def test_filled_in_xlsx_template_imports(editor_client, setup):
     preview = upload(editor_client, out.getvalue(), "takster.xlsx")
     assert "Gem alle 2 takster" in preview.content.decode()
     editor_client.post(reverse("offers:tariff_import_confirm", args=[preview_key(preview)]))
-    assert Tariff.objects.filter(status=TariffStatus.PUBLISHED, price=Decimal("2650.25")).count() == 2
+    assert (
+        Tariff.objects.filter(status=TariffStatus.PUBLISHED, price=Decimal("2650.25")).count() == 2
+    )
 
 
 def test_start_page_explains_the_format_and_links_the_templates(editor_client):
@@ -544,7 +577,9 @@ def test_unknown_template_format_is_not_found(editor_client):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("email", ["sagsbehandler.slagelse@portal.example", "branche.los@portal.example"])
+@pytest.mark.parametrize(
+    "email", ["sagsbehandler.slagelse@portal.example", "branche.los@portal.example"]
+)
 def test_only_provider_editors_may_import(client, setup, email):
     client.force_login(demo_user(email))
     assert client.get(reverse("offers:tariff_import")).status_code == 403

@@ -184,8 +184,6 @@ def test_two_editors_publishing_at_once_keep_one_history(demo):
     """Two threads publish the same draft at the same moment: exactly one succeeds."""
     import threading
 
-    from django.db import close_old_connections
-
     pl_rates()
     offer = make_offer()
     by = demo_user(EDITOR)
@@ -204,7 +202,7 @@ def test_two_editors_publishing_at_once_keep_one_history(demo):
         except ValidationError:
             outcomes.append("refused")
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [threading.Thread(target=publish_it) for _ in range(2)]
     for t in threads:
