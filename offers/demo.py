@@ -30,8 +30,10 @@ from .models import (
     VacancyReport,
 )
 
-PL_RATES = {2024: Decimal("3.90"), 2025: Decimal("2.60"), 2026: Decimal("2.40")}
-YEARS = (2024, 2025, 2026)
+# The three latest tariff years, ending with this year, so the demo stays current.
+_THIS_YEAR = date.today().year
+YEARS = (_THIS_YEAR - 2, _THIS_YEAR - 1, _THIS_YEAR)
+PL_RATES = dict(zip(YEARS, (Decimal("3.90"), Decimal("2.60"), Decimal("2.40")), strict=True))
 
 KINDS = [
     # name stem, paragraphs, target groups, unit, base price, age range, places
@@ -119,7 +121,7 @@ def _seed_offers(orgs: dict[str, Organisation]) -> None:
             places=places + (i % 3),
             staffing=f"{Decimal(8 + i % 7) / 10} medarbejder pr. borger i dagtimer".replace(".", ","),
             educated_staff_percent=45 + (i * 13) % 50,
-            tilsyn_date=date(2025, 1 + i % 12, 1 + i % 27),
+            tilsyn_date=date(_THIS_YEAR - 1, 1 + i % 12, 1 + i % 27),
             contact_name=f"Tilbudsleder {place}",
             contact_email=f"kontakt{i}@tilbud.example",
             contact_phone=f"5{i % 10}{(i * 7) % 100:02d}{(i * 13) % 100:02d}00",

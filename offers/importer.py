@@ -402,6 +402,8 @@ def _xlsx_value(cell) -> Any:
         return value
     if isinstance(value, int | float):
         number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+        if not number.is_finite():
+            return str(value)
         if "%" in (getattr(cell, "number_format", "") or ""):
             number = number * 100
         return number
@@ -533,7 +535,10 @@ def parse_unit(value: Any, words: dict[str, str]) -> str:
 
 
 def _cents_only(amount: Decimal) -> bool:
-    return amount == amount.quantize(CENT)
+    try:
+        return amount == amount.quantize(CENT)
+    except InvalidOperation:  # too many digits to be an amount at all
+        return False
 
 
 # --- Rows ----------------------------------------------------------------------------------
@@ -632,13 +637,13 @@ def parse_row(number: int, raw: dict[str, Any]) -> ImportRow:
 def _check_amount(row: ImportRow, column: str, amount: Decimal | None, label: str) -> None:
     if amount is None or row.has_error(column):
         return
-    if not _cents_only(amount):
+    if abs(amount) >= MONEY_LIMIT:
+        row.error(column, _("%(label)s er for stor.") % {"label": label})
+    elif not _cents_only(amount):
         row.error(
             column,
             _("%(label)s må højst have 2 decimaler (øre).") % {"label": label},
         )
-    elif abs(amount) >= MONEY_LIMIT:
-        row.error(column, _("%(label)s er for stor.") % {"label": label})
 
 
 def validate_values(row: ImportRow) -> None:
@@ -646,8 +651,11 @@ def validate_values(row: ImportRow) -> None:
     if row.skipped:
         return
     v = row.values
-    if v["offer_id"] is None and not row.has_error(COL_OFFER_ID):
-        row.error(COL_OFFER_ID, _("Skriv tilbuddets id. Det står i skabelonen."))
+    if v["offer_id"] is None:
+        if not row.has_error(COL_OFFER_ID):
+            row.error(COL_OFFER_ID, _("Skriv tilbuddets id. Det står i skabelonen."))
+    elif not 0 < v["offer_id"] < 2**31:
+        row.error(COL_OFFER_ID, _("Der findes intet tilbud med id %(id)s.") % {"id": v["offer_id"]})
     if v["year"] is None:
         if not row.has_error(COL_YEAR):
             row.error(COL_YEAR, _("Skriv takståret, fx %(year)s.") % {"year": current_year()})
@@ -675,7 +683,7 @@ def validate_values(row: ImportRow) -> None:
     elif not Decimal(0) < occupancy <= Decimal(100):
         row.error(
             COL_OCCUPANCY,
-            _("Belægningen skal være over 0 og højst 100 %%. «%(value)s» er uden for.")
+            _("Belægningen skal være over 0 og højst 100 %%, ikke «%(value)s».")
             % {"value": row.cells.get(COL_OCCUPANCY, "")},
         )
     elif not _cents_only(occupancy):
@@ -753,8 +761,16 @@ def check_rows(rows: list[ImportRow], user: User) -> None:
     year has a PL rate, no offer and year twice, a correction has a reason. A fixed number
     of queries whatever the number of rows."""
     active = [r for r in rows if not r.skipped]
-    ids = {r.values["offer_id"] for r in active if r.values["offer_id"] is not None}
-    years = {r.values["year"] for r in active if r.values["year"] is not None}
+    ids = {
+        r.values["offer_id"]
+        for r in active
+        if r.values["offer_id"] is not None and not r.has_error(COL_OFFER_ID)
+    }
+    years = {
+        r.values["year"]
+        for r in active
+        if r.values["year"] is not None and not r.has_error(COL_YEAR)
+    }
     offers = Offer.objects.in_bulk(ids)
     visible = set(
         permissions.offers_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partnership.views import member_required
@@ -117,8 +117,11 @@ def _expired(request):
 @provider_editor_required
 @require_http_methods(["GET", "POST"])
 def import_start(request):
-    form = TariffImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form = TariffImportForm(request.POST, request.FILES)
+    else:
+        form = TariffImportForm()
+    if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
         result = importer.parse_import(
             data=form.data_bytes, filename=upload.name, user=request.user
@@ -255,9 +258,12 @@ def import_confirm(request, key):
     del request.session[_session_key(key)]
     messages.success(
         request,
-        _("%(n)s takster er gemt og offentliggjort.") % {"n": len(saved)}
-        if len(saved) != 1
-        else _("1 takst er gemt og offentliggjort."),
+        ngettext(
+            "%(n)s takst er gemt og offentliggjort.",
+            "%(n)s takster er gemt og offentliggjort.",
+            len(saved),
+        )
+        % {"n": len(saved)},
     )
     return redirect("offers:own_offers")
 
@@ -265,16 +271,16 @@ def import_confirm(request, key):
 @provider_editor_required
 @require_GET
 def import_template(request, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
     rows = importer.template_rows(request.user)
     filename = f"takster-skabelon-{importer.current_year()}.{fmt}"
     if fmt == "csv":
         response = HttpResponse(importer.template_csv(rows), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
+    else:
         response = HttpResponse(
             importer.template_xlsx(rows),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    else:
-        raise Http404
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

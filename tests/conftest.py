@@ -62,8 +62,15 @@ def _media_and_cache(settings, tmp_path):
 @pytest.fixture
 def demo(db):
     """The partnership's demo organisations and logins."""
+    from importlib import import_module
+
+    from django.apps import apps
+
     from partnership import demo as demo_module
 
+    # Transactional tests (live server, worker) flush the database, and with it the rows
+    # the data migration wrote: put the reference data back (idempotent).
+    import_module("offers.migrations.0003_reference_data").forward(apps, None)
     demo_module.seed()
     return demo_module
 

@@ -120,3 +120,13 @@ def assert_accessible(page) -> None:
         for v in violations
     ]
     assert not violations, f"{page.url}: " + json.dumps(summary, ensure_ascii=False, indent=1)
+
+
+@pytest.fixture
+def portal_with_offers(portal):
+    """The live portal with the demo organisations, logins and the demo offers."""
+    from offers import demo as offers_demo
+    from partnership.models import Organisation
+
+    offers_demo.seed({o.slug: o for o in Organisation.objects.all()})
+    return portal

@@ -269,6 +269,13 @@ def good_row(offer: Offer, **changes) -> str:
         ),
         ({"tilbud_id": "abc"}, "Række 3, kolonne «tilbud_id»: «abc» er ikke et tilbuds-id"),
         (
+            {"tilbud_id": "9" * 25},
+            f"Række 3, kolonne «tilbud_id»: Der findes intet tilbud med id {'9' * 25}",
+        ),
+        ({"takstår": "9" * 25}, "Række 3, kolonne «takstår»: Takståret skal ligge mellem 2000"),
+        ({"takst": "9" * 40 + ",00"}, "Række 3, kolonne «takst»: Taksten er for stor."),
+        ({"takst": "1.234"}, "Række 3, kolonne «takst»: «1.234» kan læses både som 1234"),
+        (
             {"tilbud_id": "999999"},
             "Række 3, kolonne «tilbud_id»: Der findes intet tilbud med id 999999",
         ),
