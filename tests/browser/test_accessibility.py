@@ -181,3 +181,35 @@ def test_account_and_mfa_management_pages(portal, new_page):
             "/konto/inactive/",
         ],
     )
+
+
+def test_offer_pages(portal_with_offers, new_page):
+    from offers.models import Offer
+
+    portal = portal_with_offers
+    offer = Offer.objects.filter(provider__slug="bostedet-egelund").order_by("pk").first()
+    page = new_page()
+    log_in(page, portal, "leverandoer.a@portal.example")
+    visit_all(
+        page,
+        portal,
+        [
+            "/tilbud/vores/",
+            f"/tilbud/{offer.pk}/",
+            f"/tilbud/{offer.pk}/rediger/",
+            f"/tilbud/{offer.pk}/ledige-pladser/",
+            f"/tilbud/{offer.pk}/billeder/",
+            f"/tilbud/{offer.pk}/dokumenter/",
+            f"/tilbud/{offer.pk}/takster/ny/",
+            "/tilbud/?pris_min=abc&alder=200",
+        ],
+    )
+    page.goto(f"{portal}/tilbud/{offer.pk}/takster/ny/")
+    page.get_by_label("Gennemsnitstakst (kr.)").fill("-5")
+    page.get_by_role("button", name="Gem kladde").click()
+    assert page.locator(".form-error-message").count() >= 1
+    assert_accessible(page)
+
+    secretariat = new_page()
+    log_in(secretariat, portal, "sekretariat@portal.example")
+    visit_all(secretariat, portal, ["/takster/over-pl/", "/referencedata/pl-satser/", "/tilbud/", "/sammenlign/"])
