@@ -43,6 +43,17 @@ class OffersConfig(AppConfig):
             )
         )
 
+        navigation.register(
+            navigation.Section(
+                key="reference_data",
+                label=_("Referencedata"),
+                url_name="offers:reference_index",
+                description=_("Lovparagraffer, målgrupper, deklarationsspørgsmål og PL-satser."),
+                visible=permissions.can_manage_reference_data,
+                order=95,
+            )
+        )
+
         def seed(sender, organisations, **kwargs):
             from . import demo
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import reference, views
 
 app_name = "offers"
 
@@ -28,6 +28,9 @@ urlpatterns = [
     path("sammenlign/xlsx/", views.compare_xlsx, name="compare_xlsx"),
     path("aabne-data/tilbud.<str:fmt>", views.open_data, name="open_data"),
     path("takster/over-pl/", views.tariffs_above_pl, name="tariffs_above_pl"),
+    path("referencedata/", reference.index, name="reference_index"),
     path("referencedata/pl-satser/", views.regulation_rates, name="regulation_rates"),
+    path("referencedata/<str:kind>/", reference.edit, name="reference_list"),
+    path("referencedata/<str:kind>/<int:pk>/", reference.edit, name="reference_edit"),
     path("takster/import/", include("offers.urls_import")),
 ]

@@ -44,6 +44,10 @@ class TariffImportForm(forms.Form):
         label=gettext_lazy("Fil med takster"),
         help_text=gettext_lazy("CSV- eller Excel-fil (.csv eller .xlsx), højst 2 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        error_messages={
+            "required": gettext_lazy("Vælg filen med takster."),
+            "empty": gettext_lazy("Filen er tom."),
+        },
     )
 
     def clean_file(self):
@@ -142,7 +146,6 @@ def import_start(request):
             "guide": importer.TEMPLATE_GUIDE,
             "required": importer.REQUIRED_COLUMNS,
             "max_rows": importer.MAX_ROWS,
-            "year": importer.current_year(),
         },
     )
 

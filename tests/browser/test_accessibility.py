@@ -212,4 +212,17 @@ def test_offer_pages(portal_with_offers, new_page):
 
     secretariat = new_page()
     log_in(secretariat, portal, "sekretariat@portal.example")
-    visit_all(secretariat, portal, ["/takster/over-pl/", "/referencedata/pl-satser/", "/tilbud/", "/sammenlign/"])
+    visit_all(
+        secretariat,
+        portal,
+        [
+            "/takster/over-pl/",
+            "/referencedata/",
+            "/referencedata/pl-satser/",
+            "/referencedata/maalgrupper/",
+            "/referencedata/spoergsmaal/",
+            "/referencedata/paragraffer/1/",
+            "/tilbud/",
+            "/sammenlign/",
+        ],
+    )

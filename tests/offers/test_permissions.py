@@ -84,3 +84,18 @@ def test_secretariat_pages_are_for_the_secretariat(client, demo):
     assert client.get(reverse("offers:tariffs_above_pl")).status_code == 403
     assert client.get(reverse("offers:regulation_rates")).status_code == 403
     assert client.post(reverse("offers:regulation_rates"), {"year": 2027, "rate": "2,0"}).status_code == 403
+
+
+def test_secretariat_extends_reference_data_and_others_may_not(client, demo):
+    from offers.models import TargetGroup
+
+    client.force_login(demo_user("sagsbehandler.slagelse@portal.example"))
+    url = reverse("offers:reference_list", args=["maalgrupper"])
+    assert client.post(url, {"name": "Skizofreni", "slug": "skizofreni", "order": 5}).status_code == 403
+    client.force_login(demo_user("sekretariat@portal.example"))
+    assert client.get(reverse("offers:reference_index")).status_code == 200
+    response = client.post(url, {"name": "Skizofreni", "slug": "skizofreni", "order": 5, "is_active": "on"})
+    assert response.status_code == 302
+    assert TargetGroup.objects.filter(slug="skizofreni").exists()
+    response = client.post(url, {"name": "Skizofreni", "slug": "skizofreni2", "order": 5})
+    assert response.status_code == 200 and "eksisterer allerede" in response.content.decode()

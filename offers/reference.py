@@ -1,0 +1,60 @@
+"""The secretariat's pages for reference data: legal paragraphs, target groups and the
+declaration questions. (The PL rates have their own page.)"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partnership.views import member_required
+
+from . import permissions
+from .models import DeclarationQuestion, LegalParagraph, TargetGroup
+
+KINDS = {
+    "paragraffer": (LegalParagraph, ["code", "short", "title", "order", "is_active"], gettext_lazy("Lovparagraffer")),
+    "maalgrupper": (TargetGroup, ["name", "slug", "order", "is_active"], gettext_lazy("Målgrupper")),
+    "spoergsmaal": (
+        DeclarationQuestion,
+        ["key", "group", "text", "help_text", "order", "is_active"],
+        gettext_lazy("Deklarationsspørgsmål"),
+    ),
+}
+
+
+def _kind(kind: str):
+    if kind not in KINDS:
+        raise Http404
+    return KINDS[kind]
+
+
+@member_required
+def index(request):
+    if not permissions.can_manage_reference_data(request.user):
+        raise PermissionDenied
+    return render(request, "offers/reference_index.html", {"kinds": [(k, v[2]) for k, v in KINDS.items()]})
+
+
+@member_required
+def edit(request, kind, pk=None):
+    if not permissions.can_manage_reference_data(request.user):
+        raise PermissionDenied
+    model, fields, label = _kind(kind)
+    instance = get_object_or_404(model, pk=pk) if pk else None
+    form_class = forms.modelform_factory(model, fields=fields)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save()
+        messages.success(request, _("%(obj)s er gemt.") % {"obj": obj})
+        return redirect("offers:reference_list", kind=kind)
+    return render(
+        request,
+        "offers/reference_list.html",
+        {"kind": kind, "label": label, "rows": model.objects.all(), "form": form, "instance": instance,
+         "fields": fields},
+    )
