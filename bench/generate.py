@@ -345,6 +345,10 @@ def generate(
 
     if connection.vendor != "postgresql":
         raise SystemExit("bench/generate.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if Offer._meta.db_table not in connection.introspection.table_names():
+        raise SystemExit(
+            "The database is not migrated: run `manage.py migrate` with the same DATABASE_URL."
+        )
     if Offer.objects.exists():
         raise SystemExit(
             "The database already has offers; generate into a fresh, migrated database "

@@ -46,6 +46,7 @@ USER_EMAIL = "sagsbehandler.slagelse@portal.example"
 FLOOR_PATH = "/__bench__/tom/"
 SEARCH_PATH = "/tilbud/"
 PAGE_SIZE = 20
+FLOOR_LABEL = "Floor: empty view behind login"
 ROW_MARKER = '<li class="result">'
 RESULT_COUNT = re.compile(r'class="result-count"[^>]*>\s*([0-9.]+) ')
 
@@ -54,7 +55,7 @@ RESULT_COUNT = re.compile(r'class="result-count"[^>]*>\s*([0-9.]+) ')
 # for the selector from the reference objects loaded in _reference().
 SEARCHES = [
     {
-        "label": "§ 108 + autisme + ledige pladser",
+        "label": "§ 108 + autisme + vacancies only",
         "view": {"paragraf": "§ 108", "maalgruppe": "autisme", "ledige": "on"},
         "params": lambda r: {
             "paragraphs": [r["§ 108"]],
@@ -63,7 +64,7 @@ SEARCHES = [
         },
     },
     {
-        "label": "kommune + ejerform + månedspris 60.000-110.000",
+        "label": "municipality + ownership + monthly price 60,000-110,000",
         "view": {
             "kommune": "slagelse",
             "ejerform": "privat",
@@ -78,12 +79,12 @@ SEARCHES = [
         },
     },
     {
-        "label": "alder 25 + brancheorganisation + sortér efter pris",
+        "label": "age 25 + branch organisation + sort by price",
         "view": {"alder": "25", "branche": "los", "sorter": "price"},
         "params": lambda r: {"age": 25, "branch": r["los"], "sort": "price"},
     },
     {
-        "label": "fritekst: autisme low arousal",
+        "label": "full text: autisme low arousal",
         "view": {"q": "autisme low arousal"},
         "params": lambda r: {"q": "autisme low arousal"},
     },
@@ -261,7 +262,7 @@ def view_scenarios(client) -> tuple[list[Scenario], str]:
     def floor():
         assert client.get(FLOOR_PATH).status_code == 200
 
-    scenarios = [Scenario("Visning", "Gulv: tom visning bag login", floor)]
+    scenarios = [Scenario("Page", FLOOR_LABEL, floor)]
     probe = client.get(SEARCH_PATH)
     if probe.status_code != 200:
         return scenarios, (
@@ -283,7 +284,7 @@ def view_scenarios(client) -> tuple[list[Scenario], str]:
             return facts
 
         scenarios.append(
-            Scenario("Visning", f"GET {SEARCH_PATH} {search['label']}", get, note=f"`?{query}`")
+            Scenario("Page", f"GET {SEARCH_PATH} {search['label']}", get, note=f"`?{query}`")
         )
     return scenarios, _check_view_params()
 
@@ -303,7 +304,7 @@ def selector_scenarios(user) -> list[Scenario]:
             page = list(qs[:PAGE_SIZE])
             return {"hits": qs.count(), "shown": len(page)}
 
-        scenarios.append(Scenario("Selektor", search["label"], run))
+        scenarios.append(Scenario("Selector", search["label"], run))
     return scenarios
 
 
@@ -312,8 +313,8 @@ def _compare_counts(results: list[Result]) -> str:
     by_label = {(r.group, r.label.removeprefix(f"GET {SEARCH_PATH} ")): r for r in results}
     problems = []
     for search in SEARCHES:
-        view = by_label.get(("Visning", search["label"]))
-        selector = by_label.get(("Selektor", search["label"]))
+        view = by_label.get(("Page", search["label"]))
+        selector = by_label.get(("Selector", search["label"]))
         if view and selector and view.extra.get("hits") != selector.extra.get("hits"):
             problems.append(
                 f"{search['label']}: the page says {view.extra.get('hits', '?')} found, "
@@ -357,82 +358,78 @@ def data_sizes() -> dict[str, int]:
     from partnership.models import Organisation, OrganisationKind
 
     return {
-        "Leverandører": Organisation.objects.filter(kind=OrganisationKind.PROVIDER).count(),
-        "Tilbud": Offer.objects.count(),
-        "heraf offentliggjorte": Offer.objects.filter(status="published").count(),
-        "Takster (alle versioner og år)": Tariff.objects.count(),
-        "heraf offentliggjorte ": Tariff.objects.filter(status="published").count(),
-        "Tillægsydelser": TariffAddOn.objects.count(),
-        "Deklarationssvar": DeclarationAnswer.objects.count(),
-        "Opgørelser af ledige pladser": VacancyReport.objects.count(),
-        "Tilknytninger til lovgrundlag": Offer.paragraphs.through.objects.count(),
-        "Tilknytninger til målgrupper": Offer.target_groups.through.objects.count(),
+        "Providers": Organisation.objects.filter(kind=OrganisationKind.PROVIDER).count(),
+        "Offers": Offer.objects.count(),
+        "Published offers": Offer.objects.filter(status="published").count(),
+        "Tariffs (all years and versions)": Tariff.objects.count(),
+        "Published tariffs": Tariff.objects.filter(status="published").count(),
+        "Tariff add-ons": TariffAddOn.objects.count(),
+        "Declaration answers": DeclarationAnswer.objects.count(),
+        "Vacancy reports": VacancyReport.objects.count(),
+        "Offer-paragraph links": Offer.paragraphs.through.objects.count(),
+        "Offer-target group links": Offer.target_groups.through.objects.count(),
     }
 
 
 def table(results: list[Result]) -> str:
+    floor = next((r for r in results if r.label == FLOOR_LABEL), None)
     lines = [
-        "| Måling | Søgning | p50 (ms) | p95 (ms) | Forespørgsler | Fundne / vist | Bemærkning |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| Kind | Search | p50 (ms) | p95 (ms) | p50 over floor (ms) | Queries | Found / shown | Notes |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
-        found = f"{r.extra['hits']} / {r.extra['shown']}" if "hits" in r.extra else ""
+        found = f"{r.extra['hits']:,} / {r.extra['shown']}" if "hits" in r.extra else ""
+        over = f"{r.p50 - floor.p50:,.1f}" if floor and r.group == "Page" and r is not floor else ""
         note = r.note
         if "bytes" in r.extra:
-            note = f"{note} {_int(r.extra['bytes'])} bytes".strip()
+            note = f"{note} {r.extra['bytes']:,} bytes".strip()
         lines.append(
-            f"| {r.group} | {r.label} | {_ms(r.p50)} | {_ms(r.p95)} | {r.queries} | {found} | {note} |"
+            f"| {r.group} | {r.label} | {r.p50:,.1f} | {r.p95:,.1f} | {over} | {r.queries} | {found} | {note} |"
         )
     return "\n".join(lines)
-
-
-def _int(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
-def _ms(value: float) -> str:
-    return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def write_results(
     path: Path, *, results, note, sizes, generation, command, n, warmup, year, load
 ) -> None:
     info = machine()
-    info["Belastning (load average 1 min) før / efter målingen"] = (
-        f"{load['before'][0]:.2f} / {load['after'][0]:.2f} på {os.cpu_count()} kerner "
-        f"(målingen tog {load['seconds']:.0f} s; andre processer på maskinen tæller med)"
-    ).replace(".", ",")
+    info["Load average (1 min) before / after measuring"] = (
+        f"{load['before'][0]:.2f} / {load['after'][0]:.2f} on {os.cpu_count()} cores "
+        f"(measuring took {load['seconds']:.0f} s; other processes on the machine count too)"
+    )
     text = [
-        "# Benchmark: tilbudssøgning",
+        "# Benchmark: offer search",
         "",
-        f"Kørt {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} med `{command}`.",
-        "Tallene skrives af scriptet; de er ikke rettet i hånden. Se bench/README.md.",
+        f"Run {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} with `{command}`.",
+        "Written by the script, not edited by hand. How to run it and what it measures: "
+        "[README.md](README.md).",
         "",
-        "## Maskine",
+        "## Machine",
         "",
         *[f"- {k}: {v}" for k, v in info.items()],
         "",
         "## Data",
         "",
-        f"- Generering: {generation}",
-        *[f"- {k.strip()}: {v:,}".replace(",", ".") for k, v in sizes.items()],
-        f"- Takstår for den aktuelle takst i søgningen: {year}",
+        f"- Generation: {generation}",
+        *[f"- {k}: {v:,}" for k, v in sizes.items()],
+        f"- Tariff year of the current tariff in the search: {year}",
         "",
-        "## Resultater",
+        "## Results",
         "",
-        f"{n} målte forespørgsler pr. række efter {warmup} til opvarmning, skiftevis række for række "
-        "(round-robin), så gulvet og søgningerne måles under samme belastning; p50 = median, "
-        "p95 = 95. percentil (nærmeste rang), i millisekunder. Forespørgsler = antal "
-        "SQL-forespørgsler pr. gang (CaptureQueriesContext, under opvarmningen). Visning = Djangos "
-        f"test Client i samme proces, logget ind som {USER_EMAIL}, gennem hele middleware-kæden "
-        f"med DEBUG slået fra. Selektor = `search_offers()` + `list(qs[:{PAGE_SIZE}])` + "
-        "`qs.count()`; Fundne / vist = `count()` / rækker på første side.",
+        f"{n} measured requests per row after {warmup} warm-up requests, measured round-robin "
+        "(request i of every row before request i+1 of any), so the floor and the searches run "
+        "under the same load. p50 is the median, p95 the nearest-rank 95th percentile, in "
+        "milliseconds. Queries: SQL queries per request (CaptureQueriesContext, during warm-up). "
+        f"Page: Django's test Client in-process, logged in as {USER_EMAIL}, through the whole "
+        "middleware chain with DEBUG off. Selector: `search_offers()` + "
+        f"`list(qs[:{PAGE_SIZE}])` + `qs.count()`. Found / shown: the count and the rows on the "
+        'first page (for the page, its own "N tilbud fundet").',
         "",
         table(results),
         "",
     ]
     if note:
-        text += [f"Bemærk: {note}", ""]
+        text += [f"Note: {note}", ""]
     path.write_text("\n".join(text), encoding="utf-8")
 
 
@@ -466,7 +463,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.reuse:
         if not Offer.objects.exists():
             raise SystemExit("--reuse: the database has no offers; run without --reuse first.")
-        generation = "genbrugt fra en tidligere kørsel (--reuse)"
+        generation = "reused from an earlier run (--reuse)"
     else:
         print("Migrating ...")
         call_command("migrate", interactive=False, verbosity=0)
@@ -474,9 +471,7 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"Generating {args.offers:,} offers across {args.providers} providers ...")
         counts = generate(offers=args.offers, providers=args.providers)
-        generation = (
-            f"{counts['seconds']:.0f} s (bench/generate.py, inkl. demo-brugere og VACUUM ANALYZE)"
-        )
+        generation = f"{counts['seconds']:.0f} s (bench/generate.py, including the demo logins and VACUUM ANALYZE)"
         print(f"Generated in {counts['seconds']:.1f} s")
     connections.close_all()
 
@@ -489,6 +484,8 @@ def main(argv: list[str] | None = None) -> None:
         f"Measuring {len(scenarios)} rows: {args.warmup} warm-up + {args.requests} measured each, round-robin ..."
     )
     load_before = os.getloadavg()
+    if load_before[0] > (os.cpu_count() or 1) / 2:
+        print(f"  (load average {load_before[0]:.2f}: the machine is busy; expect noisier numbers)")
     started = time.perf_counter()
     results = measure(scenarios, n=args.requests, warmup=args.warmup)
     load = {

@@ -184,7 +184,7 @@ def test_account_and_mfa_management_pages(portal, new_page):
 
 
 def test_offer_pages(portal_with_offers, new_page):
-    from offers.models import Offer
+    from offers.models import LegalParagraph, Offer
 
     portal = portal_with_offers
     offer = Offer.objects.filter(provider__slug="bostedet-egelund").order_by("pk").first()
@@ -221,7 +221,7 @@ def test_offer_pages(portal_with_offers, new_page):
             "/referencedata/pl-satser/",
             "/referencedata/maalgrupper/",
             "/referencedata/spoergsmaal/",
-            "/referencedata/paragraffer/1/",
+            f"/referencedata/paragraffer/{LegalParagraph.objects.first().pk}/",
             "/tilbud/",
             "/sammenlign/",
         ],
