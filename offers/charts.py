@@ -13,7 +13,9 @@ def _money(value: Decimal) -> str:
     return f"{s} kr."
 
 
-def tariff_history_svg(points: list[tuple[int, Decimal]], pl_path: list[tuple[int, Decimal]], title: str) -> str:
+def tariff_history_svg(
+    points: list[tuple[int, Decimal]], pl_path: list[tuple[int, Decimal]], title: str
+) -> str:
     """A line of the monthly-normalised main tariff per year, with the path the PL rates
     allow from the first year drawn dashed."""
     if len(points) < 2:

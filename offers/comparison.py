@@ -45,12 +45,18 @@ def build_comparison(user, ids: list[int], year: int) -> Comparison:
         .prefetch_related(
             "paragraphs",
             "target_groups",
-            Prefetch("declaration_answers", queryset=DeclarationAnswer.objects.all(), to_attr="answer_list"),
+            Prefetch(
+                "declaration_answers",
+                queryset=DeclarationAnswer.objects.all(),
+                to_attr="answer_list",
+            ),
         )
     )
     by_id = {o.pk: o for o in selectors.decorate(qs, year)}
     cmp.offers = [by_id[i] for i in ids if i in by_id]
-    tariffs = Tariff.objects.filter(pk__in=[o.tariff_id for o in cmp.offers if o.tariff_id]).prefetch_related("addons")
+    tariffs = Tariff.objects.filter(
+        pk__in=[o.tariff_id for o in cmp.offers if o.tariff_id]
+    ).prefetch_related("addons")
     for t in tariffs:
         cmp.addons[t.offer_id] = list(t.addons.all())
         cmp.vat[t.offer_id] = t.vat_included
@@ -95,8 +101,16 @@ def comparison_xlsx(cmp: Comparison) -> bytes:
     rows: list[tuple[str, list, str | None]] = [
         (_("Leverandør"), [o.provider.name for o in cmp.offers], None),
         (_("Beliggenhedskommune"), [o.municipality.name for o in cmp.offers], None),
-        (_("Lovgrundlag"), [", ".join(p.code for p in o.paragraphs.all()) for o in cmp.offers], None),
-        (_("Målgrupper"), [", ".join(g.name for g in o.target_groups.all()) for o in cmp.offers], None),
+        (
+            _("Lovgrundlag"),
+            [", ".join(p.code for p in o.paragraphs.all()) for o in cmp.offers],
+            None,
+        ),
+        (
+            _("Målgrupper"),
+            [", ".join(g.name for g in o.target_groups.all()) for o in cmp.offers],
+            None,
+        ),
         (_("Pladser"), [o.places for o in cmp.offers], "0"),
         (_("Ledige pladser"), [o.vacant for o in cmp.offers], "0"),
         (_("Takstår"), [cmp.year if o.tariff_id else None for o in cmp.offers], "0"),
@@ -120,8 +134,11 @@ def comparison_xlsx(cmp: Comparison) -> bytes:
         row = [f"{_('Tillæg')} {i + 1}"]
         for o in cmp.offers:
             a = o.addon_list[i] if i < len(o.addon_list) else None
-            row.append(f"{a.name}: {a.price} kr. {a.get_unit_display()}" if a and a.price is not None
-                       else (f"{a.name}: {a.get_unit_display()}" if a else None))
+            row.append(
+                f"{a.name}: {a.price} kr. {a.get_unit_display()}"
+                if a and a.price is not None
+                else (f"{a.name}: {a.get_unit_display()}" if a else None)
+            )
         ws.append(row)
     ws.append([])
     ws.append([_("Ydelsesdeklaration"), *[""] * len(cmp.offers)])
@@ -154,5 +171,3 @@ def _unit_labels():
     from .models import TariffUnit
 
     return TariffUnit.choices
-
-

@@ -37,22 +37,117 @@ PL_RATES = dict(zip(YEARS, (Decimal("3.90"), Decimal("2.60"), Decimal("2.40")), 
 
 KINDS = [
     # name stem, paragraphs, target groups, unit, base price, age range, places
-    ("Botilbuddet", ["SEL § 108"], ["udviklingshaemning", "autisme"], TariffUnit.DAY, 2650, (18, 99), 12),
-    ("Bostedet", ["SEL § 107"], ["sindslidelse", "dobbeltdiagnose"], TariffUnit.DAY, 2450, (18, 65), 10),
+    (
+        "Botilbuddet",
+        ["SEL § 108"],
+        ["udviklingshaemning", "autisme"],
+        TariffUnit.DAY,
+        2650,
+        (18, 99),
+        12,
+    ),
+    (
+        "Bostedet",
+        ["SEL § 107"],
+        ["sindslidelse", "dobbeltdiagnose"],
+        TariffUnit.DAY,
+        2450,
+        (18, 65),
+        10,
+    ),
     ("Opholdsstedet", ["Barnets lov"], ["omsorgssvigt", "adhd"], TariffUnit.DAY, 3950, (12, 18), 8),
-    ("Autismetilbuddet", ["SEL § 108", "SEL § 85"], ["autisme"], TariffUnit.DAY, 3100, (18, 99), 14),
-    ("Hjerneskadecentret", ["SEL § 107"], ["erhvervet-hjerneskade", "fysisk-funktionsnedsaettelse"], TariffUnit.DAY, 3300, (18, 80), 16),
-    ("Misbrugsbehandlingen", ["SEL § 101"], ["misbrug", "dobbeltdiagnose"], TariffUnit.MONTH, 38500, (18, 70), 20),
+    (
+        "Autismetilbuddet",
+        ["SEL § 108", "SEL § 85"],
+        ["autisme"],
+        TariffUnit.DAY,
+        3100,
+        (18, 99),
+        14,
+    ),
+    (
+        "Hjerneskadecentret",
+        ["SEL § 107"],
+        ["erhvervet-hjerneskade", "fysisk-funktionsnedsaettelse"],
+        TariffUnit.DAY,
+        3300,
+        (18, 80),
+        16,
+    ),
+    (
+        "Misbrugsbehandlingen",
+        ["SEL § 101"],
+        ["misbrug", "dobbeltdiagnose"],
+        TariffUnit.MONTH,
+        38500,
+        (18, 70),
+        20,
+    ),
     ("Herberget", ["SEL § 110"], ["hjemloeshed", "misbrug"], TariffUnit.DAY, 1150, (18, 99), 30),
-    ("Dagtilbuddet", ["SEL § 104"], ["udviklingshaemning", "multihandicap"], TariffUnit.MONTH, 14200, (18, 99), 25),
-    ("Værkstedet", ["SEL § 103"], ["udviklingshaemning", "sindslidelse"], TariffUnit.MONTH, 9800, (18, 67), 30),
-    ("Krisecentret", ["SEL § 109"], ["vold-i-naere-relationer"], TariffUnit.DAY, 1650, (18, 99), 12),
-    ("Bofællesskabet", ["ABL § 105", "SEL § 85"], ["autisme", "adhd"], TariffUnit.MONTH, 31500, (18, 35), 9),
-    ("Ungehuset", ["Barnets lov", "SEL § 107"], ["kriminalitetstruede-unge", "adhd"], TariffUnit.DAY, 4200, (14, 23), 6),
+    (
+        "Dagtilbuddet",
+        ["SEL § 104"],
+        ["udviklingshaemning", "multihandicap"],
+        TariffUnit.MONTH,
+        14200,
+        (18, 99),
+        25,
+    ),
+    (
+        "Værkstedet",
+        ["SEL § 103"],
+        ["udviklingshaemning", "sindslidelse"],
+        TariffUnit.MONTH,
+        9800,
+        (18, 67),
+        30,
+    ),
+    (
+        "Krisecentret",
+        ["SEL § 109"],
+        ["vold-i-naere-relationer"],
+        TariffUnit.DAY,
+        1650,
+        (18, 99),
+        12,
+    ),
+    (
+        "Bofællesskabet",
+        ["ABL § 105", "SEL § 85"],
+        ["autisme", "adhd"],
+        TariffUnit.MONTH,
+        31500,
+        (18, 35),
+        9,
+    ),
+    (
+        "Ungehuset",
+        ["Barnets lov", "SEL § 107"],
+        ["kriminalitetstruede-unge", "adhd"],
+        TariffUnit.DAY,
+        4200,
+        (14, 23),
+        6,
+    ),
 ]
 
-PLACES = ["Egelunden", "Solbakken", "Fjordglimt", "Kildegården", "Skovbrynet", "Havblik", "Lindely",
-          "Bakkehuset", "Mosegården", "Engly", "Strandvejen", "Bøgely", "Lærkereden", "Åbrinken", "Toftegården"]
+PLACES = [
+    "Egelunden",
+    "Solbakken",
+    "Fjordglimt",
+    "Kildegården",
+    "Skovbrynet",
+    "Havblik",
+    "Lindely",
+    "Bakkehuset",
+    "Mosegården",
+    "Engly",
+    "Strandvejen",
+    "Bøgely",
+    "Lærkereden",
+    "Åbrinken",
+    "Toftegården",
+]
 METHODS = [
     "Low arousal og KRAP. Struktur og forudsigelighed i hverdagen, visuel understøttelse og individuelle planer.",
     "Recovery-orienteret og traumebevidst tilgang. Mentaliseringsbaseret pædagogik og netværksinddragelse.",
@@ -67,7 +162,11 @@ def seed(organisations: dict[str, Organisation]) -> None:
     with transaction.atomic():
         for year, rate in PL_RATES.items():
             RegulationRate.objects.update_or_create(
-                year=year, defaults={"rate": rate, "note": "Demo: pris- og lønfremskrivning fra økonomiaftalen"}
+                year=year,
+                defaults={
+                    "rate": rate,
+                    "note": "Demo: pris- og lønfremskrivning fra økonomiaftalen",
+                },
             )
         if Offer.objects.exists():
             return  # offers are created once; re-running keeps what people have changed
@@ -79,7 +178,9 @@ def _seed_offers(orgs: dict[str, Organisation]) -> None:
     providers = list(Organisation.objects.filter(kind=OrganisationKind.PROVIDER).order_by("name"))
     provider_a = orgs["bostedet-egelund"]
     provider_b = orgs["fonden-solsikken"]
-    municipalities = list(Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).order_by("name"))
+    municipalities = list(
+        Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).order_by("name")
+    )
     paragraphs = {p.code: p for p in LegalParagraph.objects.all()}
     groups = {g.slug: g for g in TargetGroup.objects.all()}
     questions = list(DeclarationQuestion.objects.filter(is_active=True))
@@ -119,7 +220,9 @@ def _seed_offers(orgs: dict[str, Organisation]) -> None:
             ),
             methods=METHODS[i % len(METHODS)],
             places=places + (i % 3),
-            staffing=f"{Decimal(8 + i % 7) / 10} medarbejder pr. borger i dagtimer".replace(".", ","),
+            staffing=f"{Decimal(8 + i % 7) / 10} medarbejder pr. borger i dagtimer".replace(
+                ".", ","
+            ),
             educated_staff_percent=45 + (i * 13) % 50,
             tilsyn_date=date(_THIS_YEAR - 1, 1 + i % 12, 1 + i % 27),
             contact_name=f"Tilbudsleder {place}",
@@ -129,8 +232,12 @@ def _seed_offers(orgs: dict[str, Organisation]) -> None:
         )
         offer.paragraphs.set([paragraphs[p] for p in paras])
         offer.target_groups.set([groups[g] for g in tgs])
-        editor = editor_a if provider == provider_a else editor_b if provider == provider_b else editor_a
-        _seed_tariffs(offer, unit, Decimal(base) * Decimal(1 + (i % 9) / 40), provider, editor, rng, i)
+        editor = (
+            editor_a if provider == provider_a else editor_b if provider == provider_b else editor_a
+        )
+        _seed_tariffs(
+            offer, unit, Decimal(base) * Decimal(1 + (i % 9) / 40), provider, editor, rng, i
+        )
         _seed_declaration(offer, questions, rng, i)
         _seed_vacancies(offer, rng, i)
 
@@ -146,12 +253,21 @@ def _seed_tariffs(offer, unit, base: Decimal, provider, editor, rng, i) -> None:
         if year > YEARS[0]:
             # Most rise with the PL rate or a little less; every fifth rises well above it.
             rate = PL_RATES[year] / 100
-            factor = 1 + rate + (Decimal("0.045") if i % 5 == 0 else Decimal(rng.randint(-15, 0)) / 1000)
+            factor = (
+                1 + rate + (Decimal("0.045") if i % 5 == 0 else Decimal(rng.randint(-15, 0)) / 1000)
+            )
             price = (price * factor).quantize(Decimal("0.01"))
         overhead = (price * Decimal("0.07")).quantize(Decimal("0.01")) if i % 2 == 0 else None
         tariff = Tariff.objects.create(
-            offer=offer, year=year, version=1, status=TariffStatus.DRAFT, price=price, unit=unit,
-            occupancy_percent=Decimal(95 + i % 5), vat_included=vat, overhead_amount=overhead,
+            offer=offer,
+            year=year,
+            version=1,
+            status=TariffStatus.DRAFT,
+            price=price,
+            unit=unit,
+            occupancy_percent=Decimal(95 + i % 5),
+            vat_included=vat,
+            overhead_amount=overhead,
             cost_note="Gennemsnitstakst beregnet på budgetteret belægning." if overhead else "",
             created_by=editor,
         )
@@ -162,24 +278,40 @@ def _seed_tariffs(offer, unit, base: Decimal, provider, editor, rng, i) -> None:
         if i % 7 == 3 and year == YEARS[-1]:
             corrected = (price * Decimal("0.985")).quantize(Decimal("0.01"))
             v2 = Tariff.objects.create(
-                offer=offer, year=year, version=2, status=TariffStatus.DRAFT, price=corrected, unit=unit,
-                occupancy_percent=Decimal(95 + i % 5), vat_included=vat, overhead_amount=overhead,
+                offer=offer,
+                year=year,
+                version=2,
+                status=TariffStatus.DRAFT,
+                price=corrected,
+                unit=unit,
+                occupancy_percent=Decimal(95 + i % 5),
+                vat_included=vat,
+                overhead_amount=overhead,
                 correction_reason="Rettet: ejendomsskat var medregnet to gange i budgettet.",
                 created_by=editor,
             )
             _seed_addons(v2, i)
             Tariff.objects.filter(pk=v2.pk).update(
-                status=TariffStatus.PUBLISHED, published_at=_published_at(year, 2), published_by=editor
+                status=TariffStatus.PUBLISHED,
+                published_at=_published_at(year, 2),
+                published_by=editor,
             )
 
 
 def _seed_addons(tariff, i) -> None:
-    TariffAddOn.objects.create(tariff=tariff, name="Ekstra støtte 1:1", price=Decimal("465.00"), unit=PriceUnit.HOUR)
+    TariffAddOn.objects.create(
+        tariff=tariff, name="Ekstra støtte 1:1", price=Decimal("465.00"), unit=PriceUnit.HOUR
+    )
     if i % 2:
-        TariffAddOn.objects.create(tariff=tariff, name="Kørsel", price=Decimal("3.79"), unit=PriceUnit.KM)
+        TariffAddOn.objects.create(
+            tariff=tariff, name="Kørsel", price=Decimal("3.79"), unit=PriceUnit.KM
+        )
     if i % 3 == 0:
         TariffAddOn.objects.create(
-            tariff=tariff, name="Særlig behandlingsindsats", price=None, unit=PriceUnit.INDIVIDUAL,
+            tariff=tariff,
+            name="Særlig behandlingsindsats",
+            price=None,
+            unit=PriceUnit.INDIVIDUAL,
             note="Aftales i den enkelte sag",
         )
 
@@ -191,10 +323,15 @@ def _seed_declaration(offer, questions, rng, i) -> None:
         if pick <= 2:
             rows.append(DeclarationAnswer(offer=offer, question=q, answer=AnswerKind.INCLUDED))
         elif pick == 3:
-            rows.append(DeclarationAnswer(
-                offer=offer, question=q, answer=AnswerKind.EXTRA,
-                price=Decimal(200 + (i * j) % 400), unit=PriceUnit.HOUR,
-            ))
+            rows.append(
+                DeclarationAnswer(
+                    offer=offer,
+                    question=q,
+                    answer=AnswerKind.EXTRA,
+                    price=Decimal(200 + (i * j) % 400),
+                    unit=PriceUnit.HOUR,
+                )
+            )
         else:
             rows.append(DeclarationAnswer(offer=offer, question=q, answer=AnswerKind.NOT_OFFERED))
     DeclarationAnswer.objects.bulk_create(rows)

@@ -64,10 +64,14 @@ class DanishDecimalField(forms.DecimalField):
         )
         if self.min_value is not None:
             self.error_messages["min_value"] = _("%(label)s skal være mindst %(min)s.") % {
-                "label": label, "min": _da(self.min_value)}
+                "label": label,
+                "min": _da(self.min_value),
+            }
         if self.max_value is not None:
             self.error_messages["max_value"] = _("%(label)s må højst være %(max)s.") % {
-                "label": label, "max": _da(self.max_value)}
+                "label": label,
+                "max": _da(self.max_value),
+            }
         # Django formats these with its own parameters later, so a literal % must be doubled.
         for key, message in self.error_messages.items():
             if "%(" not in str(message):
@@ -97,34 +101,59 @@ class MoneyInput(forms.TextInput):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Søg i navn, metoder og beskrivelse"), required=False, max_length=200)
+    q = forms.CharField(
+        label=_("Søg i navn, metoder og beskrivelse"), required=False, max_length=200
+    )
     paragraf = forms.ModelMultipleChoiceField(
-        label=_("Lovgrundlag"), queryset=LegalParagraph.objects.filter(is_active=True), required=False,
-        widget=forms.CheckboxSelectMultiple, to_field_name="short",
+        label=_("Lovgrundlag"),
+        queryset=LegalParagraph.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="short",
     )
     maalgruppe = forms.ModelMultipleChoiceField(
-        label=_("Målgruppe"), queryset=TargetGroup.objects.filter(is_active=True), required=False,
-        widget=forms.CheckboxSelectMultiple, to_field_name="slug",
+        label=_("Målgruppe"),
+        queryset=TargetGroup.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="slug",
     )
     kommune = forms.ModelChoiceField(
-        label=_("Beliggenhedskommune"), required=False, to_field_name="slug", empty_label=_("Alle kommuner"),
+        label=_("Beliggenhedskommune"),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Alle kommuner"),
         queryset=Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY),
     )
     ejerform = forms.ChoiceField(
-        label=_("Ejerform"), required=False, choices=[("", _("Alle ejerformer"))] + list(OwnershipForm.choices)
+        label=_("Ejerform"),
+        required=False,
+        choices=[("", _("Alle ejerformer"))] + list(OwnershipForm.choices),
     )
-    alder = forms.IntegerField(label=_("Borgerens alder"), required=False, min_value=0, max_value=120)
+    alder = forms.IntegerField(
+        label=_("Borgerens alder"), required=False, min_value=0, max_value=120
+    )
     ledige = forms.BooleanField(label=_("Kun tilbud med ledige pladser nu"), required=False)
     leverandoer = forms.ModelChoiceField(
-        label=_("Leverandør"), required=False, to_field_name="slug", empty_label=_("Alle leverandører"),
+        label=_("Leverandør"),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Alle leverandører"),
         queryset=Organisation.objects.filter(kind=OrganisationKind.PROVIDER),
     )
     branche = forms.ModelChoiceField(
-        label=_("Brancheorganisation"), required=False, to_field_name="slug", empty_label=_("Alle"),
+        label=_("Brancheorganisation"),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Alle"),
         queryset=Organisation.objects.filter(kind=OrganisationKind.BRANCH),
     )
-    pris_min = DanishDecimalField(label=_("Månedspris fra (kr.)"), required=False, min_value=0, decimal_places=2)
-    pris_max = DanishDecimalField(label=_("Månedspris til (kr.)"), required=False, min_value=0, decimal_places=2)
+    pris_min = DanishDecimalField(
+        label=_("Månedspris fra (kr.)"), required=False, min_value=0, decimal_places=2
+    )
+    pris_max = DanishDecimalField(
+        label=_("Månedspris til (kr.)"), required=False, min_value=0, decimal_places=2
+    )
     sorter = forms.ChoiceField(label=_("Sortér efter"), required=False, choices=SORT_CHOICES)
 
     def clean(self):
@@ -139,9 +168,25 @@ class OfferForm(forms.ModelForm):
     class Meta:
         model = Offer
         fields = [
-            "name", "address", "postal_code", "city", "municipality", "paragraphs", "target_groups",
-            "age_min", "age_max", "description", "methods", "places", "staffing", "educated_staff_percent",
-            "tilsyn_status", "tilsyn_date", "contact_name", "contact_email", "contact_phone",
+            "name",
+            "address",
+            "postal_code",
+            "city",
+            "municipality",
+            "paragraphs",
+            "target_groups",
+            "age_min",
+            "age_max",
+            "description",
+            "methods",
+            "places",
+            "staffing",
+            "educated_staff_percent",
+            "tilsyn_status",
+            "tilsyn_date",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
         ]
         widgets = {
             "paragraphs": forms.CheckboxSelectMultiple,
@@ -153,7 +198,9 @@ class OfferForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)
+        self.fields["municipality"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.MUNICIPALITY
+        )
         self.fields["paragraphs"].queryset = LegalParagraph.objects.filter(is_active=True)
         self.fields["target_groups"].queryset = TargetGroup.objects.filter(is_active=True)
 
@@ -175,16 +222,27 @@ class ProviderChoiceForm(forms.Form):
 class VacancyForm(forms.Form):
     vacant = forms.IntegerField(label=_("Ledige pladser"), min_value=0)
     reported_on = forms.DateField(
-        label=_("Opgjort den"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("Opgjort den"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
     )
 
 
 class DeclarationAnswerForm(forms.Form):
-    answer = forms.ChoiceField(label=_("Svar"), choices=AnswerKind.choices, widget=forms.RadioSelect)
-    price = DanishDecimalField(label=_("Pris (kr.)"), required=False, min_value=0, max_digits=12, decimal_places=2,
-                               widget=MoneyInput)
-    unit = forms.ChoiceField(label=_("Enhed"), required=False, choices=[("", "–")] + list(PriceUnit.choices))
+    answer = forms.ChoiceField(
+        label=_("Svar"), choices=AnswerKind.choices, widget=forms.RadioSelect
+    )
+    price = DanishDecimalField(
+        label=_("Pris (kr.)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=MoneyInput,
+    )
+    unit = forms.ChoiceField(
+        label=_("Enhed"), required=False, choices=[("", "–")] + list(PriceUnit.choices)
+    )
     note = forms.CharField(label=_("Bemærkning"), required=False, max_length=500)
 
     def __init__(self, *args, question, **kwargs):
@@ -197,23 +255,48 @@ class DeclarationAnswerForm(forms.Form):
             if not cleaned.get("unit"):
                 self.add_error("unit", _("Angiv enheden for tilkøbet."))
             if cleaned.get("price") is None and cleaned.get("unit") != PriceUnit.INDIVIDUAL:
-                self.add_error("price", _("Angiv prisen for tilkøbet, eller vælg 'individuel pris'."))
+                self.add_error(
+                    "price", _("Angiv prisen for tilkøbet, eller vælg 'individuel pris'.")
+                )
         return cleaned
 
 
 class TariffForm(forms.ModelForm):
-    price = DanishDecimalField(label=_("Gennemsnitstakst (kr.)"), max_digits=12, decimal_places=2,
-                               min_value=Decimal("0.01"), widget=MoneyInput)
-    occupancy_percent = DanishDecimalField(label=_("Budgetteret belægning (%)"), max_digits=5, decimal_places=2,
-                                           min_value=Decimal("0.01"), max_value=Decimal("100"), widget=MoneyInput)
+    price = DanishDecimalField(
+        label=_("Gennemsnitstakst (kr.)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=MoneyInput,
+    )
+    occupancy_percent = DanishDecimalField(
+        label=_("Budgetteret belægning (%)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        widget=MoneyInput,
+    )
     overhead_amount = DanishDecimalField(
-        label=_("Heraf central ledelse og administration (kr.)"), required=False, max_digits=12, decimal_places=2,
-        min_value=0, widget=MoneyInput,
+        label=_("Heraf central ledelse og administration (kr.)"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        widget=MoneyInput,
     )
 
     class Meta:
         model = Tariff
-        fields = ["year", "price", "unit", "occupancy_percent", "vat_included", "overhead_amount", "cost_note"]
+        fields = [
+            "year",
+            "price",
+            "unit",
+            "occupancy_percent",
+            "vat_included",
+            "overhead_amount",
+            "cost_note",
+        ]
         widgets = {"cost_note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, fixed_year=False, **kwargs):
@@ -227,7 +310,9 @@ class TariffForm(forms.ModelForm):
         year = self.cleaned_data["year"]
         if not RegulationRate.objects.filter(year=year).exists():
             raise forms.ValidationError(
-                _("Der er ingen PL-sats for %(year)s endnu. Sekretariatet fastsætter den, før der kan laves takster for året.")
+                _(
+                    "Der er ingen PL-sats for %(year)s endnu. Sekretariatet fastsætter den, før der kan laves takster for året."
+                )
                 % {"year": year}
             )
         return year
@@ -247,9 +332,17 @@ class TariffForm(forms.ModelForm):
 
 class AddOnForm(forms.Form):
     name = forms.CharField(label=_("Tillægsydelse"), max_length=200, required=False)
-    price = DanishDecimalField(label=_("Pris (kr.)"), required=False, min_value=0, max_digits=12, decimal_places=2,
-                               widget=MoneyInput)
-    unit = forms.ChoiceField(label=_("Enhed"), required=False, choices=[("", "–")] + list(PriceUnit.choices))
+    price = DanishDecimalField(
+        label=_("Pris (kr.)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=MoneyInput,
+    )
+    unit = forms.ChoiceField(
+        label=_("Enhed"), required=False, choices=[("", "–")] + list(PriceUnit.choices)
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -268,7 +361,9 @@ AddOnFormSet = forms.formset_factory(AddOnForm, extra=0, max_num=20)
 
 class CorrectionForm(forms.Form):
     reason = forms.CharField(
-        label=_("Begrundelse for rettelsen"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        label=_("Begrundelse for rettelsen"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
         help_text=_("Vises i takstens historik for alle medlemmer."),
     )
 
@@ -276,8 +371,11 @@ class CorrectionForm(forms.Form):
 class PhotoForm(forms.Form):
     image = forms.ImageField(label=_("Billede (JPEG eller PNG, højst 8 MB)"))
     alt_text = forms.CharField(
-        label=_("Alternativ tekst"), max_length=250,
-        help_text=_("Beskriv billedet for dem, der ikke kan se det, fx 'Fællesstuen med udsigt til haven'."),
+        label=_("Alternativ tekst"),
+        max_length=250,
+        help_text=_(
+            "Beskriv billedet for dem, der ikke kan se det, fx 'Fællesstuen med udsigt til haven'."
+        ),
     )
 
 
@@ -290,7 +388,11 @@ class DocumentForm(forms.Form):
 class RegulationRateForm(forms.Form):
     year = forms.IntegerField(label=_("Takstår"), min_value=2000, max_value=2100)
     rate = DanishDecimalField(
-        label=_("PL-sats (%)"), max_digits=5, decimal_places=2, min_value=Decimal("-20"),
-        max_value=Decimal("50"), widget=MoneyInput,
+        label=_("PL-sats (%)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("-20"),
+        max_value=Decimal("50"),
+        widget=MoneyInput,
     )
     note = forms.CharField(label=_("Kilde / note"), max_length=250, required=False)

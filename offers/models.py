@@ -91,7 +91,9 @@ class RegulationRate(models.Model):
         verbose_name_plural = _("PL-satser")
         ordering = ["-year"]
         constraints = [
-            models.CheckConstraint(name="plrate_year_range", condition=Q(year__gte=2000, year__lte=2100)),
+            models.CheckConstraint(
+                name="plrate_year_range", condition=Q(year__gte=2000, year__lte=2100)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -133,15 +135,22 @@ class Offer(models.Model):
         related_name="offers_located",
         limit_choices_to={"kind": OrganisationKind.MUNICIPALITY},
     )
-    paragraphs = models.ManyToManyField(LegalParagraph, verbose_name=_("lovgrundlag"), related_name="offers")
-    target_groups = models.ManyToManyField(TargetGroup, verbose_name=_("målgrupper"), related_name="offers")
+    paragraphs = models.ManyToManyField(
+        LegalParagraph, verbose_name=_("lovgrundlag"), related_name="offers"
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("målgrupper"), related_name="offers"
+    )
     age_min = models.PositiveSmallIntegerField(_("alder fra"), validators=[MaxValueValidator(120)])
     age_max = models.PositiveSmallIntegerField(_("alder til"), validators=[MaxValueValidator(120)])
     description = models.TextField(_("beskrivelse"))
     methods = models.TextField(_("faglig tilgang og metoder"))
     places = models.PositiveIntegerField(_("antal pladser"), validators=[MinValueValidator(1)])
     staffing = models.CharField(
-        _("normering"), max_length=200, blank=True, help_text=_("Fx '1,2 medarbejder pr. borger i dagtimer'.")
+        _("normering"),
+        max_length=200,
+        blank=True,
+        help_text=_("Fx '1,2 medarbejder pr. borger i dagtimer'."),
     )
     educated_staff_percent = models.PositiveSmallIntegerField(
         _("andel personale med relevant uddannelse (%)"),
@@ -150,13 +159,18 @@ class Offer(models.Model):
         validators=[MaxValueValidator(100)],
     )
     tilsyn_status = models.CharField(
-        _("godkendelse hos Socialtilsynet"), max_length=30, choices=TilsynStatus.choices, default=TilsynStatus.APPROVED
+        _("godkendelse hos Socialtilsynet"),
+        max_length=30,
+        choices=TilsynStatus.choices,
+        default=TilsynStatus.APPROVED,
     )
     tilsyn_date = models.DateField(_("godkendt / senest vurderet"), null=True, blank=True)
     contact_name = models.CharField(_("kontaktperson"), max_length=200, blank=True)
     contact_email = models.EmailField(_("kontakt-e-mail"), blank=True)
     contact_phone = models.CharField(_("kontakttelefon"), max_length=30, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.DRAFT
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -173,10 +187,15 @@ class Offer(models.Model):
             models.CheckConstraint(name="offer_places_positive", condition=Q(places__gte=1)),
             models.CheckConstraint(
                 name="offer_educated_share_percent",
-                condition=Q(educated_staff_percent__isnull=True) | Q(educated_staff_percent__lte=100),
+                condition=Q(educated_staff_percent__isnull=True)
+                | Q(educated_staff_percent__lte=100),
             ),
-            models.CheckConstraint(name="offer_status_valid", condition=Q(status__in=OfferStatus.values)),
-            models.UniqueConstraint(fields=["provider", "name"], name="offer_unique_name_per_provider"),
+            models.CheckConstraint(
+                name="offer_status_valid", condition=Q(status__in=OfferStatus.values)
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "name"], name="offer_unique_name_per_provider"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -203,7 +222,9 @@ class VacancyReport(models.Model):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="vacancy_reports")
     vacant = models.PositiveIntegerField(_("ledige pladser"))
     reported_on = models.DateField(_("opgjort den"))
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -211,7 +232,12 @@ class VacancyReport(models.Model):
         verbose_name_plural = _("opgørelser af ledige pladser")
         ordering = ["-reported_on", "-created_at"]
         indexes = [models.Index(fields=["offer", "-reported_on", "-created_at"])]
-        constraints = [models.CheckConstraint(name="vacancy_not_negative", condition=Q(vacant__gte=0))]
+        constraints = [
+            models.CheckConstraint(name="vacancy_not_negative", condition=Q(vacant__gte=0))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer}: {self.vacant} ledige ({self.reported_on})"
 
 
 def offer_photo_path(photo: OfferPhoto, filename: str) -> str:
@@ -233,6 +259,9 @@ class OfferPhoto(models.Model):
         ordering = ["order", "pk"]
         constraints = [models.CheckConstraint(name="photo_alt_required", condition=~Q(alt_text=""))]
 
+    def __str__(self) -> str:
+        return self.alt_text
+
 
 class DocumentKind(models.TextChoices):
     TILSYN = "tilsyn", _("Tilsynsrapport")
@@ -250,6 +279,9 @@ class OfferDocument(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 # --- Service declaration ---------------------------------------------------------------------
@@ -271,7 +303,9 @@ class PriceUnit(models.TextChoices):
 
 class DeclarationAnswer(models.Model):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="declaration_answers")
-    question = models.ForeignKey(DeclarationQuestion, on_delete=models.PROTECT, related_name="answers")
+    question = models.ForeignKey(
+        DeclarationQuestion, on_delete=models.PROTECT, related_name="answers"
+    )
     answer = models.CharField(_("svar"), max_length=20, choices=AnswerKind.choices)
     price = models.DecimalField(_("pris (kr.)"), **MONEY, null=True, blank=True)
     unit = models.CharField(_("enhed"), max_length=20, choices=PriceUnit.choices, blank=True)
@@ -282,7 +316,9 @@ class DeclarationAnswer(models.Model):
         verbose_name_plural = _("deklarationssvar")
         constraints = [
             models.UniqueConstraint(fields=["offer", "question"], name="declaration_one_answer"),
-            models.CheckConstraint(name="declaration_answer_valid", condition=Q(answer__in=AnswerKind.values)),
+            models.CheckConstraint(
+                name="declaration_answer_valid", condition=Q(answer__in=AnswerKind.values)
+            ),
             models.CheckConstraint(
                 name="declaration_extra_has_unit",
                 condition=~Q(answer=AnswerKind.EXTRA) | ~Q(unit=""),
@@ -292,9 +328,13 @@ class DeclarationAnswer(models.Model):
                 condition=Q(answer=AnswerKind.EXTRA) | (Q(price__isnull=True) & Q(unit="")),
             ),
             models.CheckConstraint(
-                name="declaration_price_not_negative", condition=Q(price__isnull=True) | Q(price__gte=0)
+                name="declaration_price_not_negative",
+                condition=Q(price__isnull=True) | Q(price__gte=0),
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.offer}: {self.question} = {self.get_answer_display()}"
 
     def clean(self) -> None:
         if self.answer == AnswerKind.EXTRA:
@@ -332,9 +372,13 @@ class Tariff(models.Model):
     changes (the database refuses it too); a correction is a new version with a reason."""
 
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="tariffs")
-    year = models.PositiveIntegerField(_("takstår"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveIntegerField(
+        _("takstår"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
-    status = models.CharField(_("status"), max_length=20, choices=TariffStatus.choices, default=TariffStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=TariffStatus.choices, default=TariffStatus.DRAFT
+    )
     price = models.DecimalField(
         _("gennemsnitstakst (kr.)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -346,12 +390,17 @@ class Tariff(models.Model):
     )
     vat_included = models.BooleanField(_("inklusive moms"), default=False)
     overhead_amount = models.DecimalField(
-        _("heraf central ledelse og administration (kr.)"), **MONEY, null=True, blank=True,
+        _("heraf central ledelse og administration (kr.)"),
+        **MONEY,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     cost_note = models.TextField(_("omkostninger og beregning"), blank=True)
     correction_reason = models.TextField(_("begrundelse for rettelse"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -364,20 +413,29 @@ class Tariff(models.Model):
         ordering = ["offer", "-year", "-version"]
         indexes = [models.Index(fields=["offer", "year", "status", "-version"])]
         constraints = [
-            models.UniqueConstraint(fields=["offer", "year", "version"], name="tariff_unique_version"),
+            models.UniqueConstraint(
+                fields=["offer", "year", "version"], name="tariff_unique_version"
+            ),
             models.UniqueConstraint(
                 fields=["offer", "year"],
                 condition=Q(status=TariffStatus.DRAFT),
                 name="tariff_one_draft_per_year",
                 violation_error_message=_("Der er allerede en kladde til en takst for dette år."),
             ),
-            models.CheckConstraint(name="tariff_status_valid", condition=Q(status__in=TariffStatus.values)),
-            models.CheckConstraint(name="tariff_unit_valid", condition=Q(unit__in=TariffUnit.values)),
+            models.CheckConstraint(
+                name="tariff_status_valid", condition=Q(status__in=TariffStatus.values)
+            ),
+            models.CheckConstraint(
+                name="tariff_unit_valid", condition=Q(unit__in=TariffUnit.values)
+            ),
             models.CheckConstraint(name="tariff_price_positive", condition=Q(price__gt=0)),
             models.CheckConstraint(
-                name="tariff_occupancy_range", condition=Q(occupancy_percent__gt=0, occupancy_percent__lte=100)
+                name="tariff_occupancy_range",
+                condition=Q(occupancy_percent__gt=0, occupancy_percent__lte=100),
             ),
-            models.CheckConstraint(name="tariff_year_range", condition=Q(year__gte=2000, year__lte=2100)),
+            models.CheckConstraint(
+                name="tariff_year_range", condition=Q(year__gte=2000, year__lte=2100)
+            ),
             models.CheckConstraint(
                 name="tariff_correction_has_reason",
                 condition=Q(version=1) | Q(status=TariffStatus.DRAFT) | ~Q(correction_reason=""),
@@ -397,6 +455,18 @@ class Tariff(models.Model):
     def __str__(self) -> str:
         return f"{self.offer} {self.year} v{self.version}"
 
+    def save(self, *args, **kwargs):
+        if self.pk and Tariff.objects.filter(pk=self.pk, status=TariffStatus.PUBLISHED).exists():
+            raise PublishedTariffError(
+                "En offentliggjort takst kan ikke ændres. Opret en ny version med en begrundelse."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_published:
+            raise PublishedTariffError("En offentliggjort takst kan ikke slettes.")
+        return super().delete(*args, **kwargs)
+
     @property
     def is_published(self) -> bool:
         return self.status == TariffStatus.PUBLISHED
@@ -407,7 +477,9 @@ class Tariff(models.Model):
 
     def previous_year_tariff(self) -> Tariff | None:
         return (
-            Tariff.objects.filter(offer_id=self.offer_id, year=self.year - 1, status=TariffStatus.PUBLISHED)
+            Tariff.objects.filter(
+                offer_id=self.offer_id, year=self.year - 1, status=TariffStatus.PUBLISHED
+            )
             .order_by("-version")
             .first()
         )
@@ -425,21 +497,15 @@ class Tariff(models.Model):
         rate = RegulationRate.objects.filter(year=self.year).values_list("rate", flat=True).first()
         return change is not None and rate is not None and change > rate
 
-    def save(self, *args, **kwargs):
-        if self.pk and Tariff.objects.filter(pk=self.pk, status=TariffStatus.PUBLISHED).exists():
-            raise PublishedTariffError(
-                "En offentliggjort takst kan ikke ændres. Opret en ny version med en begrundelse."
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.is_published:
-            raise PublishedTariffError("En offentliggjort takst kan ikke slettes.")
-        return super().delete(*args, **kwargs)
-
     def clean(self) -> None:
-        if self.overhead_amount is not None and self.price is not None and self.overhead_amount > self.price:
-            raise ValidationError({"overhead_amount": _("Overhead kan ikke være større end taksten.")})
+        if (
+            self.overhead_amount is not None
+            and self.price is not None
+            and self.overhead_amount > self.price
+        ):
+            raise ValidationError(
+                {"overhead_amount": _("Overhead kan ikke være større end taksten.")}
+            )
         if (
             self.status == TariffStatus.PUBLISHED
             and self.version
@@ -459,8 +525,13 @@ def normalise_monthly(price: Decimal, unit: str) -> Decimal:
 class TariffAddOn(models.Model):
     tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="addons")
     name = models.CharField(_("tillægsydelse"), max_length=200)
-    price = models.DecimalField(_("pris (kr.)"), **MONEY, null=True, blank=True,
-                                validators=[MinValueValidator(Decimal("0"))])
+    price = models.DecimalField(
+        _("pris (kr.)"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     unit = models.CharField(_("enhed"), max_length=20, choices=PriceUnit.choices)
     note = models.CharField(_("bemærkning"), max_length=300, blank=True)
 
@@ -474,7 +545,9 @@ class TariffAddOn(models.Model):
                 condition=Q(unit=PriceUnit.INDIVIDUAL) | Q(price__isnull=False),
                 violation_error_message=_("Angiv en pris, eller vælg 'individuel pris'."),
             ),
-            models.CheckConstraint(name="addon_price_not_negative", condition=Q(price__isnull=True) | Q(price__gte=0)),
+            models.CheckConstraint(
+                name="addon_price_not_negative", condition=Q(price__isnull=True) | Q(price__gte=0)
+            ),
             models.CheckConstraint(name="addon_unit_valid", condition=Q(unit__in=PriceUnit.values)),
         ]
 
@@ -483,9 +556,14 @@ class TariffAddOn(models.Model):
 
 
 class OfferFollow(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_offers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_offers"
+    )
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="followers")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "offer"], name="follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.offer}"

@@ -17,8 +17,16 @@ from . import permissions
 from .models import DeclarationQuestion, LegalParagraph, TargetGroup
 
 KINDS = {
-    "paragraffer": (LegalParagraph, ["code", "short", "title", "order", "is_active"], gettext_lazy("Lovparagraffer")),
-    "maalgrupper": (TargetGroup, ["name", "slug", "order", "is_active"], gettext_lazy("Målgrupper")),
+    "paragraffer": (
+        LegalParagraph,
+        ["code", "short", "title", "order", "is_active"],
+        gettext_lazy("Lovparagraffer"),
+    ),
+    "maalgrupper": (
+        TargetGroup,
+        ["name", "slug", "order", "is_active"],
+        gettext_lazy("Målgrupper"),
+    ),
     "spoergsmaal": (
         DeclarationQuestion,
         ["key", "group", "text", "help_text", "order", "is_active"],
@@ -37,7 +45,9 @@ def _kind(kind: str):
 def index(request):
     if not permissions.can_manage_reference_data(request.user):
         raise PermissionDenied
-    return render(request, "offers/reference_index.html", {"kinds": [(k, v[2]) for k, v in KINDS.items()]})
+    return render(
+        request, "offers/reference_index.html", {"kinds": [(k, v[2]) for k, v in KINDS.items()]}
+    )
 
 
 @member_required
@@ -55,6 +65,12 @@ def edit(request, kind, pk=None):
     return render(
         request,
         "offers/reference_list.html",
-        {"kind": kind, "label": label, "rows": model.objects.all(), "form": form, "instance": instance,
-         "fields": fields},
+        {
+            "kind": kind,
+            "label": label,
+            "rows": model.objects.all(),
+            "form": form,
+            "instance": instance,
+            "fields": fields,
+        },
     )

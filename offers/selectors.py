@@ -60,7 +60,9 @@ def with_current_tariff(qs: QuerySet[Offer], year: int) -> QuerySet[Offer]:
     monthly price, and the latest vacancy report."""
     current = published_tariffs(year)
     previous = published_tariffs(year - 1)
-    vacancy = VacancyReport.objects.filter(offer=OuterRef("pk")).order_by("-reported_on", "-created_at")
+    vacancy = VacancyReport.objects.filter(offer=OuterRef("pk")).order_by(
+        "-reported_on", "-created_at"
+    )
     return qs.annotate(
         tariff_id=Subquery(current.values("pk")[:1]),
         tariff_price=Subquery(current.values("price")[:1], output_field=MONEY_FIELD),
@@ -74,7 +76,10 @@ def with_current_tariff(qs: QuerySet[Offer], year: int) -> QuerySet[Offer]:
         monthly_price=Case(
             When(
                 tariff_unit=TariffUnit.DAY,
-                then=ExpressionWrapper(F("tariff_price") * Value(Decimal(365)) / Value(Decimal(12)), output_field=MONEY_FIELD),
+                then=ExpressionWrapper(
+                    F("tariff_price") * Value(Decimal(365)) / Value(Decimal(12)),
+                    output_field=MONEY_FIELD,
+                ),
             ),
             default=F("tariff_price"),
             output_field=MONEY_FIELD,
@@ -139,9 +144,9 @@ def search_offers(user, params: SearchParams) -> QuerySet[Offer]:
     has_rank = False
     if params.q.strip():
         qs, has_rank = _full_text(qs, params.q.strip())
-    qs = qs.select_related("provider", "municipality", "provider__branch_organisation").prefetch_related(
-        "paragraphs", "target_groups"
-    )
+    qs = qs.select_related(
+        "provider", "municipality", "provider__branch_organisation"
+    ).prefetch_related("paragraphs", "target_groups")
     order = {
         "price": [F("monthly_price").asc(nulls_last=True), "name"],
         "price_desc": [F("monthly_price").desc(nulls_last=True), "name"],
@@ -161,7 +166,9 @@ def _full_text(qs, q: str):
         return qs, True
     # SQLite (make run): every word must appear in the name, methods or description.
     for word in q.split():
-        qs = qs.filter(Q(name__icontains=word) | Q(methods__icontains=word) | Q(description__icontains=word))
+        qs = qs.filter(
+            Q(name__icontains=word) | Q(methods__icontains=word) | Q(description__icontains=word)
+        )
     return qs, False
 
 
@@ -174,12 +181,24 @@ def decorate(offers, year: int) -> list[Offer]:
     rate = RegulationRate.objects.filter(year=year).values_list("rate", flat=True).first()
     rows = list(offers)
     for o in rows:
-        o.change_percent = change_percent(o.tariff_price, o.tariff_unit, o.previous_price, o.previous_unit)
+        o.change_percent = change_percent(
+            o.tariff_price, o.tariff_unit, o.previous_price, o.previous_unit
+        )
         # Exact Decimal arithmetic for what people read (the SQL value is for sorting).
-        o.monthly_price = normalise_monthly(Decimal(o.tariff_price), o.tariff_unit) if o.tariff_price is not None else None
-        o.tariff_price = Decimal(o.tariff_price).quantize(Decimal("0.01")) if o.tariff_price is not None else None
+        o.monthly_price = (
+            normalise_monthly(Decimal(o.tariff_price), o.tariff_unit)
+            if o.tariff_price is not None
+            else None
+        )
+        o.tariff_price = (
+            Decimal(o.tariff_price).quantize(Decimal("0.01"))
+            if o.tariff_price is not None
+            else None
+        )
         o.previous_monthly = (
-            normalise_monthly(o.previous_price, o.previous_unit) if o.previous_price is not None else None
+            normalise_monthly(o.previous_price, o.previous_unit)
+            if o.previous_price is not None
+            else None
         )
         o.pl_rate = rate
         o.pl_flag = o.change_percent is not None and rate is not None and o.change_percent > rate
@@ -197,7 +216,9 @@ def offer_for_page(user, pk: int) -> Offer:
             "documents",
             Prefetch(
                 "declaration_answers",
-                queryset=DeclarationAnswer.objects.select_related("question").order_by("question__order"),
+                queryset=DeclarationAnswer.objects.select_related("question").order_by(
+                    "question__order"
+                ),
             ),
         )
         .get(pk=pk)
@@ -208,7 +229,9 @@ def tariff_history(offer: Offer) -> list[Tariff]:
     """Every published version, newest first, with change from the previous year's
     latest published version and the PL flag."""
     tariffs = list(
-        offer.tariffs.filter(status=TariffStatus.PUBLISHED).prefetch_related("addons").order_by("-year", "-version")
+        offer.tariffs.filter(status=TariffStatus.PUBLISHED)
+        .prefetch_related("addons")
+        .order_by("-year", "-version")
     )
     rates = regulation_rates()
     latest_by_year: dict[int, Tariff] = {}
@@ -224,6 +247,12 @@ def tariff_history(offer: Offer) -> list[Tariff]:
 
 
 def tariffs_above_pl(year: int) -> list[Offer]:
-    qs = with_current_tariff(Offer.objects.filter(status="published"), year).select_related("provider")
-    rows = [o for o in decorate(qs.filter(tariff_id__isnull=False, previous_price__isnull=False), year) if o.pl_flag]
+    qs = with_current_tariff(Offer.objects.filter(status="published"), year).select_related(
+        "provider"
+    )
+    rows = [
+        o
+        for o in decorate(qs.filter(tariff_id__isnull=False, previous_price__isnull=False), year)
+        if o.pl_flag
+    ]
     return sorted(rows, key=lambda o: o.change_percent, reverse=True)

@@ -55,7 +55,9 @@ def set_offer_status(*, offer: Offer, status: str, by: User) -> Offer:
 
 
 @transaction.atomic
-def save_declaration(*, offer: Offer, answers: dict[int, dict], by: User) -> list[DeclarationAnswer]:
+def save_declaration(
+    *, offer: Offer, answers: dict[int, dict], by: User
+) -> list[DeclarationAnswer]:
     """answers: question id → {answer, price, unit, note}. All or nothing."""
     _require_editor(by, offer)
     questions = {q.pk: q for q in DeclarationQuestion.objects.filter(is_active=True)}
@@ -88,8 +90,12 @@ def report_vacancy(*, offer: Offer, vacant: int, reported_on: date, by: User) ->
     _require_editor(by, offer)
     if vacant > offer.places:
         raise ValidationError(
-            {"vacant": _("Der kan ikke være flere ledige pladser (%(v)s) end pladser i alt (%(p)s).")
-             % {"v": vacant, "p": offer.places}}
+            {
+                "vacant": _(
+                    "Der kan ikke være flere ledige pladser (%(v)s) end pladser i alt (%(p)s)."
+                )
+                % {"v": vacant, "p": offer.places}
+            }
         )
     if reported_on > timezone.localdate():
         raise ValidationError({"reported_on": _("Datoen kan ikke ligge i fremtiden.")})
@@ -103,20 +109,35 @@ def regulation_rate_for(year: int) -> RegulationRate:
     rate = RegulationRate.objects.filter(year=year).first()
     if rate is None:
         raise ValidationError(
-            {"year": _("Der er ingen PL-sats for %(year)s endnu. Sekretariatet fastsætter den, før der kan laves takster for året.")
-             % {"year": year}}
+            {
+                "year": _(
+                    "Der er ingen PL-sats for %(year)s endnu. Sekretariatet fastsætter den, før der kan laves takster for året."
+                )
+                % {"year": year}
+            }
         )
     return rate
 
 
 def _next_version(offer: Offer, year: int) -> int:
-    last = Tariff.objects.filter(offer=offer, year=year).order_by("-version").values_list("version", flat=True).first()
+    last = (
+        Tariff.objects.filter(offer=offer, year=year)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
     return (last or 0) + 1
 
 
 @transaction.atomic
 def save_tariff_draft(
-    *, offer: Offer, year: int, fields: dict, addons: list[dict], by: User, draft: Tariff | None = None
+    *,
+    offer: Offer,
+    year: int,
+    fields: dict,
+    addons: list[dict],
+    by: User,
+    draft: Tariff | None = None,
 ) -> Tariff:
     """Create or update the year's draft tariff with its add-ons."""
     _require_editor(by, offer)
@@ -125,7 +146,9 @@ def save_tariff_draft(
     if draft is None:
         draft = Tariff.objects.filter(offer=offer, year=year, status=TariffStatus.DRAFT).first()
     if draft is not None and draft.is_published:
-        raise ValidationError(_("En offentliggjort takst kan ikke ændres. Opret en rettelse i stedet."))
+        raise ValidationError(
+            _("En offentliggjort takst kan ikke ændres. Opret en rettelse i stedet.")
+        )
     if draft is None:
         draft = Tariff(offer=offer, year=year, version=_next_version(offer, year), created_by=by)
     for name, value in fields.items():
@@ -146,8 +169,12 @@ def start_correction(*, tariff: Tariff, by: User) -> Tariff:
     """A new draft version of a published tariff, with its figures copied."""
     _require_editor(by, tariff.offer)
     if not tariff.is_published:
-        raise ValidationError(_("Kun en offentliggjort takst kan rettes. Redigér kladden i stedet."))
-    existing = Tariff.objects.filter(offer=tariff.offer, year=tariff.year, status=TariffStatus.DRAFT).first()
+        raise ValidationError(
+            _("Kun en offentliggjort takst kan rettes. Redigér kladden i stedet.")
+        )
+    existing = Tariff.objects.filter(
+        offer=tariff.offer, year=tariff.year, status=TariffStatus.DRAFT
+    ).first()
     if existing:
         return existing
     copy = Tariff(
@@ -165,7 +192,9 @@ def start_correction(*, tariff: Tariff, by: User) -> Tariff:
     )
     copy.save()  # the reason is asked for when the correction is published
     for addon in tariff.addons.all():
-        TariffAddOn.objects.create(tariff=copy, name=addon.name, price=addon.price, unit=addon.unit, note=addon.note)
+        TariffAddOn.objects.create(
+            tariff=copy, name=addon.name, price=addon.price, unit=addon.unit, note=addon.note
+        )
     return copy
 
 
@@ -181,7 +210,13 @@ def publish_tariff(*, tariff: Tariff, by: User, reason: str = "") -> Tariff:
     if reason:
         locked.correction_reason = reason.strip()
     if locked.version > 1 and not locked.correction_reason.strip():
-        raise ValidationError({"correction_reason": _("Skriv, hvorfor taksten rettes. Begrundelsen vises i takstens historik.")})
+        raise ValidationError(
+            {
+                "correction_reason": _(
+                    "Skriv, hvorfor taksten rettes. Begrundelsen vises i takstens historik."
+                )
+            }
+        )
     locked.status = TariffStatus.PUBLISHED
     locked.published_at = timezone.now()
     locked.published_by = by
@@ -215,5 +250,7 @@ def unfollow(*, offer: Offer, by: User) -> None:
 def set_regulation_rate(*, year: int, rate: Decimal, note: str, by: User) -> RegulationRate:
     if not permissions.can_manage_reference_data(by):
         raise PermissionDenied
-    obj, _created = RegulationRate.objects.update_or_create(year=year, defaults={"rate": rate, "note": note})
+    obj, _created = RegulationRate.objects.update_or_create(
+        year=year, defaults={"rate": rate, "note": note}
+    )
     return obj

@@ -30,7 +30,9 @@ def notify_tariff_published(tariff_id: int) -> None:
         }
         for follow in OfferFollow.objects.filter(offer=tariff.offer).select_related("user"):
             with transaction.atomic():
-                notice, created = Notice.objects.get_or_create(user=follow.user, message=message, defaults={"url": url})
+                notice, created = Notice.objects.get_or_create(
+                    user=follow.user, message=message, defaults={"url": url}
+                )
                 if not created:
                     continue
                 send_mail(

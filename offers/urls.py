@@ -15,13 +15,23 @@ urlpatterns = [
     path("tilbud/<int:pk>/ledige-pladser/", views.vacancy_report, name="vacancy_report"),
     path("tilbud/<int:pk>/billeder/", views.photo_upload, name="photo_upload"),
     path("tilbud/<int:pk>/dokumenter/", views.document_upload, name="document_upload"),
-    path("tilbud/<int:pk>/dokumenter/<int:doc_pk>/", views.document_download, name="document_download"),
+    path(
+        "tilbud/<int:pk>/dokumenter/<int:doc_pk>/",
+        views.document_download,
+        name="document_download",
+    ),
     path("tilbud/<int:pk>/billeder/<int:photo_pk>/", views.photo_file, name="photo_file"),
     path("tilbud/<int:pk>/foelg/", views.follow_toggle, name="follow_toggle"),
     path("tilbud/<int:pk>/takster/ny/", views.tariff_edit, name="tariff_create"),
     path("tilbud/<int:pk>/takster/<int:tariff_pk>/", views.tariff_edit, name="tariff_edit"),
-    path("tilbud/<int:pk>/takster/<int:tariff_pk>/offentliggoer/", views.tariff_publish, name="tariff_publish"),
-    path("tilbud/<int:pk>/takster/<int:tariff_pk>/ret/", views.tariff_correct, name="tariff_correct"),
+    path(
+        "tilbud/<int:pk>/takster/<int:tariff_pk>/offentliggoer/",
+        views.tariff_publish,
+        name="tariff_publish",
+    ),
+    path(
+        "tilbud/<int:pk>/takster/<int:tariff_pk>/ret/", views.tariff_correct, name="tariff_correct"
+    ),
     path("sammenlign/", views.compare, name="compare"),
     path("sammenlign/tilfoej/", views.compare_add, name="compare_add"),
     path("sammenlign/fjern/", views.compare_remove, name="compare_remove"),

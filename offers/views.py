@@ -48,7 +48,6 @@ from .models import (
     RegulationRate,
     Tariff,
     TariffStatus,
-
 )
 
 COMPARE_KEY = "compare_offers"
@@ -133,7 +132,9 @@ def offer_detail(request, pk):
     for answer in offer.declaration_answers.all():
         groups.setdefault(answer.question.group, []).append(answer)
     can_edit = permissions.can_edit_offer(request.user, offer)
-    drafts = list(offer.tariffs.filter(status=TariffStatus.DRAFT).order_by("-year")) if can_edit else []
+    drafts = (
+        list(offer.tariffs.filter(status=TariffStatus.DRAFT).order_by("-year")) if can_edit else []
+    )
     return render(
         request,
         "offers/offer_detail.html",
@@ -161,7 +162,9 @@ def _visible_file(request, pk, model, file_pk):
 @member_required
 def document_download(request, pk, doc_pk):
     doc = _visible_file(request, pk, OfferDocument, doc_pk)
-    return FileResponse(doc.file.open("rb"), content_type="application/pdf", filename=f"{doc.title}.pdf")
+    return FileResponse(
+        doc.file.open("rb"), content_type="application/pdf", filename=f"{doc.title}.pdf"
+    )
 
 
 @member_required
@@ -182,7 +185,8 @@ def follow_toggle(request, pk):
         services.follow(offer=offer, by=request.user)
         messages.success(
             request,
-            _("Du følger nu %(offer)s og får besked, når der kommer en ny takst.") % {"offer": offer},
+            _("Du følger nu %(offer)s og får besked, når der kommer en ny takst.")
+            % {"offer": offer},
         )
     return redirect(offer)
 
@@ -198,7 +202,9 @@ def _editable_offer(request, pk) -> Offer:
 
 
 def _editor_providers(user):
-    return Organisation.objects.filter(pk__in=permissions.editable_provider_ids(user)).order_by("name")
+    return Organisation.objects.filter(pk__in=permissions.editable_provider_ids(user)).order_by(
+        "name"
+    )
 
 
 @member_required
@@ -213,8 +219,11 @@ def own_offers(request):
     return render(
         request,
         "offers/own_offers.html",
-        {"offers": selectors.decorate(offers.order_by("provider__name", "name"), year), "providers": providers,
-         "year": year},
+        {
+            "offers": selectors.decorate(offers.order_by("provider__name", "name"), year),
+            "providers": providers,
+            "year": year,
+        },
     )
 
 
@@ -234,7 +243,9 @@ def offer_edit(request, pk=None):
         if not providers:
             raise PermissionDenied(_("Kun leverandørernes redaktører kan oprette tilbud."))
         offer = Offer(provider=providers[0])
-        provider_form = ProviderChoiceForm(request.POST or None, providers=providers, initial={"provider": providers[0]})
+        provider_form = ProviderChoiceForm(
+            request.POST or None, providers=providers, initial={"provider": providers[0]}
+        )
     form = OfferForm(request.POST or None, instance=offer)
     if request.method == "POST":
         if provider_form is not None and provider_form.is_valid():
@@ -253,7 +264,9 @@ def offer_edit(request, pk=None):
                 messages.success(request, _("Tilbuddet %(offer)s er gemt.") % {"offer": offer})
                 return redirect(offer)
     return render(
-        request, "offers/offer_form.html", {"form": form, "offer": offer if pk else None, "provider_form": provider_form}
+        request,
+        "offers/offer_form.html",
+        {"form": form, "offer": offer if pk else None, "provider_form": provider_form},
     )
 
 
@@ -266,7 +279,9 @@ def offer_status(request, pk):
         messages.error(request, _("Ukendt status."))
         return redirect(offer)
     services.set_offer_status(offer=offer, status=status, by=request.user)
-    messages.success(request, _("Tilbuddet er nu: %(status)s.") % {"status": offer.get_status_display().lower()})
+    messages.success(
+        request, _("Tilbuddet er nu: %(status)s.") % {"status": offer.get_status_display().lower()}
+    )
     return redirect(offer)
 
 
@@ -278,13 +293,21 @@ def declaration_edit(request, pk):
     forms_ = []
     for q in questions:
         a = existing.get(q.pk)
-        initial = {"answer": a.answer, "price": a.price, "unit": a.unit, "note": a.note} if a else {}
-        forms_.append(DeclarationAnswerForm(request.POST or None, prefix=f"q{q.pk}", question=q, initial=initial))
+        initial = (
+            {"answer": a.answer, "price": a.price, "unit": a.unit, "note": a.note} if a else {}
+        )
+        forms_.append(
+            DeclarationAnswerForm(
+                request.POST or None, prefix=f"q{q.pk}", question=q, initial=initial
+            )
+        )
     if request.method == "POST":
         if all(f.is_valid() for f in forms_):
             try:
                 services.save_declaration(
-                    offer=offer, answers={f.question.pk: f.cleaned_data for f in forms_}, by=request.user
+                    offer=offer,
+                    answers={f.question.pk: f.cleaned_data for f in forms_},
+                    by=request.user,
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
@@ -292,7 +315,9 @@ def declaration_edit(request, pk):
                 messages.success(request, _("Ydelsesdeklarationen er gemt."))
                 return redirect(offer)
         else:
-            messages.error(request, _("Nogle svar mangler eller er forkerte. Se markeringerne nedenfor."))
+            messages.error(
+                request, _("Nogle svar mangler eller er forkerte. Se markeringerne nedenfor.")
+            )
     groups: OrderedDict[str, list] = OrderedDict()
     for f in forms_:
         groups.setdefault(f.question.group, []).append(f)
@@ -325,11 +350,17 @@ def photo_upload(request, pk):
         except ValidationError as exc:
             form.add_error("image", exc)
         else:
-            photo = OfferPhoto(offer=offer, alt_text=form.cleaned_data["alt_text"], order=offer.photos.count())
+            photo = OfferPhoto(
+                offer=offer, alt_text=form.cleaned_data["alt_text"], order=offer.photos.count()
+            )
             photo.image.save(content.name, content, save=True)
             messages.success(request, _("Billedet er tilføjet."))
             return redirect(offer)
-    return render(request, "offers/upload_form.html", {"offer": offer, "form": form, "title": _("Tilføj billede")})
+    return render(
+        request,
+        "offers/upload_form.html",
+        {"offer": offer, "form": form, "title": _("Tilføj billede")},
+    )
 
 
 @member_required
@@ -343,12 +374,20 @@ def document_upload(request, pk):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            doc = OfferDocument(offer=offer, kind=form.cleaned_data["kind"], title=form.cleaned_data["title"],
-                                size=upload.size)
+            doc = OfferDocument(
+                offer=offer,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                size=upload.size,
+            )
             doc.file.save("dokument.pdf", upload, save=True)
             messages.success(request, _("Dokumentet er tilføjet."))
             return redirect(offer)
-    return render(request, "offers/upload_form.html", {"offer": offer, "form": form, "title": _("Tilføj dokument")})
+    return render(
+        request,
+        "offers/upload_form.html",
+        {"offer": offer, "form": form, "title": _("Tilføj dokument")},
+    )
 
 
 # --- Tariffs ---------------------------------------------------------------------------
@@ -367,27 +406,50 @@ def tariff_edit(request, pk, tariff_pk=None):
     if tariff_pk:
         tariff = get_object_or_404(Tariff, pk=tariff_pk, offer=offer)
         if tariff.is_published:
-            messages.info(request, _("En offentliggjort takst kan ikke ændres. Opret en rettelse i stedet."))
+            messages.info(
+                request, _("En offentliggjort takst kan ikke ændres. Opret en rettelse i stedet.")
+            )
             return redirect(offer)
     initial_year = tariff.year if tariff else selectors.current_year()
     form = TariffForm(
-        request.POST or None, instance=tariff or Tariff(offer=offer, year=initial_year),
+        request.POST or None,
+        instance=tariff or Tariff(offer=offer, year=initial_year),
         fixed_year=tariff is not None,
     )
     initial_addons = _addon_initial(tariff)
-    formset = AddOnFormSet(request.POST or None, prefix="tillaeg", initial=initial_addons + [{}] * 3)
+    formset = AddOnFormSet(
+        request.POST or None, prefix="tillaeg", initial=initial_addons + [{}] * 3
+    )
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
-            fields = {k: form.cleaned_data[k] for k in
-                      ("price", "unit", "occupancy_percent", "vat_included", "overhead_amount", "cost_note")}
+            fields = {
+                k: form.cleaned_data[k]
+                for k in (
+                    "price",
+                    "unit",
+                    "occupancy_percent",
+                    "vat_included",
+                    "overhead_amount",
+                    "cost_note",
+                )
+            }
             addons = [
-                {"name": f.cleaned_data["name"], "price": f.cleaned_data.get("price"), "unit": f.cleaned_data["unit"]}
-                for f in formset if f.cleaned_data.get("name")
+                {
+                    "name": f.cleaned_data["name"],
+                    "price": f.cleaned_data.get("price"),
+                    "unit": f.cleaned_data["unit"],
+                }
+                for f in formset
+                if f.cleaned_data.get("name")
             ]
             try:
                 draft = services.save_tariff_draft(
-                    offer=offer, year=tariff.year if tariff else form.cleaned_data["year"], fields=fields,
-                    addons=addons, by=request.user, draft=tariff,
+                    offer=offer,
+                    year=tariff.year if tariff else form.cleaned_data["year"],
+                    fields=fields,
+                    addons=addons,
+                    by=request.user,
+                    draft=tariff,
                 )
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
@@ -396,15 +458,27 @@ def tariff_edit(request, pk, tariff_pk=None):
                 else:
                     form.add_error(None, exc)
             else:
-                messages.success(request, _("Taksten er gemt som kladde. Offentliggør den, når den er klar."))
+                messages.success(
+                    request, _("Taksten er gemt som kladde. Offentliggør den, når den er klar.")
+                )
                 return redirect("offers:tariff_edit", pk=offer.pk, tariff_pk=draft.pk)
-    correction_form = CorrectionForm(initial={"reason": tariff.correction_reason}) if tariff and tariff.version > 1 else None
+    correction_form = (
+        CorrectionForm(initial={"reason": tariff.correction_reason})
+        if tariff and tariff.version > 1
+        else None
+    )
     previous = tariff.previous_year_tariff() if tariff and tariff.pk else None
     return render(
         request,
         "offers/tariff_form.html",
-        {"offer": offer, "tariff": tariff, "form": form, "formset": formset, "correction_form": correction_form,
-         "previous": previous},
+        {
+            "offer": offer,
+            "tariff": tariff,
+            "form": form,
+            "formset": formset,
+            "correction_form": correction_form,
+            "previous": previous,
+        },
     )
 
 
@@ -417,7 +491,9 @@ def tariff_publish(request, pk, tariff_pk):
     if tariff.version > 1:
         form = CorrectionForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Skriv, hvorfor taksten rettes. Begrundelsen vises i takstens historik."))
+            messages.error(
+                request, _("Skriv, hvorfor taksten rettes. Begrundelsen vises i takstens historik.")
+            )
             return redirect("offers:tariff_edit", pk=offer.pk, tariff_pk=tariff.pk)
         reason = form.cleaned_data["reason"]
     try:
@@ -445,7 +521,9 @@ def tariff_correct(request, pk, tariff_pk):
         return redirect(offer)
     messages.info(
         request,
-        _("Rettelsen er en ny version (%(version)s). Ret tallene, skriv begrundelsen og offentliggør.")
+        _(
+            "Rettelsen er en ny version (%(version)s). Ret tallene, skriv begrundelsen og offentliggør."
+        )
         % {"version": draft.version},
     )
     return redirect("offers:tariff_edit", pk=offer.pk, tariff_pk=draft.pk)
@@ -460,7 +538,9 @@ def _compare_ids(request) -> list[int]:
 
 def _safe_next(request, fallback: str) -> str:
     nxt = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return nxt
     return fallback
 
@@ -470,14 +550,18 @@ def _safe_next(request, fallback: str) -> str:
 def compare_add(request):
     ids = _compare_ids(request)
     try:
-        offer = permissions.offers_visible_to(request.user).get(pk=int(request.POST.get("offer", "0")))
+        offer = permissions.offers_visible_to(request.user).get(
+            pk=int(request.POST.get("offer", "0"))
+        )
     except (ValueError, Offer.DoesNotExist) as exc:
         raise Http404 from exc
     if offer.pk in ids:
         pass
     elif len(ids) >= COMPARE_MAX:
         messages.error(
-            request, _("Du kan sammenligne højst %(n)s tilbud. Fjern et, før du tilføjer et nyt.") % {"n": COMPARE_MAX}
+            request,
+            _("Du kan sammenligne højst %(n)s tilbud. Fjern et, før du tilføjer et nyt.")
+            % {"n": COMPARE_MAX},
         )
     else:
         ids.append(offer.pk)
@@ -525,17 +609,38 @@ def compare_xlsx(request):
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="sammenligning-{timezone.localdate():%Y-%m-%d}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="sammenligning-{timezone.localdate():%Y-%m-%d}.xlsx"'
+    )
     return response
 
 
 # --- Open data -------------------------------------------------------------------------
 
 OPEN_DATA_FIELDS = [
-    "id", "navn", "leverandoer", "cvr", "ejerform", "brancheorganisation", "beliggenhedskommune",
-    "kommunekode", "lovgrundlag", "maalgrupper", "alder_fra", "alder_til", "pladser", "ledige_pladser",
-    "ledige_opgjort", "takstaar", "takst_version", "takst", "enhed", "maanedspris", "moms_inkluderet_ja_nej",
-    "aendring_pct", "over_pl",
+    "id",
+    "navn",
+    "leverandoer",
+    "cvr",
+    "ejerform",
+    "brancheorganisation",
+    "beliggenhedskommune",
+    "kommunekode",
+    "lovgrundlag",
+    "maalgrupper",
+    "alder_fra",
+    "alder_til",
+    "pladser",
+    "ledige_pladser",
+    "ledige_opgjort",
+    "takstaar",
+    "takst_version",
+    "takst",
+    "enhed",
+    "maanedspris",
+    "moms_inkluderet_ja_nej",
+    "aendring_pct",
+    "over_pl",
 ]
 
 
@@ -545,7 +650,11 @@ def _open_data_rows(request):
     year = selectors.current_year()
     qs = selectors.search_offers(request.user, params)
     offers = selectors.decorate(qs, year)
-    vat = dict(Tariff.objects.filter(pk__in=[o.tariff_id for o in offers if o.tariff_id]).values_list("pk", "vat_included"))
+    vat = dict(
+        Tariff.objects.filter(pk__in=[o.tariff_id for o in offers if o.tariff_id]).values_list(
+            "pk", "vat_included"
+        )
+    )
     for o in offers:
         yield {
             "id": o.pk,
@@ -553,7 +662,9 @@ def _open_data_rows(request):
             "leverandoer": o.provider.name,
             "cvr": o.provider.cvr,
             "ejerform": o.provider.get_ownership_form_display(),
-            "brancheorganisation": o.provider.branch_organisation.name if o.provider.branch_organisation else "",
+            "brancheorganisation": o.provider.branch_organisation.name
+            if o.provider.branch_organisation
+            else "",
             "beliggenhedskommune": o.municipality.name,
             "kommunekode": o.municipality.code,
             "lovgrundlag": [p.code for p in o.paragraphs.all()],
@@ -579,7 +690,9 @@ def open_data(request, fmt):
     rows = list(_open_data_rows(request))
     stamp = timezone.localdate().isoformat()
     if fmt == "json":
-        body = json.dumps({"genereret": stamp, "antal": len(rows), "tilbud": rows}, ensure_ascii=False, indent=1)
+        body = json.dumps(
+            {"genereret": stamp, "antal": len(rows), "tilbud": rows}, ensure_ascii=False, indent=1
+        )
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="tilbud-{stamp}.json"'
         return response
@@ -593,7 +706,9 @@ def open_data(request, fmt):
         row = dict(row)
         row["lovgrundlag"] = ", ".join(row["lovgrundlag"])
         row["maalgrupper"] = ", ".join(row["maalgrupper"])
-        row["moms_inkluderet_ja_nej"] = {True: "ja", False: "nej", None: ""}[row["moms_inkluderet_ja_nej"]]
+        row["moms_inkluderet_ja_nej"] = {True: "ja", False: "nej", None: ""}[
+            row["moms_inkluderet_ja_nej"]
+        ]
         row["over_pl"] = "ja" if row["over_pl"] else "nej"
         for key in ("takst", "maanedspris", "aendring_pct"):
             if row[key] is not None:
@@ -619,7 +734,9 @@ def tariffs_above_pl(request):
     rate = RegulationRate.objects.filter(year=year).first()
     rows = selectors.tariffs_above_pl(year) if rate else []
     return render(
-        request, "offers/tariffs_above_pl.html", {"rows": rows, "year": year, "years": years, "rate": rate}
+        request,
+        "offers/tariffs_above_pl.html",
+        {"rows": rows, "year": year, "years": years, "rate": rate},
     )
 
 
@@ -630,14 +747,21 @@ def regulation_rates(request):
     form = RegulationRateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         rate = services.set_regulation_rate(
-            year=form.cleaned_data["year"], rate=form.cleaned_data["rate"], note=form.cleaned_data["note"],
+            year=form.cleaned_data["year"],
+            rate=form.cleaned_data["rate"],
+            note=form.cleaned_data["note"],
             by=request.user,
         )
-        messages.success(request, _("PL-satsen for %(year)s er sat til %(rate)s %%.") % {"year": rate.year,
-                                                                                     "rate": rate.rate})
+        messages.success(
+            request,
+            _("PL-satsen for %(year)s er sat til %(rate)s %%.")
+            % {"year": rate.year, "rate": rate.rate},
+        )
         return redirect("offers:regulation_rates")
     return render(
-        request, "offers/regulation_rates.html", {"form": form, "rates": RegulationRate.objects.all()}
+        request,
+        "offers/regulation_rates.html",
+        {"form": form, "rates": RegulationRate.objects.all()},
     )
 
 

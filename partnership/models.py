@@ -443,7 +443,9 @@ class Job(models.Model):
 class Notice(models.Model):
     """A short notice on a person's "Mit overblik" (e.g. a followed offer has a new tariff)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
     message = models.CharField(_("besked"), max_length=300)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)

@@ -32,14 +32,17 @@ def sniff(uploaded) -> str | None:
 def check_size(uploaded, max_mb: int) -> None:
     if uploaded.size > max_mb * MB:
         raise ValidationError(
-            _("Filen fylder %(size).1f MB. Den må højst fylde %(max)s MB.") % {"size": uploaded.size / MB, "max": max_mb}
+            _("Filen fylder %(size).1f MB. Den må højst fylde %(max)s MB.")
+            % {"size": uploaded.size / MB, "max": max_mb}
         )
 
 
 def check_pdf(uploaded, *, max_mb: int = 20) -> None:
     check_size(uploaded, max_mb)
     if sniff(uploaded) != "pdf":
-        raise ValidationError(_("Filen er ikke en PDF, selv om den måske hedder sådan. Gem den som PDF og prøv igen."))
+        raise ValidationError(
+            _("Filen er ikke en PDF, selv om den måske hedder sådan. Gem den som PDF og prøv igen.")
+        )
 
 
 def resized_image(uploaded, *, max_mb: int = 8, max_side: int = 1600) -> ContentFile:
@@ -54,7 +57,9 @@ def resized_image(uploaded, *, max_mb: int = 8, max_side: int = 1600) -> Content
         image = Image.open(uploaded)
         image.load()
     except (UnidentifiedImageError, OSError) as exc:
-        raise ValidationError(_("Billedet kan ikke læses. Prøv at gemme det igen som JPEG eller PNG.")) from exc
+        raise ValidationError(
+            _("Billedet kan ikke læses. Prøv at gemme det igen som JPEG eller PNG.")
+        ) from exc
     image.thumbnail((max_side, max_side))
     out = io.BytesIO()
     if kind == "jpeg":

@@ -74,7 +74,9 @@ def demo_user(email: str) -> User:
 _offer_numbers = __import__("itertools").count(1)
 
 
-def make_offer(provider_slug: str = "bostedet-egelund", municipality_slug: str = "slagelse", **fields):
+def make_offer(
+    provider_slug: str = "bostedet-egelund", municipality_slug: str = "slagelse", **fields
+):
     """An offer with § 108 and autism, for tests that have the demo organisations."""
     from offers.models import LegalParagraph, Offer, TargetGroup
 
@@ -101,7 +103,9 @@ def make_offer(provider_slug: str = "bostedet-egelund", municipality_slug: str =
     return offer
 
 
-def publish(offer, year: int, price, unit: str = "day", version: int = 1, reason: str = "", by=None):
+def publish(
+    offer, year: int, price, unit: str = "day", version: int = 1, reason: str = "", by=None
+):
     """A published tariff written straight to the database (as the demo data does)."""
     from decimal import Decimal
 
@@ -111,10 +115,18 @@ def publish(offer, year: int, price, unit: str = "day", version: int = 1, reason
 
     by = by or User.objects.get(email="leverandoer.a@portal.example")
     tariff = Tariff.objects.create(
-        offer=offer, year=year, version=version, price=Decimal(str(price)), unit=unit,
-        occupancy_percent=Decimal("95"), created_by=by, correction_reason=reason,
+        offer=offer,
+        year=year,
+        version=version,
+        price=Decimal(str(price)),
+        unit=unit,
+        occupancy_percent=Decimal("95"),
+        created_by=by,
+        correction_reason=reason,
     )
-    Tariff.objects.filter(pk=tariff.pk).update(status="published", published_at=timezone.now(), published_by=by)
+    Tariff.objects.filter(pk=tariff.pk).update(
+        status="published", published_at=timezone.now(), published_by=by
+    )
     tariff.refresh_from_db()
     return tariff
 
@@ -125,4 +137,6 @@ def pl_rates(**rates):
     from offers.models import RegulationRate
 
     for year, rate in (rates or {"y2024": "3.9", "y2025": "2.6", "y2026": "2.4"}).items():
-        RegulationRate.objects.update_or_create(year=int(year[1:]), defaults={"rate": Decimal(rate)})
+        RegulationRate.objects.update_or_create(
+            year=int(year[1:]), defaults={"rate": Decimal(rate)}
+        )

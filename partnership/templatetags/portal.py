@@ -18,7 +18,7 @@ def kr(value, decimals: int = 2):
 
 @register.filter
 def pct(value, decimals: int = 1):
-    """3.4 → '3,4 %'; a change gets its sign: '+3,4 %'."""
+    """3.4 → '3,4 %'."""
     if value is None or value == "":
         return ""
     text = floatformat(value, f"{decimals}g")
@@ -27,12 +27,9 @@ def pct(value, decimals: int = 1):
 
 @register.filter
 def signed_pct(value, decimals: int = 1):
-    if value is None or value == "":
-        return ""
-    text = floatformat(value, f"{decimals}g")
-    if Decimal(str(value)) > 0:
-        text = "+" + text
-    return f"{text} %"
+    """A change with its sign: '+3,4 %', '-1,0 %'."""
+    text = pct(value, decimals)
+    return f"+{text}" if text and Decimal(str(value)) > 0 else text
 
 
 @register.filter

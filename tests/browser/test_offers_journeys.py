@@ -14,7 +14,9 @@ from tests.browser.conftest import assert_accessible, log_in
 YEAR = current_year()
 
 
-def test_provider_creates_offer_declares_publishes_corrects_and_imports(portal_with_offers, new_page, tmp_path):
+def test_provider_creates_offer_declares_publishes_corrects_and_imports(
+    portal_with_offers, new_page, tmp_path
+):
     portal = portal_with_offers
     page = new_page()
     log_in(page, portal, "leverandoer.a@portal.example")
@@ -84,7 +86,9 @@ def test_provider_creates_offer_declares_publishes_corrects_and_imports(portal_w
 
     RegulationRate.objects.create(year=next_year, rate=Decimal("2.20"))
     header = "tilbud_id;tilbud;takstår;takst;enhed;belægning_pct;moms_inkluderet;overhead;tillæg_navn;tillæg_pris;tillæg_enhed;begrundelse"
-    good = [f"{o.pk};{o.name};{next_year};{2800 + i}0,50;døgn;95;ja;;;;;" for i, o in enumerate(own)]
+    good = [
+        f"{o.pk};{o.name};{next_year};{2800 + i}0,50;døgn;95;ja;;;;;" for i, o in enumerate(own)
+    ]
     bad = list(good)
     bad[1] = bad[1].replace(";95;", ";140;")
     bad_file = tmp_path / "takster.csv"
@@ -131,7 +135,12 @@ def test_caseworker_searches_compares_and_exports(portal_with_offers, new_page):
     headers = page.locator(".compare-table thead th a").all_inner_texts()
     assert headers == titles
     assert page.locator("tr.differs").count() >= 1
-    shown = [float(v) for v in page.locator("td.monthly-price").evaluate_all("els => els.map(e => e.dataset.value)")]
+    shown = [
+        float(v)
+        for v in page.locator("td.monthly-price").evaluate_all(
+            "els => els.map(e => e.dataset.value)"
+        )
+    ]
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Hent som regneark (XLSX)").click()

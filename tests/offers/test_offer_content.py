@@ -32,13 +32,18 @@ def test_photo_is_resized_and_needs_alt_text(editor):
     assert max(Image.open(photo.image.path).size) == 1600
     page = editor.get(offer.get_absolute_url()).content.decode()
     assert 'alt="Fællesstuen med udsigt til haven"' in page
-    assert editor.get(reverse("offers:photo_file", args=[offer.pk, photo.pk]))["Content-Type"] == "image/png"
+    assert (
+        editor.get(reverse("offers:photo_file", args=[offer.pk, photo.pk]))["Content-Type"]
+        == "image/png"
+    )
 
 
 def test_a_pdf_named_image_is_refused(editor):
     offer = make_offer()
     fake = SimpleUploadedFile("billede.png", b"%PDF-1.4 not an image", content_type="image/png")
-    response = editor.post(reverse("offers:photo_upload", args=[offer.pk]), {"image": fake, "alt_text": "x"})
+    response = editor.post(
+        reverse("offers:photo_upload", args=[offer.pk]), {"image": fake, "alt_text": "x"}
+    )
     assert response.status_code == 200
     assert not OfferPhoto.objects.exists()
 
@@ -46,10 +51,14 @@ def test_a_pdf_named_image_is_refused(editor):
 def test_documents_are_checked_by_content_and_size(editor, settings):
     offer = make_offer()
     url = reverse("offers:document_upload", args=[offer.pk])
-    fake = SimpleUploadedFile("tilsyn.pdf", b"MZ\x90\x00 an executable", content_type="application/pdf")
+    fake = SimpleUploadedFile(
+        "tilsyn.pdf", b"MZ\x90\x00 an executable", content_type="application/pdf"
+    )
     response = editor.post(url, {"kind": "tilsyn", "title": "Tilsynsrapport 2026", "file": fake})
     assert "ikke en PDF" in response.content.decode()
-    big = SimpleUploadedFile("stor.pdf", b"%PDF-1.7\n" + b"0" * (21 * 1024 * 1024), content_type="application/pdf")
+    big = SimpleUploadedFile(
+        "stor.pdf", b"%PDF-1.7\n" + b"0" * (21 * 1024 * 1024), content_type="application/pdf"
+    )
     response = editor.post(url, {"kind": "tilsyn", "title": "Stor", "file": big})
     assert "højst fylde 20 MB" in response.content.decode()
     assert not OfferDocument.objects.exists()

@@ -14,7 +14,12 @@ def setup(demo):
     offer = make_offer()  # provider A
     published = publish(offer, 2025, "2000")
     draft = Tariff.objects.create(
-        offer=offer, year=2026, version=1, price=2100, unit="day", occupancy_percent=95,
+        offer=offer,
+        year=2026,
+        version=1,
+        price=2100,
+        unit="day",
+        occupancy_percent=95,
         created_by=demo_user("leverandoer.a@portal.example"),
     )
     return offer, published, draft
@@ -43,16 +48,27 @@ def write_urls(offer, published, draft):
 
 
 @pytest.mark.parametrize(
-    "email", ["leverandoer.b@portal.example", "sagsbehandler.slagelse@portal.example", "branche.los@portal.example"]
+    "email",
+    [
+        "leverandoer.b@portal.example",
+        "sagsbehandler.slagelse@portal.example",
+        "branche.los@portal.example",
+    ],
 )
 def test_others_cannot_change_provider_a_offer_or_tariffs(client, setup, email):
     offer, published, draft = setup
     client.force_login(demo_user(email))
-    before = (Offer.objects.get(pk=offer.pk).updated_at, list(Tariff.objects.values_list("pk", "status", "price")))
+    before = (
+        Offer.objects.get(pk=offer.pk).updated_at,
+        list(Tariff.objects.values_list("pk", "status", "price")),
+    )
     for method, url in write_urls(offer, published, draft):
         response = getattr(client, method)(url, {"status": "withdrawn", "name": "Kapret"})
         assert response.status_code == 403, (method, url, response.status_code)
-    assert (Offer.objects.get(pk=offer.pk).updated_at, list(Tariff.objects.values_list("pk", "status", "price"))) == before
+    assert (
+        Offer.objects.get(pk=offer.pk).updated_at,
+        list(Tariff.objects.values_list("pk", "status", "price")),
+    ) == before
 
 
 def test_only_editors_may_create_offers_and_import(client, demo):
@@ -83,7 +99,10 @@ def test_secretariat_pages_are_for_the_secretariat(client, demo):
     client.force_login(demo_user("sagsbehandler.slagelse@portal.example"))
     assert client.get(reverse("offers:tariffs_above_pl")).status_code == 403
     assert client.get(reverse("offers:regulation_rates")).status_code == 403
-    assert client.post(reverse("offers:regulation_rates"), {"year": 2027, "rate": "2,0"}).status_code == 403
+    assert (
+        client.post(reverse("offers:regulation_rates"), {"year": 2027, "rate": "2,0"}).status_code
+        == 403
+    )
 
 
 def test_secretariat_extends_reference_data_and_others_may_not(client, demo):
@@ -91,10 +110,15 @@ def test_secretariat_extends_reference_data_and_others_may_not(client, demo):
 
     client.force_login(demo_user("sagsbehandler.slagelse@portal.example"))
     url = reverse("offers:reference_list", args=["maalgrupper"])
-    assert client.post(url, {"name": "Skizofreni", "slug": "skizofreni", "order": 5}).status_code == 403
+    assert (
+        client.post(url, {"name": "Skizofreni", "slug": "skizofreni", "order": 5}).status_code
+        == 403
+    )
     client.force_login(demo_user("sekretariat@portal.example"))
     assert client.get(reverse("offers:reference_index")).status_code == 200
-    response = client.post(url, {"name": "Skizofreni", "slug": "skizofreni", "order": 5, "is_active": "on"})
+    response = client.post(
+        url, {"name": "Skizofreni", "slug": "skizofreni", "order": 5, "is_active": "on"}
+    )
     assert response.status_code == 302
     assert TargetGroup.objects.filter(slug="skizofreni").exists()
     response = client.post(url, {"name": "Skizofreni", "slug": "skizofreni2", "order": 5})

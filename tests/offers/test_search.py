@@ -29,14 +29,18 @@ def names(response):
 def test_filters_sort_and_count(caseworker):
     cheap = make_offer(name="Autismebo Billig", description="Autisme og struktur")
     dear = make_offer(name="Autismebo Dyr", description="Autisme og ro")
-    other = make_offer(name="Herberg Nord", description="Hjemløshed", provider_slug="fonden-solsikken")
+    other = make_offer(
+        name="Herberg Nord", description="Hjemløshed", provider_slug="fonden-solsikken"
+    )
     other.target_groups.clear()
     publish(cheap, YEAR, "2000")
     publish(dear, YEAR, "90000", unit="month")
     VacancyReport.objects.create(offer=cheap, vacant=2, reported_on="2026-11-01")
     VacancyReport.objects.create(offer=dear, vacant=0, reported_on="2026-11-01")
 
-    r = caseworker.get(reverse("offers:search"), {"maalgruppe": "autisme", "paragraf": "§ 108", "sorter": "price"})
+    r = caseworker.get(
+        reverse("offers:search"), {"maalgruppe": "autisme", "paragraf": "§ 108", "sorter": "price"}
+    )
     assert names(r) == ["Autismebo Billig", "Autismebo Dyr"]
     assert "2 tilbud fundet" in r.content.decode()
     r = caseworker.get(reverse("offers:search"), {"maalgruppe": "autisme", "ledige": "on"})
@@ -54,7 +58,9 @@ def test_filters_sort_and_count(caseworker):
 
 def test_full_text_search(caseworker):
     make_offer(name="Bostedet Ro", methods="Low arousal og neuropædagogik")
-    make_offer(name="Værestedet", methods="Motiverende samtale", description="Misbrug og skadesreduktion")
+    make_offer(
+        name="Værestedet", methods="Motiverende samtale", description="Misbrug og skadesreduktion"
+    )
     r = caseworker.get(reverse("offers:search"), {"q": "neuropædagogik"})
     assert names(r) == ["Bostedet Ro"]
     r = caseworker.get(reverse("offers:search"), {"q": "misbrug"})
@@ -71,7 +77,9 @@ def test_danish_stemming_on_postgres(caseworker):
 def test_search_state_is_in_the_url(caseworker):
     for i in range(25):
         make_offer(name=f"Tilbud {i:02d}")
-    r = caseworker.get(reverse("offers:search"), {"maalgruppe": "autisme", "sorter": "name", "side": "2"})
+    r = caseworker.get(
+        reverse("offers:search"), {"maalgruppe": "autisme", "sorter": "name", "side": "2"}
+    )
     assert names(r)[0] == "Tilbud 20"
     assert "maalgruppe=autisme&amp;sorter=name&amp;side=1" in r.content.decode()
 
@@ -119,7 +127,9 @@ def test_compare_highlights_differences_and_exports_xlsx_with_the_same_numbers(c
     publish(c, YEAR, "2999.99")
     q = DeclarationQuestion.objects.get(key="vaagen-nattevagt")
     DeclarationAnswer.objects.create(offer=a, question=q, answer=AnswerKind.INCLUDED)
-    DeclarationAnswer.objects.create(offer=b, question=q, answer=AnswerKind.EXTRA, price=450, unit="hour")
+    DeclarationAnswer.objects.create(
+        offer=b, question=q, answer=AnswerKind.EXTRA, price=450, unit="hour"
+    )
     DeclarationAnswer.objects.create(offer=c, question=q, answer=AnswerKind.INCLUDED)
     for o in (a, b, c):
         caseworker.post(reverse("offers:compare_add"), {"offer": o.pk})
@@ -153,11 +163,15 @@ def test_open_data_csv_and_json_follow_the_search_filters(caseworker):
     a = make_offer(name="Åbent tilbud")
     publish(a, YEAR, "1234.5")
     make_offer(name="Andet", provider_slug="fonden-solsikken")
-    r = caseworker.get(reverse("offers:open_data", args=["json"]), {"leverandoer": "bostedet-egelund"})
+    r = caseworker.get(
+        reverse("offers:open_data", args=["json"]), {"leverandoer": "bostedet-egelund"}
+    )
     data = json.loads(r.content)
     assert data["antal"] == 1 and data["tilbud"][0]["navn"] == "Åbent tilbud"
     assert data["tilbud"][0]["takst"] == "1234.50"
-    r = caseworker.get(reverse("offers:open_data", args=["csv"]), {"leverandoer": "bostedet-egelund"})
+    r = caseworker.get(
+        reverse("offers:open_data", args=["csv"]), {"leverandoer": "bostedet-egelund"}
+    )
     text = b"".join(r.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert rows[0]["navn"] == "Åbent tilbud" and rows[0]["takst"] == "1234,50"
@@ -172,7 +186,11 @@ def test_following_gives_email_and_notice_once(caseworker, mailoutbox):
     caseworker.post(reverse("offers:follow_toggle", args=[offer.pk]))
     editor = demo_user("leverandoer.a@portal.example")
     draft = services.save_tariff_draft(
-        offer=offer, year=YEAR, fields={"price": 100, "unit": "day", "occupancy_percent": 90}, addons=[], by=editor
+        offer=offer,
+        year=YEAR,
+        fields={"price": 100, "unit": "day", "occupancy_percent": 90},
+        addons=[],
+        by=editor,
     )
     tariff = services.publish_tariff(tariff=draft, by=editor)
     notify_tariff_published(tariff.pk)

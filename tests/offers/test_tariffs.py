@@ -26,11 +26,23 @@ def editor(client, demo):
 
 def tariff_post(**overrides):
     data = {
-        "year": "2026", "price": "2.650,50", "unit": "day", "occupancy_percent": "95", "overhead_amount": "",
-        "cost_note": "", "tillaeg-TOTAL_FORMS": "3", "tillaeg-INITIAL_FORMS": "0",
-        "tillaeg-0-name": "Ekstra støtte 1:1", "tillaeg-0-price": "465", "tillaeg-0-unit": "hour",
-        "tillaeg-1-name": "", "tillaeg-1-price": "", "tillaeg-1-unit": "",
-        "tillaeg-2-name": "", "tillaeg-2-price": "", "tillaeg-2-unit": "",
+        "year": "2026",
+        "price": "2.650,50",
+        "unit": "day",
+        "occupancy_percent": "95",
+        "overhead_amount": "",
+        "cost_note": "",
+        "tillaeg-TOTAL_FORMS": "3",
+        "tillaeg-INITIAL_FORMS": "0",
+        "tillaeg-0-name": "Ekstra støtte 1:1",
+        "tillaeg-0-price": "465",
+        "tillaeg-0-unit": "hour",
+        "tillaeg-1-name": "",
+        "tillaeg-1-price": "",
+        "tillaeg-1-unit": "",
+        "tillaeg-2-name": "",
+        "tillaeg-2-price": "",
+        "tillaeg-2-unit": "",
     }
     data.update(overrides)
     return data
@@ -51,13 +63,17 @@ def test_editor_saves_draft_publishes_and_corrects(editor, offer):
     v2 = Tariff.objects.get(offer=offer, version=2)
     assert response["Location"] == reverse("offers:tariff_edit", args=[offer.pk, v2.pk])
     assert [a.name for a in v2.addons.all()] == ["Ekstra støtte 1:1"]
-    editor.post(reverse("offers:tariff_edit", args=[offer.pk, v2.pk]), tariff_post(price="2.600,00"))
+    editor.post(
+        reverse("offers:tariff_edit", args=[offer.pk, v2.pk]), tariff_post(price="2.600,00")
+    )
 
     # Publishing a correction without a reason is refused.
     editor.post(reverse("offers:tariff_publish", args=[offer.pk, v2.pk]), {"reason": ""})
     v2.refresh_from_db()
     assert not v2.is_published
-    editor.post(reverse("offers:tariff_publish", args=[offer.pk, v2.pk]), {"reason": "Fejl i budgettet"})
+    editor.post(
+        reverse("offers:tariff_publish", args=[offer.pk, v2.pk]), {"reason": "Fejl i budgettet"}
+    )
     v2.refresh_from_db()
     assert v2.is_published and v2.correction_reason == "Fejl i budgettet"
 
@@ -78,24 +94,34 @@ def test_editor_saves_draft_publishes_and_corrects(editor, offer):
         ("year", "2031", "Der er ingen PL-sats for 2031"),
     ],
 )
-def test_bad_tariff_input_names_the_field_keeps_input_and_saves_nothing(editor, offer, field, value, message):
-    response = editor.post(reverse("offers:tariff_create", args=[offer.pk]), tariff_post(**{field: value}))
+def test_bad_tariff_input_names_the_field_keeps_input_and_saves_nothing(
+    editor, offer, field, value, message
+):
+    response = editor.post(
+        reverse("offers:tariff_create", args=[offer.pk]), tariff_post(**{field: value})
+    )
     assert response.status_code == 200
     body = response.content.decode()
-    assert message in body, body[body.find("form-error-message") - 200: body.find("form-error-message") + 400]
+    assert message in body, body[
+        body.find("form-error-message") - 200 : body.find("form-error-message") + 400
+    ]
     assert "Ekstra støtte 1:1" in body
     assert not Tariff.objects.exists()
 
 
 def test_addon_without_unit_is_refused(editor, offer):
-    response = editor.post(reverse("offers:tariff_create", args=[offer.pk]), tariff_post(**{"tillaeg-0-unit": ""}))
+    response = editor.post(
+        reverse("offers:tariff_create", args=[offer.pk]), tariff_post(**{"tillaeg-0-unit": ""})
+    )
     assert "Vælg en enhed for tillægsydelsen" in response.content.decode()
     assert not Tariff.objects.exists()
 
 
 def test_published_tariff_cannot_be_changed_through_the_portal(editor, offer):
     tariff = publish(offer, 2026, "2500")
-    response = editor.post(reverse("offers:tariff_edit", args=[offer.pk, tariff.pk]), tariff_post(price="1"))
+    response = editor.post(
+        reverse("offers:tariff_edit", args=[offer.pk, tariff.pk]), tariff_post(price="1")
+    )
     assert response.status_code == 302
     tariff.refresh_from_db()
     assert tariff.price == Decimal("2500")
@@ -114,8 +140,19 @@ def test_published_tariff_is_read_only_in_the_admin(client, offer):
     tariff = publish(offer, 2026, "2500")
     client.force_login(demo_user("sekretariat@portal.example"))
     url = reverse("admin:offers_tariff_change", args=[tariff.pk])
-    client.post(url, {"offer": offer.pk, "year": 2026, "version": 1, "status": "published", "price": "1", "unit": "day",
-                      "occupancy_percent": "95", "created_by": tariff.created_by_id})
+    client.post(
+        url,
+        {
+            "offer": offer.pk,
+            "year": 2026,
+            "version": 1,
+            "status": "published",
+            "price": "1",
+            "unit": "day",
+            "occupancy_percent": "95",
+            "created_by": tariff.created_by_id,
+        },
+    )
     tariff.refresh_from_db()
     assert tariff.price == Decimal("2500")
     client.post(reverse("admin:offers_tariff_delete", args=[tariff.pk]), {"post": "yes"})
@@ -171,8 +208,11 @@ def test_change_compares_monthly_normalised_prices(offer):
 def test_publishing_twice_is_refused(offer):
     by = demo_user(EDITOR)
     draft = services.save_tariff_draft(
-        offer=offer, year=2026, fields={"price": Decimal("100"), "unit": "day", "occupancy_percent": Decimal("90")},
-        addons=[], by=by,
+        offer=offer,
+        year=2026,
+        fields={"price": Decimal("100"), "unit": "day", "occupancy_percent": Decimal("90")},
+        addons=[],
+        by=by,
     )
     services.publish_tariff(tariff=draft, by=by)
     with pytest.raises(ValidationError):
@@ -189,8 +229,11 @@ def test_two_editors_publishing_at_once_keep_one_history(demo):
     offer = make_offer()
     by = demo_user(EDITOR)
     draft = services.save_tariff_draft(
-        offer=offer, year=2026, fields={"price": Decimal("100"), "unit": "day", "occupancy_percent": Decimal("90")},
-        addons=[], by=by,
+        offer=offer,
+        year=2026,
+        fields={"price": Decimal("100"), "unit": "day", "occupancy_percent": Decimal("90")},
+        addons=[],
+        by=by,
     )
     barrier = threading.Barrier(2)
     outcomes = []
