@@ -134,12 +134,10 @@ class SearchForm(forms.Form):
         label=_("Borgerens alder"), required=False, min_value=0, max_value=120
     )
     ledige = forms.BooleanField(label=_("Kun tilbud med ledige pladser nu"), required=False)
-    leverandoer = forms.ModelChoiceField(
-        label=_("Leverandør"),
-        required=False,
-        to_field_name="slug",
-        empty_label=_("Alle leverandører"),
-        queryset=Organisation.objects.filter(kind=OrganisationKind.PROVIDER),
+    # A text field, not a list: at national scale a list of every provider would be most of
+    # the page (bench/RESULTS.md). Matches the provider's name, CVR number or short name.
+    leverandoer = forms.CharField(
+        label=_("Leverandør (navn eller CVR)"), required=False, max_length=200
     )
     branche = forms.ModelChoiceField(
         label=_("Brancheorganisation"),

@@ -36,11 +36,9 @@ from .models import (
 )
 from .permissions import offers_visible_to
 
-# The same expression as the GIN index in migration 0003 (PostgreSQL only).
-FTS_DOCUMENT = (
-    "to_tsvector('danish', coalesce(offers_offer.name, '') || ' ' || "
-    "coalesce(offers_offer.methods, '') || ' ' || coalesce(offers_offer.description, ''))"
-)
+# PostgreSQL only: a stored generated tsvector column with a GIN index (migrations 0002
+# and 0004), so ranking does not re-parse every match's text.
+FTS_DOCUMENT = "offers_offer.search_document"
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
@@ -60,6 +58,18 @@ def with_current_tariff(qs: QuerySet[Offer], year: int) -> QuerySet[Offer]:
     monthly price, and the latest vacancy report."""
     current = published_tariffs(year)
     previous = published_tariffs(year - 1)
+    monthly = current.annotate(
+        m=Case(
+            When(
+                unit=TariffUnit.DAY,
+                then=ExpressionWrapper(
+                    F("price") * Value(Decimal(365)) / Value(Decimal(12)), output_field=MONEY_FIELD
+                ),
+            ),
+            default=F("price"),
+            output_field=MONEY_FIELD,
+        )
+    ).values("m")[:1]
     vacancy = VacancyReport.objects.filter(offer=OuterRef("pk")).order_by(
         "-reported_on", "-created_at"
     )
@@ -72,18 +82,7 @@ def with_current_tariff(qs: QuerySet[Offer], year: int) -> QuerySet[Offer]:
         previous_unit=Subquery(previous.values("unit")[:1]),
         vacant=Subquery(vacancy.values("vacant")[:1]),
         vacancy_date=Subquery(vacancy.values("reported_on")[:1]),
-    ).annotate(
-        monthly_price=Case(
-            When(
-                tariff_unit=TariffUnit.DAY,
-                then=ExpressionWrapper(
-                    F("tariff_price") * Value(Decimal(365)) / Value(Decimal(12)),
-                    output_field=MONEY_FIELD,
-                ),
-            ),
-            default=F("tariff_price"),
-            output_field=MONEY_FIELD,
-        )
+        monthly_price=Subquery(monthly, output_field=MONEY_FIELD),
     )
 
 
@@ -107,7 +106,7 @@ class SearchParams:
     ownership: str = ""
     age: int | None = None
     vacancies: bool = False
-    provider: object | None = None
+    provider: str = ""
     branch: object | None = None
     price_min: Decimal | None = None
     price_max: Decimal | None = None
@@ -118,22 +117,30 @@ class SearchParams:
 def search_offers(user, params: SearchParams) -> QuerySet[Offer]:
     year = params.year or current_year()
     qs = offers_visible_to(user).filter(status="published")
+    # Filters through the M2M tables as subqueries: no DISTINCT over every column.
     if params.paragraphs:
-        qs = qs.filter(paragraphs__in=params.paragraphs)
+        qs = qs.filter(
+            pk__in=Offer.paragraphs.through.objects.filter(
+                legalparagraph__in=params.paragraphs
+            ).values("offer_id")
+        )
     if params.target_groups:
-        qs = qs.filter(target_groups__in=params.target_groups)
+        qs = qs.filter(
+            pk__in=Offer.target_groups.through.objects.filter(
+                targetgroup__in=params.target_groups
+            ).values("offer_id")
+        )
     if params.municipality:
         qs = qs.filter(municipality=params.municipality)
     if params.ownership:
         qs = qs.filter(provider__ownership_form=params.ownership)
     if params.age is not None:
         qs = qs.filter(age_min__lte=params.age, age_max__gte=params.age)
-    if params.provider:
-        qs = qs.filter(provider=params.provider)
+    if params.provider.strip():
+        v = params.provider.strip()
+        qs = qs.filter(Q(provider__slug=v) | Q(provider__cvr=v) | Q(provider__name__icontains=v))
     if params.branch:
         qs = qs.filter(provider__branch_organisation=params.branch)
-    if params.paragraphs or params.target_groups:
-        qs = qs.distinct()
     qs = with_current_tariff(qs, year)
     if params.vacancies:
         qs = qs.filter(vacant__gt=0)

@@ -67,7 +67,7 @@ def _search_params(form: SearchForm) -> selectors.SearchParams:
         ownership=d.get("ejerform") or "",
         age=d.get("alder"),
         vacancies=bool(d.get("ledige")),
-        provider=d.get("leverandoer"),
+        provider=d.get("leverandoer") or "",
         branch=d.get("branche"),
         price_min=d.get("pris_min"),
         price_max=d.get("pris_max"),

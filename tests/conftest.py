@@ -70,7 +70,11 @@ def demo(db):
 
     # Transactional tests (live server, worker) flush the database, and with it the rows
     # the data migration wrote: put the reference data back (idempotent).
-    import_module("offers.migrations.0003_reference_data").forward(apps, None)
+    for data_migration in (
+        "offers.migrations.0003_reference_data",
+        "contracts.migrations.0002_standard_templates",
+    ):
+        import_module(data_migration).forward(apps, None)
     demo_module.seed()
     return demo_module
 

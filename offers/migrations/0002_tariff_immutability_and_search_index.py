@@ -1,6 +1,6 @@
 """The database keeps the promise: a published tariff and its add-ons cannot be changed or
 deleted, whatever path the change takes (portal, admin, raw SQL). On PostgreSQL also the
-GIN index for Danish full-text search."""
+Danish full-text document and its GIN index."""
 
 from django.db import migrations
 
@@ -43,11 +43,17 @@ PG_FORWARD = [
     """,
     "CREATE TRIGGER offers_tariffaddon_immutable BEFORE INSERT OR UPDATE OR DELETE ON offers_tariffaddon "
     "FOR EACH ROW EXECUTE FUNCTION offers_tariffaddon_immutable();",
-    "CREATE INDEX offers_offer_fts ON offers_offer USING GIN ("
-    "to_tsvector('danish', coalesce(name, '') || ' ' || coalesce(methods, '') || ' ' || coalesce(description, '')));",
+    # The Danish full-text document as a stored generated column with a GIN index: ranking
+    # reads the stored tsvector instead of parsing every match's text again
+    # (bench/RESULTS.md: full-text p50 72 → 40 ms at 10,000 offers).
+    "ALTER TABLE offers_offer ADD COLUMN search_document tsvector GENERATED ALWAYS AS ("
+    "to_tsvector('danish', coalesce(name, '') || ' ' || coalesce(methods, '') || ' ' || coalesce(description, ''))"
+    ") STORED;",
+    "CREATE INDEX offers_offer_search_document ON offers_offer USING GIN (search_document);",
 ]
 PG_BACKWARD = [
-    "DROP INDEX IF EXISTS offers_offer_fts;",
+    "DROP INDEX IF EXISTS offers_offer_search_document;",
+    "ALTER TABLE offers_offer DROP COLUMN IF EXISTS search_document;",
     "DROP TRIGGER IF EXISTS offers_tariffaddon_immutable ON offers_tariffaddon;",
     "DROP FUNCTION IF EXISTS offers_tariffaddon_immutable();",
     "DROP TRIGGER IF EXISTS offers_tariff_immutable ON offers_tariff;",

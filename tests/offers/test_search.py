@@ -52,6 +52,10 @@ def test_filters_sort_and_count(caseworker):
     assert names(r) == ["Autismebo Dyr", "Autismebo Billig"]
     r = caseworker.get(reverse("offers:search"), {"leverandoer": "fonden-solsikken"})
     assert names(r) == ["Herberg Nord"]
+    r = caseworker.get(reverse("offers:search"), {"leverandoer": "solsikken"})  # part of the name
+    assert names(r) == ["Herberg Nord"]
+    r = caseworker.get(reverse("offers:search"), {"leverandoer": "12354991"})  # CVR
+    assert names(r) == ["Herberg Nord"]
     r = caseworker.get(reverse("offers:search"), {"alder": "70"})
     assert names(r) == []
 

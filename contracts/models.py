@@ -1,0 +1,351 @@
+"""KL's standard contracts in the portal: versioned templates with numbered clauses, and
+contracts between a buying municipality and a provider for one offer, whose clauses start
+as the standard text; a changed clause is a deviation with a reason."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from offers.models import Offer, Tariff, TariffAddOn
+from partnership.models import Organisation, OrganisationKind
+from partnership.validators import refuse_cpr
+
+
+class TemplateKind(models.TextChoices):
+    ADULTS_INSIDE = "adults_inside", _("Voksne inden for rammeaftalen")
+    ADULTS_OUTSIDE = "adults_outside", _("Voksne uden for rammeaftalen")
+    CHILDREN = "children", _("Børn og unge")
+
+
+class TemplateStatus(models.TextChoices):
+    DRAFT = "draft", _("Kladde")
+    PUBLISHED = "published", _("Offentliggjort")
+
+
+class ContractTemplate(models.Model):
+    kind = models.CharField(_("type"), max_length=20, choices=TemplateKind.choices)
+    version = models.CharField(_("version"), max_length=20)
+    title = models.CharField(_("titel"), max_length=200)
+    valid_from = models.DateField(_("gælder fra"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=TemplateStatus.choices, default=TemplateStatus.DRAFT
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kontraktskabelon")
+        verbose_name_plural = _("kontraktskabeloner")
+        ordering = ["kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="template_unique_version"),
+            models.CheckConstraint(
+                name="template_kind_valid", condition=Q(kind__in=TemplateKind.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.version}"
+
+
+class TemplateClause(models.Model):
+    template = models.ForeignKey(ContractTemplate, on_delete=models.CASCADE, related_name="clauses")
+    number = models.CharField(_("nummer"), max_length=10)
+    order = models.PositiveIntegerField(_("rækkefølge"))
+    title = models.CharField(_("overskrift"), max_length=200)
+    text = models.TextField(_("standardtekst"))
+    changeable = models.BooleanField(_("kommunen må ændre"), default=True)
+
+    class Meta:
+        ordering = ["template", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "number"], name="template_clause_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class ContractState(models.TextChoices):
+    DRAFT = "draft", _("Kladde")
+    SENT = "sent", _("Sendt til leverandøren")
+    NEGOTIATION = "negotiation", _("Under forhandling")
+    SIGNED = "signed", _("Underskrevet")
+    ACTIVE = "active", _("Aktiv")
+    RENEGOTIATION = "renegotiation", _("Under genforhandling")
+    TERMINATED = "terminated", _("Ophørt")
+
+
+class PaymentTiming(models.TextChoices):
+    ADVANCE = "advance", _("Forud")
+    ARREARS = "arrears", _("Bagud")
+
+
+class Contract(models.Model):
+    buyer = models.ForeignKey(
+        Organisation,
+        verbose_name=_("køber (handlekommune)"),
+        on_delete=models.PROTECT,
+        related_name="contracts_bought",
+        limit_choices_to={"kind__in": [OrganisationKind.MUNICIPALITY, OrganisationKind.REGION]},
+    )
+    provider = models.ForeignKey(
+        Organisation,
+        verbose_name=_("leverandør"),
+        on_delete=models.PROTECT,
+        related_name="contracts_provided",
+        limit_choices_to={"kind": OrganisationKind.PROVIDER},
+    )
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("tilbud"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    template = models.ForeignKey(
+        ContractTemplate,
+        verbose_name=_("skabelon"),
+        on_delete=models.PROTECT,
+        related_name="contracts",
+    )
+    amendment_of = models.ForeignKey(
+        "self",
+        verbose_name=_("tillæg til"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+    )
+    case_reference = models.CharField(
+        _("kommunens sagsreference"),
+        max_length=100,
+        validators=[refuse_cpr],
+        help_text=_("Kommunens eget sagsnummer. Aldrig CPR-nummer eller navn."),
+    )
+    start_date = models.DateField(_("startdato"))
+    end_date = models.DateField(_("slutdato"), null=True, blank=True)
+    tariff = models.ForeignKey(
+        Tariff, verbose_name=_("aftalt takst"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    addons = models.ManyToManyField(
+        TariffAddOn, verbose_name=_("valgte tillægsydelser"), blank=True
+    )
+    payment_timing = models.CharField(
+        _("betaling"), max_length=10, choices=PaymentTiming.choices, default=PaymentTiming.ADVANCE
+    )
+    payment_days = models.PositiveSmallIntegerField(
+        _("betalingsfrist (dage efter faktura)"), default=30, validators=[MaxValueValidator(30)]
+    )
+    notice_months = models.PositiveSmallIntegerField(
+        _("opsigelsesvarsel (måneder)"), default=3, validators=[MaxValueValidator(24)]
+    )
+    automatic_pl = models.BooleanField(_("automatisk PL-regulering"), default=True)
+    followup_first = models.DateField(_("første opfølgning"), null=True, blank=True)
+    followup_interval_months = models.PositiveSmallIntegerField(
+        _("opfølgning hver (måneder)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+    buyer_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("kontaktperson hos køber"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    provider_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("kontaktperson hos leverandøren"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    state = models.CharField(
+        _("status"), max_length=20, choices=ContractState.choices, default=ContractState.DRAFT
+    )
+    buyer_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    buyer_signed_at = models.DateTimeField(null=True, blank=True)
+    provider_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    provider_signed_at = models.DateTimeField(null=True, blank=True)
+    terminated_on = models.DateField(_("ophørsdato"), null=True, blank=True)
+    termination_reason = models.TextField(
+        _("begrundelse for ophør"), blank=True, validators=[refuse_cpr]
+    )
+    notice_given_on = models.DateField(_("opsagt den"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("kontrakt")
+        verbose_name_plural = _("kontrakter")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["buyer", "state"]),
+            models.Index(fields=["provider", "state"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="contract_state_valid", condition=Q(state__in=ContractState.values)
+            ),
+            models.CheckConstraint(
+                name="contract_end_after_start",
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                violation_error_message=_("Slutdatoen skal ligge efter startdatoen."),
+            ),
+            models.CheckConstraint(
+                name="contract_payment_days_max_30",
+                condition=Q(payment_days__lte=30),
+                violation_error_message=_("Betalingsfristen er højst 30 dage efter faktura."),
+            ),
+            models.CheckConstraint(
+                name="contract_signed_has_both_signatures",
+                condition=~Q(state__in=[ContractState.SIGNED, ContractState.ACTIVE])
+                | (Q(buyer_signed_at__isnull=False) & Q(provider_signed_at__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer} · {self.offer}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("contracts:contract_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = _("Slutdatoen skal ligge efter startdatoen.")
+        if self.tariff_id and self.offer_id:
+            if self.tariff.offer_id != self.offer_id:
+                errors["tariff"] = _("Taksten hører til et andet tilbud.")
+            elif not self.tariff.is_published:
+                errors["tariff"] = _("Vælg en offentliggjort takst.")
+        if self.offer_id and self.provider_id and self.offer.provider_id != self.provider_id:
+            errors["offer"] = _("Tilbuddet hører til en anden leverandør.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def deviation_count(self) -> int:
+        return sum(1 for c in self.clauses.all() if c.is_deviation)
+
+
+class ContractClause(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="clauses")
+    number = models.CharField(_("nummer"), max_length=10)
+    order = models.PositiveIntegerField()
+    title = models.CharField(_("overskrift"), max_length=200)
+    standard_text = models.TextField(_("standardtekst"))
+    text = models.TextField(_("tekst"), validators=[refuse_cpr])
+    changeable = models.BooleanField(default=True)
+    deviation_reason = models.TextField(
+        _("begrundelse for afvigelse"), blank=True, validators=[refuse_cpr]
+    )
+
+    class Meta:
+        ordering = ["contract", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "number"], name="contract_clause_unique_number"
+            ),
+            models.CheckConstraint(
+                name="clause_deviation_has_reason",
+                condition=Q(text=F("standard_text")) | ~Q(deviation_reason=""),
+                violation_error_message=_(
+                    "En afvigelse fra standardteksten skal have en begrundelse."
+                ),
+            ),
+            models.CheckConstraint(
+                name="clause_unchangeable_keeps_standard",
+                condition=Q(changeable=True) | Q(text=F("standard_text")),
+                violation_error_message=_("Punktet må ikke ændres."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    @property
+    def is_deviation(self) -> bool:
+        return self.text != self.standard_text
+
+
+class IndividualPriceItem(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="price_items")
+    description = models.CharField(_("ydelse"), max_length=200, validators=[refuse_cpr])
+    amount = models.DecimalField(
+        _("beløb (kr.)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(_("enhed"), max_length=40)
+    reason = models.TextField(_("begrundelse"), validators=[refuse_cpr])
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Oprettet")
+    STATE = "state", _("Status ændret")
+    CLAUSE = "clause", _("Punkt ændret")
+    FIELDS = "fields", _("Vilkår ændret")
+    COMMENT = "comment", _("Kommentar")
+    SIGNED = "signed", _("Accepteret")
+
+
+class ContractEvent(models.Model):
+    """Every change to a contract: who, when, before and after."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    clause_number = models.CharField(max_length=10, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    message = models.TextField(blank=True, validators=[refuse_cpr])
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+class ReminderKind(models.TextChoices):
+    FOLLOWUP = "followup", _("Opfølgning")
+    NOTICE = "notice", _("Opsigelsesfrist")
+    ENDING = "ending", _("Kontrakten udløber")
+
+
+class Reminder(models.Model):
+    """A reminder that was sent. Unique per contract, kind and due date: sent once."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    due_date = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "kind", "due_date"], name="reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_date}"

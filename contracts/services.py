@@ -1,0 +1,308 @@
+"""Writes on contracts: creating from a template, clause changes as deviations, the
+lifecycle, amendments. Every change is recorded as a ContractEvent with before and after."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnership.models import User
+from partnership.validators import refuse_cpr
+
+from . import permissions
+from .models import (
+    Contract,
+    ContractClause,
+    ContractEvent,
+    ContractState,
+    ContractTemplate,
+    EventKind,
+    IndividualPriceItem,
+    TemplateStatus,
+)
+
+TERM_FIELDS = [
+    "case_reference",
+    "start_date",
+    "end_date",
+    "tariff_id",
+    "payment_timing",
+    "payment_days",
+    "notice_months",
+    "automatic_pl",
+    "followup_first",
+    "followup_interval_months",
+    "buyer_contact_id",
+    "provider_contact_id",
+]
+
+
+def _snapshot(contract: Contract) -> dict:
+    data = {f: getattr(contract, f) for f in TERM_FIELDS}
+    data["addons"] = sorted(contract.addons.values_list("pk", flat=True)) if contract.pk else []
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
+
+
+def _event(contract, kind, by, *, before=None, after=None, message="", clause_number=""):
+    return ContractEvent.objects.create(
+        contract=contract,
+        kind=kind,
+        by=by,
+        before=before,
+        after=after,
+        message=message,
+        clause_number=clause_number,
+    )
+
+
+@transaction.atomic
+def create_contract(
+    *, template: ContractTemplate, fields: dict, addons, by: User, amendment_of=None
+) -> Contract:
+    if not permissions.can_create_contract(by):
+        raise PermissionDenied(_("Kun kommunens medarbejdere kan oprette kontrakter."))
+    if template.status != TemplateStatus.PUBLISHED:
+        raise ValidationError({"template": _("Vælg en offentliggjort skabelon.")})
+    contract = Contract(template=template, created_by=by, amendment_of=amendment_of, **fields)
+    if contract.buyer_id not in permissions.buyer_org_ids(by):
+        raise PermissionDenied(_("Du kan kun oprette kontrakter for din egen kommune."))
+    if contract.offer_id:
+        contract.provider_id = contract.offer.provider_id
+    contract.full_clean()
+    contract.save()
+    contract.addons.set(_valid_addons(contract, addons))
+    ContractClause.objects.bulk_create(
+        ContractClause(
+            contract=contract,
+            number=c.number,
+            order=c.order,
+            title=c.title,
+            standard_text=c.text,
+            text=c.text,
+            changeable=c.changeable,
+        )
+        for c in template.clauses.all()
+    )
+    _event(contract, EventKind.CREATED, by, after=_snapshot(contract))
+    return contract
+
+
+def _valid_addons(contract: Contract, addons):
+    addons = list(addons or [])
+    wrong = [a for a in addons if a.tariff_id != contract.tariff_id]
+    if wrong:
+        raise ValidationError({"addons": _("Tillægsydelserne skal høre til den valgte takst.")})
+    return addons
+
+
+@transaction.atomic
+def update_terms(*, contract: Contract, fields: dict, addons, by: User) -> Contract:
+    if not permissions.can_edit_terms(by, contract):
+        raise PermissionDenied(
+            _("Vilkårene kan kun ændres af køberen, mens kontrakten forhandles.")
+        )
+    before = _snapshot(contract)
+    for name, value in fields.items():
+        setattr(contract, name, value)
+    contract.full_clean()
+    contract.save()
+    contract.addons.set(_valid_addons(contract, addons))
+    after = _snapshot(contract)
+    if after != before:
+        _reset_acceptance(contract)
+        _event(contract, EventKind.FIELDS, by, before=before, after=after)
+    return contract
+
+
+@transaction.atomic
+def change_clause(*, clause: ContractClause, text: str, reason: str, by: User) -> ContractClause:
+    contract = clause.contract
+    if not permissions.can_change_clauses(by, contract):
+        raise PermissionDenied(_("Du kan ikke ændre punkter i kontrakten nu."))
+    text = (text or "").strip()
+    reason = (reason or "").strip()
+    if not clause.changeable and text != clause.standard_text:
+        raise ValidationError(
+            {"text": _("Punkt %(n)s må ikke ændres i standardkontrakten.") % {"n": clause.number}}
+        )
+    if text != clause.standard_text and not reason:
+        raise ValidationError(
+            {"reason": _("Skriv, hvorfor punktet afviger fra standardkontrakten.")}
+        )
+    refuse_cpr(text)
+    refuse_cpr(reason)
+    before = {"text": clause.text, "reason": clause.deviation_reason}
+    clause.text = text
+    clause.deviation_reason = reason if text != clause.standard_text else ""
+    clause.full_clean()
+    clause.save()
+    if before != {"text": clause.text, "reason": clause.deviation_reason}:
+        _reset_acceptance(contract)
+        if contract.state == ContractState.SENT:
+            _set_state(contract, ContractState.NEGOTIATION, by)
+        _event(
+            contract,
+            EventKind.CLAUSE,
+            by,
+            clause_number=clause.number,
+            before=before,
+            after={"text": clause.text, "reason": clause.deviation_reason},
+        )
+    return clause
+
+
+def _reset_acceptance(contract: Contract) -> None:
+    """A change after one side accepted needs both to accept again."""
+    if contract.buyer_signed_at or contract.provider_signed_at:
+        Contract.objects.filter(pk=contract.pk).update(
+            buyer_signed_at=None,
+            buyer_signed_by=None,
+            provider_signed_at=None,
+            provider_signed_by=None,
+        )
+        contract.buyer_signed_at = contract.provider_signed_at = None
+        contract.buyer_signed_by = contract.provider_signed_by = None
+
+
+def _set_state(contract: Contract, state: str, by, message: str = "") -> None:
+    before = contract.state
+    contract.state = state
+    contract.save(update_fields=["state", "updated_at"])
+    _event(
+        contract,
+        EventKind.STATE,
+        by,
+        before={"state": before},
+        after={"state": state},
+        message=message,
+    )
+
+
+@transaction.atomic
+def send_to_provider(*, contract: Contract, by: User) -> Contract:
+    if permissions.side_of(by, contract) != "buyer" or contract.state != ContractState.DRAFT:
+        raise PermissionDenied(_("Kun køberen kan sende en kladde til leverandøren."))
+    _set_state(contract, ContractState.SENT, by)
+    return contract
+
+
+@transaction.atomic
+def comment(*, contract: Contract, text: str, by: User) -> ContractEvent:
+    if permissions.side_of(by, contract) is None:
+        raise PermissionDenied
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Skriv en kommentar.")})
+    refuse_cpr(text)
+    if contract.state == ContractState.SENT:
+        _set_state(contract, ContractState.NEGOTIATION, by)
+    return _event(contract, EventKind.COMMENT, by, message=text)
+
+
+@transaction.atomic
+def accept(*, contract: Contract, by: User) -> Contract:
+    """One side accepts the contract as it stands; when both have, it is signed."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    side = permissions.side_of(by, contract)
+    if side is None or contract.state not in (ContractState.SENT, ContractState.NEGOTIATION):
+        raise PermissionDenied(_("Kontrakten kan ikke accepteres nu."))
+    now = timezone.now()
+    if side == "buyer":
+        contract.buyer_signed_by, contract.buyer_signed_at = by, now
+    else:
+        contract.provider_signed_by, contract.provider_signed_at = by, now
+    contract.save(update_fields=[f"{side}_signed_by", f"{side}_signed_at", "updated_at"])
+    _event(contract, EventKind.SIGNED, by, after={"side": side})
+    if contract.buyer_signed_at and contract.provider_signed_at:
+        _set_state(contract, ContractState.SIGNED, by)
+        if contract.start_date <= timezone.localdate():
+            activate(contract=contract)
+    return contract
+
+
+@transaction.atomic
+def activate(*, contract: Contract) -> Contract:
+    """Signed → active on the start date (run by the daily task). Safe to run twice."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.state != ContractState.SIGNED or contract.start_date > timezone.localdate():
+        return contract
+    _set_state(contract, ContractState.ACTIVE, None, message=_("Aktiveret på startdatoen."))
+    if contract.amendment_of_id:
+        original = contract.amendment_of
+        if original.state == ContractState.RENEGOTIATION:
+            _set_state(
+                original, ContractState.ACTIVE, None, message=_("Tillægget er trådt i kraft.")
+            )
+    return contract
+
+
+def notice_deadline(contract: Contract, given_on: date | None = None) -> date:
+    """The earliest end if notice is given on the date: notice period from that date."""
+    return (given_on or timezone.localdate()) + relativedelta(months=contract.notice_months)
+
+
+@transaction.atomic
+def terminate(*, contract: Contract, notice_given_on: date, reason: str, by: User) -> Contract:
+    if permissions.side_of(by, contract) is None or contract.state not in (
+        ContractState.ACTIVE,
+        ContractState.RENEGOTIATION,
+        ContractState.SIGNED,
+    ):
+        raise PermissionDenied(_("Kontrakten kan ikke opsiges nu."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Skriv begrundelsen for ophøret.")})
+    refuse_cpr(reason)
+    contract.notice_given_on = notice_given_on
+    contract.terminated_on = notice_deadline(contract, notice_given_on)
+    contract.termination_reason = reason
+    contract.save(
+        update_fields=["notice_given_on", "terminated_on", "termination_reason", "updated_at"]
+    )
+    _set_state(contract, ContractState.TERMINATED, by, message=reason)
+    return contract
+
+
+@transaction.atomic
+def start_renegotiation(*, contract: Contract, by: User) -> Contract:
+    """An amendment linked to the contract, starting from its current clauses."""
+    if permissions.side_of(by, contract) != "buyer" or contract.state != ContractState.ACTIVE:
+        raise PermissionDenied(_("Kun køberen kan genforhandle en aktiv kontrakt."))
+    fields = {f: getattr(contract, f) for f in TERM_FIELDS}
+    fields.update(
+        buyer_id=contract.buyer_id, offer_id=contract.offer_id, provider_id=contract.provider_id
+    )
+    amendment = create_contract(
+        template=contract.template,
+        fields=fields,
+        addons=contract.addons.all(),
+        by=by,
+        amendment_of=contract,
+    )
+    for clause in contract.clauses.all():
+        ContractClause.objects.filter(contract=amendment, number=clause.number).update(
+            text=clause.text, deviation_reason=clause.deviation_reason
+        )
+    _set_state(contract, ContractState.RENEGOTIATION, by)
+    return amendment
+
+
+@transaction.atomic
+def add_price_item(
+    *, contract: Contract, description: str, amount, unit: str, reason: str, by: User
+):
+    if not permissions.can_edit_terms(by, contract):
+        raise PermissionDenied
+    item = IndividualPriceItem(
+        contract=contract, description=description, amount=amount, unit=unit, reason=reason
+    )
+    item.full_clean()
+    item.save()
+    _reset_acceptance(contract)
+    _event(contract, EventKind.FIELDS, by, after={"price_item": description, "amount": str(amount)})
+    return item
