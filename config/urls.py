@@ -19,4 +19,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("partnership.urls")),
     path("", include("offers.urls")),
+    path("", include("contracts.urls")),
 ]

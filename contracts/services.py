@@ -8,6 +8,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,6 +103,7 @@ def _valid_addons(contract: Contract, addons):
 
 @transaction.atomic
 def update_terms(*, contract: Contract, fields: dict, addons, by: User) -> Contract:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not permissions.can_edit_terms(by, contract):
         raise PermissionDenied(
             _("Vilkårene kan kun ændres af køberen, mens kontrakten forhandles.")
@@ -121,7 +123,7 @@ def update_terms(*, contract: Contract, fields: dict, addons, by: User) -> Contr
 
 @transaction.atomic
 def change_clause(*, clause: ContractClause, text: str, reason: str, by: User) -> ContractClause:
-    contract = clause.contract
+    contract = Contract.objects.select_for_update().get(pk=clause.contract_id)
     if not permissions.can_change_clauses(by, contract):
         raise PermissionDenied(_("Du kan ikke ændre punkter i kontrakten nu."))
     text = (text or "").strip()
@@ -157,16 +159,15 @@ def change_clause(*, clause: ContractClause, text: str, reason: str, by: User) -
 
 
 def _reset_acceptance(contract: Contract) -> None:
-    """A change after one side accepted needs both to accept again."""
-    if contract.buyer_signed_at or contract.provider_signed_at:
-        Contract.objects.filter(pk=contract.pk).update(
-            buyer_signed_at=None,
-            buyer_signed_by=None,
-            provider_signed_at=None,
-            provider_signed_by=None,
-        )
-        contract.buyer_signed_at = contract.provider_signed_at = None
-        contract.buyer_signed_by = contract.provider_signed_by = None
+    """A change after one side accepted needs both to accept again. Reads the database, not
+    the (possibly stale) instance."""
+    Contract.objects.filter(pk=contract.pk).filter(
+        Q(buyer_signed_at__isnull=False) | Q(provider_signed_at__isnull=False)
+    ).update(
+        buyer_signed_at=None, buyer_signed_by=None, provider_signed_at=None, provider_signed_by=None
+    )
+    contract.buyer_signed_at = contract.provider_signed_at = None
+    contract.buyer_signed_by = contract.provider_signed_by = None
 
 
 def _set_state(contract: Contract, state: str, by, message: str = "") -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnership.models import Organisation
+from partnership.permissions import can_buy
 from partnership.uploads import check_pdf, resized_image
 from partnership.views import member_required
 
@@ -149,6 +150,7 @@ def offer_detail(request, pk):
             "drafts": drafts,
             "following": OfferFollow.objects.filter(user=request.user, offer=offer).exists(),
             "in_compare": offer.pk in _compare_ids(request),
+            "can_contract": offer.status == OfferStatus.PUBLISHED and can_buy(request.user),
             "compare_full": len(_compare_ids(request)) >= COMPARE_MAX,
         },
     )

@@ -58,6 +58,15 @@ def is_member(user) -> bool:
     return bool(memberships_of(user))
 
 
+def can_buy(user) -> bool:
+    """Works for a buying municipality or the region (may make contracts)."""
+    return any(
+        m.organisation.is_public_buyer
+        and m.role in (Role.CASEWORKER, Role.PROCUREMENT, Role.ORG_ADMIN)
+        for m in memberships_of(user)
+    )
+
+
 def requires_mfa(user) -> bool:
     return has_role(user, *MFA_REQUIRED_ROLES)
 

@@ -104,7 +104,14 @@ def make_offer(
 
 
 def publish(
-    offer, year: int, price, unit: str = "day", version: int = 1, reason: str = "", by=None
+    offer,
+    year: int,
+    price,
+    unit: str = "day",
+    version: int = 1,
+    reason: str = "",
+    by=None,
+    addons=(),
 ):
     """A published tariff written straight to the database (as the demo data does)."""
     from decimal import Decimal
@@ -124,6 +131,8 @@ def publish(
         created_by=by,
         correction_reason=reason,
     )
+    for name, addon_price, addon_unit in addons:  # add-ons go on while it is a draft
+        tariff.addons.create(name=name, price=addon_price, unit=addon_unit)
     Tariff.objects.filter(pk=tariff.pk).update(
         status="published", published_at=timezone.now(), published_by=by
     )
@@ -140,3 +149,44 @@ def pl_rates(**rates):
         RegulationRate.objects.update_or_create(
             year=int(year[1:]), defaults={"rate": Decimal(rate)}
         )
+
+
+def make_contract(
+    offer=None,
+    buyer_slug: str = "naestved",
+    email: str = "sagsbehandler.naestved@portal.example",
+    kind: str = "adults_outside",
+    **fields,
+):
+    """A draft contract made through the service, as a caseworker would."""
+    from contracts import services
+    from contracts.models import ContractTemplate
+
+    offer = offer or make_offer()
+    tariff = offer.tariffs.filter(status="published").order_by("-year", "-version").first()
+    if tariff is None:
+        tariff = publish(offer, 2026, "2500")
+    by = User.objects.get(email=email)
+    data = {
+        "buyer": Organisation.objects.get(slug=buyer_slug),
+        "offer": offer,
+        "case_reference": "NAE-2026-0042",
+        "start_date": __import__("datetime").date(2026, 12, 1),
+        "end_date": None,
+        "tariff": tariff,
+        "payment_timing": "advance",
+        "payment_days": 30,
+        "notice_months": 3,
+        "automatic_pl": True,
+        "followup_first": None,
+        "followup_interval_months": None,
+        "buyer_contact": by,
+        "provider_contact": User.objects.get(email="leverandoer.a@portal.example"),
+    }
+    data.update(fields)
+    return services.create_contract(
+        template=ContractTemplate.objects.get(kind=kind, version="2.0"),
+        fields=data,
+        addons=[],
+        by=by,
+    )

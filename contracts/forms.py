@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from offers.models import Tariff, TariffAddOn, TariffStatus
+from partnership.models import Organisation, Role, User
+from partnership.validators import refuse_cpr
+
+from .models import Contract, ContractState, ContractTemplate, TemplateStatus
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AddOnChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        price = (
+            f"{obj.price:,.2f} kr. ".replace(",", "X").replace(".", ",").replace("X", ".")
+            if obj.price is not None
+            else ""
+        )
+        return (
+            f"{obj.tariff.year} v{obj.tariff.version}: {obj.name} ({price}{obj.get_unit_display()})"
+        )
+
+
+class TariffChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        price = f"{obj.price:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        return f"{obj.year}, version {obj.version}: {price} kr. {obj.get_unit_display()}"
+
+
+class ContractForm(forms.ModelForm):
+    template = forms.ModelChoiceField(
+        label=_("Standardkontrakt"),
+        queryset=ContractTemplate.objects.filter(status=TemplateStatus.PUBLISHED),
+    )
+    tariff = TariffChoice(
+        label=_("Aftalt takst"),
+        queryset=Tariff.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    addons = AddOnChoice(
+        label=_("Valgte tillægsydelser"),
+        queryset=TariffAddOn.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "template",
+            "buyer",
+            "case_reference",
+            "start_date",
+            "end_date",
+            "tariff",
+            "addons",
+            "payment_timing",
+            "payment_days",
+            "notice_months",
+            "automatic_pl",
+            "followup_first",
+            "followup_interval_months",
+            "buyer_contact",
+            "provider_contact",
+        ]
+        widgets = {"start_date": DATE, "end_date": DATE, "followup_first": DATE}
+        error_messages = {
+            "payment_days": {
+                "max_value": _(
+                    "Betalingsfristen er højst 30 dage efter faktura (standardkontrakt 2.0)."
+                )
+            },
+        }
+
+    def __init__(self, *args, offer, buyers, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer = offer
+        tariffs = Tariff.objects.filter(offer=offer, status=TariffStatus.PUBLISHED).order_by(
+            "-year", "-version"
+        )
+        self.fields["tariff"].queryset = tariffs
+        self.fields["addons"].queryset = TariffAddOn.objects.filter(
+            tariff__in=tariffs
+        ).select_related("tariff")
+        self.fields["buyer"].queryset = Organisation.objects.filter(pk__in=[b.pk for b in buyers])
+        self.fields["buyer"].empty_label = None
+        buyer_ids = [b.pk for b in buyers]
+        self.fields["buyer_contact"].queryset = User.objects.filter(
+            memberships__organisation_id__in=buyer_ids,
+            memberships__is_active=True,
+            memberships__role__in=[Role.CASEWORKER, Role.PROCUREMENT],
+        ).distinct()
+        self.fields["provider_contact"].queryset = User.objects.filter(
+            memberships__organisation=offer.provider,
+            memberships__is_active=True,
+            memberships__role=Role.PROVIDER_EDITOR,
+        ).distinct()
+        self.fields["case_reference"].validators = [refuse_cpr]
+        if editing:
+            del self.fields["template"]
+            del self.fields["buyer"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("Slutdatoen skal ligge efter startdatoen."))
+        tariff = cleaned.get("tariff")
+        addons = cleaned.get("addons") or []
+        if tariff and any(a.tariff_id != tariff.pk for a in addons):
+            self.add_error("addons", _("Vælg kun tillægsydelser fra den valgte takst."))
+        return cleaned
+
+    def _post_clean(self):
+        self.instance.offer = self.offer
+        self.instance.provider = self.offer.provider
+        super()._post_clean()
+
+
+class ClauseForm(forms.Form):
+    text = forms.CharField(
+        label=_("Tekst"), widget=forms.Textarea(attrs={"rows": 6}), validators=[refuse_cpr]
+    )
+    reason = forms.CharField(
+        label=_("Begrundelse for afvigelsen"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        validators=[refuse_cpr],
+        help_text=_("Skal udfyldes, når teksten afviger fra standardkontrakten."),
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Kommentar"), widget=forms.Textarea(attrs={"rows": 3}), validators=[refuse_cpr]
+    )
+
+
+class TerminateForm(forms.Form):
+    notice_given_on = forms.DateField(
+        label=_("Opsagt den"), widget=DATE, initial=timezone.localdate
+    )
+    reason = forms.CharField(
+        label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 3}), validators=[refuse_cpr]
+    )
+
+
+class ContractFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Alle"))] + list(ContractState.choices)
+    )
+    offer_q = forms.CharField(label=_("Tilbud"), required=False, max_length=100)
+    deviations = forms.ChoiceField(
+        label=_("Afvigelser"),
+        required=False,
+        choices=[("", _("Alle")), ("with", _("Med afvigelser")), ("without", _("Uden afvigelser"))],
+    )

@@ -1,0 +1,132 @@
+"""Daily background work on contracts: reminders to the contact people, and signed
+contracts becoming active on their start date. Both are safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from partnership.models import Notice
+
+from . import services
+from .models import Contract, ContractState, Reminder, ReminderKind
+from .reminders import due_reminders
+
+log = logging.getLogger(__name__)
+
+NOTICE_MAX_LENGTH = Notice._meta.get_field("message").max_length
+
+
+def _day(today: str | None) -> date:
+    return date.fromisoformat(today) if today else timezone.localdate()
+
+
+def reminder_message(contract: Contract, kind: str, due_date: date) -> str:
+    """One sentence in Danish naming the contract (offer, buyer, case) and the date."""
+    values = {
+        "offer": contract.offer.name,
+        "buyer": contract.buyer.name,
+        "case": contract.case_reference,
+        "date": formats.date_format(due_date, "j. F Y"),
+    }
+    if kind == ReminderKind.FOLLOWUP:
+        text = _(
+            "Opfølgning på kontrakten om %(offer)s med %(buyer)s (sag %(case)s) "
+            "skal holdes senest %(date)s."
+        )
+    elif kind == ReminderKind.NOTICE:
+        text = _(
+            "Sidste frist for at opsige kontrakten om %(offer)s med %(buyer)s (sag %(case)s) "
+            "er %(date)s."
+        )
+    else:
+        text = _("Kontrakten om %(offer)s med %(buyer)s (sag %(case)s) udløber %(date)s.")
+    return text % values
+
+
+def reminder_subject(contract: Contract, kind: str) -> str:
+    return _("Påmindelse: %(kind)s – %(offer)s") % {
+        "kind": ReminderKind(kind).label.lower(),
+        "offer": contract.offer.name,
+    }
+
+
+def _recipients(contract: Contract) -> list:
+    people = []
+    for person in (contract.buyer_contact, contract.provider_contact):
+        if person is not None and person.is_active and person not in people:
+            people.append(person)
+    return people
+
+
+def _send(contract: Contract, kind: str, due_date: date) -> bool:
+    """Record the reminder and, if it is new, tell each contact person: one e-mail and one
+    notice on "Mit overblik". Inside one transaction: if a mail cannot be handed over,
+    the reminder is not recorded and the next run tries again."""
+    with transaction.atomic():
+        _reminder, created = Reminder.objects.get_or_create(
+            contract=contract, kind=kind, due_date=due_date
+        )
+        if not created:
+            return False
+        message = reminder_message(contract, kind, due_date)
+        url = contract.get_absolute_url()
+        body = (
+            message + "\n\n" + _("Se kontrakten her:") + f"\n{settings.SITE_URL.rstrip('/')}{url}\n"
+        )
+        for person in _recipients(contract):
+            Notice.objects.create(
+                user=person, message=Truncator(message).chars(NOTICE_MAX_LENGTH), url=url
+            )
+            send_mail(
+                subject=reminder_subject(contract, kind),
+                message=body,
+                from_email=None,
+                recipient_list=[person.email],
+            )
+    return True
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_reminders(today: str | None = None) -> int:
+    """Send each reminder due on the day (default: today; an ISO date for tests) once.
+    Returns how many reminders were sent now."""
+    day = _day(today)
+    sent = 0
+    with override("da"):
+        for contract, kind, due_date in due_reminders(day):
+            try:
+                sent += _send(contract, kind, due_date)
+            except Exception:
+                # Not recorded, so the next run tries again; the others still go out.
+                log.exception("Reminder %s %s for contract %s failed", kind, due_date, contract.pk)
+    return sent
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def activate_contracts(today: str | None = None) -> int:
+    """Signed contracts whose start date has come become active. Returns how many did.
+
+    services.activate checks the start date against the real date again, so a `today`
+    in the future does not activate a contract early."""
+    day = _day(today)
+    activated = 0
+    due = Contract.objects.filter(state=ContractState.SIGNED, start_date__lte=day).order_by("pk")
+    with override("da"):
+        for contract in list(due):
+            try:
+                result = services.activate(contract=contract)
+            except Exception:
+                log.exception("Activating contract %s failed", contract.pk)
+                continue
+            activated += result.state == ContractState.ACTIVE
+    return activated

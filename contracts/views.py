@@ -1,0 +1,350 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from offers.permissions import offers_visible_to
+from partnership import jobs
+from partnership.models import Organisation
+from partnership.views import _queue_down_message, member_required
+
+from . import permissions, selectors, services
+from .diff import word_diff_html
+from .forms import ClauseForm, CommentForm, ContractFilterForm, ContractForm, TerminateForm
+from .models import Contract, ContractClause, ContractState, EventKind
+
+
+def _visible_contract(request, pk) -> Contract:
+    contract = (
+        permissions.contracts_visible_to(request.user)
+        .select_related(
+            "buyer",
+            "provider",
+            "offer",
+            "template",
+            "tariff",
+            "buyer_contact",
+            "provider_contact",
+            "buyer_signed_by",
+            "provider_signed_by",
+            "amendment_of",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if contract is None:
+        raise Http404
+    return contract
+
+
+def _form_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@member_required
+def contract_list(request):
+    if not permissions.can_use_contracts(request.user):
+        if permissions.can_see_measures(request.user):
+            return redirect("contracts:measures")
+        raise PermissionDenied
+    form = ContractFilterForm(request.GET)
+    d = form.cleaned_data if form.is_valid() else {}
+    f = selectors.ContractFilter(
+        state=d.get("state", ""), offer_q=d.get("offer_q", ""), deviations=d.get("deviations", "")
+    )
+    page = Paginator(selectors.contract_list(request.user, f), 25).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    return render(
+        request,
+        "contracts/contract_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": permissions.can_create_contract(request.user),
+        },
+    )
+
+
+@member_required
+def contract_create(request):
+    buyers = Organisation.objects.filter(pk__in=permissions.buyer_org_ids(request.user)).order_by(
+        "name"
+    )
+    if not buyers:
+        raise PermissionDenied(_("Kun kommunens medarbejdere kan oprette kontrakter."))
+    try:
+        offer = (
+            offers_visible_to(request.user)
+            .select_related("provider")
+            .get(
+                pk=int(request.GET.get("tilbud") or request.POST.get("tilbud") or 0),
+                status="published",
+            )
+        )
+    except (ValueError, Exception):
+        messages.info(
+            request,
+            _("Find det tilbud, kontrakten gælder, og vælg 'Opret kontrakt' på tilbudssiden."),
+        )
+        return redirect("offers:search")
+    form = ContractForm(
+        request.POST or None,
+        offer=offer,
+        buyers=buyers,
+        initial={"buyer": buyers[0], "buyer_contact": request.user},
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            k: form.cleaned_data[k] for k in form.cleaned_data if k not in ("template", "addons")
+        }
+        fields["offer"] = offer
+        try:
+            contract = services.create_contract(
+                template=form.cleaned_data["template"],
+                fields=fields,
+                addons=form.cleaned_data["addons"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Kontrakten er oprettet som kladde ud fra standardkontrakten.")
+            )
+            return redirect(contract)
+    return render(
+        request, "contracts/contract_form.html", {"form": form, "offer": offer, "contract": None}
+    )
+
+
+@member_required
+def contract_edit(request, pk):
+    contract = _visible_contract(request, pk)
+    if not permissions.can_edit_terms(request.user, contract):
+        raise PermissionDenied
+    buyers = [contract.buyer]
+    form = ContractForm(
+        request.POST or None,
+        instance=contract,
+        offer=contract.offer,
+        buyers=buyers,
+        editing=True,
+        initial={"addons": contract.addons.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data[k] for k in form.cleaned_data if k != "addons"}
+        try:
+            services.update_terms(
+                contract=Contract.objects.get(pk=contract.pk),
+                fields=fields,
+                addons=form.cleaned_data["addons"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Vilkårene er gemt."))
+            return redirect(contract)
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {"form": form, "offer": contract.offer, "contract": contract},
+    )
+
+
+@member_required
+def contract_detail(request, pk):
+    contract = _visible_contract(request, pk)
+    clauses = list(contract.clauses.all())
+    for c in clauses:
+        c.diff = word_diff_html(c.standard_text, c.text) if c.is_deviation else None
+    side = permissions.side_of(request.user, contract)
+    events = list(contract.events.select_related("by"))
+    return render(
+        request,
+        "contracts/contract_detail.html",
+        {
+            "contract": contract,
+            "clauses": clauses,
+            "deviations": [c for c in clauses if c.is_deviation],
+            "events": events,
+            "comments": [e for e in events if e.kind == EventKind.COMMENT],
+            "side": side,
+            "can_edit_terms": permissions.can_edit_terms(request.user, contract),
+            "can_change_clauses": permissions.can_change_clauses(request.user, contract),
+            "can_send": side == "buyer" and contract.state == ContractState.DRAFT,
+            "can_accept": side is not None
+            and contract.state in (ContractState.SENT, ContractState.NEGOTIATION)
+            and not (contract.buyer_signed_at if side == "buyer" else contract.provider_signed_at),
+            "can_comment": side is not None and contract.state != ContractState.TERMINATED,
+            "can_terminate": side is not None
+            and contract.state
+            in (ContractState.ACTIVE, ContractState.RENEGOTIATION, ContractState.SIGNED),
+            "can_renegotiate": side == "buyer" and contract.state == ContractState.ACTIVE,
+            "addons": list(contract.addons.all()),
+            "price_items": list(contract.price_items.all()),
+            "comment_form": CommentForm(),
+            "terminate_form": TerminateForm(),
+            "amendments": list(contract.amendments.all()),
+        },
+    )
+
+
+@member_required
+def clause_edit(request, pk, clause_pk):
+    contract = _visible_contract(request, pk)
+    clause = get_object_or_404(ContractClause, pk=clause_pk, contract=contract)
+    if not permissions.can_change_clauses(request.user, contract):
+        raise PermissionDenied
+    if not clause.changeable:
+        messages.error(
+            request, _("Punkt %(n)s må ikke ændres i standardkontrakten.") % {"n": clause.number}
+        )
+        return redirect(contract)
+    form = ClauseForm(
+        request.POST or None, initial={"text": clause.text, "reason": clause.deviation_reason}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_clause(
+                clause=clause,
+                text=form.cleaned_data["text"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Punkt %(n)s er gemt.") % {"n": clause.number})
+            return redirect(contract)
+    preview = (
+        word_diff_html(clause.standard_text, form.data.get("text", clause.text))
+        if form.is_bound
+        else None
+    )
+    return render(
+        request,
+        "contracts/clause_form.html",
+        {"contract": contract, "clause": clause, "form": form, "preview": preview},
+    )
+
+
+def _action(request, pk, fn, success: str, **kwargs):
+    contract = _visible_contract(request, pk)
+    try:
+        fn(contract=contract, by=request.user, **kwargs)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(
+            request,
+            " ".join(getattr(exc, "messages", [str(exc)])) or _("Handlingen er ikke tilladt."),
+        )
+    else:
+        messages.success(request, success)
+    return redirect(contract)
+
+
+@member_required
+@require_POST
+def contract_send(request, pk):
+    return _action(
+        request, pk, services.send_to_provider, _("Kontrakten er sendt til leverandøren.")
+    )
+
+
+@member_required
+@require_POST
+def contract_accept(request, pk):
+    return _action(request, pk, services.accept, _("Du har accepteret kontrakten."))
+
+
+@member_required
+@require_POST
+def contract_comment(request, pk):
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        contract = _visible_contract(request, pk)
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(contract)
+    return _action(
+        request, pk, services.comment, _("Kommentaren er gemt."), text=form.cleaned_data["text"]
+    )
+
+
+@member_required
+@require_POST
+def contract_terminate(request, pk):
+    form = TerminateForm(request.POST)
+    if not form.is_valid():
+        contract = _visible_contract(request, pk)
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(contract)
+    return _action(
+        request,
+        pk,
+        services.terminate,
+        _("Kontrakten er opsagt."),
+        notice_given_on=form.cleaned_data["notice_given_on"],
+        reason=form.cleaned_data["reason"],
+    )
+
+
+@member_required
+@require_POST
+def contract_renegotiate(request, pk):
+    contract = _visible_contract(request, pk)
+    try:
+        amendment = services.start_renegotiation(contract=contract, by=request.user)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(contract)
+    messages.success(request, _("Et tillæg til kontrakten er oprettet som kladde."))
+    return redirect(amendment)
+
+
+@member_required
+@require_POST
+def contract_pdf(request, pk):
+    contract = _visible_contract(request, pk)
+    try:
+        job = jobs.order_job(
+            kind="contract_pdf",
+            title=_("Kontrakt: %(offer)s") % {"offer": contract.offer.name},
+            params={"contract_id": contract.pk},
+            by=request.user,
+        )
+    except jobs.QueueUnavailable:
+        messages.error(request, _queue_down_message())
+        return redirect(contract)
+    messages.success(request, _("Kontrakten dannes som PDF. Du kan følge den her."))
+    return redirect(job)
+
+
+@member_required
+def measures(request):
+    if not permissions.can_see_measures(request.user):
+        raise PermissionDenied
+    per_buyer, clauses = selectors.deviation_measure()
+    total = sum(m.total for m in per_buyer)
+    without = sum(m.without for m in per_buyer)
+    return render(
+        request,
+        "contracts/measures.html",
+        {
+            "per_buyer": per_buyer,
+            "clauses": clauses,
+            "total": total,
+            "without": without,
+            "share": (100 * without / total) if total else None,
+        },
+    )
