@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -215,7 +216,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Daily, early morning Danish time: contracts become active on their start date, and
+    # follow-up, notice and end-of-contract reminders go out (each reminder once).
+    "contracts-activate": {
+        "task": "contracts.tasks.activate_contracts",
+        "schedule": crontab(hour=5, minute=0),
+    },
+    "contracts-reminders": {
+        "task": "contracts.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}
 
 # --- Security ---------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

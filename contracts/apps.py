@@ -42,7 +42,7 @@ class ContractsConfig(AppConfig):
 
             return render(job, progress)
 
-        jobs.register("contract_pdf", render_contract_pdf)
+        jobs.register("contract_pdf", render_contract_pdf, secretariat_may_see=False)
 
         def seed(sender, organisations, **kwargs):
             from . import demo

@@ -24,13 +24,20 @@ Renderer = Callable[[Job, Progress], tuple[str, bytes]]
 class JobKind:
     key: str
     render: Renderer
+    # The secretariat sees every job unless its result is private to the orderer (a
+    # contract PDF holds a municipality's case reference, which the secretariat never sees).
+    secretariat_may_see: bool = True
 
 
 _kinds: dict[str, JobKind] = {}
 
 
-def register(key: str, render: Renderer) -> None:
-    _kinds[key] = JobKind(key=key, render=render)
+def register(key: str, render: Renderer, *, secretariat_may_see: bool = True) -> None:
+    _kinds[key] = JobKind(key=key, render=render, secretariat_may_see=secretariat_may_see)
+
+
+def private_kinds() -> list[str]:
+    return [k for k, kind in _kinds.items() if not kind.secretariat_may_see]
 
 
 def get_kind(key: str) -> JobKind:

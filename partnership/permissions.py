@@ -110,15 +110,25 @@ def managed_organisations(user) -> list[Organisation]:
 
 
 def jobs_visible_to(user) -> QuerySet[Job]:
+    from django.db.models import Q
+
+    from .jobs import private_kinds
+
     if not is_member(user):
         return Job.objects.none()
     if is_secretariat(user):
-        return Job.objects.all()
+        return Job.objects.filter(Q(ordered_by=user) | ~Q(kind__in=private_kinds()))
     return Job.objects.filter(ordered_by=user)
 
 
 def can_view_job(user, job: Job) -> bool:
-    return is_member(user) and (job.ordered_by_id == user.pk or is_secretariat(user))
+    from .jobs import private_kinds
+
+    if not is_member(user):
+        return False
+    if job.ordered_by_id == user.pk:
+        return True
+    return is_secretariat(user) and job.kind not in private_kinds()
 
 
 def can_retry_job(user, job: Job) -> bool:

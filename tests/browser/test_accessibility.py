@@ -226,3 +226,37 @@ def test_offer_pages(portal_with_offers, new_page):
             "/sammenlign/",
         ],
     )
+
+
+def test_contract_pages(portal_with_offers, new_page):
+    from contracts import demo as contracts_demo
+    from contracts.models import Contract
+
+    portal = portal_with_offers
+    contracts_demo.seed({o.slug: o for o in Organisation.objects.all()})
+    draft = Contract.objects.filter(state="draft").select_related("buyer_contact").first()
+    active = Contract.objects.filter(state="active", buyer=draft.buyer).first()
+    clause = draft.clauses.get(number="8")
+    page = new_page()
+    log_in(page, portal, draft.buyer_contact.email)
+    visit_all(
+        page,
+        portal,
+        [
+            "/kontrakter/",
+            "/kontrakter/?state=active&deviations=with",
+            f"/kontrakter/{draft.pk}/",
+            f"/kontrakter/{draft.pk}/vilkaar/",
+            f"/kontrakter/{draft.pk}/punkter/{clause.pk}/",
+            f"/kontrakter/{active.pk}/",
+        ],
+    )
+    page.goto(f"{portal}/kontrakter/{draft.pk}/punkter/{clause.pk}/")
+    page.get_by_label("Tekst").fill("Kontrakten kan opsiges med en uges varsel.")
+    page.get_by_role("button", name="Gem punktet").click()
+    assert page.get_by_text("Skriv, hvorfor punktet afviger").is_visible()
+    assert_accessible(page)
+
+    secretariat = new_page()
+    log_in(secretariat, portal, "sekretariat@portal.example")
+    visit_all(secretariat, portal, ["/kontrakter/maaltal/"])

@@ -106,3 +106,24 @@ def test_measure_for_the_seeded_contracts_matches_a_hand_count(demo):
             if cl.text != cl.standard_text:
                 changed[cl.number] = changed.get(cl.number, 0) + 1
     assert {r["number"]: r["n"] for r in clauses} == changed
+
+
+def test_secretariat_cannot_fetch_a_contract_pdf_ordered_by_a_party(client, contract):
+    from partnership import jobs
+    from partnership.models import Job
+
+    job = jobs.order_job(
+        kind="contract_pdf",
+        title="Kontrakt",
+        params={"contract_id": contract.pk},
+        by=demo_user("sagsbehandler.naestved@portal.example"),
+    )
+    assert Job.objects.get(pk=job.pk).status == "done"
+    client.force_login(demo_user("sekretariat@portal.example"))
+    assert client.get(reverse("partnership:job_download", args=[job.pk])).status_code == 404
+    assert (
+        "Kontrakt"
+        not in client.get(reverse("partnership:job_list") + "?alle=1")
+        .content.decode()
+        .split("<main")[1]
+    )
