@@ -151,6 +151,12 @@ class TerminateForm(forms.Form):
 
 
 class ContractFilterForm(forms.Form):
+    provider = forms.ModelChoiceField(
+        label=_("Leverandør"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label=_("Alle"),
+    )
     state = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Alle"))] + list(ContractState.choices)
     )
@@ -159,4 +165,21 @@ class ContractFilterForm(forms.Form):
         label=_("Afvigelser"),
         required=False,
         choices=[("", _("Alle")), ("with", _("Med afvigelser")), ("without", _("Uden afvigelser"))],
+    )
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+
+
+class PriceItemForm(forms.Form):
+    description = forms.CharField(label=_("Ydelse"), max_length=200, validators=[refuse_cpr])
+    amount = forms.DecimalField(
+        label=_("Beløb (kr.)"), max_digits=12, decimal_places=2, min_value=0
+    )
+    unit = forms.CharField(
+        label=_("Enhed"), max_length=40, help_text=_("Fx 'pr. time' eller 'engangsbeløb'.")
+    )
+    reason = forms.CharField(
+        label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 2}), validators=[refuse_cpr]
     )

@@ -11,6 +11,11 @@ urlpatterns = [
     path("kontrakter/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("kontrakter/<int:pk>/vilkaar/", views.contract_edit, name="contract_edit"),
     path("kontrakter/<int:pk>/punkter/<int:clause_pk>/", views.clause_edit, name="clause_edit"),
+    path(
+        "kontrakter/<int:pk>/individuel-pris/",
+        views.contract_price_item,
+        name="contract_price_item",
+    ),
     path("kontrakter/<int:pk>/send/", views.contract_send, name="contract_send"),
     path("kontrakter/<int:pk>/accepter/", views.contract_accept, name="contract_accept"),
     path("kontrakter/<int:pk>/kommentar/", views.contract_comment, name="contract_comment"),

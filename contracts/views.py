@@ -15,7 +15,14 @@ from partnership.views import _queue_down_message, member_required
 
 from . import permissions, selectors, services
 from .diff import word_diff_html
-from .forms import ClauseForm, CommentForm, ContractFilterForm, ContractForm, TerminateForm
+from .forms import (
+    ClauseForm,
+    CommentForm,
+    ContractFilterForm,
+    ContractForm,
+    PriceItemForm,
+    TerminateForm,
+)
 from .models import Contract, ContractClause, ContractState, EventKind
 
 
@@ -56,10 +63,16 @@ def contract_list(request):
         if permissions.can_see_measures(request.user):
             return redirect("contracts:measures")
         raise PermissionDenied
-    form = ContractFilterForm(request.GET)
+    providers = Organisation.objects.filter(
+        pk__in=permissions.contracts_visible_to(request.user).values("provider_id")
+    ).order_by("name")
+    form = ContractFilterForm(request.GET, providers=providers)
     d = form.cleaned_data if form.is_valid() else {}
     f = selectors.ContractFilter(
-        state=d.get("state", ""), offer_q=d.get("offer_q", ""), deviations=d.get("deviations", "")
+        state=d.get("state", ""),
+        offer_q=d.get("offer_q", ""),
+        deviations=d.get("deviations", ""),
+        provider=d.get("provider"),
     )
     page = Paginator(selectors.contract_list(request.user, f), 25).get_page(request.GET.get("side"))
     query = request.GET.copy()
@@ -297,6 +310,23 @@ def contract_terminate(request, pk):
         notice_given_on=form.cleaned_data["notice_given_on"],
         reason=form.cleaned_data["reason"],
     )
+
+
+@member_required
+def contract_price_item(request, pk):
+    contract = _visible_contract(request, pk)
+    if not permissions.can_edit_terms(request.user, contract):
+        raise PermissionDenied
+    form = PriceItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_price_item(contract=contract, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Den individuelle pris er tilføjet."))
+            return redirect(contract)
+    return render(request, "contracts/price_item_form.html", {"contract": contract, "form": form})
 
 
 @member_required

@@ -23,7 +23,7 @@ from partnership.permissions import can_buy
 from partnership.uploads import check_pdf, resized_image
 from partnership.views import member_required
 
-from . import permissions, selectors, services
+from . import extensions, permissions, selectors, services
 from .charts import tariff_history_svg
 from .forms import (
     AddOnFormSet,
@@ -151,6 +151,7 @@ def offer_detail(request, pk):
             "following": OfferFollow.objects.filter(user=request.user, offer=offer).exists(),
             "in_compare": offer.pk in _compare_ids(request),
             "can_contract": offer.status == OfferStatus.PUBLISHED and can_buy(request.user),
+            "panels": extensions.offer_panels(offer, request.user),
             "compare_full": len(_compare_ids(request)) >= COMPARE_MAX,
         },
     )
@@ -596,7 +597,10 @@ def _comparison(request):
 
 @member_required
 def compare(request):
-    return render(request, "offers/compare.html", {"cmp": _comparison(request)})
+    cmp = _comparison(request)
+    return render(
+        request, "offers/compare.html", {"cmp": cmp, "extra_rows": extensions.compare_rows(cmp.offers, request.user)}
+    )
 
 
 @member_required

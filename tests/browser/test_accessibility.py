@@ -245,6 +245,7 @@ def test_contract_pages(portal_with_offers, new_page):
         [
             "/kontrakter/",
             "/kontrakter/?state=active&deviations=with",
+            f"/kontrakter/{draft.pk}/individuel-pris/",
             f"/kontrakter/{draft.pk}/",
             f"/kontrakter/{draft.pk}/vilkaar/",
             f"/kontrakter/{draft.pk}/punkter/{clause.pk}/",

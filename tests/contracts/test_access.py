@@ -23,6 +23,8 @@ def contract_urls(c):
         ("post", reverse("contracts:contract_edit", args=[c.pk])),
         ("get", reverse("contracts:clause_edit", args=[c.pk, clause.pk])),
         ("post", reverse("contracts:clause_edit", args=[c.pk, clause.pk])),
+        ("get", reverse("contracts:contract_price_item", args=[c.pk])),
+        ("post", reverse("contracts:contract_price_item", args=[c.pk])),
         ("post", reverse("contracts:contract_send", args=[c.pk])),
         ("post", reverse("contracts:contract_accept", args=[c.pk])),
         ("post", reverse("contracts:contract_comment", args=[c.pk])),

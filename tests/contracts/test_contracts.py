@@ -215,3 +215,32 @@ def test_database_requires_a_reason_for_a_deviation(offer):
     contract = make_contract(offer=offer)
     with pytest.raises(IntegrityError), transaction.atomic():
         ContractClause.objects.filter(contract=contract, number="8").update(text="Noget andet")
+
+
+def test_individual_price_item_with_reason_and_provider_filter(client, offer):
+    contract = make_contract(offer=offer)
+    client.force_login(demo_user(CASEWORKER))
+    url = reverse("contracts:contract_price_item", args=[contract.pk])
+    response = client.post(
+        url,
+        {
+            "description": "Ekstra nattevagt",
+            "amount": "1200",
+            "unit": "pr. nat",
+            "reason": "Borger 010203-1234 har brug for det",
+        },
+    )
+    assert "CPR-nummer" in response.content.decode()
+    assert not contract.price_items.exists()
+    client.post(
+        url,
+        {
+            "description": "Ekstra nattevagt",
+            "amount": "1200",
+            "unit": "pr. nat",
+            "reason": "Særlige behov om natten",
+        },
+    )
+    assert contract.price_items.get().amount == 1200
+    listing = client.get(reverse("contracts:contract_list"), {"provider": offer.provider.pk})
+    assert [c.pk for c in listing.context["page"]] == [contract.pk]
