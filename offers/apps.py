@@ -54,6 +54,10 @@ class OffersConfig(AppConfig):
             )
         )
 
+        from . import report_jobs
+
+        report_jobs.register()
+
         def seed(sender, organisations, **kwargs):
             from . import demo
 

@@ -43,4 +43,5 @@ urlpatterns = [
     path("referencedata/<str:kind>/", reference.edit, name="reference_list"),
     path("referencedata/<str:kind>/<int:pk>/", reference.edit, name="reference_edit"),
     path("takster/import/", include("offers.urls_import")),
+    path("rapporter/", include("offers.urls_reports")),
 ]
