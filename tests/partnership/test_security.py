@@ -115,3 +115,23 @@ def test_admin_login_goes_through_the_portal_login_with_mfa(client, db):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_production_configuration_passes_check_deploy():
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG",)}
+    env.update(
+        SECRET_KEY="x" * 20 + "production-like-secret-key-for-the-check-0123456789",
+        SECURE_SSL_REDIRECT="1",
+        SECURE_COOKIES="1",
+        SECURE_HSTS_SECONDS="31536000",
+        ALLOWED_HOSTS="portal.example",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
