@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from offers.models import Offer
 from offers.permissions import offers_visible_to
 from partnership import jobs
 from partnership.models import Organisation
@@ -105,7 +106,7 @@ def contract_create(request):
                 status="published",
             )
         )
-    except (ValueError, Exception):
+    except (ValueError, Offer.DoesNotExist):
         messages.info(
             request,
             _("Find det tilbud, kontrakten gælder, og vælg 'Opret kontrakt' på tilbudssiden."),

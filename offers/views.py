@@ -39,7 +39,6 @@ from .forms import (
     VacancyForm,
 )
 from .models import (
-    AnswerKind,
     DeclarationQuestion,
     Offer,
     OfferDocument,
@@ -771,4 +770,3 @@ def regulation_rates(request):
     )
 
 
-ANSWER_LABELS = dict(AnswerKind.choices)
