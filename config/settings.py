@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contracts.tasks.send_reminders",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Quality dialogues: owners of overdue actions, once per action per week.
+    "quality-overdue-actions": {
+        "task": "quality.tasks.remind_overdue_actions",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------

@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from .models import Action, ActionReminder, Assessment, AssessmentScore, Dialogue, Framework, Theme
+
+
+class ThemeInline(admin.TabularInline):
+    model = Theme
+    extra = 0
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ["name", "key", "order", "is_active"]
+    inlines = [ThemeInline]
+
+
+class AssessmentScoreInline(admin.TabularInline):
+    model = AssessmentScore
+    extra = 0
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["offer", "framework", "assessed_on", "source"]
+    list_select_related = ["offer", "framework"]
+    raw_id_fields = ["offer"]
+    inlines = [AssessmentScoreInline]
+
+
+@admin.register(Dialogue)
+class DialogueAdmin(admin.ModelAdmin):
+    list_display = ["held_on", "municipality", "provider", "framework", "next_dialogue_on"]
+    list_select_related = ["municipality", "provider", "framework"]
+    raw_id_fields = ["offers", "municipality_participants", "provider_participants"]
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["text", "owner_organisation", "owner", "deadline", "status"]
+    list_filter = ["status"]
+    list_select_related = ["owner_organisation", "owner"]
+    raw_id_fields = ["dialogue", "origin_dialogue", "carried_from", "owner"]
+
+
+@admin.register(ActionReminder)
+class ActionReminderAdmin(admin.ModelAdmin):
+    list_display = ["action", "week", "sent_at"]
+    raw_id_fields = ["action"]

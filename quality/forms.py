@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partnership.models import Organisation, OrganisationKind, User
+from partnership.validators import refuse_cpr
+
+from .models import ActionStatus, Framework, Theme
+from .permissions import MUNICIPALITY_ROLES, PROVIDER_ROLES
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SCORE_CHOICES = [("", _("Ikke vurderet"))] + [(str(i), str(i)) for i in range(1, 6)]
+SCORE_MESSAGES = {"invalid_choice": _("Vælg en score fra 1 til 5.")}
+
+
+def score_field(label) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=SCORE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages=SCORE_MESSAGES,
+    )
+
+
+class PeopleChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.email})" if obj.name else obj.email
+
+
+def people_in(organisation: Organisation, roles):
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation=organisation,
+            memberships__is_active=True,
+            memberships__role__in=roles,
+        )
+        .distinct()
+        .order_by("name", "email")
+    )
+
+
+# --- Assessments ---------------------------------------------------------------------------
+
+
+class AssessmentForm(forms.Form):
+    assessed_on = forms.DateField(
+        label=_("Dato for vurderingen"), widget=DATE, initial=timezone.localdate
+    )
+    source = forms.CharField(
+        label=_("Kilde"),
+        max_length=300,
+        validators=[refuse_cpr],
+        help_text=_("Fx 'Tilsynsrapport fra Socialtilsyn Øst, marts 2026'."),
+    )
+
+    def __init__(self, *args, themes: list[Theme], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.themes = themes
+        for theme in themes:
+            self.fields[f"score_{theme.pk}"] = score_field(theme.name)
+
+    def scores(self) -> dict[int, int]:
+        return {
+            t.pk: self.cleaned_data[f"score_{t.pk}"]
+            for t in self.themes
+            if self.cleaned_data.get(f"score_{t.pk}") is not None
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.scores():
+            raise forms.ValidationError(_("Giv mindst ét tema en score fra 1 til 5."))
+        return cleaned
+
+
+# --- Dialogues -----------------------------------------------------------------------------
+
+
+class PartiesForm(forms.Form):
+    """Step one of a new dialogue: who it is between."""
+
+    kommune = forms.ModelChoiceField(
+        label=_("Kommune"), queryset=Organisation.objects.none(), to_field_name="slug"
+    )
+    leverandoer = forms.ModelChoiceField(
+        label=_("Leverandør"), queryset=Organisation.objects.none(), to_field_name="slug"
+    )
+
+    def __init__(self, *args, municipality_ids, provider_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        buyers = Organisation.objects.filter(
+            kind__in=[OrganisationKind.MUNICIPALITY, OrganisationKind.REGION]
+        )
+        providers = Organisation.objects.filter(kind=OrganisationKind.PROVIDER)
+        if municipality_ids:
+            buyers = buyers.filter(pk__in=municipality_ids)
+        else:
+            providers = providers.filter(pk__in=provider_ids)
+        self.fields["kommune"].queryset = buyers.order_by("name")
+        self.fields["leverandoer"].queryset = providers.order_by("name")
+        if municipality_ids and len(municipality_ids) == 1:
+            self.fields["kommune"].empty_label = None
+        if not municipality_ids and len(provider_ids) == 1:
+            self.fields["leverandoer"].empty_label = None
+
+
+class DialogueForm(forms.Form):
+    framework = forms.ModelChoiceField(
+        label=_("Kvalitetsramme"),
+        queryset=Framework.objects.filter(is_active=True),
+        empty_label=None,
+        help_text=_("De temaer, dialogen gennemgår."),
+    )
+    held_on = forms.DateField(label=_("Dato for dialogen"), widget=DATE)
+    offers = forms.ModelMultipleChoiceField(
+        label=_("Tilbud, dialogen handler om"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Vælg mindst ét af leverandørens tilbud.")},
+    )
+    municipality_participants = PeopleChoice(
+        label=_("Deltagere fra kommunen"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    provider_participants = PeopleChoice(
+        label=_("Deltagere fra leverandøren"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    other_participants = forms.CharField(
+        label=_("Øvrige deltagere"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        validators=[refuse_cpr],
+        help_text=_("Navn og organisation på deltagere uden login i portalen."),
+    )
+    summary = forms.CharField(
+        label=_("Opsummering"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        validators=[refuse_cpr],
+    )
+    next_dialogue_on = forms.DateField(label=_("Næste dialog"), widget=DATE, required=False)
+
+    def __init__(self, *args, municipality, provider, offers, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offers"].queryset = offers
+        self.fields["municipality_participants"].queryset = people_in(
+            municipality, MUNICIPALITY_ROLES
+        )
+        self.fields["provider_participants"].queryset = people_in(provider, PROVIDER_ROLES)
+        self.fields["municipality_participants"].label = _("Deltagere fra %(org)s") % {
+            "org": municipality.name
+        }
+        self.fields["provider_participants"].label = _("Deltagere fra %(org)s") % {
+            "org": provider.name
+        }
+        if editing:
+            del self.fields["framework"]
+
+    def clean(self):
+        cleaned = super().clean()
+        held, nxt = cleaned.get("held_on"), cleaned.get("next_dialogue_on")
+        if held and nxt and nxt <= held:
+            self.add_error("next_dialogue_on", _("Næste dialog skal ligge efter denne dialog."))
+        return cleaned
+
+
+class ThemeNotesForm(forms.Form):
+    """One side's note and score per theme."""
+
+    def __init__(self, *args, themes: list[Theme], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.themes = themes
+        for theme in themes:
+            self.fields[f"note_{theme.pk}"] = forms.CharField(
+                label=_("Notat om %(theme)s") % {"theme": theme.name},
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+                validators=[refuse_cpr],
+            )
+            self.fields[f"score_{theme.pk}"] = score_field(
+                _("Vurdering af %(theme)s (1-5)") % {"theme": theme.name}
+            )
+
+    def theme_fields(self):
+        return [(t, self[f"note_{t.pk}"], self[f"score_{t.pk}"]) for t in self.themes]
+
+    def entries(self) -> dict[int, tuple[str, int | None]]:
+        return {
+            t.pk: (self.cleaned_data[f"note_{t.pk}"], self.cleaned_data[f"score_{t.pk}"])
+            for t in self.themes
+        }
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200, validators=[refuse_cpr])
+    file = forms.FileField(label=_("Fil (PDF, højst 20 MB)"))
+
+
+class ActionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Handling"), widget=forms.Textarea(attrs={"rows": 3}), validators=[refuse_cpr]
+    )
+    owner_organisation = forms.ModelChoiceField(
+        label=_("Ansvarlig organisation"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    owner = forms.ModelChoiceField(label=_("Ansvarlig person"), queryset=User.objects.none())
+    deadline = forms.DateField(label=_("Frist"), widget=DATE)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=ActionStatus.choices, initial=ActionStatus.OPEN
+    )
+
+    def __init__(self, *args, dialogue, **kwargs):
+        super().__init__(*args, **kwargs)
+        parties = [dialogue.municipality_id, dialogue.provider_id]
+        self.fields["owner_organisation"].queryset = Organisation.objects.filter(pk__in=parties)
+        self.fields["owner"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                memberships__organisation_id__in=parties,
+                memberships__is_active=True,
+            )
+            .distinct()
+            .order_by("name", "email")
+        )
+        self.fields["owner"].label_from_instance = lambda u: (
+            f"{u.name} ({u.email})" if u.name else u.email
+        )
+
+
+# --- Frameworks (the secretariat's reference data) -----------------------------------------
+
+
+class FrameworkForm(forms.ModelForm):
+    class Meta:
+        model = Framework
+        fields = ["name", "description", "order", "is_active"]
+
+
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["name", "description", "order", "is_active"]

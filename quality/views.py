@@ -1,0 +1,441 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from offers.permissions import offers_visible_to
+from partnership.views import member_required
+
+from . import permissions, selectors, services
+from .charts import radar_svg
+from .forms import (
+    ActionForm,
+    AssessmentForm,
+    DialogueForm,
+    DocumentForm,
+    FrameworkForm,
+    PartiesForm,
+    ThemeForm,
+    ThemeNotesForm,
+)
+from .models import Action, Dialogue, DialogueDocument, Framework, Side, Theme
+
+
+def _form_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _visible_dialogue(request, pk) -> Dialogue:
+    dialogue = selectors.dialogue_for_page(request.user, pk)
+    if dialogue is None:
+        raise Http404
+    return dialogue
+
+
+def _editable_dialogue(request, pk) -> Dialogue:
+    dialogue = _visible_dialogue(request, pk)
+    if not permissions.can_edit_dialogue(request.user, dialogue):
+        raise PermissionDenied(_("Kun dialogens parter kan ændre den."))
+    return dialogue
+
+
+def _active_themes(framework: Framework) -> list[Theme]:
+    return list(framework.themes.filter(is_active=True).order_by("order", "name"))
+
+
+# --- Overview --------------------------------------------------------------------------------
+
+
+@member_required
+def overview(request):
+    if not permissions.can_use_quality(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "quality/overview.html",
+        {
+            "ov": selectors.overview(request.user),
+            "can_create": permissions.can_create_dialogue(request.user),
+            "is_secretariat": permissions.is_secretariat(request.user),
+        },
+    )
+
+
+# --- Dialogues -------------------------------------------------------------------------------
+
+
+def _dialogue_offers(request, provider):
+    return offers_visible_to(request.user).filter(provider=provider).order_by("name")
+
+
+def _participants(form) -> dict:
+    return {
+        "municipality_participants": form.cleaned_data["municipality_participants"],
+        "provider_participants": form.cleaned_data["provider_participants"],
+    }
+
+
+@member_required
+def dialogue_create(request):
+    if not permissions.can_create_dialogue(request.user):
+        raise PermissionDenied(
+            _(
+                "Kun kommunernes medarbejdere og leverandørernes redaktører kan oprette kvalitetsdialoger."
+            )
+        )
+    parties = PartiesForm(
+        request.GET if "leverandoer" in request.GET else None,
+        municipality_ids=permissions.municipality_ids(request.user),
+        provider_ids=permissions.provider_ids(request.user),
+    )
+    if not parties.is_valid():
+        return render(request, "quality/dialogue_parties.html", {"parties": parties})
+    municipality = parties.cleaned_data["kommune"]
+    provider = parties.cleaned_data["leverandoer"]
+    offers = _dialogue_offers(request, provider)
+    initial = {}
+    if request.GET.get("tilbud", "").isdigit():
+        initial["offers"] = offers.filter(pk=int(request.GET["tilbud"]))
+    initial[
+        "municipality_participants"
+        if municipality.pk in permissions.municipality_ids(request.user)
+        else "provider_participants"
+    ] = [request.user]
+    form = DialogueForm(
+        request.POST or None,
+        municipality=municipality,
+        provider=provider,
+        offers=offers,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            dialogue = services.create_dialogue(
+                municipality=municipality,
+                provider=provider,
+                framework=form.cleaned_data["framework"],
+                fields=form.cleaned_data,
+                offers=form.cleaned_data["offers"],
+                by=request.user,
+                **_participants(form),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            carried = dialogue.actions.count()
+            messages.success(request, _("Kvalitetsdialogen er oprettet."))
+            if carried:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(n)s uafsluttet handling fra jeres tidligere dialoger er ført videre.",
+                        "%(n)s uafsluttede handlinger fra jeres tidligere dialoger er ført videre.",
+                        carried,
+                    )
+                    % {"n": carried},
+                )
+            return redirect(dialogue)
+    return render(
+        request,
+        "quality/dialogue_form.html",
+        {"form": form, "municipality": municipality, "provider": provider, "dialogue": None},
+    )
+
+
+@member_required
+def dialogue_edit(request, pk):
+    dialogue = _editable_dialogue(request, pk)
+    form = DialogueForm(
+        request.POST or None,
+        municipality=dialogue.municipality,
+        provider=dialogue.provider,
+        offers=_dialogue_offers(request, dialogue.provider) | dialogue.offers.all(),
+        editing=True,
+        initial={
+            "held_on": dialogue.held_on,
+            "next_dialogue_on": dialogue.next_dialogue_on,
+            "other_participants": dialogue.other_participants,
+            "summary": dialogue.summary,
+            "offers": dialogue.offers.all(),
+            "municipality_participants": dialogue.municipality_participants.all(),
+            "provider_participants": dialogue.provider_participants.all(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_dialogue(
+                dialogue=dialogue,
+                fields=form.cleaned_data,
+                offers=form.cleaned_data["offers"],
+                by=request.user,
+                **_participants(form),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Dialogen er gemt."))
+            return redirect(dialogue)
+    return render(
+        request,
+        "quality/dialogue_form.html",
+        {
+            "form": form,
+            "municipality": dialogue.municipality,
+            "provider": dialogue.provider,
+            "dialogue": dialogue,
+        },
+    )
+
+
+@member_required
+def dialogue_detail(request, pk):
+    dialogue = _visible_dialogue(request, pk)
+    rows = selectors.theme_rows(dialogue)
+    chart = ""
+    if any(
+        (r.municipality and r.municipality.score) or (r.provider and r.provider.score) for r in rows
+    ):
+        chart = radar_svg(
+            [r.theme.name for r in rows],
+            [
+                (
+                    dialogue.municipality.name,
+                    [r.municipality.score if r.municipality else None for r in rows],
+                ),
+                (dialogue.provider.name, [r.provider.score if r.provider else None for r in rows]),
+            ],
+            title=_("Parternes vurdering pr. tema (1-5)"),
+            uid=f"dialog-{dialogue.pk}",
+        )
+    side = permissions.side_of(request.user, dialogue)
+    actions = list(dialogue.actions.all())
+    return render(
+        request,
+        "quality/dialogue_detail.html",
+        {
+            "dialogue": dialogue,
+            "rows": rows,
+            "chart": chart,
+            "side": side,
+            "side_label": Side(side).label if side else "",
+            "can_edit": side is not None,
+            "actions": actions,
+            "carried_in": [a for a in actions if a.carried_from_id],
+            "agreed_here": [a for a in actions if not a.carried_from_id],
+            "carried_on": [
+                a for a in dialogue.carried_on_actions.all() if a.dialogue_id != dialogue.pk
+            ],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@member_required
+def notes_edit(request, pk):
+    dialogue = _editable_dialogue(request, pk)
+    side = permissions.side_of(request.user, dialogue)
+    themes = _active_themes(dialogue.framework)
+    existing = {n.theme_id: n for n in dialogue.notes.all() if n.side == side}
+    initial = {}
+    for t in themes:
+        if t.pk in existing:
+            initial[f"note_{t.pk}"] = existing[t.pk].note
+            initial[f"score_{t.pk}"] = existing[t.pk].score
+    form = ThemeNotesForm(request.POST or None, themes=themes, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_theme_notes(
+                dialogue=dialogue, side=side, entries=form.entries(), by=request.user
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Jeres notater og vurderinger er gemt."))
+            return redirect(dialogue)
+    return render(
+        request,
+        "quality/notes_form.html",
+        {
+            "dialogue": dialogue,
+            "form": form,
+            "organisation": dialogue.organisation_of(side),
+        },
+    )
+
+
+@member_required
+def document_upload(request, pk):
+    dialogue = _editable_dialogue(request, pk)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_document(
+                dialogue=dialogue,
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["file"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Dokumentationen er tilføjet."))
+            return redirect(dialogue)
+    return render(request, "quality/document_form.html", {"dialogue": dialogue, "form": form})
+
+
+@member_required
+def document_download(request, pk, doc_pk):
+    dialogue = _visible_dialogue(request, pk)
+    doc = get_object_or_404(DialogueDocument, pk=doc_pk, dialogue=dialogue)
+    return FileResponse(
+        doc.file.open("rb"), content_type="application/pdf", filename=f"{doc.title}.pdf"
+    )
+
+
+@member_required
+def action_create(request, pk):
+    dialogue = _editable_dialogue(request, pk)
+    side = permissions.side_of(request.user, dialogue)
+    form = ActionForm(
+        request.POST or None,
+        dialogue=dialogue,
+        initial={"owner_organisation": dialogue.organisation_of(side), "owner": request.user},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_action(dialogue=dialogue, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Handlingen er tilføjet."))
+            return redirect(dialogue)
+    return render(
+        request, "quality/action_form.html", {"dialogue": dialogue, "form": form, "action": None}
+    )
+
+
+@member_required
+def action_edit(request, pk, action_pk):
+    dialogue = _editable_dialogue(request, pk)
+    action = get_object_or_404(Action, pk=action_pk, dialogue=dialogue)
+    form = ActionForm(
+        request.POST or None,
+        dialogue=dialogue,
+        initial={
+            "text": action.text,
+            "owner_organisation": action.owner_organisation_id,
+            "owner": action.owner_id,
+            "deadline": action.deadline,
+            "status": action.status,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_action(action=action, fields=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Handlingen er gemt."))
+            return redirect(dialogue)
+    return render(
+        request, "quality/action_form.html", {"dialogue": dialogue, "form": form, "action": action}
+    )
+
+
+# --- Assessments -----------------------------------------------------------------------------
+
+
+@member_required
+def assessment_create(request, offer_pk):
+    offer = get_object_or_404(
+        offers_visible_to(request.user).select_related("provider"), pk=offer_pk
+    )
+    if not permissions.can_assess_offer(request.user, offer):
+        raise PermissionDenied
+    frameworks = list(Framework.objects.filter(is_active=True))
+    if not frameworks:
+        raise Http404
+    key = request.GET.get("ramme") or request.POST.get("ramme") or "kvalitetsmodel"
+    framework = next((f for f in frameworks if f.key == key), frameworks[0])
+    form = AssessmentForm(request.POST or None, themes=_active_themes(framework))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_assessment(
+                offer=offer,
+                framework=framework,
+                assessed_on=form.cleaned_data["assessed_on"],
+                source=form.cleaned_data["source"],
+                scores=form.scores(),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Kvalitetsvurderingen er gemt."))
+            return redirect(offer)
+    return render(
+        request,
+        "quality/assessment_form.html",
+        {"offer": offer, "form": form, "framework": framework, "frameworks": frameworks},
+    )
+
+
+# --- Frameworks --------------------------------------------------------------------------------
+
+
+@member_required
+def frameworks(request):
+    if not permissions.can_use_quality(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "quality/frameworks.html",
+        {
+            "frameworks": Framework.objects.prefetch_related("themes"),
+            "can_manage": permissions.can_manage_frameworks(request.user),
+        },
+    )
+
+
+@member_required
+def framework_edit(request, pk):
+    if not permissions.can_manage_frameworks(request.user):
+        raise PermissionDenied
+    framework = get_object_or_404(Framework, pk=pk)
+    form = FrameworkForm(request.POST or None, instance=framework, prefix="ramme")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("%(obj)s er gemt.") % {"obj": framework})
+        return redirect("quality:frameworks")
+    return render(
+        request,
+        "quality/framework_form.html",
+        {"framework": framework, "form": form, "themes": framework.themes.all()},
+    )
+
+
+@member_required
+def theme_edit(request, pk, theme_pk=None):
+    if not permissions.can_manage_frameworks(request.user):
+        raise PermissionDenied
+    framework = get_object_or_404(Framework, pk=pk)
+    theme = get_object_or_404(Theme, pk=theme_pk, framework=framework) if theme_pk else None
+    form = ThemeForm(request.POST or None, instance=theme or Theme(framework=framework))
+    if request.method == "POST" and form.is_valid():
+        obj = form.save()
+        messages.success(request, _("%(obj)s er gemt.") % {"obj": obj})
+        return redirect("quality:framework_edit", pk=framework.pk)
+    return render(
+        request,
+        "quality/theme_form.html",
+        {"framework": framework, "theme": theme, "form": form},
+    )
