@@ -53,3 +53,45 @@ class PartnershipConfig(AppConfig):
             )
         )
         jobs.register_builtin()
+        self._ready_meetings()
+
+    def _ready_meetings(self) -> None:
+        """Joint meetings (partnership.meetings): navigation, PDF jobs, tasks, demo data."""
+        from . import jobs, navigation
+        from .meetings import permissions as meeting_permissions
+        from .meetings import tasks as _meeting_tasks  # noqa: F401 - registers the Celery tasks
+        from .signals import demo_seeded
+
+        navigation.register(
+            navigation.Section(
+                key="meetings",
+                label=_("Møder"),
+                url_name="meetings:meeting_list",
+                description=_(
+                    "Fællesmøder, Direktør- og chefforum og andre møder: dagsorden, "
+                    "tilmelding, kalender og referater."
+                ),
+                visible=meeting_permissions.can_use_meetings,
+                order=60,
+            )
+        )
+
+        def render_agenda(job, progress):
+            from .meetings.reports import render_agenda as render
+
+            return render(job, progress)
+
+        def render_minutes(job, progress):
+            from .meetings.reports import render_minutes as render
+
+            return render(job, progress)
+
+        jobs.register("meeting_agenda", render_agenda)
+        jobs.register("meeting_minutes", render_minutes)
+
+        def seed(sender, organisations, **kwargs):
+            from .meetings import demo
+
+            demo.seed(organisations)
+
+        demo_seeded.connect(seed, weak=False, dispatch_uid="meetings-demo")

@@ -118,7 +118,7 @@ def test_admin_login_goes_through_the_portal_login_with_mfa(client, db):
 
 
 def test_production_configuration_passes_check_deploy():
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG",)}
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(
         SECRET_KEY="x" * 20 + "production-like-secret-key-for-the-check-0123456789",
         SECURE_SSL_REDIRECT="1",

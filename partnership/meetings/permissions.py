@@ -1,0 +1,133 @@
+"""Who may see and do what with meetings. Deny by default.
+
+- The secretariat creates and edits meetings, agendas and minutes, and sees everything.
+- An invitee (a person invited directly, or an active member of an invited organisation)
+  sees the meeting once the invitations are sent, minus the items closed to organisations
+  they do not belong to. A closed item is shown to no one else: not on a page, in a PDF,
+  an e-mail or a calendar. Everything that shows items goes through visible_items().
+- Minutes sent for comment are seen and commented on by the attendees; approved minutes
+  are seen by every invitee."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from ..permissions import is_member, is_secretariat, memberships_of
+from .models import (
+    AgendaItem,
+    Answer,
+    Meeting,
+    MeetingInvitation,
+    MeetingStatus,
+    Minutes,
+    MinutesStatus,
+    Participation,
+)
+
+
+def organisation_ids(user) -> set[int]:
+    return {m.organisation_id for m in memberships_of(user)}
+
+
+def can_manage_meetings(user) -> bool:
+    return is_secretariat(user)
+
+
+def can_use_meetings(user) -> bool:
+    return is_member(user)
+
+
+def _invitation_for(user):
+    return MeetingInvitation.objects.filter(meeting=OuterRef("pk")).filter(
+        Q(user=user) | Q(organisation_id__in=organisation_ids(user))
+    )
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    if not is_member(user):
+        return Meeting.objects.none()
+    if is_secretariat(user):
+        return Meeting.objects.all()
+    return Meeting.objects.exclude(status=MeetingStatus.DRAFT).filter(Exists(_invitation_for(user)))
+
+
+def meetings_invited_to(user) -> QuerySet[Meeting]:
+    """The person's own meetings (for the calendar feed), drafts excluded."""
+    if not is_member(user):
+        return Meeting.objects.none()
+    return Meeting.objects.exclude(status=MeetingStatus.DRAFT).filter(Exists(_invitation_for(user)))
+
+
+def is_invitee(user, meeting: Meeting) -> bool:
+    if not is_member(user) or meeting.status == MeetingStatus.DRAFT:
+        return False
+    return (
+        MeetingInvitation.objects.filter(meeting=meeting)
+        .filter(Q(user=user) | Q(organisation_id__in=organisation_ids(user)))
+        .exists()
+    )
+
+
+def can_view_meeting(user, meeting: Meeting) -> bool:
+    return is_secretariat(user) or is_invitee(user, meeting)
+
+
+def items_visible_filter(user) -> Q:
+    """Items open to all invitees, or closed to organisations the person belongs to. Only
+    meaningful together with can_view_meeting (the secretariat needs no filter)."""
+    through = AgendaItem.restricted_to.through
+    restricted = through.objects.filter(agendaitem_id=OuterRef("pk"))
+    return ~Exists(restricted) | Exists(
+        restricted.filter(organisation_id__in=organisation_ids(user))
+    )
+
+
+def visible_items(user, meeting: Meeting) -> QuerySet[AgendaItem]:
+    items = AgendaItem.objects.filter(meeting=meeting)
+    if is_secretariat(user):
+        return items
+    if not is_invitee(user, meeting):
+        return items.none()
+    return items.filter(items_visible_filter(user))
+
+
+def can_view_item(user, item: AgendaItem) -> bool:
+    return visible_items(user, item.meeting).filter(pk=item.pk).exists()
+
+
+def can_answer(user, meeting: Meeting) -> bool:
+    return meeting.status == MeetingStatus.INVITED and is_invitee(user, meeting)
+
+
+def attendee_ids(meeting: Meeting) -> set[int]:
+    """Those marked present; while no attendance is recorded, those who have not sent
+    afbud (and are still invited)."""
+    from .selectors import invitee_ids
+
+    marked = Participation.objects.filter(meeting=meeting, attended__isnull=False)
+    if marked.exists():
+        return set(marked.filter(attended=True).values_list("user_id", flat=True))
+    declined = set(
+        Participation.objects.filter(meeting=meeting, answer=Answer.DECLINE).values_list(
+            "user_id", flat=True
+        )
+    )
+    return invitee_ids(meeting) - declined
+
+
+def can_view_minutes(user, minutes: Minutes) -> bool:
+    if is_secretariat(user):
+        return True
+    if minutes.status == MinutesStatus.APPROVED:
+        return is_invitee(user, minutes.meeting)
+    if minutes.status == MinutesStatus.FOR_COMMENT:
+        return is_invitee(user, minutes.meeting) and user.pk in attendee_ids(minutes.meeting)
+    return False
+
+
+def can_comment_minutes(user, minutes: Minutes) -> bool:
+    return (
+        minutes.status == MinutesStatus.FOR_COMMENT
+        and is_invitee(user, minutes.meeting)
+        and user.pk in attendee_ids(minutes.meeting)
+    )
