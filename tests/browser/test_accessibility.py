@@ -261,3 +261,35 @@ def test_contract_pages(portal_with_offers, new_page):
     secretariat = new_page()
     log_in(secretariat, portal, "sekretariat@portal.example")
     visit_all(secretariat, portal, ["/kontrakter/maaltal/"])
+
+
+def test_meeting_pages(portal, new_page):
+    from partnership.meetings import demo as meetings_demo
+    from partnership.meetings.models import AgendaItem, Forum, Meeting
+
+    meetings_demo.seed({o.slug: o for o in Organisation.objects.all()})
+    meeting = Meeting.objects.order_by("starts_at").first()
+    item = AgendaItem.objects.filter(meeting=meeting).first()
+    forum = Forum.objects.first()
+    page = new_page()
+    log_in(page, portal, "sekretariat@portal.example")
+    visit_all(
+        page,
+        portal,
+        [
+            "/moeder/",
+            "/moeder/nyt/",
+            "/moeder/fora/",
+            "/moeder/fora/nyt/",
+            f"/moeder/fora/{forum.pk}/",
+            f"/moeder/{meeting.pk}/",
+            f"/moeder/{meeting.pk}/rediger/",
+            f"/moeder/{meeting.pk}/punkter/nyt/",
+            f"/moeder/{meeting.pk}/punkter/{item.pk}/",
+            f"/moeder/{meeting.pk}/punkter/{item.pk}/bilag/",
+            f"/moeder/{meeting.pk}/inviter/",
+            f"/moeder/{meeting.pk}/fremmoede/",
+            f"/moeder/{meeting.pk}/referat/",
+            "/kalender/",
+        ],
+    )
