@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contracts.tasks.send_reminders",
         "schedule": crontab(hour=6, minute=0),
     },
+    # The yearly takstoversigt on the date the secretariat chose.
+    "offers-scheduled-reports": {
+        "task": "offers.tasks_reports.order_scheduled_reports",
+        "schedule": crontab(hour=5, minute=30),
+    },
     # Quality dialogues: owners of overdue actions, once per action per week.
     "quality-overdue-actions": {
         "task": "quality.tasks.remind_overdue_actions",

@@ -567,3 +567,94 @@ class OfferFollow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.offer}"
+
+
+# --- Report library and scheduled reports (issue 6) -------------------------------------
+
+
+class PublishedReport(models.Model):
+    """A finished report job the secretariat has published to every member."""
+
+    job = models.OneToOneField(
+        "partnership.Job",
+        verbose_name=_("job"),
+        on_delete=models.CASCADE,
+        related_name="published_report",
+    )
+    year = models.PositiveIntegerField(
+        _("år"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("titel"), max_length=250)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("offentliggjort af"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("offentliggjort"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offentliggjort rapport")
+        verbose_name_plural = _("offentliggjorte rapporter")
+        ordering = ["-year", "-published_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="published_report_year_range", condition=Q(year__gte=2000, year__lte=2100)
+            ),
+            models.CheckConstraint(name="published_report_has_title", condition=~Q(title="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReportFormat(models.TextChoices):
+    PDF = "pdf", _("PDF")
+    XLSX = "xlsx", _("Regneark (XLSX)")
+
+
+class ScheduledReport(models.Model):
+    """A takstoversigt the secretariat has planned; ordered once on or after run_on by
+    offers.tasks_reports.order_scheduled_reports."""
+
+    run_on = models.DateField(_("dannes den"))
+    year = models.PositiveIntegerField(
+        _("takstår"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    format = models.CharField(
+        _("format"), max_length=10, choices=ReportFormat.choices, default=ReportFormat.PDF
+    )
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bestilt af"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(_("bestilt"), null=True, blank=True)
+    job = models.ForeignKey(
+        "partnership.Job",
+        verbose_name=_("job"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("planlagt rapport")
+        verbose_name_plural = _("planlagte rapporter")
+        ordering = ["run_on", "pk"]
+        indexes = [models.Index(fields=["done_at", "run_on"])]
+        constraints = [
+            models.CheckConstraint(
+                name="scheduled_report_year_range", condition=Q(year__gte=2000, year__lte=2100)
+            ),
+            models.CheckConstraint(
+                name="scheduled_report_format_valid", condition=Q(format__in=ReportFormat.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Takstoversigt {self.year} ({self.format}) {self.run_on}"

@@ -36,8 +36,10 @@ from .models import (
 )
 from .permissions import offers_visible_to
 
-# PostgreSQL only: a stored generated tsvector column with a GIN index (migrations 0002
-# and 0004), so ranking does not re-parse every match's text.
+# PostgreSQL only: a stored generated tsvector column with a GIN index (migration 0002),
+# so ranking does not re-parse every match's text.
+
+
 FTS_DOCUMENT = "offers_offer.search_document"
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)

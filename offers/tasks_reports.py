@@ -1,0 +1,15 @@
+"""Scheduled report work for Celery beat (issue 6).
+
+Beat entry: "offers.tasks_reports.order_scheduled_reports", e.g. daily at 05:30."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def order_scheduled_reports() -> int:
+    """Order every scheduled takstoversigt that is due, once. Safe to run twice."""
+    from .reports import order_due_scheduled_reports
+
+    return len(order_due_scheduled_reports())
