@@ -89,16 +89,12 @@ def mailoutbox_links(mailoutbox):
     return links
 
 
-@pytest.fixture
-def celery_worker_process(settings, transactional_db):
-    """A real Celery worker process against Redis and the test database, on a queue of its
-    own so that nothing left in Redis by earlier runs reaches it."""
+def start_worker(settings, queue: str, log_path: str, **extra_env):
+    """Start a real Celery worker process (in its own process group) on a queue of its own,
+    against Redis and the test database. Returns the Popen once the worker is ready."""
     import subprocess
     import sys
     import time
-    import uuid
-
-    from config.celery import app
 
     db = settings.DATABASES["default"]
     database_url = "postgres://{user}{password}@{host}:{port}/{name}".format(
@@ -108,7 +104,6 @@ def celery_worker_process(settings, transactional_db):
         port=db.get("PORT") or 5432,
         name=db["NAME"],
     )
-    queue = f"test-{uuid.uuid4().hex[:10]}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -118,10 +113,10 @@ def celery_worker_process(settings, transactional_db):
         "SECRET_KEY": "test-worker-only",
         "DEBUG": "0",
         "CONN_MAX_AGE": "0",
+        **{k: str(v) for k, v in extra_env.items()},
     }
-    os.makedirs(settings.MEDIA_ROOT, exist_ok=True)
-    log_path = os.path.join(os.path.dirname(str(settings.MEDIA_ROOT)), "worker.log")
-    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    log = open(log_path, "a")  # noqa: SIM115 - handed to the process
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -141,32 +136,60 @@ def celery_worker_process(settings, transactional_db):
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=str(settings.BASE_DIR),
+        start_new_session=True,
     )
+    before = open(log_path).read().count("ready.")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if open(log_path).read().count("ready.") > before or proc.poll() is not None:
+            break
+        time.sleep(0.3)
+    assert proc.poll() is None, f"worker did not start:\n{open(log_path).read()}"
+    return proc
+
+
+def stop_worker(proc, *, kill: bool = False) -> None:
+    import signal
+    import subprocess
+
+    try:
+        os.killpg(proc.pid, signal.SIGKILL if kill else signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def worker_queue(settings, transactional_db):
+    """The Celery app in this process sends to a fresh queue on the real broker."""
+    import uuid
+
+    from config.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    os.makedirs(settings.MEDIA_ROOT, exist_ok=True)
     previous = (app.conf.task_always_eager, app.conf.task_default_queue, app.conf.broker_url)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     app.conf.broker_url = os.environ["CELERY_BROKER_URL"]
+    yield queue
+    app.conf.task_always_eager, app.conf.task_default_queue, app.conf.broker_url = previous
+
+
+@pytest.fixture
+def celery_worker_process(settings, worker_queue):
+    """A real Celery worker process against Redis and the test database, on a queue of its
+    own so that nothing left in Redis by earlier runs reaches it."""
+    log_path = os.path.join(os.path.dirname(str(settings.MEDIA_ROOT)), "worker.log")
+    proc = start_worker(settings, worker_queue, log_path)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with open(log_path) as f:
-                if "ready." in f.read():
-                    break
-            if proc.poll() is not None:
-                break
-            time.sleep(0.3)
-        with open(log_path) as f:
-            started = f.read()
-        assert proc.poll() is None and "ready." in started, f"worker did not start:\n{started}"
         yield proc
     finally:
-        app.conf.task_always_eager, app.conf.task_default_queue, app.conf.broker_url = previous
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop_worker(proc)
 
 
 def wait_for_job(job, timeout: float = 90.0):
