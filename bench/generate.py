@@ -43,6 +43,8 @@ PL_RATES = {
     2025: Decimal("2.60"),
     2026: Decimal("2.40"),
 }
+# Published, draft, withdrawn offers (relative weights).
+STATUS_WEIGHTS = (94, 4, 2)
 BATCH = 2000
 CHUNK = 1000  # offers handled per round, so memory stays flat
 
@@ -334,10 +336,15 @@ def generate(
     offers: int = 10_000,
     providers: int = 700,
     seed: int = 2026,
+    status_weights: tuple[int, int, int] = STATUS_WEIGHTS,
     log: Callable[[str], None] = print,
 ) -> dict[str, int]:
     """Seed the demo organisations and users, then the benchmark providers and offers.
-    Refuses to run on SQLite or on a database that already has offers. Returns row counts."""
+    Refuses to run on SQLite or on a database that already has offers. Returns row counts.
+
+    status_weights: the relative shares of published, draft and withdrawn offers. (100, 0, 0)
+    makes every offer published, so a takstoversigt covers exactly `offers` offers
+    (bench/run_reports.py). The same number of random draws either way."""
     from django.db import connection, transaction
 
     from offers.models import Offer
@@ -358,7 +365,13 @@ def generate(
     demo.seed()
     log(f"  demo organisations and users: {time.perf_counter() - started:.1f} s")
     with transaction.atomic():
-        counts = _generate(offers=offers, providers=providers, rng=random.Random(seed), log=log)
+        counts = _generate(
+            offers=offers,
+            providers=providers,
+            rng=random.Random(seed),
+            status_weights=status_weights,
+            log=log,
+        )
     # VACUUM ANALYZE rather than plain ANALYZE: the planner gets statistics, the visibility
     # map is set (index-only scans), and autovacuum will not wake up on the fresh rows in
     # the middle of a measurement. Runs outside the transaction (autocommit).
@@ -370,7 +383,9 @@ def generate(
     return counts
 
 
-def _generate(*, offers: int, providers: int, rng: random.Random, log) -> dict[str, int]:
+def _generate(
+    *, offers: int, providers: int, rng: random.Random, status_weights=STATUS_WEIGHTS, log
+) -> dict[str, int]:
     from offers.models import (
         DeclarationQuestion,
         LegalParagraph,
@@ -429,6 +444,7 @@ def _generate(*, offers: int, providers: int, rng: random.Random, log) -> dict[s
             author,
             used_names,
             rng,
+            status_weights,
         )
         for key, value in chunk.items():
             counts[key] += value
@@ -479,7 +495,17 @@ def _providers(count, municipalities, branches, rng):
 
 
 def _offer_chunk(
-    first, n, provider_rows, municipalities, paragraphs, groups, questions, author, used_names, rng
+    first,
+    n,
+    provider_rows,
+    municipalities,
+    paragraphs,
+    groups,
+    questions,
+    author,
+    used_names,
+    rng,
+    status_weights=STATUS_WEIGHTS,
 ):
     from django.utils import timezone
 
@@ -505,7 +531,8 @@ def _offer_chunk(
         age_min = max(0, age_min + rng.choice([0, 0, 0, 2, 5]))
         age_max = max(age_min, age_max - rng.choice([0, 0, 0, 5, 10]))
         status = rng.choices(
-            [OfferStatus.PUBLISHED, OfferStatus.DRAFT, OfferStatus.WITHDRAWN], weights=[94, 4, 2]
+            [OfferStatus.PUBLISHED, OfferStatus.DRAFT, OfferStatus.WITHDRAWN],
+            weights=list(status_weights),
         )[0]
         description = " ".join(
             [
@@ -739,6 +766,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--offers", type=int, default=10_000)
     parser.add_argument("--providers", type=int, default=700)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--all-published",
+        action="store_true",
+        help="every offer published (no drafts or withdrawn offers)",
+    )
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         raise SystemExit(
@@ -746,7 +778,12 @@ def main(argv: list[str] | None = None) -> None:
             "postgres://postgres@127.0.0.1:5432/partnerskab_bench"
         )
     setup_django()
-    counts = generate(offers=args.offers, providers=args.providers, seed=args.seed)
+    counts = generate(
+        offers=args.offers,
+        providers=args.providers,
+        seed=args.seed,
+        status_weights=(100, 0, 0) if args.all_published else STATUS_WEIGHTS,
+    )
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 

@@ -49,6 +49,8 @@ PAGE_SIZE = 20
 FLOOR_LABEL = "Floor: empty view behind login"
 ROW_MARKER = '<li class="result">'
 RESULT_COUNT = re.compile(r'class="result-count"[^>]*>\s*([0-9.]+) ')
+# bench/run_reports.py's section of RESULTS.md: kept as it is when this script rewrites it.
+REPORTS_START, REPORTS_END = "<!-- reports:start -->", "<!-- reports:end -->"
 
 # The four searches. `view` uses the GET parameters of offers.forms.SearchForm (paragraf is
 # matched on LegalParagraph.short, the others on slugs); `params` builds the SearchParams
@@ -430,7 +432,21 @@ def write_results(
     ]
     if note:
         text += [f"Note: {note}", ""]
+    reports = _reports_section(path)
+    if reports:
+        text += [reports, ""]
     path.write_text("\n".join(text), encoding="utf-8")
+
+
+def _reports_section(path: Path) -> str:
+    """The block bench/run_reports.py wrote between its markers, or ""."""
+    try:
+        old = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    start = old.find(REPORTS_START)
+    end = old.find(REPORTS_END, start + 1) if start != -1 else -1
+    return old[start : end + len(REPORTS_END)] if end != -1 else ""
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,725 @@
+#!/usr/bin/env python
+"""Benchmark the takstoversigt PDF in a real Celery worker next to bare WeasyPrint.
+
+    .venv/bin/python bench/run_reports.py            # fresh database, 1,000 offers, measure
+    .venv/bin/python bench/run_reports.py --reuse    # measure again on the existing data
+
+Unless --reuse, the database `partnerskab_bench_reports` on 127.0.0.1:5432 (user postgres)
+is dropped and created, migrated and filled by bench/generate.py with 1,000 offers, all
+published, so the takstoversigt for the current year has one row per offer. Then, in one
+run and round-robin (run i of every row before run i+1 of any):
+
+(a) the job kind "takstoversigt" (PDF, no filters) ordered with partnership.jobs.order_job
+    and run by a real worker process (`celery -A config worker --pool=prefork
+    --concurrency=1` on a queue of its own, Redis as broker): wall time from the order to
+    the Job row saying done (polled), the job's own started_at -> finished_at, and the
+    peak RSS (VmHWM) of the prefork child that runs it, reset before each job;
+(b) building the same HTML (offers.reports.tariff_overview + tariff_overview_html) in a
+    fresh Python process with the project's settings;
+(c) bare WeasyPrint on that HTML, HTML(string=html, base_url=...).write_pdf(), in a fresh
+    process each time (peak RSS from getrusage in that process);
+(d) the same with pdf_variant="pdf/ua-1", which is what partnership.pdf.render_pdf does.
+
+The worker gets --warmup unmeasured jobs first. The fresh processes of (b)-(d) warm up
+inside themselves (a first, untimed pass), so they compare with the warmed-up worker.
+The section between the markers below in bench/RESULTS.md is written (or appended);
+the rest of the file (the search benchmark) is left as it is.
+
+This file is also its own helper: `run_reports.py --child html|weasy ...` is what the
+fresh processes run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for _path in (ROOT, ROOT / "bench"):  # the project, and generate.py / run_search.py
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/partnerskab_bench_reports"
+DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
+USER_EMAIL = "sekretariat@portal.example"
+START = "<!-- reports:start -->"
+END = "<!-- reports:end -->"
+POLL = 0.05  # seconds between looks at the Job row
+MB = 1024 * 1024
+
+
+def report_params(year: int) -> dict:
+    return {
+        "year": year,
+        "paragraphs": [],
+        "target_groups": [],
+        "municipality": "",
+        "ownership": "",
+        "provider": "",
+        "branch": "",
+        "format": "pdf",
+    }
+
+
+# --- /proc ----------------------------------------------------------------------------------
+
+
+def _status_kb(pid: int | str, key: str) -> int | None:
+    """A field of /proc/<pid>/status in kB (VmRSS, VmHWM), None if the process is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of pid: /proc/<pid>/task/*/children, else a scan of /proc."""
+    found: set[int] = set()
+    tasks = Path(f"/proc/{pid}/task")
+    readable = False
+    for task in tasks.glob("*") if tasks.exists() else []:
+        try:
+            found.update(int(x) for x in (task / "children").read_text().split())
+            readable = True
+        except OSError:
+            pass
+    if not readable:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # pid (comm) state ppid ...; comm may hold spaces and parentheses
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    found.add(int(stat.parent.name))
+            except (OSError, ValueError, IndexError):
+                pass
+    return sorted(found)
+
+
+def reset_hwm(pid: int) -> bool:
+    """Reset the peak RSS (VmHWM) of pid to its current RSS (Linux >= 4.0, clear_refs 5)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+# --- The fresh processes (--child) ----------------------------------------------------------
+
+
+def _self_rss_mb() -> float:
+    return (_status_kb("self", "VmRSS") or 0) / 1024
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def child_html(year: int, html_out: str | None) -> dict:
+    """Build the takstoversigt HTML twice (the first pass warms up: connection, template
+    compilation); report the second, then once more with the job's per-offer progress
+    UPDATE (what run_job's progress callback does) to see what that costs."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils.translation import override
+
+    from offers.reports import OverviewFilters, tariff_overview, tariff_overview_html
+    from partnership.models import Job, JobStatus, User
+
+    baseline = _self_rss_mb()
+    filters = OverviewFilters.from_params(report_params(year))
+    out: dict = {"rss_baseline_mb": baseline}
+    with override("da"):
+        for phase in ("cold", "warm"):
+            t0 = time.perf_counter()
+            overview = tariff_overview(year, filters)
+            t1 = time.perf_counter()
+            html = tariff_overview_html(overview)
+            t2 = time.perf_counter()
+            out[f"{phase}_data_s"], out[f"{phase}_template_s"] = t1 - t0, t2 - t1
+            out[f"{phase}_total_s"] = t2 - t0
+            rows = overview.count
+            del overview
+        out["maxrss_mb"] = _maxrss_mb()  # before the progress pass: building the HTML only
+        out["rows"], out["html_bytes"] = rows, len(html.encode())
+        if html_out:
+            Path(html_out).write_text(html, encoding="utf-8")
+        # The data again, with the progress callback of partnership.tasks.run_job.
+        job = Job.objects.create(
+            kind="takstoversigt",
+            title="bench: progress only",
+            params=report_params(year),
+            status=JobStatus.RUNNING,
+            ordered_by=User.objects.get(email=USER_EMAIL),
+        )
+
+        def progress(done: int, total: int) -> None:
+            Job.objects.filter(pk=job.pk).update(
+                progress_done=min(done, total), progress_total=total
+            )
+
+        t0 = time.perf_counter()
+        tariff_overview(year, filters, progress)
+        out["progress_data_s"] = time.perf_counter() - t0
+        Job.objects.filter(pk=job.pk).delete()
+    connection.close()
+    return out
+
+
+def child_weasy(html_path: str, base_url: str, variant: str) -> dict:
+    """Bare WeasyPrint, no Django: HTML(string=..., base_url=...).write_pdf(), split into
+    its two halves (render = parse + style + layout, write_pdf = the PDF file) exactly as
+    HTML.write_pdf does it. A one-line document first warms up fonts and caches."""
+    html = Path(html_path).read_text(encoding="utf-8")
+    t0 = time.perf_counter()
+    import weasyprint
+    from weasyprint import DEFAULT_OPTIONS, HTML
+
+    import_s = time.perf_counter() - t0
+    options = {"pdf_variant": "pdf/ua-1"} if variant == "ua" else {}
+    t0 = time.perf_counter()
+    HTML(string="<p>Opvarmning</p>", base_url=base_url).write_pdf(**options)
+    warmup_s = time.perf_counter() - t0
+    baseline = _self_rss_mb()
+
+    opts = {**DEFAULT_OPTIONS, **options}
+    t0 = time.perf_counter()
+    document = HTML(string=html, base_url=base_url).render(**opts)
+    t1 = time.perf_counter()
+    pdf = document.write_pdf(**{k: opts[k] for k in DEFAULT_OPTIONS})
+    t2 = time.perf_counter()
+    return {
+        "weasyprint": weasyprint.__version__,
+        "import_s": import_s,
+        "warmup_s": warmup_s,
+        "render_s": t1 - t0,
+        "write_s": t2 - t1,
+        "total_s": t2 - t0,
+        "pages": len(document.pages),
+        "pdf_bytes": len(pdf),
+        "rss_baseline_mb": baseline,
+        "maxrss_mb": _maxrss_mb(),
+    }
+
+
+def run_child(args: list[str], env: dict) -> dict:
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", *args],
+        env=env,
+        cwd=str(ROOT),
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"child {args} failed:\n{proc.stdout}\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --- The worker -----------------------------------------------------------------------------
+
+
+class Worker:
+    """A real Celery worker process on a queue of its own (as tests/conftest.py's
+    celery_worker_process), with the broker and media folder given."""
+
+    def __init__(self, *, database_url: str, broker: str, media_root: str, log_path: str):
+        self.queue = f"bench-reports-{uuid.uuid4().hex[:10]}"
+        self.log_path = log_path
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "CELERY_BROKER_URL": broker,
+            "CELERY_QUEUE": self.queue,
+            "MEDIA_ROOT": media_root,
+            "SECRET_KEY": "bench-only-not-a-secret",
+            "DEBUG": "0",
+        }
+        self._log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                self.queue,
+                "--concurrency=1",
+                "--pool=prefork",
+                "--loglevel=info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=str(ROOT),
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if "ready." in Path(self.log_path).read_text() or self.proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        if self.proc.poll() is not None or "ready." not in Path(self.log_path).read_text():
+            raise SystemExit(f"The worker did not start:\n{Path(self.log_path).read_text()}")
+
+    def pool_child(self) -> int:
+        kids = children(self.proc.pid)
+        if len(kids) != 1:
+            raise SystemExit(f"Expected one prefork child of the worker, found {kids}.")
+        return kids[0]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+
+
+def run_worker_job(worker: Worker, user, year: int, timeout: float) -> dict:
+    from partnership.jobs import order_job
+    from partnership.models import Job, JobStatus
+
+    child = worker.pool_child()
+    rss_before = (_status_kb(child, "VmRSS") or 0) / 1024
+    reset = reset_hwm(child)
+    main_before = (_status_kb(worker.proc.pid, "VmRSS") or 0) / 1024
+    t0 = time.perf_counter()
+    job = order_job(
+        kind="takstoversigt",
+        title=f"Takstoversigt {year} (bench)",
+        params=report_params(year),
+        by=user,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        status = Job.objects.filter(pk=job.pk).values_list("status", flat=True).get()
+        if status in (JobStatus.DONE, JobStatus.FAILED):
+            wall = time.perf_counter() - t0
+            break
+        if time.monotonic() > deadline:
+            raise SystemExit(f"Job {job.pk} still {status} after {timeout} s")
+        if worker.proc.poll() is not None:
+            raise SystemExit(f"The worker died:\n{Path(worker.log_path).read_text()[-3000:]}")
+        time.sleep(POLL)
+    job.refresh_from_db()
+    if job.status != JobStatus.DONE:
+        raise SystemExit(f"Job {job.pk} failed: {job.error}")
+    if worker.pool_child() != child:
+        raise SystemExit("The prefork child changed during the job; its peak RSS is lost.")
+    return {
+        "wall_s": wall,
+        "task_s": (job.finished_at - job.started_at).total_seconds(),
+        "queue_s": (job.started_at - job.created_at).total_seconds(),
+        "child_hwm_mb": (_status_kb(child, "VmHWM") or 0) / 1024,
+        "child_rss_before_mb": rss_before,
+        "hwm_reset": reset,
+        "main_rss_mb": max(main_before, (_status_kb(worker.proc.pid, "VmRSS") or 0) / 1024),
+        "pdf_bytes": job.result_file.size,
+        "pdf_pages": pdf_page_count(Path(job.result_file.path).read_bytes()),
+        "progress_total": job.progress_total,
+    }
+
+
+def pdf_page_count(pdf: bytes) -> int | None:
+    """/Count of the page tree root, if it is readable (not in a compressed object stream)."""
+    counts = [int(m) for m in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)]
+    counts += [int(m) for m in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)]
+    return max(counts) if counts else None
+
+
+# --- Reporting ------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    label: str
+    seconds: list[float]
+    peak_mb: list[float] = field(default_factory=list)
+    baseline_mb: list[float] = field(default_factory=list)
+    note: str = ""
+
+
+def _fmt_s(values: list[float]) -> str:
+    return (
+        f"{statistics.median(values):.2f} | {min(values):.2f} | {max(values):.2f}"
+        if values
+        else "| |"
+    )
+
+
+def _fmt_mb(values: list[float]) -> str:
+    return f"{max(values):,.0f}" if values else ""
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| Row | p50 (s) | min (s) | max (s) | Peak RSS (MB) | RSS before (MB) | Notes |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.label} | {_fmt_s(r.seconds)} | {_fmt_mb(r.peak_mb)} | "
+            f"{_fmt_mb(r.baseline_mb)} | {r.note} |"
+        )
+    return "\n".join(lines)
+
+
+def write_section(path: Path, section: str) -> None:
+    """Put `section` between the markers in path, or append it; nothing else changes."""
+    block = f"{START}\n{section.strip()}\n{END}"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    start = old.find(START)
+    end = old.find(END, start + 1) if start != -1 else -1
+    if start != -1 and end != -1:
+        new = old[:start] + block + old[end + len(END) :]
+    else:
+        new = (old.rstrip("\n") + "\n\n" if old.strip() else "") + block + "\n"
+    path.write_text(new, encoding="utf-8")
+
+
+def machine_info(load: dict) -> list[str]:
+    from run_search import machine
+
+    info = machine()
+    info["Load average (1 min) before / after measuring"] = (
+        f"{load['before'][0]:.2f} / {load['after'][0]:.2f} on {os.cpu_count()} cores "
+        f"(measuring took {load['seconds']:.0f} s; other processes on the machine count too)"
+    )
+    return [f"- {k}: {v}" for k, v in info.items()]
+
+
+# --- Main -----------------------------------------------------------------------------------
+
+
+def setup_django(url: str, broker: str, queue: str, media_root: str) -> None:
+    import django
+
+    os.environ["DATABASE_URL"] = url
+    os.environ["DEBUG"] = "0"
+    os.environ["CELERY_BROKER_URL"] = broker
+    os.environ["CELERY_QUEUE"] = queue
+    os.environ["MEDIA_ROOT"] = media_root
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    django.setup()
+    from config.celery import app
+
+    # As the celery_worker_process fixture: not eager, the worker's own queue.
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    app.conf.broker_url = broker
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reuse", action="store_true", help="measure on the existing database")
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--broker", default=DEFAULT_BROKER, help="Redis URL for Celery")
+    parser.add_argument("--offers", type=int, default=1_000)
+    parser.add_argument("--providers", type=int, default=70)
+    parser.add_argument("-n", "--runs", type=int, default=3, help="measured runs per row")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured worker jobs first")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per job")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--no-write", action="store_true", help="print the table only")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        kind, *rest = args.child
+        if kind == "html":
+            result = child_html(int(rest[0]), rest[1] if len(rest) > 1 else None)
+        else:
+            result = child_weasy(*rest)
+        print(json.dumps(result))
+        return
+
+    raw_args = sys.argv[1:] if argv is None else argv
+    command = " ".join(["bench/run_reports.py", *raw_args])
+    from run_search import recreate_database
+
+    if not args.reuse:
+        print(f"Creating a fresh database: {args.database_url}")
+        recreate_database(args.database_url)
+    tmp = tempfile.TemporaryDirectory(prefix="bench-reports-")
+    media_root = os.path.join(tmp.name, "media")
+    os.makedirs(media_root)
+    worker_queue_placeholder = "bench-reports-unset"
+    setup_django(args.database_url, args.broker, worker_queue_placeholder, media_root)
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    from offers.models import Offer
+    from offers.selectors import current_year
+    from partnership.models import Job, User
+
+    if args.reuse:
+        if not Offer.objects.exists():
+            raise SystemExit("--reuse: the database has no offers; run without --reuse first.")
+        generation = "reused from an earlier run (--reuse)"
+    else:
+        print("Migrating ...")
+        call_command("migrate", interactive=False, verbosity=0)
+        from generate import generate
+
+        print(
+            f"Generating {args.offers:,} offers (all published) across {args.providers} providers ..."
+        )
+        counts = generate(offers=args.offers, providers=args.providers, status_weights=(100, 0, 0))
+        generation = (
+            f"{counts['seconds']:.0f} s (bench/generate.py, {args.offers:,} offers, all "
+            f"published, {args.providers} providers)"
+        )
+    connections.close_all()
+    Job.objects.filter(title__endswith="(bench)").delete()  # earlier runs' jobs (--reuse)
+
+    year = current_year()
+    user = User.objects.get(email=USER_EMAIL)
+    child_env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DEBUG": "0",
+        "CELERY_BROKER_URL": "",  # the HTML child never queues anything
+    }
+    html_path = os.path.join(tmp.name, "takstoversigt.html")
+
+    print("Starting the worker ...")
+    worker = Worker(
+        database_url=args.database_url,
+        broker=args.broker,
+        media_root=media_root,
+        log_path=os.path.join(tmp.name, "worker.log"),
+    )
+    from config.celery import app
+
+    app.conf.task_default_queue = worker.queue
+    results: dict[str, list[dict]] = {"job": [], "html": [], "plain": [], "ua": []}
+    try:
+        worker.wait_ready()
+        print(
+            f"  worker pid {worker.proc.pid}, pool child {worker.pool_child()}, queue {worker.queue}"
+        )
+        for i in range(args.warmup):
+            r = run_worker_job(worker, user, year, args.timeout)
+            print(
+                f"  warm-up job {i + 1}: {r['wall_s']:.2f} s, child peak {r['child_hwm_mb']:.0f} MB"
+            )
+        load_before = os.getloadavg()
+        started = time.perf_counter()
+        for i in range(args.runs):
+            r = run_worker_job(worker, user, year, args.timeout)
+            results["job"].append(r)
+            print(
+                f"  run {i + 1}: job {r['wall_s']:.2f} s (task {r['task_s']:.2f} s), "
+                f"child peak {r['child_hwm_mb']:.0f} MB",
+                end="",
+            )
+            h = run_child(["html", str(year), html_path], child_env)
+            results["html"].append(h)
+            print(f"; HTML {h['warm_total_s']:.2f} s", end="")
+            for variant in ("plain", "ua"):
+                w = run_child(["weasy", html_path, str(ROOT), variant], child_env)
+                results[variant].append(w)
+                print(f"; {variant} {w['total_s']:.2f} s / {w['maxrss_mb']:.0f} MB", end="")
+            print()
+        load = {
+            "before": load_before,
+            "after": os.getloadavg(),
+            "seconds": time.perf_counter() - started,
+        }
+    finally:
+        worker.stop()
+
+    rows = build_rows(results)
+    facts = results_facts(results, year)
+    print()
+    print(table(rows))
+    print()
+    print("\n".join(facts))
+    if not args.no_write:
+        section = render_section(
+            rows=rows,
+            facts=facts,
+            machine=machine_info(load),
+            generation=generation,
+            command=command,
+            n=args.runs,
+            warmup=args.warmup,
+        )
+        write_section(args.output, section)
+        print(f"\nWrote the reports section of {args.output}")
+    tmp.cleanup()
+
+
+def build_rows(res: dict[str, list[dict]]) -> list[Row]:
+    job, html, plain, ua = res["job"], res["html"], res["plain"], res["ua"]
+    queue = [j["queue_s"] for j in job]
+    reset = all(j["hwm_reset"] for j in job)
+    hwm_note = (
+        "peak: VmHWM of the prefork child, reset before each job"
+        if reset
+        else "peak: VmHWM of the prefork child since it started (could not be reset)"
+    )
+    return [
+        Row(
+            "(a) Worker: takstoversigt job, order → done",
+            [j["wall_s"] for j in job],
+            [j["child_hwm_mb"] for j in job],
+            [j["child_rss_before_mb"] for j in job],
+            f"order_job → Job row done (polled every {POLL * 1000:.0f} ms); {hwm_note}; "
+            f"worker main process {max(j['main_rss_mb'] for j in job):.0f} MB",
+        ),
+        Row(
+            "(a) Worker: the task, started_at → finished_at",
+            [j["task_s"] for j in job],
+            note=f"queue wait created_at → started_at {min(queue):.2f}–{max(queue):.2f} s",
+        ),
+        Row(
+            "(b) HTML: data, `tariff_overview()`",
+            [h["warm_data_s"] for h in html],
+            note=f"fresh process, 2nd pass; 1st (cold) pass {statistics.median([h['cold_data_s'] for h in html]):.2f} s",
+        ),
+        Row(
+            "(b) HTML: data with the job's per-offer progress UPDATE",
+            [h["progress_data_s"] for h in html],
+            note="the same, with run_job's progress callback (one UPDATE of the Job row per offer)",
+        ),
+        Row(
+            "(b) HTML: template, `tariff_overview_html()`",
+            [h["warm_template_s"] for h in html],
+            note=f"1st (cold) pass {statistics.median([h['cold_template_s'] for h in html]):.2f} s",
+        ),
+        Row(
+            "(b) HTML building, data + template",
+            [h["warm_total_s"] for h in html],
+            [h["maxrss_mb"] for h in html],
+            [h["rss_baseline_mb"] for h in html],
+            "fresh process with Django; peak: ru_maxrss over both passes",
+        ),
+        *[
+            row
+            for name, label, runs in (
+                ("plain", "(c) Bare WeasyPrint `write_pdf()`", plain),
+                ("ua", '(d) Bare WeasyPrint `write_pdf(pdf_variant="pdf/ua-1")`', ua),
+            )
+            for row in (
+                Row(
+                    label,
+                    [w["total_s"] for w in runs],
+                    [w["maxrss_mb"] for w in runs],
+                    [w["rss_baseline_mb"] for w in runs],
+                    "fresh process without Django, after a one-line warm-up document; "
+                    "peak: ru_maxrss",
+                ),
+                Row(
+                    f"{label[:3]} … of which `render()` (parse, style, layout)",
+                    [w["render_s"] for w in runs],
+                ),
+                Row(
+                    f"{label[:3]} … of which `Document.write_pdf()`",
+                    [w["write_s"] for w in runs],
+                ),
+            )
+        ],
+    ]
+
+
+def results_facts(res: dict[str, list[dict]], year: int) -> list[str]:
+    job, html, plain, ua = res["job"], res["html"], res["plain"], res["ua"]
+    med = statistics.median
+    job_pages = {j["pdf_pages"] for j in job}
+    lines = [
+        f"- Takstoversigt {year}, no filters, PDF: {html[-1]['rows']:,} offers in the report "
+        f"(the job's progress total: {job[-1]['progress_total']:,})",
+        f"- HTML: {html[-1]['html_bytes']:,} bytes",
+        f"- PDF from the worker job: {job[-1]['pdf_bytes']:,} bytes"
+        + (f", {job_pages.pop()} pages" if len(job_pages) == 1 and None not in job_pages else ""),
+        f"- PDF from bare WeasyPrint: {plain[-1]['pages']} pages, {plain[-1]['pdf_bytes']:,} bytes "
+        f"plain, {ua[-1]['pages']} pages, {ua[-1]['pdf_bytes']:,} bytes PDF/UA-1",
+        f"- WeasyPrint {plain[-1]['weasyprint']}: `import weasyprint` "
+        f"{med([w['import_s'] for w in plain + ua]):.2f} s, one-line warm-up document "
+        f"{med([w['warmup_s'] for w in plain + ua]):.2f} s (p50, fresh processes; not in the table)",
+    ]
+    return lines
+
+
+def render_section(*, rows, facts, machine, generation, command, n, warmup) -> str:
+    job = next(r for r in rows if r.label.startswith("(a) Worker: the task"))
+    ua = next(r for r in rows if r.label.startswith("(d) Bare WeasyPrint `write"))
+    plain = next(r for r in rows if r.label.startswith("(c) Bare WeasyPrint `write"))
+    html = next(r for r in rows if r.label.startswith("(b) HTML building"))
+    prog = next(r for r in rows if "progress" in r.label)
+    data = next(r for r in rows if r.label.startswith("(b) HTML: data,"))
+    med = statistics.median
+    rest = med(job.seconds) - med(ua.seconds) - med(html.seconds)
+    text = [
+        "# Benchmark: takstoversigt PDF",
+        "",
+        f"Run {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} with `{command}`. Written by "
+        "`bench/run_reports.py` between the `reports` markers, not edited by hand; "
+        "see [README.md](README.md).",
+        "",
+        "## Machine",
+        "",
+        *machine,
+        "",
+        "## Data",
+        "",
+        f"- Generation: {generation}",
+        *facts,
+        "",
+        "## Results",
+        "",
+        f"{n} measured runs per row after {warmup} warm-up job(s) in the worker, round-robin "
+        "(worker job, then HTML, plain and PDF/UA WeasyPrint, each in its own fresh process; "
+        "nothing else of the benchmark runs while the worker works). Seconds: p50 (median), "
+        "min and max of the runs. Peak RSS: the highest of the runs, in MiB; RSS before: the "
+        "process's RSS just before the measured work (worker child: before the job; fresh "
+        "processes: after setup and warm-up), so peak minus before is what the work adds. "
+        "Fresh processes are forked from nothing, the worker child from the worker, so their "
+        "baselines differ.",
+        "",
+        table(rows),
+        "",
+        "Where the time goes (p50s): in the worker the task takes "
+        f"{med(job.seconds):.2f} s; building the HTML {med(html.seconds):.2f} s (data "
+        f"{med(data.seconds):.2f} s, {med(prog.seconds):.2f} s with the per-offer progress "
+        f"UPDATE), WeasyPrint PDF/UA-1 {med(ua.seconds):.2f} s (plain "
+        f"{med(plain.seconds):.2f} s, so PDF/UA adds "
+        f"{med(ua.seconds) - med(plain.seconds):+.2f} s); the task minus HTML minus PDF/UA "
+        f"leaves {rest:.2f} s for the progress UPDATEs, saving the file and the Job row and "
+        "the difference between processes.",
+        "",
+    ]
+    return "\n".join(text)
+
+
+if __name__ == "__main__":
+    main()
