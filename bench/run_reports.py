@@ -703,7 +703,7 @@ def render_section(*, rows, facts, machine, generation, command, n, warmup) -> s
         "min and max of the runs. Peak RSS: the highest of the runs, in MiB; RSS before: the "
         "process's RSS just before the measured work (worker child: before the job; fresh "
         "processes: after setup and warm-up), so peak minus before is what the work adds. "
-        "Fresh processes are forked from nothing, the worker child from the worker, so their "
+        "The fresh processes start a new Python interpreter, while the worker child is forked from the worker, so their "
         "baselines differ.",
         "",
         table(rows),
