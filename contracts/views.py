@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from offers.models import Offer
 from offers.permissions import offers_visible_to
 from partnership import jobs
+from partnership.forms import add_service_errors
 from partnership.models import Organisation
 from partnership.views import _queue_down_message, member_required
 
@@ -48,14 +49,6 @@ def _visible_contract(request, pk) -> Contract:
     if contract is None:
         raise Http404
     return contract
-
-
-def _form_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @member_required
@@ -131,7 +124,7 @@ def contract_create(request):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Kontrakten er oprettet som kladde ud fra standardkontrakten.")
@@ -166,7 +159,7 @@ def contract_edit(request, pk):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Vilkårene er gemt."))
             return redirect(contract)
@@ -238,7 +231,7 @@ def clause_edit(request, pk, clause_pk):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Punkt %(n)s er gemt.") % {"n": clause.number})
             return redirect(contract)
@@ -323,7 +316,7 @@ def contract_price_item(request, pk):
         try:
             services.add_price_item(contract=contract, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Den individuelle pris er tilføjet."))
             return redirect(contract)

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from partnership.forms import add_service_errors
 from partnership.models import Organisation
 from partnership.permissions import can_buy
 from partnership.uploads import check_pdf, resized_image
@@ -334,8 +335,7 @@ def vacancy_report(request, pk):
         try:
             services.report_vacancy(offer=offer, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("De ledige pladser er opdateret."))
             return redirect(offer)
@@ -454,11 +454,7 @@ def tariff_edit(request, pk, tariff_pk=None):
                     draft=tariff,
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("Taksten er gemt som kladde. Offentliggør den, når den er klar.")
@@ -598,7 +594,9 @@ def _comparison(request):
 def compare(request):
     cmp = _comparison(request)
     return render(
-        request, "offers/compare.html", {"cmp": cmp, "extra_rows": extensions.compare_rows(cmp.offers, request.user)}
+        request,
+        "offers/compare.html",
+        {"cmp": cmp, "extra_rows": extensions.compare_rows(cmp.offers, request.user)},
     )
 
 
@@ -768,5 +766,3 @@ def regulation_rates(request):
         "offers/regulation_rates.html",
         {"form": form, "rates": RegulationRate.objects.all()},
     )
-
-

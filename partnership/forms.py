@@ -130,3 +130,13 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].widget.attrs.pop("placeholder", None)
         self.fields["login"].widget.attrs["autocomplete"] = "username"
         self.fields["password"].widget.attrs.pop("placeholder", None)
+
+
+def add_service_errors(form, exc) -> None:
+    """Put a service's ValidationError on the form: per field where the field is on the
+    form, otherwise at the top, so the page shows it next to what was typed."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -459,4 +459,6 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
 from .meetings.models import *  # noqa: E402,F401,F403

@@ -20,6 +20,7 @@ from .forms import (
     InviteForm,
     OrganisationFilterForm,
     OrganisationForm,
+    add_service_errors,
 )
 from .models import Invitation, Job, JobStatus, Membership, Notice, Organisation, Role
 from .navigation import sections_for
@@ -167,8 +168,7 @@ def members(request, slug):
                 by=request.user,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("role", str(exc))
         else:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from offers.permissions import offers_visible_to
+from partnership.forms import add_service_errors
 from partnership.views import member_required
 
 from . import permissions, selectors, services
@@ -24,14 +25,6 @@ from .forms import (
     ThemeNotesForm,
 )
 from .models import Action, Dialogue, DialogueDocument, Framework, Side, Theme
-
-
-def _form_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _visible_dialogue(request, pk) -> Dialogue:
@@ -129,7 +122,7 @@ def dialogue_create(request):
                 **_participants(form),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             carried = dialogue.actions.count()
             messages.success(request, _("Kvalitetsdialogen er oprettet."))
@@ -180,7 +173,7 @@ def dialogue_edit(request, pk):
                 **_participants(form),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Dialogen er gemt."))
             return redirect(dialogue)
@@ -257,7 +250,7 @@ def notes_edit(request, pk):
                 dialogue=dialogue, side=side, entries=form.entries(), by=request.user
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Jeres notater og vurderinger er gemt."))
             return redirect(dialogue)
@@ -285,7 +278,7 @@ def document_upload(request, pk):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Dokumentationen er tilføjet."))
             return redirect(dialogue)
@@ -314,7 +307,7 @@ def action_create(request, pk):
         try:
             services.add_action(dialogue=dialogue, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Handlingen er tilføjet."))
             return redirect(dialogue)
@@ -342,7 +335,7 @@ def action_edit(request, pk, action_pk):
         try:
             services.update_action(action=action, fields=form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Handlingen er gemt."))
             return redirect(dialogue)
@@ -378,7 +371,7 @@ def assessment_create(request, offer_pk):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Kvalitetsvurderingen er gemt."))
             return redirect(offer)
