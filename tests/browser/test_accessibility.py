@@ -72,6 +72,14 @@ def test_caseworker_pages(portal, new_page):
     )
 
 
+def test_error_pages(portal, new_page):
+    page = new_page()
+    log_in(page, portal, "branche.los@portal.example")
+    for path, status in (("/findes-ikke/", 404), ("/kontrakter/", 403)):
+        assert page.goto(portal + path).status == status
+        assert_accessible(page)
+
+
 def test_org_admin_pages(portal, new_page):
     member = MembershipFactory(organisation=Organisation.objects.get(slug="holbaek"))
     page = new_page()

@@ -135,3 +135,15 @@ def test_production_configuration_passes_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_error_pages_are_danish_and_in_the_portal_layout(client, demo):
+    client.force_login(demo_user("branche.los@portal.example"))
+    forbidden = client.get(reverse("contracts:contract_list"))
+    assert (
+        forbidden.status_code == 403
+        and "Du har ikke adgang til siden" in forbidden.content.decode()
+    )
+    missing = client.get("/findes-ikke/")
+    assert missing.status_code == 404 and "Siden findes ikke" in missing.content.decode()
+    assert "Partnerskabsportalen" in missing.content.decode()
