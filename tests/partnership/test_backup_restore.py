@@ -1,0 +1,123 @@
+"""Backup and restore as the README describes it: `pg_dump -Fc` of the live database,
+`pg_restore` into an empty one, and the portal serves the same offers from the copy. The
+database's own promises (the trigger that keeps published tariffs unchanged) come along."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+from offers.models import Offer, Tariff
+from offers.selectors import current_year
+from tests.factories import make_offer, pl_rates, publish
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Run in a fresh process against DATABASE_URL: what a caseworker sees of every offer.
+SNAPSHOT = r"""
+import json, re
+import django
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+from offers.models import Offer
+from partnership.models import User
+
+client = Client()
+client.force_login(User.objects.get(email="sagsbehandler.slagelse@portal.example"))
+search = client.get("/tilbud/").content.decode()
+found = re.search(r'class="result-count"[^>]*>\s*([0-9.]+) ', search).group(1)
+pages = {}
+for offer in Offer.objects.order_by("pk"):
+    response = client.get(f"/tilbud/{offer.pk}/")
+    html = response.content.decode()
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    pages[offer.pk] = [
+        response.status_code,
+        h1.group(1).strip() if h1 else None,
+        re.findall(r"\d[\d.]*(?:,\d+)? kr", html),
+    ]
+print(json.dumps({"found": found, "pages": pages}))
+"""
+
+
+def _url(dbname: str) -> str:
+    s = connection.settings_dict
+    return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{dbname}"
+
+
+def _snapshot(dbname: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)}
+    env.update(DEBUG="1", DATABASE_URL=_url(dbname), DJANGO_SETTINGS_MODULE="config.settings")
+    env.pop("CELERY_BROKER_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-c", SNAPSHOT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_pg_dump_and_pg_restore_into_an_empty_database_serve_the_same_offers(demo, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.fail("Backup and restore are tested on PostgreSQL (set DATABASE_URL).")
+    for tool in ("pg_dump", "pg_restore"):
+        assert shutil.which(tool), f"{tool} is needed (Debian: postgresql-client)"
+    pl_rates(**{f"y{current_year() - 1}": "2.6", f"y{current_year()}": "2.4"})
+    for i in range(6):
+        offer = make_offer(name=f"Botilbud Kildebakken {i}")
+        publish(offer, current_year() - 1, 41000 + 250 * i)
+        publish(offer, current_year(), 42000 + 250 * i, addons=[("Ekstra støtte", 465, "hour")])
+    assert Tariff.objects.filter(status="published").count() == 12
+    source = connection.settings_dict["NAME"]
+    target = f"{source}_restore"
+    dump = tmp_path / "portal.dump"
+    s = connection.settings_dict
+    conn_args = ["-h", s["HOST"] or "127.0.0.1", "-p", str(s["PORT"] or 5432)]
+    conn_args += ["-U", s["USER"] or "postgres"]
+
+    subprocess.run(
+        ["pg_dump", *conn_args, "-Fc", "--no-owner", "-f", str(dump), source], check=True
+    )
+    with psycopg.connect(_url("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{target}"')
+        admin.execute(f'CREATE DATABASE "{target}"')
+    try:
+        subprocess.run(
+            ["pg_restore", *conn_args, "--no-owner", "--exit-on-error", "-d", target, str(dump)],
+            check=True,
+        )
+        before, after = _snapshot(source), _snapshot(target)
+        assert len(before["pages"]) == Offer.objects.count() > 0
+        assert all(page[0] == 200 and page[1] for page in before["pages"].values())
+        assert any(page[2] for page in before["pages"].values()), "no prices on the offer pages"
+        assert after == before
+
+        # The restored copy keeps the database's promise: a published tariff cannot change.
+        published = Tariff.objects.filter(status="published").values_list("pk", flat=True)[0]
+        with psycopg.connect(_url(target), autocommit=True) as copy:
+            with pytest.raises(psycopg.Error):
+                copy.execute(
+                    "UPDATE offers_tariff SET price = price + 1 WHERE id = %s",
+                    [published],
+                )
+    finally:
+        with psycopg.connect(_url("postgres"), autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                [target],
+            )
+            admin.execute(f'DROP DATABASE IF EXISTS "{target}"')
