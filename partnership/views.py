@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -454,10 +454,91 @@ def notices_read(request):
     return redirect("partnership:dashboard")
 
 
-def healthz(request):
-    """Liveness for a load balancer: the database answers."""
-    from django.db import connection
+# Health checks for a load balancer: each check gets its own short timeouts, and all of
+# them together at most HEALTH_DEADLINE seconds, even when a server hangs.
+HEALTH_DEADLINE = 1.5
+HEALTH_TIMEOUT = 1  # seconds for the broker's connect and read
+HEALTH_DB_TIMEOUT = 2  # seconds for the database's connect (libpq's lowest); queries 1 s
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+
+def _database_answers() -> bool:
+    """A fresh connection (not this thread's persistent one) answers SELECT 1."""
+    import logging
+
+    from django.db import connections
+
+    conn = connections.create_connection("default")
+    if conn.vendor == "postgresql":
+        options = dict(conn.settings_dict.get("OPTIONS") or {})
+        options["connect_timeout"] = HEALTH_DB_TIMEOUT
+        options["options"] = f"{options.get('options', '')} -c statement_timeout=1000".strip()
+        conn.settings_dict = {**conn.settings_dict, "OPTIONS": options}
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception as exc:  # refused, timed out, shutting down, bad password ...
+        logging.getLogger(__name__).warning("healthz: database check failed: %s", exc)
+        return False
+    finally:
+        conn.close()
+
+
+def _broker_answers() -> bool | None:
+    """The broker takes a connection and answers a ping; None when there is none (tasks
+    run in-process)."""
+    import logging
+
+    from celery import current_app
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL:
+        return None
+    timeouts = {"socket_timeout": HEALTH_TIMEOUT, "socket_connect_timeout": HEALTH_TIMEOUT}
+    try:
+        with current_app.connection_for_write(
+            settings.CELERY_BROKER_URL, connect_timeout=HEALTH_TIMEOUT, transport_options=timeouts
+        ) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=HEALTH_TIMEOUT)
+        return True
+    except Exception as exc:  # refused, timed out, DNS, authentication ...
+        logging.getLogger(__name__).warning("healthz: broker check failed: %s", exc)
+        return False
+
+
+def healthz(request):
+    """Health for a load balancer: JSON ``{"database": "ok"|"fejl", "broker": "ok"|"fejl"}``
+    ("broker": "ikke i brug" when no CELERY_BROKER_URL is set and tasks run in-process).
+
+    Status code: 503 only when the database fails, since without it this process cannot
+    serve a page (sessions, logins, every page reads it) and should be taken out. A broker
+    that fails gives 200 with "broker": "fejl" (degraded): pages are still served and
+    ordering a job says clearly that the queue cannot be reached. Every web process shares
+    the one broker, so a 503 would take all of them out and turn a partial outage into a
+    full one; monitoring should alert on "fejl" in the body instead.
+
+    Both checks run at the same time, each with short timeouts, and the answer comes within
+    HEALTH_DEADLINE seconds even when a server hangs: a check that has not answered by then
+    is "fejl". No login, no session, no cache; the body says only ok or fejl (the reason
+    goes to the log). It is exempt from SECURE_SSL_REDIRECT (SECURE_REDIRECT_EXEMPT), so a
+    balancer may probe the process over plain HTTP. ALLOWED_HOSTS still applies: the
+    balancer must send an allowed Host header (or the process's own address must be in
+    ALLOWED_HOSTS), or Django answers 400 before this view runs."""
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    checks = {"database": _database_answers, "broker": _broker_answers}
+    pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="healthz")
+    try:
+        futures = {name: pool.submit(check) for name, check in checks.items()}
+        wait(futures.values(), timeout=HEALTH_DEADLINE)
+    finally:
+        # Do not wait for a check that hangs; its own timeouts end its thread.
+        pool.shutdown(wait=False, cancel_futures=True)
+    words = {True: "ok", False: "fejl", None: "ikke i brug"}
+    body = {
+        name: words[future.result() if future.done() else False] for name, future in futures.items()
+    }
+    status = 200 if body["database"] == "ok" else 503
+    response = JsonResponse(body, status=status)
+    response["Cache-Control"] = "no-store"
+    return response

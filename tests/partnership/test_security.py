@@ -108,7 +108,7 @@ def test_english_is_available_on_request(client, db):
 
 @pytest.mark.parametrize("path", ["/healthz"])
 def test_health_endpoint(client, db, path):
-    assert client.get(path).content == b"ok"
+    assert client.get(path).json()["database"] == "ok"
 
 
 def test_admin_login_goes_through_the_portal_login_with_mfa(client, db):
