@@ -42,3 +42,15 @@ class InvitationAdmin(admin.ModelAdmin):
 class JobAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "status", "ordered_by", "created_at"]
     list_filter = ["status", "kind"]
+
+    def get_queryset(self, request):
+        # Private jobs (contract PDFs) are for the person who ordered them, here as well.
+        from django.db.models import Q
+
+        from .jobs import private_kinds
+
+        return (
+            super()
+            .get_queryset(request)
+            .filter(Q(ordered_by=request.user) | ~Q(kind__in=private_kinds()))
+        )
