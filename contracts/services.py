@@ -260,7 +260,12 @@ def terminate(*, contract: Contract, notice_given_on: date, reason: str, by: Use
         raise ValidationError({"reason": _("Skriv begrundelsen for ophøret.")})
     refuse_cpr(reason)
     contract.notice_given_on = notice_given_on
-    contract.terminated_on = notice_deadline(contract, notice_given_on)
+    try:
+        contract.terminated_on = notice_deadline(contract, notice_given_on)
+    except (ValueError, OverflowError) as exc:  # the notice period ends after year 9999
+        raise ValidationError(
+            {"notice_given_on": _("Opsigelsesdatoen ligger for langt ude i fremtiden.")}
+        ) from exc
     contract.termination_reason = reason
     contract.save(
         update_fields=["notice_given_on", "terminated_on", "termination_reason", "updated_at"]

@@ -195,7 +195,9 @@ def _display(row: importer.ImportRow) -> dict:
         ),
         "occupancy": shown(
             importer.COL_OCCUPANCY,
-            occupancy is not None and f"{number_format(occupancy, 2 if occupancy % 1 else 0)} %",
+            # Not `occupancy % 1`: a refused figure of 29+ digits cannot be divided.
+            occupancy is not None
+            and f"{number_format(occupancy, 0 if occupancy == int(occupancy) else 2)} %",
         ),
         "vat": shown(importer.COL_VAT, vat is not None and (_("Ja") if vat else _("Nej"))),
         "overhead": shown(

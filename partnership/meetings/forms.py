@@ -55,6 +55,12 @@ class MeetingForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        # The database stores the time in UTC: a time in year 1 would become year 0 (BC),
+        # which no page can read back. A meeting of the partnership lies within these years.
+        for name, value in (("starts_at", starts), ("ends_at", ends)):
+            if value and not 2000 <= value.year <= 2100:
+                self.add_error(name, _("Vælg et tidspunkt mellem år 2000 og 2100."))
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error(
                 "ends_at",

@@ -1,0 +1,863 @@
+"""Where every project form is sent, by whom, and with which fields: one entry per form
+class. test_forms_fuzz fails when a form in the project has no entry here."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django import forms
+from django.urls import reverse
+
+from .world import (
+    ADMIN_HOLBAEK,
+    CASEWORKER,
+    CASEWORKER_NAESTVED,
+    EDITOR_A,
+    SECRETARIAT,
+    World,
+    org,
+    user,
+)
+
+PROJECT_PACKAGES = ("partnership", "offers", "contracts", "quality")
+
+
+@dataclass
+class Target:
+    url: str
+    email: str | None  # who posts it; None: not logged in
+    form: forms.BaseForm  # unbound, built as the view builds it: its fields are fuzzed
+    method: str = "post"
+    extra: dict = field(default_factory=dict)  # fixed data sent along (other forms on the page)
+
+    @property
+    def fields(self) -> dict[str, forms.Field]:
+        return dict(self.form.fields)
+
+    @property
+    def prefix(self) -> str:
+        return self.form.prefix or ""
+
+
+def project_forms() -> list[type[forms.BaseForm]]:
+    """Every Form and ModelForm class defined in the project's own modules (migrations and
+    management commands aside), plus the allauth login form the project configures."""
+    found = {}
+    for package_name in PROJECT_PACKAGES:
+        package = importlib.import_module(package_name)
+        modules = [package] + [
+            importlib.import_module(info.name)
+            for info in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}.")
+            if ".migrations" not in info.name and ".management" not in info.name
+        ]
+        for module in modules:
+            for obj in vars(module).values():
+                if (
+                    inspect.isclass(obj)
+                    and issubclass(obj, forms.BaseForm)
+                    and obj.__module__ == module.__name__
+                ):
+                    found[f"{obj.__module__}.{obj.__qualname__}"] = obj
+    return [found[k] for k in sorted(found)]
+
+
+def form_key(cls) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+# --- Entries ---------------------------------------------------------------------------------
+
+TARGETS: dict[str, Callable[[World], Target]] = {}
+
+
+def target(key: str):
+    def register(fn):
+        TARGETS[key] = fn
+        return fn
+
+    return register
+
+
+def _valid_offer_data() -> dict:
+    from offers.models import LegalParagraph, TargetGroup
+
+    return {
+        "name": "Nyt bosted",
+        "address": "Skovvej 2",
+        "postal_code": "4200",
+        "city": "Slagelse",
+        "municipality": str(org("slagelse").pk),
+        "paragraphs": [str(LegalParagraph.objects.get(code="SEL § 108").pk)],
+        "target_groups": [str(TargetGroup.objects.get(slug="autisme").pk)],
+        "age_min": "18",
+        "age_max": "65",
+        "description": "Botilbud.",
+        "methods": "Struktur.",
+        "places": "8",
+        "tilsyn_status": "approved",
+        "contact_name": "",
+        "contact_email": "",
+        "contact_phone": "",
+    }
+
+
+VALID_TARIFF = {
+    "year": "2026",
+    "price": "2.650,50",
+    "unit": "day",
+    "occupancy_percent": "95",
+    "overhead_amount": "",
+    "cost_note": "",
+}
+NO_ADDONS = {"tillaeg-TOTAL_FORMS": "0", "tillaeg-INITIAL_FORMS": "0"}
+
+
+# partnership
+
+
+@target("partnership.forms.InviteForm")
+def _(w):
+    from partnership.forms import InviteForm
+    from partnership.permissions import grantable_roles
+
+    holbaek = org("holbaek")
+    grantable = grantable_roles(user(ADMIN_HOLBAEK), holbaek)
+    return Target(
+        reverse("partnership:members", kwargs={"slug": "holbaek"}),
+        ADMIN_HOLBAEK,
+        InviteForm(organisation=holbaek, grantable=grantable),
+    )
+
+
+@target("partnership.forms.ChangeRoleForm")
+def _(w):
+    from partnership.forms import ChangeRoleForm
+    from partnership.permissions import grantable_roles
+
+    membership = w.holbaek_membership
+    grantable = grantable_roles(user(ADMIN_HOLBAEK), membership.organisation)
+    return Target(
+        reverse(
+            "partnership:membership_change_role", kwargs={"slug": "holbaek", "pk": membership.pk}
+        ),
+        ADMIN_HOLBAEK,
+        ChangeRoleForm(grantable=grantable),
+    )
+
+
+@target("partnership.forms.AcceptInvitationForm")
+def _(w):
+    from partnership.forms import AcceptInvitationForm
+
+    return Target(
+        reverse("partnership:invitation_accept", kwargs={"token": w.invitation_token}),
+        None,
+        AcceptInvitationForm(email="ny.kollega@fuzz.example"),
+    )
+
+
+@target("partnership.forms.OrganisationFilterForm")
+def _(w):
+    from partnership.forms import OrganisationFilterForm
+
+    return Target(
+        reverse("partnership:organisation_list"),
+        CASEWORKER,
+        OrganisationFilterForm(),
+        method="get",
+    )
+
+
+@target("partnership.forms.OrganisationForm")
+def _(w):
+    from partnership.forms import OrganisationForm
+
+    return Target(reverse("partnership:organisation_create"), SECRETARIAT, OrganisationForm())
+
+
+@target("partnership.forms.LoginForm")
+def _(w):
+    from partnership.forms import LoginForm
+
+    return Target(reverse("account_login"), None, LoginForm())
+
+
+# partnership.meetings
+
+
+@target("partnership.meetings.forms.ForumForm")
+def _(w):
+    from partnership.meetings.forms import ForumForm
+
+    return Target(reverse("meetings:forum_create"), SECRETARIAT, ForumForm())
+
+
+@target("partnership.meetings.forms.MeetingForm")
+def _(w):
+    from partnership.meetings.forms import MeetingForm
+
+    return Target(
+        reverse("meetings:meeting_edit", kwargs={"pk": w.meeting.pk}),
+        SECRETARIAT,
+        MeetingForm(instance=w.meeting),
+    )
+
+
+@target("partnership.meetings.forms.AgendaItemForm")
+def _(w):
+    from partnership.meetings.forms import AgendaItemForm
+
+    return Target(
+        reverse("meetings:item_create", kwargs={"pk": w.meeting.pk}),
+        SECRETARIAT,
+        AgendaItemForm(meeting=w.meeting),
+    )
+
+
+@target("partnership.meetings.forms.AttachmentForm")
+def _(w):
+    from partnership.meetings.forms import AttachmentForm
+
+    return Target(
+        reverse("meetings:attachment_add", kwargs={"pk": w.meeting.pk, "item_pk": w.item.pk}),
+        SECRETARIAT,
+        AttachmentForm(),
+    )
+
+
+@target("partnership.meetings.forms.InviteForm")
+def _(w):
+    from partnership.meetings.forms import InviteForm
+
+    return Target(
+        reverse("meetings:invite", kwargs={"pk": w.meeting.pk}),
+        SECRETARIAT,
+        InviteForm(meeting=w.meeting),
+    )
+
+
+@target("partnership.meetings.forms.AnswerForm")
+def _(w):
+    from partnership.meetings.forms import AnswerForm
+
+    return Target(reverse("meetings:answer", kwargs={"pk": w.meeting.pk}), CASEWORKER, AnswerForm())
+
+
+@target("partnership.meetings.forms.AttendanceForm")
+def _(w):
+    from partnership.meetings import selectors
+    from partnership.meetings.forms import AttendanceForm
+
+    return Target(
+        reverse("meetings:attendance", kwargs={"pk": w.meeting.pk}),
+        SECRETARIAT,
+        AttendanceForm(invitees=selectors.invitees(w.meeting)),
+    )
+
+
+@target("partnership.meetings.forms.MinutesEntryForm")
+def _(w):
+    from partnership.meetings.forms import MinutesEntryForm
+
+    minutes = w.open_minutes
+    entry = minutes.entries.order_by("pk").first()
+    return Target(
+        reverse("meetings:minutes_edit", kwargs={"pk": minutes.meeting_id}),
+        SECRETARIAT,
+        MinutesEntryForm(entry=entry, prefix=f"e{entry.pk}"),
+    )
+
+
+@target("partnership.meetings.forms.CommentForm")
+def _(w):
+    from partnership.meetings.forms import CommentForm
+
+    minutes = w.minutes_for_comment
+    entry = minutes.entries.order_by("pk").first()
+    return Target(
+        reverse(
+            "meetings:minutes_comment",
+            kwargs={"pk": minutes.meeting_id, "minutes_pk": minutes.pk, "entry_pk": entry.pk},
+        ),
+        CASEWORKER,
+        CommentForm(prefix=f"c{entry.pk}"),
+    )
+
+
+@target("partnership.meetings.forms.CorrectionForm")
+def _(w):
+    from partnership.meetings.forms import CorrectionForm
+
+    minutes = w.approved_minutes
+    return Target(
+        reverse(
+            "meetings:minutes_correct", kwargs={"pk": minutes.meeting_id, "minutes_pk": minutes.pk}
+        ),
+        SECRETARIAT,
+        CorrectionForm(),
+    )
+
+
+# offers
+
+
+@target("offers.forms.SearchForm")
+def _(w):
+    from offers.forms import SearchForm
+
+    w.offer  # noqa: B018 - something to find
+    return Target(reverse("offers:search"), CASEWORKER, SearchForm(), method="get")
+
+
+@target("offers.forms.OfferForm")
+def _(w):
+    from offers.forms import OfferForm
+
+    return Target(
+        reverse("offers:offer_edit", kwargs={"pk": w.offer.pk}),
+        EDITOR_A,
+        OfferForm(instance=w.offer),
+    )
+
+
+@target("offers.forms.ProviderChoiceForm")
+def _(w):
+    from offers import permissions
+    from offers.forms import ProviderChoiceForm
+    from partnership.models import Organisation
+
+    providers = Organisation.objects.filter(
+        pk__in=permissions.editable_provider_ids(user(EDITOR_A))
+    )
+    return Target(
+        reverse("offers:offer_create"),
+        EDITOR_A,
+        ProviderChoiceForm(providers=providers),
+        extra=_valid_offer_data(),
+    )
+
+
+@target("offers.forms.VacancyForm")
+def _(w):
+    from offers.forms import VacancyForm
+
+    return Target(
+        reverse("offers:vacancy_report", kwargs={"pk": w.offer.pk}), EDITOR_A, VacancyForm()
+    )
+
+
+@target("offers.forms.DeclarationAnswerForm")
+def _(w):
+    from offers.forms import DeclarationAnswerForm
+    from offers.models import DeclarationQuestion
+
+    first, *others = DeclarationQuestion.objects.filter(is_active=True).order_by("pk")
+    return Target(
+        reverse("offers:declaration_edit", kwargs={"pk": w.offer.pk}),
+        EDITOR_A,
+        DeclarationAnswerForm(question=first, prefix=f"q{first.pk}"),
+        extra={f"q{q.pk}-answer": "included" for q in others},  # the other questions answered
+    )
+
+
+@target("offers.forms.TariffForm")
+def _(w):
+    from offers.forms import TariffForm
+    from offers.models import Tariff
+
+    return Target(
+        reverse("offers:tariff_create", kwargs={"pk": w.offer.pk}),
+        EDITOR_A,
+        TariffForm(instance=Tariff(offer=w.offer, year=2027)),
+        extra=NO_ADDONS,
+    )
+
+
+@target("offers.forms.AddOnForm")
+def _(w):
+    from offers.forms import AddOnForm
+
+    return Target(
+        reverse("offers:tariff_create", kwargs={"pk": w.offer.pk}),
+        EDITOR_A,
+        AddOnForm(prefix="tillaeg-0"),
+        extra={
+            **VALID_TARIFF,
+            "year": "2027",
+            "tillaeg-TOTAL_FORMS": "1",
+            "tillaeg-INITIAL_FORMS": "0",
+        },
+    )
+
+
+@target("offers.forms.CorrectionForm")
+def _(w):
+    from offers.forms import CorrectionForm
+
+    draft = w.correction_draft
+    return Target(
+        reverse("offers:tariff_publish", kwargs={"pk": w.offer.pk, "tariff_pk": draft.pk}),
+        EDITOR_A,
+        CorrectionForm(),
+    )
+
+
+@target("offers.forms.PhotoForm")
+def _(w):
+    from offers.forms import PhotoForm
+
+    return Target(reverse("offers:photo_upload", kwargs={"pk": w.offer.pk}), EDITOR_A, PhotoForm())
+
+
+@target("offers.forms.DocumentForm")
+def _(w):
+    from offers.forms import DocumentForm
+
+    return Target(
+        reverse("offers:document_upload", kwargs={"pk": w.offer.pk}), EDITOR_A, DocumentForm()
+    )
+
+
+@target("offers.forms.RegulationRateForm")
+def _(w):
+    from offers.forms import RegulationRateForm
+
+    return Target(reverse("offers:regulation_rates"), SECRETARIAT, RegulationRateForm())
+
+
+@target("offers.views_reports.TariffOverviewForm")
+def _(w):
+    from offers.views_reports import TariffOverviewForm
+
+    w.offer  # noqa: B018 - published tariffs for 2025 and 2026
+    return Target(reverse("offers:tariff_overview_order"), CASEWORKER, TariffOverviewForm())
+
+
+@target("offers.views_reports.DevelopmentForm")
+def _(w):
+    from offers.views_reports import DevelopmentForm
+
+    w.offer  # noqa: B018
+    return Target(reverse("offers:tariff_development"), CASEWORKER, DevelopmentForm())
+
+
+@target("offers.views_reports.PublishForm")
+def _(w):
+    from offers.views_reports import PublishForm
+
+    w.report_job  # noqa: B018 - a finished report to publish
+    return Target(reverse("offers:library_publish"), SECRETARIAT, PublishForm())
+
+
+@target("offers.views_reports.ScheduledReportForm")
+def _(w):
+    from offers.views_reports import ScheduledReportForm
+
+    return Target(reverse("offers:scheduled_reports"), SECRETARIAT, ScheduledReportForm())
+
+
+@target("offers.views_import.TariffImportForm")
+def _(w):
+    from offers.views_import import TariffImportForm
+
+    w.offer  # noqa: B018
+    return Target(reverse("offers:tariff_import"), EDITOR_A, TariffImportForm())
+
+
+# contracts
+
+
+def _contract_url(name: str, w, **kwargs) -> str:
+    return reverse(f"contracts:{name}", kwargs={"pk": w.contract.pk, **kwargs})
+
+
+@target("contracts.forms.ContractForm")
+def _(w):
+    from contracts.forms import ContractForm
+
+    return Target(
+        reverse("contracts:contract_create") + f"?tilbud={w.offer.pk}",
+        CASEWORKER_NAESTVED,
+        ContractForm(offer=w.offer, buyers=[org("naestved")]),
+        extra={"tilbud": str(w.offer.pk)},
+    )
+
+
+@target("contracts.forms.ClauseForm")
+def _(w):
+    from contracts.forms import ClauseForm
+
+    return Target(
+        _contract_url("clause_edit", w, clause_pk=w.clause.pk), CASEWORKER_NAESTVED, ClauseForm()
+    )
+
+
+@target("contracts.forms.CommentForm")
+def _(w):
+    from contracts.forms import CommentForm
+
+    return Target(_contract_url("contract_comment", w), CASEWORKER_NAESTVED, CommentForm())
+
+
+@target("contracts.forms.TerminateForm")
+def _(w):
+    from contracts.forms import TerminateForm
+
+    contract = w.signed_contract
+    return Target(
+        reverse("contracts:contract_terminate", kwargs={"pk": contract.pk}),
+        CASEWORKER_NAESTVED,
+        TerminateForm(),
+    )
+
+
+@target("contracts.forms.ContractFilterForm")
+def _(w):
+    from contracts.forms import ContractFilterForm
+    from partnership.models import Organisation
+
+    w.contract  # noqa: B018 - something to list
+    return Target(
+        reverse("contracts:contract_list"),
+        CASEWORKER_NAESTVED,
+        ContractFilterForm(providers=Organisation.objects.filter(kind="provider")),
+        method="get",
+    )
+
+
+@target("contracts.forms.PriceItemForm")
+def _(w):
+    from contracts.forms import PriceItemForm
+
+    return Target(_contract_url("contract_price_item", w), CASEWORKER_NAESTVED, PriceItemForm())
+
+
+# quality
+
+
+def _themes(framework):
+    return list(framework.themes.filter(is_active=True).order_by("order", "pk"))
+
+
+@target("quality.forms.AssessmentForm")
+def _(w):
+    from quality.forms import AssessmentForm
+
+    return Target(
+        reverse("quality:assessment_create", kwargs={"offer_pk": w.offer.pk}),
+        SECRETARIAT,
+        AssessmentForm(themes=_themes(w.framework)),
+    )
+
+
+@target("quality.forms.PartiesForm")
+def _(w):
+    from quality import permissions
+    from quality.forms import PartiesForm
+
+    w.framework  # noqa: B018
+    person = user(CASEWORKER)
+    return Target(
+        reverse("quality:dialogue_create"),
+        CASEWORKER,
+        PartiesForm(
+            municipality_ids=permissions.municipality_ids(person),
+            provider_ids=permissions.provider_ids(person),
+        ),
+        method="get",
+    )
+
+
+@target("quality.forms.DialogueForm")
+def _(w):
+    from offers.permissions import offers_visible_to
+    from quality.forms import DialogueForm
+
+    w.framework  # noqa: B018
+    provider = w.offer.provider
+    return Target(
+        reverse("quality:dialogue_create") + "?kommune=slagelse&leverandoer=" + provider.slug,
+        CASEWORKER,
+        DialogueForm(
+            municipality=org("slagelse"),
+            provider=provider,
+            offers=offers_visible_to(user(CASEWORKER)).filter(provider=provider),
+        ),
+    )
+
+
+@target("quality.forms.ThemeNotesForm")
+def _(w):
+    from quality.forms import ThemeNotesForm
+
+    return Target(
+        reverse("quality:notes_edit", kwargs={"pk": w.dialogue.pk}),
+        CASEWORKER,
+        ThemeNotesForm(themes=_themes(w.dialogue.framework)),
+    )
+
+
+@target("quality.forms.DocumentForm")
+def _(w):
+    from quality.forms import DocumentForm
+
+    return Target(
+        reverse("quality:document_upload", kwargs={"pk": w.dialogue.pk}),
+        CASEWORKER,
+        DocumentForm(),
+    )
+
+
+@target("quality.forms.ActionForm")
+def _(w):
+    from quality.forms import ActionForm
+
+    return Target(
+        reverse("quality:action_create", kwargs={"pk": w.dialogue.pk}),
+        CASEWORKER,
+        ActionForm(dialogue=w.dialogue),
+    )
+
+
+@target("quality.forms.FrameworkForm")
+def _(w):
+    from quality.forms import FrameworkForm
+
+    return Target(
+        reverse("quality:framework_edit", kwargs={"pk": w.framework.pk}),
+        SECRETARIAT,
+        FrameworkForm(instance=w.framework, prefix="ramme"),
+    )
+
+
+@target("quality.forms.ThemeForm")
+def _(w):
+    from quality.forms import ThemeForm
+
+    return Target(
+        reverse("quality:theme_create", kwargs={"pk": w.framework.pk}),
+        SECRETARIAT,
+        ThemeForm(),
+    )
+
+
+# The secretariat's reference data forms are built with modelform_factory (offers/reference.py).
+
+
+def _reference(kind: str):
+    def build(w):
+        from offers.reference import KINDS
+
+        model, fields, _label = KINDS[kind]
+        return Target(
+            reverse("offers:reference_list", kwargs={"kind": kind}),
+            SECRETARIAT,
+            forms.modelform_factory(model, fields=fields)(),
+        )
+
+    return build
+
+
+for _kind in ("paragraffer", "maalgrupper", "spoergsmaal"):
+    TARGETS[f"offers.reference:{_kind}"] = _reference(_kind)
+
+
+# --- Valid data --------------------------------------------------------------------------------
+# Data each form accepts (field names without the prefix; a callable makes a file anew). The
+# fuzz changes up to three fields of it at a time, so it reaches the services behind the
+# forms; posting it unchanged must succeed, which proves the entry gets past the form.
+
+VALID: dict[str, Callable[[World], dict]] = {}
+
+
+def _today(days: int = 0) -> str:
+    from datetime import date, timedelta
+
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+def _pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .strategies import tiny_pdf
+
+    return SimpleUploadedFile("rapport.pdf", tiny_pdf(), content_type="application/pdf")
+
+
+def _png():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .strategies import tiny_png
+
+    return SimpleUploadedFile("stuen.png", tiny_png(), content_type="image/png")
+
+
+def _pk(obj) -> str:
+    return str(obj.pk)
+
+
+def _template():
+    from contracts.models import ContractTemplate
+
+    return ContractTemplate.objects.filter(status="published").order_by("pk").first()
+
+
+def _import_file(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    offer = w.offer
+    text = (
+        "tilbud_id;tilbud;takstår;takst;enhed;belægning_pct;moms_inkluderet\r\n"
+        f"{offer.pk};{offer.name};2027;2.650,50;døgn;95;ja\r\n"
+    )
+    return lambda: SimpleUploadedFile("takster.csv", text.encode("utf-8-sig"))
+
+
+def _grantable_role() -> str:
+    from partnership.permissions import grantable_roles
+
+    return grantable_roles(user(ADMIN_HOLBAEK), org("holbaek"))[0]
+
+
+VALID.update(
+    {
+        "partnership.forms.InviteForm": lambda w: {
+            "email": "ny.person@fuzz.example",
+            "name": "Ny Person",
+            "role": _grantable_role(),
+        },
+        "partnership.forms.ChangeRoleForm": lambda w: {"role": _grantable_role()},
+        "partnership.forms.OrganisationForm": lambda w: {
+            "kind": "branch",
+            "name": "Fuzz Brancheforening",
+            "slug": "fuzz-brancheforening",
+        },
+        "partnership.meetings.forms.ForumForm": lambda w: {"name": "Styregruppen"},
+        "partnership.meetings.forms.MeetingForm": lambda w: {
+            "forum": _pk(w.meeting.forum),
+            "title": "Fællesmøde om kvalitet",
+            "starts_at": _today(10) + "T09:00",
+            "ends_at": _today(10) + "T12:00",
+            "place": "Sorø",
+        },
+        "partnership.meetings.forms.AgendaItemForm": lambda w: {
+            "number": "7",
+            "kind": "orientering",
+            "title": "Nyt punkt",
+            "duration_minutes": "10",
+        },
+        "partnership.meetings.forms.AttachmentForm": lambda w: {"title": "Bilag", "file": _pdf},
+        "partnership.meetings.forms.InviteForm": lambda w: {
+            "organisations": [_pk(org("naestved"))]
+        },
+        "partnership.meetings.forms.AnswerForm": lambda w: {"answer": "decline", "substitute": ""},
+        "partnership.meetings.forms.AttendanceForm": lambda w: {"present": [_pk(user(CASEWORKER))]},
+        "partnership.meetings.forms.MinutesEntryForm": lambda w: {
+            "discussion": "Drøftet.",
+            "decisions": "Vedtaget.",
+        },
+        "partnership.meetings.forms.CommentForm": lambda w: {"text": "Tak for referatet."},
+        "partnership.meetings.forms.CorrectionForm": lambda w: {"reason": "Forkert dato."},
+        "offers.forms.OfferForm": lambda w: _valid_offer_data(),
+        "offers.forms.ProviderChoiceForm": lambda w: {"provider": _pk(w.offer.provider)},
+        "offers.forms.VacancyForm": lambda w: {"vacant": "2", "reported_on": _today()},
+        "offers.forms.DeclarationAnswerForm": lambda w: {"answer": "included"},
+        "offers.forms.TariffForm": lambda w: {**VALID_TARIFF, "year": "2027"},
+        "offers.forms.AddOnForm": lambda w: {"name": "Kørsel", "price": "3,50", "unit": "km"},
+        "offers.forms.CorrectionForm": lambda w: {"reason": "Regnefejl i lønudgifterne."},
+        "offers.forms.PhotoForm": lambda w: {"image": _png, "alt_text": "Fællesstuen"},
+        "offers.forms.DocumentForm": lambda w: {
+            "kind": "tilsyn",
+            "title": "Tilsynsrapport",
+            "file": _pdf,
+        },
+        "offers.forms.RegulationRateForm": lambda w: {"year": "2030", "rate": "2,5"},
+        "offers.views_import.TariffImportForm": lambda w: {"file": _import_file(w)},
+        "offers.views_reports.TariffOverviewForm": lambda w: {"aar": "2026", "format": "pdf"},
+        "offers.views_reports.DevelopmentForm": lambda w: {"fra": "2025", "til": "2026"},
+        "offers.views_reports.PublishForm": lambda w: {"job": _pk(w.report_job)},
+        "offers.views_reports.ScheduledReportForm": lambda w: {
+            "run_on": _today(30),
+            "year": "2027",
+            "format": "pdf",
+        },
+        "contracts.forms.ContractForm": lambda w: {
+            "template": _pk(_template()),
+            "buyer": _pk(org("naestved")),
+            "case_reference": "NAE-2026-0099",
+            "start_date": _today(20),
+            "tariff": _pk(w.offer.tariffs.get(year=2026, version=1)),
+            "payment_timing": "advance",
+            "payment_days": "30",
+            "notice_months": "3",
+            "automatic_pl": "on",
+            "buyer_contact": _pk(user(CASEWORKER_NAESTVED)),
+            "provider_contact": _pk(user(EDITOR_A)),
+        },
+        "contracts.forms.ClauseForm": lambda w: {
+            "text": "Leverandøren sender en månedlig status.",
+            "reason": "Aftalt på mødet.",
+        },
+        "contracts.forms.CommentForm": lambda w: {"text": "Vi ser på punkt 5."},
+        "contracts.forms.TerminateForm": lambda w: {
+            "notice_given_on": _today(),
+            "reason": "Borgeren flytter.",
+        },
+        "contracts.forms.PriceItemForm": lambda w: {
+            "description": "Ekstra støtte",
+            "amount": "350",
+            "unit": "pr. time",
+            "reason": "Særligt behov.",
+        },
+        "quality.forms.AssessmentForm": lambda w: {
+            "assessed_on": _today(),
+            "source": "Tilsynsrapport 2026",
+            **{f"score_{t.pk}": "3" for t in _themes(w.framework)[:2]},
+        },
+        "quality.forms.DialogueForm": lambda w: {
+            "framework": _pk(w.framework),
+            "held_on": _today(-1),
+            "offers": [_pk(w.offer)],
+        },
+        "quality.forms.ThemeNotesForm": lambda w: {
+            f"note_{t.pk}": "Godt samarbejde." for t in _themes(w.dialogue.framework)[:2]
+        },
+        "quality.forms.DocumentForm": lambda w: {"title": "Referat", "file": _pdf},
+        "quality.forms.ActionForm": lambda w: {
+            "text": "Trivselsmåling",
+            "owner_organisation": _pk(org("slagelse")),
+            "owner": _pk(user(CASEWORKER)),
+            "deadline": _today(30),
+            "status": "open",
+        },
+        "quality.forms.FrameworkForm": lambda w: {
+            "name": w.framework.name,
+            "description": "Beskrivelse",
+            "order": "1",
+            "is_active": "on",
+        },
+        "quality.forms.ThemeForm": lambda w: {"name": "Nyt tema", "order": "9", "is_active": "on"},
+        "offers.reference:paragraffer": lambda w: {
+            "code": "SEL § 999",
+            "short": "§ 999",
+            "title": "Prøveparagraf",
+            "order": "99",
+            "is_active": "on",
+        },
+        "offers.reference:maalgrupper": lambda w: {
+            "name": "Prøvegruppe",
+            "slug": "proevegruppe",
+            "order": "99",
+        },
+        "offers.reference:spoergsmaal": lambda w: {
+            "key": "proeve",
+            "group": "Prøve",
+            "text": "Et prøvespørgsmål?",
+            "order": "99",
+        },
+    }
+)
