@@ -337,6 +337,8 @@ def generate(
     providers: int = 700,
     seed: int = 2026,
     status_weights: tuple[int, int, int] = STATUS_WEIGHTS,
+    contracts: int | None = None,
+    meetings: int | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, int]:
     """Seed the demo organisations and users, then the benchmark providers and offers.
@@ -344,7 +346,12 @@ def generate(
 
     status_weights: the relative shares of published, draft and withdrawn offers. (100, 0, 0)
     makes every offer published, so a takstoversigt covers exactly `offers` offers
-    (bench/run_reports.py). The same number of random draws either way."""
+    (bench/run_reports.py). The same number of random draws either way.
+
+    contracts, meetings: how many contracts and joint meetings to make after the offers
+    (default: one contract per two offers and one meeting per twenty, so 5,000 and 500 for
+    10,000 offers). Their random draws come from their own generators, so the offers are
+    the same whatever these are."""
     from django.db import connection, transaction
 
     from offers.models import Offer
@@ -372,6 +379,16 @@ def generate(
             status_weights=status_weights,
             log=log,
         )
+        t = time.perf_counter()
+        counts.update(
+            _contracts(offers // 2 if contracts is None else contracts, random.Random(seed + 1))
+        )
+        log(f"  {counts.get('contracts', 0)} contracts: {time.perf_counter() - t:.1f} s")
+        t = time.perf_counter()
+        counts.update(
+            _meetings(offers // 20 if meetings is None else meetings, random.Random(seed + 2))
+        )
+        log(f"  {counts.get('meetings', 0)} meetings: {time.perf_counter() - t:.1f} s")
     # VACUUM ANALYZE rather than plain ANALYZE: the planner gets statistics, the visibility
     # map is set (index-only scans), and autovacuum will not wake up on the fresh rows in
     # the middle of a measurement. Runs outside the transaction (autocommit).
@@ -751,6 +768,438 @@ def _vacancies(offers, today: date, rng) -> int:
     return len(rows)
 
 
+# --- Contracts ----------------------------------------------------------------------------
+
+# Contract states (relative weights): most run, some are being made or negotiated.
+CONTRACT_STATES = [
+    ("active", 45),
+    ("terminated", 10),
+    ("signed", 8),
+    ("draft", 12),
+    ("sent", 8),
+    ("negotiation", 10),
+    ("renegotiation", 7),
+]
+# Slagelse buys about twice the share of an average buyer (a large municipality).
+BUYER_WEIGHT = {"slagelse": 10}
+DEVIATIONS = [
+    ("8", "Længere opsigelsesvarsel aftalt på grund af målgruppens behov for stabilitet."),
+    ("5", "Kommunens økonomisystem betaler månedsvis bagud."),
+    ("10", "Opfølgning hver tredje måned i de første to år efter indflytning."),
+    ("12", "Leverandøren orienterer inden for 24 timer ved magtanvendelse."),
+]
+CASE_PREFIX_LEN = 3
+
+
+def _buyer_contacts(buyers) -> dict[int, list]:
+    """Caseworkers per buying organisation: the demo logins where they exist, and three
+    bench caseworkers in every municipality and the region (they receive meeting
+    invitations through their organisation, as real colleagues would)."""
+    from django.contrib.auth.hashers import make_password
+
+    from partnership.models import Membership, Role, User
+
+    password = make_password(None)  # unusable: the bench users never log in
+    users, links = [], []
+    for org in buyers:
+        town = org.name.replace(" Kommune", "")
+        for n in (1, 2, 3):
+            user = User(
+                email=f"sagsbehandler{n}.{org.slug}@bench.example",
+                name=f"Sagsbehandler {n} {town}",
+                password=password,
+            )
+            users.append(user)
+            links.append((user, org))
+    User.objects.bulk_create(users, batch_size=BATCH)
+    Membership.objects.bulk_create(
+        [Membership(user=u, organisation=o, role=Role.CASEWORKER) for u, o in links],
+        batch_size=BATCH,
+    )
+    contacts: dict[int, list] = {}
+    for m in (
+        Membership.objects.active()
+        .filter(organisation__in=buyers, role__in=[Role.CASEWORKER, Role.ORG_ADMIN])
+        .select_related("user")
+        .order_by("user__email")
+    ):
+        contacts.setdefault(m.organisation_id, []).append(m.user)
+    return contacts
+
+
+def _contracts(count: int, rng: random.Random) -> dict[str, int]:
+    """Contracts from KL's standard templates (version 2.0) between the 17 municipalities
+    and the region and the providers of published offers, in every state, each with the
+    template's clauses (about a quarter with one or two deviations, each with a reason), a
+    creation event and for most an add-on of the agreed tariff. Valid as the model's clean()
+    and the database constraints require: a published tariff of the contract's offer, the
+    offer's provider, both signatures once signed, payment within 30 days."""
+    from django.utils import timezone
+
+    from contracts.models import (
+        Contract,
+        ContractClause,
+        ContractEvent,
+        ContractState,
+        ContractTemplate,
+        EventKind,
+    )
+    from offers.models import OfferStatus, Tariff, TariffAddOn, TariffStatus
+    from partnership.models import Organisation, OrganisationKind
+
+    if count <= 0:
+        return {"contracts": 0}
+    buyers = list(
+        Organisation.objects.filter(
+            kind__in=[OrganisationKind.MUNICIPALITY, OrganisationKind.REGION]
+        ).order_by("name")
+    )
+    contacts = _buyer_contacts(buyers)
+    weights = [BUYER_WEIGHT.get(b.slug, 5) for b in buyers]
+    templates = {
+        t.kind: (t, list(t.clauses.order_by("order")))
+        for t in ContractTemplate.objects.filter(version="2.0", status="published")
+    }
+    if len(templates) != 3:
+        raise SystemExit(
+            "The three standard contract templates (contracts migration 0002) are missing."
+        )
+    # The newest published tariff of each published offer: the one a contract would use.
+    tariffs = list(
+        Tariff.objects.filter(status=TariffStatus.PUBLISHED, offer__status=OfferStatus.PUBLISHED)
+        .order_by("offer_id", "-year", "-version")
+        .distinct("offer_id")
+        .values_list(
+            "pk",
+            "offer_id",
+            "offer__provider_id",
+            "offer__municipality_id",
+            "offer__age_min",
+            "offer__provider__ownership_form",
+        )
+    )
+    if not tariffs:
+        return {"contracts": 0}
+    addon_of = dict(
+        TariffAddOn.objects.filter(tariff_id__in=[t[0] for t in tariffs])
+        .order_by("tariff_id", "pk")
+        .distinct("tariff_id")
+        .values_list("tariff_id", "pk")
+    )
+    local: dict[int, list] = {}
+    for t in tariffs:
+        local.setdefault(t[3], []).append(t)
+    today = timezone.localdate()
+    now = timezone.now()
+    states = [s for s, _ in CONTRACT_STATES]
+    state_weights = [w for _, w in CONTRACT_STATES]
+    rows, plans = [], []
+    for i in range(count):
+        buyer = rng.choices(buyers, weights=weights)[0]
+        pool = local.get(buyer.pk) if rng.random() < 0.6 else None
+        tariff_id, offer_id, provider_id, _m, age_min, ownership = rng.choice(pool or tariffs)
+        kind = (
+            "children"
+            if age_min < 18
+            else (
+                "adults_outside"
+                if ownership in ("privat", "selvejende", "socialoekonomisk", "fond")
+                else "adults_inside"
+            )
+        )
+        template, clauses = templates[kind]
+        state = rng.choices(states, weights=state_weights)[0]
+        contact = rng.choice(contacts[buyer.pk])
+        signed = state in ("signed", "active", "renegotiation", "terminated")
+        start = today - timedelta(days=rng.randint(0, 1500))
+        if state in ("signed", "draft", "sent", "negotiation"):
+            start = today + timedelta(days=rng.randint(7, 120))
+        end = start + timedelta(days=365 * rng.randint(1, 3)) if rng.random() < 0.5 else None
+        terminated = state == ContractState.TERMINATED
+        rows.append(
+            Contract(
+                buyer=buyer,
+                provider_id=provider_id,
+                offer_id=offer_id,
+                template=template,
+                case_reference=f"{buyer.slug[:CASE_PREFIX_LEN].upper()}-{start.year}-{10000 + i}",
+                start_date=start,
+                end_date=end,
+                tariff_id=tariff_id,
+                payment_timing=rng.choice(["advance", "arrears"]),
+                payment_days=rng.choice([14, 20, 30, 30]),
+                notice_months=rng.choice([1, 3, 3, 6]),
+                automatic_pl=rng.random() < 0.8,
+                followup_first=start + timedelta(days=90),
+                followup_interval_months=rng.choice([3, 6, 6, 12]),
+                buyer_contact=contact,
+                provider_contact=None,
+                state=state,
+                buyer_signed_by=contact if signed else None,
+                buyer_signed_at=now if signed else None,
+                provider_signed_by=contact if signed else None,
+                provider_signed_at=now if signed else None,
+                terminated_on=today + timedelta(days=rng.randint(-200, 90)) if terminated else None,
+                notice_given_on=today - timedelta(days=rng.randint(30, 300))
+                if terminated
+                else None,
+                termination_reason="Borgeren flytter til et andet tilbud." if terminated else "",
+                created_by=contact,
+            )
+        )
+        changed = dict(rng.sample(DEVIATIONS, rng.randint(1, 2))) if rng.random() < 0.25 else {}
+        plans.append((clauses, changed, tariff_id if rng.random() < 0.6 else None))
+    rows = Contract.objects.bulk_create(rows, batch_size=BATCH)
+
+    clause_rows, events, links = [], [], []
+    AddonLink = Contract.addons.through
+    for contract, (clauses, changed, addon_tariff) in zip(rows, plans, strict=True):
+        for c in clauses:
+            reason = changed.get(c.number, "") if c.changeable else ""
+            clause_rows.append(
+                ContractClause(
+                    contract=contract,
+                    number=c.number,
+                    order=c.order,
+                    title=c.title,
+                    standard_text=c.text,
+                    text=f"{c.text} Aftalt særskilt: se begrundelsen." if reason else c.text,
+                    changeable=c.changeable,
+                    deviation_reason=reason,
+                )
+            )
+        events.append(
+            ContractEvent(contract=contract, kind=EventKind.CREATED, by=contract.created_by)
+        )
+        if contract.state != ContractState.DRAFT:
+            events.append(
+                ContractEvent(
+                    contract=contract,
+                    kind=EventKind.STATE,
+                    by=contract.created_by,
+                    before={"state": "draft"},
+                    after={"state": contract.state},
+                )
+            )
+        if addon_tariff and addon_tariff in addon_of:
+            links.append(AddonLink(contract_id=contract.pk, tariffaddon_id=addon_of[addon_tariff]))
+    ContractClause.objects.bulk_create(clause_rows, batch_size=BATCH)
+    ContractEvent.objects.bulk_create(events, batch_size=BATCH)
+    AddonLink.objects.bulk_create(links, batch_size=BATCH)
+    return {
+        "contracts": len(rows),
+        "contract_clauses": len(clause_rows),
+        "contract_events": len(events),
+    }
+
+
+# --- Joint meetings -----------------------------------------------------------------------
+
+AGENDA_TITLES = [
+    ("orientering", "Orientering fra sekretariatet"),
+    ("temadroeftelse", "Kvalitet i de specialiserede tilbud"),
+    ("beslutning", "Rammeaftale Sjælland: udviklingsstrategi"),
+    ("borddroeftelse", "Erfaringer med KL's standardkontrakter"),
+    ("plenumdroeftelse", "Takstudviklingen og PL-reguleringen"),
+    ("opfoelgning", "Opfølgning på handlinger fra sidste møde"),
+    ("orientering", "Kapacitet og ledige pladser i regionen"),
+    ("temadroeftelse", "Socialtilsynets kvalitetsmodel i praksis"),
+    ("beslutning", "Fælles principper for forhandling af takster"),
+]
+
+
+def _meetings(count: int, rng: random.Random) -> dict[str, int]:
+    """Joint meetings across the four forums, one every few days back in time (about a tenth
+    still to come): agendas of 4-7 items (some closed to a few municipalities),
+    invitations (the Fællesmøde invites every municipality, the region, the branch
+    organisations and every provider; the other forums the municipalities and the region),
+    answers and attendance from the invited organisations' members, and minutes: approved
+    for meetings more than two months old, sent for comment for the most recent."""
+    from django.utils import timezone
+
+    from partnership.meetings.demo import FORUMS, PLACE_TBA
+    from partnership.meetings.models import (
+        AgendaItem,
+        Forum,
+        Meeting,
+        MeetingInvitation,
+        MeetingStatus,
+        Minutes,
+        MinutesAction,
+        MinutesEntry,
+        MinutesStatus,
+        Participation,
+        number_position,
+    )
+    from partnership.models import Membership, Organisation, OrganisationKind, User
+
+    if count <= 0:
+        return {"meetings": 0}
+    forums = []
+    for name, description in FORUMS:
+        forum, _created = Forum.objects.get_or_create(
+            name=name, defaults={"description": description}
+        )
+        forums.append(forum)
+    secretariat = User.objects.get(email="sekretariat@portal.example")
+    public = list(
+        Organisation.objects.filter(
+            kind__in=[OrganisationKind.MUNICIPALITY, OrganisationKind.REGION]
+        ).values_list("pk", flat=True)
+    )
+    everyone = public + list(
+        Organisation.objects.filter(
+            kind__in=[OrganisationKind.BRANCH, OrganisationKind.PROVIDER]
+        ).values_list("pk", flat=True)
+    )
+    members: dict[int, list[int]] = {}
+    for user_id, org_id in Membership.objects.active().values_list("user_id", "organisation_id"):
+        members.setdefault(org_id, []).append(user_id)
+    municipalities = list(
+        Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).values_list("pk", flat=True)
+    )
+
+    now = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    step = max(1, 2000 // count)  # days between meetings: 500 meetings over about 5.5 years
+    ahead = max(1, count // 10)
+    meetings, plans = [], []
+    for i in range(count):
+        forum = forums[i % len(forums)]
+        starts = now - timedelta(days=(i - ahead) * step + 7)
+        age = (now - starts).days
+        if age < 0:
+            status = MeetingStatus.DRAFT if age < -45 and i % 2 else MeetingStatus.INVITED
+        elif age > 60:
+            status = MeetingStatus.MINUTES_APPROVED
+        elif age > 20:
+            status = MeetingStatus.MINUTES_FOR_COMMENT
+        else:
+            status = MeetingStatus.HELD
+        meetings.append(
+            Meeting(
+                forum=forum,
+                title=f"Møde i {forum.name} {starts:%d.%m.%Y}",
+                description="Dagsorden og bilag udsendes af sekretariatet.",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=rng.choice([2, 3, 3, 4])),
+                place=PLACE_TBA if rng.random() < 0.7 else "Ringsted Rådhus, mødesal 1",
+                status=status,
+                invitations_sent_at=None
+                if status == MeetingStatus.DRAFT
+                else starts - timedelta(days=30),
+                created_by=secretariat,
+            )
+        )
+        plans.append(everyone if forum.name == "Fællesmøde" else public)
+    meetings = Meeting.objects.bulk_create(meetings, batch_size=BATCH)
+
+    items, closed, invitations, participations = [], [], [], []
+    for meeting, invited in zip(meetings, plans, strict=True):
+        n = rng.randint(4, 7)
+        titles = rng.sample(AGENDA_TITLES, n)
+        numbers = [str(k) for k in range(1, n + 1)]
+        if rng.random() < 0.3:  # a sub-item: 1, 1.a, 2, 3, ...
+            numbers = ["1", "1.a"] + [str(k) for k in range(2, n)]
+        for number, (kind, title) in zip(numbers, titles, strict=True):
+            item = AgendaItem(
+                meeting=meeting,
+                number=number,
+                position=number_position(number),
+                kind=kind,
+                title=title,
+                description="Indstilling: at forummet drøfter og tager orienteringen til efterretning.",
+                presenters_text="V./ sekretariatet" if rng.random() < 0.5 else "",
+                duration_minutes=rng.choice([10, 15, 20, 30, 45]),
+            )
+            items.append(item)
+            if rng.random() < 0.1:
+                closed.append((item, rng.sample(municipalities, rng.randint(1, 3))))
+        if meeting.status == MeetingStatus.DRAFT:
+            continue
+        invitations += [
+            MeetingInvitation(meeting=meeting, organisation_id=org_id, invited_by=secretariat)
+            for org_id in invited
+        ]
+        held = meeting.status != MeetingStatus.INVITED
+        people = {u for org_id in invited for u in members.get(org_id, [])}
+        for user_id in sorted(people):
+            pick = rng.random()
+            answer = "attend" if pick < 0.65 else "decline" if pick < 0.85 else ""
+            participations.append(
+                Participation(
+                    meeting=meeting,
+                    user_id=user_id,
+                    answer=answer,
+                    answered_at=meeting.starts_at - timedelta(days=10) if answer else None,
+                    attended=(answer == "attend") if held else None,
+                    attendance_marked_at=meeting.ends_at if held else None,
+                )
+            )
+    items = AgendaItem.objects.bulk_create(items, batch_size=BATCH)
+    Restricted = AgendaItem.restricted_to.through
+    Restricted.objects.bulk_create(
+        [
+            Restricted(agendaitem_id=item.pk, organisation_id=org_id)
+            for item, org_ids in closed
+            for org_id in org_ids
+        ],
+        batch_size=BATCH,
+    )
+    MeetingInvitation.objects.bulk_create(invitations, batch_size=BATCH)
+    Participation.objects.bulk_create(participations, batch_size=BATCH)
+
+    # Minutes: inserted as drafts with their entries and actions, then approved or sent for
+    # comment with one UPDATE each (the immutability triggers of partnership migration 0004
+    # refuse entries on approved minutes), the order the portal follows.
+    with_minutes = [
+        m
+        for m in meetings
+        if m.status in (MeetingStatus.MINUTES_APPROVED, MeetingStatus.MINUTES_FOR_COMMENT)
+    ]
+    minutes = Minutes.objects.bulk_create(
+        [Minutes(meeting=m, version=1, created_by=secretariat) for m in with_minutes],
+        batch_size=BATCH,
+    )
+    by_meeting = {m.meeting_id: m for m in minutes}
+    entries = [
+        MinutesEntry(
+            minutes=by_meeting[item.meeting_id],
+            agenda_item=item,
+            discussion="Forummet drøftede punktet. Der var enighed om retningen.",
+            decisions="Indstillingen blev godkendt." if item.kind == "beslutning" else "",
+        )
+        for item in items
+        if item.meeting_id in by_meeting
+    ]
+    entries = MinutesEntry.objects.bulk_create(entries, batch_size=BATCH)
+    actions = [
+        MinutesAction(
+            entry=entry,
+            description="Sekretariatet udarbejder et oplæg til næste møde.",
+            owner="Sekretariatet",
+            deadline=(entry.minutes.meeting.starts_at + timedelta(days=60)).date(),
+        )
+        for entry in entries
+        if rng.random() < 0.3
+    ]
+    MinutesAction.objects.bulk_create(actions, batch_size=BATCH)
+    approved = [m.pk for m in minutes if m.meeting.status == MeetingStatus.MINUTES_APPROVED]
+    for_comment = [m.pk for m in minutes if m.meeting.status != MeetingStatus.MINUTES_APPROVED]
+    Minutes.objects.filter(pk__in=for_comment).update(
+        status=MinutesStatus.FOR_COMMENT, sent_for_comment_at=timezone.now()
+    )
+    Minutes.objects.filter(pk__in=approved).update(
+        status=MinutesStatus.APPROVED, approved_at=timezone.now(), approved_by=secretariat
+    )
+    return {
+        "meetings": len(meetings),
+        "agenda_items": len(items),
+        "meeting_invitations": len(invitations),
+        "participations": len(participations),
+        "minutes": len(minutes),
+    }
+
+
 def setup_django() -> None:
     """Settings for a script: DEBUG off (no query log), a throwaway key if none is set."""
     import django
@@ -766,6 +1215,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--offers", type=int, default=10_000)
     parser.add_argument("--providers", type=int, default=700)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--contracts", type=int, default=None, help="default: offers / 2")
+    parser.add_argument("--meetings", type=int, default=None, help="default: offers / 20")
     parser.add_argument(
         "--all-published",
         action="store_true",
@@ -783,6 +1234,8 @@ def main(argv: list[str] | None = None) -> None:
         providers=args.providers,
         seed=args.seed,
         status_weights=(100, 0, 0) if args.all_published else STATUS_WEIGHTS,
+        contracts=args.contracts,
+        meetings=args.meetings,
     )
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
 

@@ -49,8 +49,10 @@ PAGE_SIZE = 20
 FLOOR_LABEL = "Floor: empty view behind login"
 ROW_MARKER = '<li class="result">'
 RESULT_COUNT = re.compile(r'class="result-count"[^>]*>\s*([0-9.]+) ')
-# bench/run_reports.py's section of RESULTS.md: kept as it is when this script rewrites it.
+# bench/run_reports.py's and bench/run.py's sections of RESULTS.md: kept as they are when
+# this script rewrites it.
 REPORTS_START, REPORTS_END = "<!-- reports:start -->", "<!-- reports:end -->"
+GUNICORN_START, GUNICORN_END = "<!-- gunicorn:start -->", "<!-- gunicorn:end -->"
 
 # The four searches. `view` uses the GET parameters of offers.forms.SearchForm (paragraf is
 # matched on LegalParagraph.short, the others on slugs); `params` builds the SearchParams
@@ -432,21 +434,23 @@ def write_results(
     ]
     if note:
         text += [f"Note: {note}", ""]
-    reports = _reports_section(path)
-    if reports:
-        text += [reports, ""]
+    for start, end in ((REPORTS_START, REPORTS_END), (GUNICORN_START, GUNICORN_END)):
+        kept = _reports_section(path, start, end)
+        if kept:
+            text += [kept, ""]
     path.write_text("\n".join(text), encoding="utf-8")
 
 
-def _reports_section(path: Path) -> str:
-    """The block bench/run_reports.py wrote between its markers, or ""."""
+def _reports_section(path: Path, start_marker=REPORTS_START, end_marker=REPORTS_END) -> str:
+    """The block another script wrote between its markers (by default bench/run_reports.py's),
+    or ""."""
     try:
         old = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return ""
-    start = old.find(REPORTS_START)
-    end = old.find(REPORTS_END, start + 1) if start != -1 else -1
-    return old[start : end + len(REPORTS_END)] if end != -1 else ""
+    start = old.find(start_marker)
+    end = old.find(end_marker, start + 1) if start != -1 else -1
+    return old[start : end + len(end_marker)] if end != -1 else ""
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from html import escape
+
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from offers.models import Tariff, TariffAddOn, TariffStatus
@@ -11,6 +15,30 @@ from partnership.validators import refuse_cpr
 from .models import Contract, ContractState, ContractTemplate, TemplateStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ListSelect(forms.Select):
+    """The project's select (templates/django/forms/widgets/select.html) for a long list of
+    plain options, written in Python instead of one template include per option: the
+    provider filter on the contract list has hundreds of options for a large municipality,
+    and rendering them one template each took longer than the rest of the page. Same HTML,
+    no optgroups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        extra = final.pop("class", "")
+        selected = set(self.format_value(value))
+        # html.escape is what django.utils.html.escape calls, without its lazy-string
+        # wrapper per call: same output, a fraction of the time for hundreds of options.
+        options = "".join(
+            f'\n  <option value="{escape(v)}"{" selected" if v in selected else ""}>'
+            f"{escape(str(label))}</option>"
+            for v, label in ((str(v), label) for v, label in self.choices)
+        )
+        return mark_safe(
+            f'<select name="{escape(name)}" class="form-select{escape(" " + extra if extra else "")}"'
+            f"{flatatt(final)}>{options}\n</select>"
+        )
 
 
 class AddOnChoice(forms.ModelMultipleChoiceField):
@@ -150,12 +178,26 @@ class TerminateForm(forms.Form):
     )
 
 
+class _NameChoices(forms.models.ModelChoiceIterator):
+    """(pk, name) straight from the database: no model instance per option."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class OrganisationChoice(forms.ModelChoiceField):
+    iterator = _NameChoices
+
+
 class ContractFilterForm(forms.Form):
-    provider = forms.ModelChoiceField(
+    provider = OrganisationChoice(
         label=_("Leverandør"),
         required=False,
         queryset=Organisation.objects.none(),
         empty_label=_("Alle"),
+        widget=ListSelect,
     )
     state = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Alle"))] + list(ContractState.choices)

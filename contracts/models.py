@@ -195,6 +195,11 @@ class Contract(models.Model):
         indexes = [
             models.Index(fields=["buyer", "state"]),
             models.Index(fields=["provider", "state"]),
+            # The contract list: a party's contracts, newest first, one page at a time.
+            models.Index(fields=["buyer", "-created_at", "-id"], name="contract_buyer_newest"),
+            models.Index(
+                fields=["provider", "-created_at", "-id"], name="contract_provider_newest"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

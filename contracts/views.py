@@ -57,9 +57,13 @@ def contract_list(request):
         if permissions.can_see_measures(request.user):
             return redirect("contracts:measures")
         raise PermissionDenied
-    providers = Organisation.objects.filter(
-        pk__in=permissions.contracts_visible_to(request.user).values("provider_id")
-    ).order_by("name")
+    providers = (
+        Organisation.objects.filter(
+            pk__in=permissions.contracts_visible_to(request.user).values("provider_id")
+        )
+        .only("pk", "name")
+        .order_by("name")
+    )
     form = ContractFilterForm(request.GET, providers=providers)
     d = form.cleaned_data if form.is_valid() else {}
     f = selectors.ContractFilter(
@@ -69,6 +73,12 @@ def contract_list(request):
         provider=d.get("provider"),
     )
     page = Paginator(selectors.contract_list(request.user, f), 25).get_page(request.GET.get("side"))
+    # The state's label once per state rather than get_state_display() per row, which
+    # rebuilds the choices dict of lazy translations each time.
+    labels = {value: str(label) for value, label in ContractState.choices}
+    page.object_list = list(page.object_list)
+    for contract in page.object_list:
+        contract.state_label = labels.get(contract.state, contract.state)
     query = request.GET.copy()
     query.pop("side", None)
     return render(
