@@ -200,13 +200,17 @@ class ContractFilterForm(forms.Form):
         widget=ListSelect,
     )
     state = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Alle"))] + list(ContractState.choices)
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alle"))] + list(ContractState.choices),
+        widget=ListSelect,
     )
     offer_q = forms.CharField(label=_("Tilbud"), required=False, max_length=100)
     deviations = forms.ChoiceField(
         label=_("Afvigelser"),
         required=False,
         choices=[("", _("Alle")), ("with", _("Med afvigelser")), ("without", _("Uden afvigelser"))],
+        widget=ListSelect,
     )
 
     def __init__(self, *args, providers, **kwargs):
