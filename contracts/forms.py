@@ -135,6 +135,8 @@ class ContractForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("start_date", "end_date", "followup_first"):
+            _refuse_implausible_year(self, name, cleaned.get(name))
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("Slutdatoen skal ligge efter startdatoen."))
@@ -148,6 +150,13 @@ class ContractForm(forms.ModelForm):
         self.instance.offer = self.offer
         self.instance.provider = self.offer.provider
         super()._post_clean()
+
+
+def _refuse_implausible_year(form, name, value) -> None:
+    """A contract date far outside the partnership's time (a typo such as year 1 or 9999)
+    cannot be right, and would break the notice and reminder arithmetic."""
+    if value and not 2000 <= value.year <= 2100:
+        form.add_error(name, _("Vælg en dato mellem år 2000 og 2100."))
 
 
 class ClauseForm(forms.Form):
@@ -176,6 +185,11 @@ class TerminateForm(forms.Form):
     reason = forms.CharField(
         label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 3}), validators=[refuse_cpr]
     )
+
+    def clean_notice_given_on(self):
+        value = self.cleaned_data["notice_given_on"]
+        _refuse_implausible_year(self, "notice_given_on", value)
+        return value
 
 
 class _NameChoices(forms.models.ModelChoiceIterator):

@@ -31,7 +31,37 @@ def test_notice_whose_period_ends_after_year_9999_is_refused_with_a_message(clie
         follow=True,
     )
     assert response.status_code == 200
-    assert "Opsigelsesdatoen ligger for langt ude i fremtiden." in response.content.decode()
+    assert "Vælg en dato mellem år 2000 og 2100." in response.content.decode()
     signed.refresh_from_db()
     assert signed.state == ContractState.SIGNED
     assert signed.terminated_on is None
+
+
+def test_terminate_service_refuses_a_notice_period_past_the_last_date(signed):
+    # The form stops such dates first; the service keeps its own guard.
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="for langt ude i fremtiden"):
+        services.terminate(
+            contract=signed,
+            by=demo_user(BUYER),
+            notice_given_on=date(9999, 12, 31),
+            reason="Borgeren flytter.",
+        )
+
+
+def test_contract_dates_outside_2000_to_2100_are_refused(demo):
+    from contracts.forms import ContractForm
+
+    pl_rates()
+    offer = make_offer()
+    form = ContractForm(
+        data={"start_date": "0001-01-01", "end_date": "9999-12-31", "followup_first": "1900-01-01"},
+        offer=offer,
+        buyers=[demo_user(BUYER).memberships.first().organisation],
+    )
+    assert not form.is_valid()
+    for name in ("start_date", "end_date", "followup_first"):
+        assert "Vælg en dato mellem år 2000 og 2100." in form.errors[name]
