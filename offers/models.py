@@ -658,3 +658,47 @@ class ScheduledReport(models.Model):
 
     def __str__(self) -> str:
         return f"Takstoversigt {self.year} ({self.format}) {self.run_on}"
+
+
+class CurrentPrice(models.Model):
+    """Each offer's latest published main tariff per year as a monthly price (døgn × 365/12),
+    for the search's price filter and sort: a narrow row per (offer, year) instead of looking
+    up the newest published version for every match. Written only by database triggers on
+    offers_tariff (migration 0005, on PostgreSQL and SQLite), in the transaction that
+    publishes, whatever the path (service, import, demo data, admin, raw SQL); published
+    tariffs never change, so publishing is the only event.
+
+    monthly_price is rounded to 6 decimals: the exact value is a whole number of 1/1200 kr.,
+    so the rounding keeps every comparison with a price in kr. and øre, and the order."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="current_prices")
+    year = models.PositiveIntegerField()
+    tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    monthly_price = models.DecimalField(max_digits=18, decimal_places=6)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "year"], name="currentprice_one_per_year")
+        ]
+        indexes = [models.Index(fields=["year", "monthly_price"], name="currentprice_year_price")]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} {self.year}: {self.monthly_price}"
+
+
+class CurrentVacancy(models.Model):
+    """Each offer's latest vacancy report (newest reported_on, then created_at, then id), for
+    the search's vacancy filter and sort: one narrow row per offer instead of looking up the
+    newest report for every match. Written only by database triggers on
+    offers_vacancyreport (migration 0005), in the reporting transaction, on every insert,
+    change or deletion of a report, whatever the path."""
+
+    offer = models.OneToOneField(Offer, on_delete=models.CASCADE, related_name="current_vacancy")
+    report_id = models.BigIntegerField()
+    vacant = models.PositiveIntegerField()
+    reported_on = models.DateField()
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.offer_id}: {self.vacant} ({self.reported_on})"

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections import OrderedDict
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +15,8 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format, get_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,6 +24,7 @@ from django.views.decorators.http import require_POST
 from partnership.forms import add_service_errors
 from partnership.models import Organisation
 from partnership.permissions import can_buy
+from partnership.templatetags.portal import signed_pct
 from partnership.uploads import check_pdf, resized_image
 from partnership.views import member_required
 
@@ -49,6 +53,7 @@ from .models import (
     RegulationRate,
     Tariff,
     TariffStatus,
+    TariffUnit,
 )
 
 COMPARE_KEY = "compare_offers"
@@ -76,26 +81,116 @@ def _search_params(form: SearchForm) -> selectors.SearchParams:
     )
 
 
+@dataclass
+class _SearchCard:
+    """A result on the search page with its texts written out once here, so the template's
+    loop over 20 cards only prints (no filters or translations per card)."""
+
+    pk: int
+    name: str
+    url: str
+    meta: str
+    target_groups: list[str]
+    tariff: str
+    monthly: str
+    change: str
+    pl_flag: bool
+    vacancy: str
+    vacancy_date: str
+    age: str
+
+
+class _CardTexts:
+    """Writes the cards' texts, with translations and separators looked up once per page
+    rather than once per card (the filters kr and date did, and they were a third of the
+    page's rendering)."""
+
+    def __init__(self):
+        self.no_tariff = _("Ingen offentliggjort takst")
+        self.per_day, self.per_month = _("pr. døgn"), _("pr. måned")
+        self.of, self.years = _("af"), _("år")
+        # Separators of the active language, as floatformat uses them ("1.234,50").
+        self.separators = str.maketrans(
+            {",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")}
+        )
+        self.dates: dict = {}
+
+    def kr(self, value: Decimal | None, decimals: int = 2) -> str:
+        """As the template filter kr: rounded half up, grouped, with "kr."."""
+        if value is None:
+            return ""
+        exp = Decimal(1).scaleb(-decimals)
+        rounded = Decimal(value).quantize(exp, rounding=ROUND_HALF_UP)
+        return f"{rounded:,.{decimals}f}".translate(self.separators) + " kr."
+
+    def date(self, value) -> str:
+        if value not in self.dates:
+            self.dates[value] = date_format(value, "j. M Y")
+        return self.dates[value]
+
+    def card(self, r: selectors.OfferResult) -> _SearchCard:
+        if r.tariff_price is None:
+            tariff = self.no_tariff
+        else:
+            unit = self.per_day if r.tariff_unit == TariffUnit.DAY else self.per_month
+            tariff = f"{self.kr(r.tariff_price)} {unit}"
+        return _SearchCard(
+            pk=r.pk,
+            name=r.name,
+            url=r.url,
+            meta=" · ".join([r.provider_name, r.municipality_name, ", ".join(r.paragraphs)]),
+            target_groups=r.target_groups,
+            tariff=tariff,
+            monthly=self.kr(r.monthly_price, 0),
+            change="–" if r.change_percent is None else signed_pct(r.change_percent),
+            pl_flag=r.pl_flag,
+            vacancy="–" if r.vacant is None else f"{r.vacant} {self.of} {r.places}",
+            vacancy_date=self.date(r.vacancy_date) if r.vacant is not None else "",
+            age=f"{r.age_min}–{r.age_max} {self.years}",
+        )
+
+
 @member_required
 def search(request):
-    form = SearchForm(request.GET)
+    # The data's generation first: the reference data and the results are cached under it.
+    generation = selectors.search_generation()
+    reference = selectors.search_reference(generation)
+    form = SearchForm(request.GET, reference=reference)
     params = _search_params(form)
     year = selectors.current_year()
-    qs = selectors.search_offers(request.user, params)
-    page = Paginator(qs, 20).get_page(request.GET.get("side"))
-    page.object_list = selectors.decorate(page.object_list, year)
+    number = request.GET.get("side")
+    results = selectors.search_page(request.user, params, reference, number, generation)
+    page = Paginator(results, selectors.PAGE_SIZE).get_page(number)
+    texts = _CardTexts()
+    page.object_list = [texts.card(r) for r in page.object_list]
     query = request.GET.copy()
     query.pop("side", None)
+    compare_ids = _compare_ids(request)
+    # The form's fields are drawn from the query, the reference data and the language alone:
+    # the template caches them under those (and draws them, calling filter_fields, only when
+    # they are not in the cache).
+    filters_key = (
+        generation.key(
+            "filters",
+            translation.get_language(),
+            hashlib.sha256(query.urlencode().encode()).hexdigest()[:32],
+        )
+        if generation
+        else ""
+    )
     return render(
         request,
         "offers/search.html",
         {
             "form": form,
+            "filters": form.filter_fields,
+            "filters_key": filters_key,
             "page": page,
             "query": query.urlencode(),
             "year": year,
-            "compare_ids": _compare_ids(request),
+            "compare_ids": compare_ids,
             "compare_max": COMPARE_MAX,
+            "compare_full": len(compare_ids) >= COMPARE_MAX,
             "open_data_query": query.urlencode(),
         },
     )
@@ -121,21 +216,21 @@ def offer_detail(request, pk):
     yearly = sorted([t for t in history if t.is_current], key=lambda t: t.year)
     chart = ""
     if len(yearly) >= 2:
-        rates = selectors.regulation_rates()
         points = [(t.year, t.monthly_price) for t in yearly]
         pl_path, value = [], points[0][1]
         for t in yearly:
             if t is not yearly[0]:
-                value = value * (1 + (rates.get(t.year) or 0) / Decimal(100))
+                value = value * (1 + (t.pl_rate or 0) / Decimal(100))
             pl_path.append((t.year, value))
         chart = tariff_history_svg(points, pl_path, _("Månedspris pr. år med PL-sporet stiplet"))
     groups: OrderedDict[str, list] = OrderedDict()
-    for answer in offer.declaration_answers.all():
-        groups.setdefault(answer.question.group, []).append(answer)
+    for answer in offer.answer_list:
+        groups.setdefault(answer["group"], []).append(answer)
     can_edit = permissions.can_edit_offer(request.user, offer)
     drafts = (
         list(offer.tariffs.filter(status=TariffStatus.DRAFT).order_by("-year")) if can_edit else []
     )
+    compare_ids = _compare_ids(request)
     return render(
         request,
         "offers/offer_detail.html",
@@ -145,14 +240,14 @@ def offer_detail(request, pk):
             "current": current,
             "chart": chart,
             "declaration_groups": groups,
-            "vacancies": list(offer.vacancy_reports.all()[:6]),
+            "vacancies": offer.vacancy_list,
             "can_edit": can_edit,
             "drafts": drafts,
-            "following": OfferFollow.objects.filter(user=request.user, offer=offer).exists(),
-            "in_compare": offer.pk in _compare_ids(request),
+            "following": offer.following,
+            "in_compare": offer.pk in compare_ids,
             "can_contract": offer.status == OfferStatus.PUBLISHED and can_buy(request.user),
             "panels": extensions.offer_panels(offer, request.user),
-            "compare_full": len(_compare_ids(request)) >= COMPARE_MAX,
+            "compare_full": len(compare_ids) >= COMPARE_MAX,
         },
     )
 
