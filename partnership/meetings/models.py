@@ -238,16 +238,23 @@ class AgendaItem(models.Model):
     def presenter_line(self) -> str:
         """ "V./ Anna Andersen og Lone Berner Wolff" from the people and the free text."""
         names = [p.get_full_name() for p in self.presenters.all()]
-        text = re.sub(r"^\s*v\./?\s*", "", self.presenters_text or "", flags=re.IGNORECASE)
-        if text:
-            names.append(text.strip())
-        if not names:
-            return ""
-        if len(names) == 1:
-            joined = names[0]
-        else:
-            joined = ", ".join(names[:-1]) + " " + str(_("og")) + " " + names[-1]
-        return "V./ " + joined
+        return presenter_line(names, self.presenters_text)
+
+
+def presenter_line(names: list[str], presenters_text: str) -> str:
+    """AgendaItem.presenter_line from the presenters' full names, for a caller that loaded
+    the names only (the meeting page)."""
+    names = list(names)
+    text = re.sub(r"^\s*v\./?\s*", "", presenters_text or "", flags=re.IGNORECASE)
+    if text:
+        names.append(text.strip())
+    if not names:
+        return ""
+    if len(names) == 1:
+        joined = names[0]
+    else:
+        joined = ", ".join(names[:-1]) + " " + str(_("og")) + " " + names[-1]
+    return "V./ " + joined
 
 
 def attachment_path(attachment: AgendaAttachment, filename: str) -> str:

@@ -59,13 +59,35 @@ def meetings_invited_to(user) -> QuerySet[Meeting]:
 
 
 def is_invitee(user, meeting: Meeting) -> bool:
+    """Remembered on the meeting object for the person: a page asks several times (the
+    agenda, the minutes, the answer form) about the meeting it loaded once."""
     if not is_member(user) or meeting.status == MeetingStatus.DRAFT:
         return False
-    return (
-        MeetingInvitation.objects.filter(meeting=meeting)
-        .filter(Q(user=user) | Q(organisation_id__in=organisation_ids(user)))
-        .exists()
-    )
+    known = meeting.__dict__.setdefault("_invitee_of", {})
+    if user.pk not in known:
+        known[user.pk] = (
+            MeetingInvitation.objects.filter(meeting=meeting)
+            .filter(Q(user=user) | Q(organisation_id__in=organisation_ids(user)))
+            .exists()
+        )
+    return known[user.pk]
+
+
+def visible_meeting(user, pk, annotate=None) -> Meeting | None:
+    """The meeting with that pk if the person may see it (None if not), forum loaded, and
+    `annotate(queryset)` applied if given. For anyone but the secretariat the query has
+    already asked whether the person is invited (meetings_visible_to), so is_invitee
+    remembers the answer instead of asking again."""
+    meetings = meetings_visible_to(user).select_related("forum").filter(pk=pk)
+    meeting = (annotate(meetings) if annotate else meetings).first()
+    if meeting is not None and not is_secretariat(user):
+        meeting.__dict__.setdefault("_invitee_of", {})[user.pk] = True
+    return meeting
+
+
+def forget_invitees(meeting: Meeting) -> None:
+    """After the invitations change: is_invitee asks the database again."""
+    meeting.__dict__.pop("_invitee_of", None)
 
 
 def can_view_meeting(user, meeting: Meeting) -> bool:
@@ -89,6 +111,17 @@ def visible_items(user, meeting: Meeting) -> QuerySet[AgendaItem]:
     if not is_invitee(user, meeting):
         return items.none()
     return items.filter(items_visible_filter(user))
+
+
+def item_visible(user, meeting: Meeting, restricted_to: set[int] | list[int]) -> bool:
+    """visible_items() for one item of the meeting, by the ids of the organisations it is
+    closed to (none for an open item): the same rule, for a page that loaded the ids with
+    the items and shows the time plan of every item (selectors.agenda_page)."""
+    if is_secretariat(user):
+        return True
+    if not is_invitee(user, meeting):
+        return False
+    return not restricted_to or not organisation_ids(user).isdisjoint(restricted_to)
 
 
 def can_view_item(user, item: AgendaItem) -> bool:
@@ -116,12 +149,17 @@ def attendee_ids(meeting: Meeting) -> set[int]:
 
 
 def can_view_minutes(user, minutes: Minutes) -> bool:
+    return can_view_minutes_in(user, minutes.meeting, minutes.status)
+
+
+def can_view_minutes_in(user, meeting: Meeting, status: str) -> bool:
+    """can_view_minutes for a version of the meeting's minutes in that status."""
     if is_secretariat(user):
         return True
-    if minutes.status == MinutesStatus.APPROVED:
-        return is_invitee(user, minutes.meeting)
-    if minutes.status == MinutesStatus.FOR_COMMENT:
-        return is_invitee(user, minutes.meeting) and user.pk in attendee_ids(minutes.meeting)
+    if status == MinutesStatus.APPROVED:
+        return is_invitee(user, meeting)
+    if status == MinutesStatus.FOR_COMMENT:
+        return is_invitee(user, meeting) and user.pk in attendee_ids(meeting)
     return False
 
 

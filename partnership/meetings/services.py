@@ -164,6 +164,7 @@ def invite(
             meeting=meeting, user=person, defaults={"invited_by": by}
         )
         added += created
+    permissions.forget_invitees(meeting)
     if added and meeting.invitations_sent_at:
         from .tasks import send_invitations
 
@@ -175,6 +176,7 @@ def invite(
 def remove_invitation(*, invitation: MeetingInvitation, by: User) -> None:
     _require_secretariat(by)
     invitation.delete()
+    permissions.forget_invitees(invitation.meeting)
 
 
 @transaction.atomic

@@ -6,9 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,9 +45,8 @@ from .models import (
 FEED_SESSION_KEY = "meetings_new_calendar_url"
 
 
-def _meeting(request, pk) -> Meeting:
-    meeting = permissions.meetings_visible_to(request.user).select_related("forum").filter(pk=pk)
-    meeting = meeting.first()
+def _meeting(request, pk, annotate=None) -> Meeting:
+    meeting = permissions.visible_meeting(request.user, pk, annotate)
     if meeting is None:
         raise Http404
     return meeting
@@ -156,21 +158,61 @@ def meeting_edit(request, pk):
     )
 
 
+def _participant_rows(people: list[selectors.Participant]) -> str:
+    """The rows of the participant list, made here rather than by a template loop: a
+    Fællesmøde lists every member of every invited provider, and five template variables
+    per row cost more than the rest of the list. Escaped like the template would."""
+    return format_html_join(
+        "",
+        '\n  <tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n  ',
+        (
+            (p.name, p.organisations_label, p.answer_label, p.substitute, p.attended_label)
+            for p in people
+        ),
+    )
+
+
+def _invitation_rows(request, meeting: Meeting) -> str:
+    """The secretariat's list of invitations, each with a form to remove it, made here for
+    the reason above: a Fællesmøde has an invitation per provider (700 and more), so this
+    reads plain rows, escapes each name once, reverses the form's URL once and uses one
+    CSRF token for all the forms (any masked token of the request is valid)."""
+    token = escape(get_token(request))
+    remove = escape(_("Fjern"))
+    # The URL of invitation 0, split around its pk: "/moeder/7/invitationer/", "/fjern/".
+    before, after = reverse("meetings:invitation_remove", args=[meeting.pk, 0]).rsplit("/0/", 1)
+    before, after = escape(before), escape(after)
+    rows = []
+    for inv_pk, org_name, user_name, email in (
+        MeetingInvitation.objects.filter(meeting=meeting)
+        .order_by("pk")
+        .values_list("pk", "organisation__name", "user__name", "user__email")
+    ):
+        name = escape(org_name if org_name is not None else (user_name or email))
+        label = name if org_name is not None else f"{name} ({escape(email)})"
+        rows.append(
+            f'<li>{label}\n  <form method="post" action="{before}/{inv_pk}/{after}" '
+            f'class="inline-form"><input type="hidden" name="csrfmiddlewaretoken" '
+            f'value="{token}"><button type="submit" class="button button-tertiary">{remove}'
+            f'<span class="sr-only"> {name}</span></button></form></li>'
+        )
+    return mark_safe("".join(rows))
+
+
 @member_required
 def meeting_detail(request, pk):
-    meeting = _meeting(request, pk)
+    meeting = _meeting(request, pk, selectors.for_meeting_page)
     user = request.user
     can_manage = permissions.can_manage_meetings(user)
-    rows = selectors.agenda(user, meeting)
-    people = selectors.invitees(meeting)
-    mine = next((row for row in people if row.user.pk == user.pk), None)
+    rows = selectors.agenda_page(user, meeting)
+    invited_names, people = selectors.participant_list(meeting)
+    mine = next((row for row in people if row.user_id == user.pk), None)
     answer_form = None
     if permissions.can_answer(user, meeting):
         initial = {}
-        if mine and mine.participation:
-            initial = {"answer": mine.answer, "substitute": mine.participation.substitute}
+        if mine and mine.answered:
+            initial = {"answer": mine.answer, "substitute": mine.substitute}
         answer_form = AnswerForm(initial=initial)
-    minutes = selectors.current_minutes(user, meeting)
     return render(
         request,
         "partnership/meetings/meeting_detail.html",
@@ -178,21 +220,16 @@ def meeting_detail(request, pk):
             "meeting": meeting,
             "rows": rows,
             "people": people,
+            "people_rows": _participant_rows(people),
             "mine": mine,
             "answer_form": answer_form,
             "can_manage": can_manage,
             "overrun": selectors.agenda_overrun(meeting) if can_manage else 0,
             "agenda_end": rows[-1].ends_at if rows else None,
-            "organisations": selectors.invited_organisations(meeting),
-            "invited_people": selectors.invited_people(meeting),
-            "invitations": list(
-                MeetingInvitation.objects.filter(meeting=meeting).select_related(
-                    "organisation", "user"
-                )
-            )
-            if can_manage
-            else [],
-            "minutes": minutes,
+            "organisation_names": selectors.organisation_names_of(meeting),
+            "invited_names": invited_names,
+            "invitation_rows": _invitation_rows(request, meeting) if can_manage else "",
+            "minutes": selectors.has_minutes_for(user, meeting),
             "counts": {
                 "attend": sum(1 for p in people if p.answer == "attend"),
                 "decline": sum(1 for p in people if p.answer == "decline"),
