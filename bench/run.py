@@ -348,6 +348,9 @@ class Page:
         self.size = len(answer.body.encode())
         return timing
 
+    def next_path(self) -> str:
+        return self.path
+
     @staticmethod
     def pct(samples: list[float], p: float) -> float:
         if not samples:
@@ -367,6 +370,19 @@ class Page:
         return str(lo) if lo == hi else f"{lo}–{hi}"
 
 
+@dataclass
+class ColdPage(Page):
+    """A search no one has made before: every request has its own price ceiling (far above
+    any tariff), so the search's result cache never has it. For information: the listed
+    searches are measured as people repeat them, warm."""
+
+    counter: int = 0
+
+    def next_path(self) -> str:
+        self.counter += 1
+        return f"{self.path}&pris_max={50_000_000 + self.counter}"
+
+
 def pages_for(target: dict) -> list[Page]:
     pages = [
         Page(FLOOR_LABEL, FLOOR_PATH, [FLOOR_MARKER]),
@@ -378,6 +394,14 @@ def pages_for(target: dict) -> list[Page]:
         pages.append(
             Page(f"Søgning: {search['label']}", f"/tilbud/?{query}", ['class="result-count"'])
         )
+    cold = SEARCHES[0]
+    pages.append(
+        ColdPage(
+            f"Søgning uden cache (informativ): {cold['label']} + new price ceiling each time",
+            f"/tilbud/?{urlencode(cold['view'])}",
+            ['class="result-count"'],
+        )
+    )
     offer = target["offer"]
     pages.append(Page("Tilbudsside", f"/tilbud/{offer['pk']}/", [html.escape(offer["name"])], ""))
     pages.append(
@@ -421,12 +445,12 @@ def measure(browser: Browser, pages: list[Page], *, n: int, warmup: int) -> None
     request them round-robin: request i of every page before request i+1 of any."""
     for page in pages:
         for i in range(warmup):
-            timing = page.check(browser.request("GET", page.path))
+            timing = page.check(browser.request("GET", page.next_path()))
             if timing and (i > 0 or warmup == 1):
                 page.queries.append(timing[2])
     for _ in range(n):
         for page in pages:
-            answer = browser.request("GET", page.path)
+            answer = browser.request("GET", page.next_path())
             timing = page.check(answer)
             if timing:
                 page.app_ms.append(timing[0])

@@ -5,6 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -51,6 +55,38 @@ def _visible_contract(request, pk) -> Contract:
     return contract
 
 
+def _contract_rows(contracts) -> str:
+    """The contract list's table rows, written once in Python: a page of 25 rows through
+    the template language cost more than everything else on the page (a dozen variable
+    lookups, two date filters and a URL reversal per row). Same markup as a template
+    loop would give, every value escaped."""
+    labels = {value: str(label) for value, label in ContractState.choices}
+    amendment = format_html(' <span class="tag">{}</span>', _("Tillæg"))
+    # One reversal, then the pk put in its place (the URL pattern is <int:pk>).
+    url = reverse("contracts:contract_detail", args=[0]).replace("/0/", "/{}/")
+    rows = []
+    for c in contracts:
+        period = date_format(c.start_date, "j. M Y")
+        if c.end_date:
+            period += " – " + date_format(c.end_date, "j. M Y")
+        rows.append(
+            format_html(
+                '<tr><td><a href="{}">{}</a>{}</td><td>{}</td><td>{}</td><td>{}</td>\n'
+                '    <td>{}</td><td>{}</td><td class="num">{}</td></tr>',
+                url.format(c.pk),
+                c.offer.name,
+                amendment if c.amendment_of_id else "",
+                c.buyer.name,
+                c.provider.name,
+                c.case_reference,
+                period,
+                labels.get(c.state, c.state),
+                c.deviations,
+            )
+        )
+    return mark_safe("\n".join(rows))
+
+
 @member_required
 def contract_list(request):
     if not permissions.can_use_contracts(request.user):
@@ -75,10 +111,7 @@ def contract_list(request):
     page = Paginator(selectors.contract_list(request.user, f), 25).get_page(request.GET.get("side"))
     # The state's label once per state rather than get_state_display() per row, which
     # rebuilds the choices dict of lazy translations each time.
-    labels = {value: str(label) for value, label in ContractState.choices}
     page.object_list = list(page.object_list)
-    for contract in page.object_list:
-        contract.state_label = labels.get(contract.state, contract.state)
     query = request.GET.copy()
     query.pop("side", None)
     return render(
@@ -87,6 +120,7 @@ def contract_list(request):
         {
             "form": form,
             "page": page,
+            "rows": _contract_rows(page.object_list),
             "query": query.urlencode(),
             "can_create": permissions.can_create_contract(request.user),
         },
