@@ -3,23 +3,41 @@
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import DEFERRED, CharField, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, JSONObject
+from django.templatetags.l10n import unlocalize
+from django.utils.formats import localize
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from partnership.templatetags.portal import kr, signed_pct
+
 from . import selectors
-from .models import AnswerKind, DeclarationAnswer, DeclarationQuestion, Tariff
+from .models import (
+    AnswerKind,
+    DeclarationAnswer,
+    DeclarationQuestion,
+    Offer,
+    RegulationRate,
+    TariffAddOn,
+)
 from .permissions import offers_visible_to
 
 
 @dataclass
 class QuestionRow:
     question: DeclarationQuestion
-    answers: list  # one DeclarationAnswer (or None) per offer, in offer order
+    answers: list  # one answer row (or None) per offer, in offer order
     differs: bool = False
     extra_vs_included: bool = False
+    cells: str = ""  # the row's <td> cells as HTML
 
 
 @dataclass
@@ -35,53 +53,310 @@ class Comparison:
         return sum(1 for r in self.rows if r.differs)
 
 
+# What the comparison shows of each offer besides its own fields, as one JSON column of the
+# offers' own query on PostgreSQL (the ORM's ten correlated subqueries and four prefetches
+# cost more in Django than in the database): a JSON array in the order of _OFFER_ATTRS. The
+# year's and last year's latest published main tariff, the latest vacancy report (the id
+# settles a tie) and the add-ons agree with selectors.with_current_tariff();
+# tests/offers/test_offer_page_queries.py checks that. Prices go as text (a JSON number
+# would become a float). It names the outer query's table ("offers_offer").
+_OFFER_SQL = """
+SELECT jsonb_build_array(
+  ARRAY(SELECT p.code FROM offers_legalparagraph p
+        JOIN offers_offer_paragraphs op ON op.legalparagraph_id = p.id
+        WHERE op.offer_id = "offers_offer"."id" ORDER BY p."order", p.code),
+  ARRAY(SELECT g.name FROM offers_targetgroup g
+        JOIN offers_offer_target_groups og ON og.targetgroup_id = g.id
+        WHERE og.offer_id = "offers_offer"."id" ORDER BY g."order", g.name),
+  ARRAY(SELECT jsonb_build_object('question', a.question_id, 'answer', a.answer,
+                                  'price', a.price::text, 'unit', a.unit)
+        FROM offers_declarationanswer a WHERE a.offer_id = "offers_offer"."id" ORDER BY a.id),
+  (SELECT v.vacant FROM offers_vacancyreport v WHERE v.offer_id = "offers_offer"."id"
+   ORDER BY v.reported_on DESC, v.created_at DESC, v.id DESC LIMIT 1),
+  cur.id, cur.price::text, cur.unit, cur.version, cur.vat_included,
+  prev.price::text, prev.unit,
+  ARRAY(SELECT jsonb_build_object('name', ad.name, 'price', ad.price::text, 'unit', ad.unit)
+        FROM offers_tariffaddon ad WHERE ad.tariff_id = cur.id ORDER BY ad.id)
+)::text
+FROM (SELECT 1) one
+LEFT JOIN LATERAL (
+  SELECT t.id, t.price, t.unit, t.version, t.vat_included FROM offers_tariff t
+  WHERE t.offer_id = "offers_offer"."id" AND t.year = %s AND t.status = 'published'
+  ORDER BY t.version DESC LIMIT 1) cur ON true
+LEFT JOIN LATERAL (
+  SELECT t.price, t.unit FROM offers_tariff t
+  WHERE t.offer_id = "offers_offer"."id" AND t.year = %s - 1 AND t.status = 'published'
+  ORDER BY t.version DESC LIMIT 1) prev ON true
+"""
+# The active questions and the year's PL rate: the same for every offer (PostgreSQL runs
+# this uncorrelated subquery once per query).
+_REFERENCE_SQL = """
+SELECT jsonb_build_array(
+  ARRAY(SELECT jsonb_build_object('id', q.id, 'key', q.key, 'group', q."group", 'text', q.text,
+                                  'help_text', q.help_text, 'order', q."order",
+                                  'is_active', q.is_active)
+        FROM offers_declarationquestion q WHERE q.is_active ORDER BY q."order", q.key),
+  (SELECT r.rate::text FROM offers_regulationrate r WHERE r.year = %s)
+)::text
+"""
+_OFFER_ATTRS = (
+    "paragraph_codes",
+    "target_group_names",
+    "answer_rows",
+    "vacant",
+    "tariff_id",
+    "tariff_price",
+    "tariff_unit",
+    "tariff_version",
+    "tariff_vat",
+    "previous_price",
+    "previous_unit",
+    "addon_rows",
+)
+
+
+def _offer_rows_orm(ids: list[int], year: int) -> list[tuple]:
+    """_OFFER_SQL's rows through the ORM (SQLite): a query per list, whatever the offers."""
+    money = Cast("price", CharField())
+    offers = list(
+        selectors.with_current_tariff(Offer.objects.filter(pk__in=ids), year).annotate(
+            tariff_vat=Subquery(selectors.published_tariffs(year).values("vat_included")[:1])
+        )
+    )
+
+    def grouped(qs, key: str, value) -> dict[int, list]:
+        lists: dict[int, list] = {}
+        for k, v in qs.values_list(key, value):
+            lists.setdefault(k, []).append(v)
+        return lists
+
+    paragraphs = grouped(
+        Offer.paragraphs.through.objects.filter(offer__in=ids).order_by(
+            "legalparagraph__order", "legalparagraph__code"
+        ),
+        "offer_id",
+        "legalparagraph__code",
+    )
+    target_groups = grouped(
+        Offer.target_groups.through.objects.filter(offer__in=ids).order_by(
+            "targetgroup__order", "targetgroup__name"
+        ),
+        "offer_id",
+        "targetgroup__name",
+    )
+    answers = grouped(
+        DeclarationAnswer.objects.filter(offer__in=ids).order_by("pk"),
+        "offer_id",
+        JSONObject(question="question_id", answer="answer", price=money, unit="unit"),
+    )
+    addons = grouped(
+        TariffAddOn.objects.filter(
+            tariff__in=[o.tariff_id for o in offers if o.tariff_id]
+        ).order_by("pk"),
+        "tariff_id",
+        JSONObject(name="name", price=money, unit="unit"),
+    )
+    return [
+        (
+            o.pk,
+            paragraphs.get(o.pk, []),
+            target_groups.get(o.pk, []),
+            answers.get(o.pk, []),
+            o.vacant,
+            o.tariff_id,
+            o.tariff_price,
+            o.tariff_unit,
+            o.tariff_version,
+            o.tariff_vat,
+            o.previous_price,
+            o.previous_unit,
+            addons.get(o.tariff_id, []),
+        )
+        for o in offers
+    ]
+
+
+def _money(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _json(row):
+    return json.loads(row) if isinstance(row, str) else row
+
+
 def build_comparison(user, ids: list[int], year: int) -> Comparison:
     cmp = Comparison(year=year)
     if not ids:
         return cmp
-    qs = (
-        selectors.with_current_tariff(offers_visible_to(user).filter(pk__in=ids), year)
-        .select_related("provider", "municipality")
-        .prefetch_related(
-            "paragraphs",
-            "target_groups",
-            Prefetch(
-                "declaration_answers",
-                queryset=DeclarationAnswer.objects.all(),
-                to_attr="answer_list",
-            ),
+    visible = offers_visible_to(user).filter(pk__in=ids).select_related("provider", "municipality")
+    if connection.vendor == "postgresql":
+        offers = list(
+            visible.annotate(
+                cmp_row=RawSQL(_OFFER_SQL, (year, year)),
+                cmp_reference=RawSQL(_REFERENCE_SQL, (year,)),
+            )
         )
+        if not offers:
+            return cmp
+        rows = [(o.pk, *json.loads(o.cmp_row)) for o in offers]
+        question_rows, rate = json.loads(offers[0].cmp_reference)
+        questions = [_question(q) for q in question_rows]
+    else:
+        offers = list(visible)
+        if not offers:
+            return cmp
+        rows = _offer_rows_orm([o.pk for o in offers], year)
+        questions = list(DeclarationQuestion.objects.filter(is_active=True))
+        rate = RegulationRate.objects.filter(year=year).values_list("rate", flat=True).first()
+    by_id = {o.pk: o for o in offers}
+    answer_kinds = selectors._labels(DeclarationAnswer, "answer")
+    answer_units = selectors._labels(DeclarationAnswer, "unit")
+    addon_units = selectors._labels(TariffAddOn, "unit")
+    for pk, *values in rows:
+        o = by_id[pk]
+        for name, value in zip(_OFFER_ATTRS, values, strict=True):
+            setattr(o, name, value)
+        o.tariff_price, o.previous_price = _money(o.tariff_price), _money(o.previous_price)
+        o.answers_by_question = {}
+        for a in map(_json, o.answer_rows):
+            a["price"] = _money(a["price"])
+            a["answer_label"] = answer_kinds.get(a["answer"], a["answer"])
+            a["unit_label"] = answer_units.get(a["unit"], a["unit"])
+            o.answers_by_question[a["question"]] = a
+        o.addon_list = []
+        for a in map(_json, o.addon_rows):
+            a["price"] = _money(a["price"])
+            a["unit_label"] = addon_units.get(a["unit"], a["unit"])
+            o.addon_list.append(a)
+    cmp.offers = selectors.decorate(
+        [by_id[i] for i in ids if i in by_id], year, rate=None if rate is None else Decimal(rate)
     )
-    by_id = {o.pk: o for o in selectors.decorate(qs, year)}
-    cmp.offers = [by_id[i] for i in ids if i in by_id]
-    tariffs = Tariff.objects.filter(
-        pk__in=[o.tariff_id for o in cmp.offers if o.tariff_id]
-    ).prefetch_related("addons")
-    for t in tariffs:
-        cmp.addons[t.offer_id] = list(t.addons.all())
-        cmp.vat[t.offer_id] = t.vat_included
     for o in cmp.offers:
-        o.addon_list = cmp.addons.get(o.pk, [])
+        if o.tariff_id:
+            cmp.addons[o.pk] = o.addon_list
+            cmp.vat[o.pk] = o.tariff_vat
         o.vat_included = cmp.vat.get(o.pk)
-        o.answers_by_question = {a.question_id: a for a in o.answer_list}
-    for q in DeclarationQuestion.objects.filter(is_active=True):
+    not_answered = _("Ikke besvaret")
+    for q in questions:
         answers = [o.answers_by_question.get(q.pk) for o in cmp.offers]
-        kinds = {a.answer if a else None for a in answers}
+        kinds = {a["answer"] if a else None for a in answers}
         row = QuestionRow(question=q, answers=answers)
+        row.cells = mark_safe(
+            "".join(
+                format_html(
+                    '<td class="answer-{}">{}</td>', a["answer"], selectors.answer_display(a)
+                )
+                if a
+                else format_html('<td class="answer-none">{}</td>', not_answered)
+                for a in answers
+            )
+        )
         row.differs = len(cmp.offers) > 1 and len(kinds) > 1
         row.extra_vs_included = AnswerKind.EXTRA in kinds and AnswerKind.INCLUDED in kinds
         cmp.rows.append(row)
     return cmp
 
 
+def summary_cells(cmp: Comparison) -> dict[str, str]:
+    """The `<td>` cells of the comparison's summary rows, one string of HTML per row, written
+    here once rather than by template tags per offer and row (they were most of the page's
+    rendering). The HTML is what compare.html's loops wrote: escaped as they escaped,
+    numbers localized as they localized them."""
+    offers = cmp.offers
+
+    def cells(template, *columns):
+        return mark_safe(
+            "".join(format_html(template, *values) for values in zip(*columns, strict=True))
+        )
+
+    def dash(value, fmt=localize):
+        return "–" if value is None else fmt(value)
+
+    per_day, per_month = _("pr. døgn"), _("pr. måned")
+    vat = {None: "–", True: _("Inkl. moms"), False: _("Uden moms")}
+    over_pl = format_html(' <span class="tag tag-warning">{}</span>', _("Over PL"))
+    years = _("år")
+
+    def tariff(o):
+        if o.tariff_price is None:
+            return "–"
+        return f"{kr(o.tariff_price)} {per_day if o.tariff_unit == 'day' else per_month}"
+
+    def change(o):
+        if o.change_percent is None:
+            return "–"
+        return format_html("{}{}", signed_pct(o.change_percent), over_pl if o.pl_flag else "")
+
+    def addons(o):
+        items = [
+            format_html(
+                "<li>{}: {}{}</li>",
+                a["name"],
+                f"{kr(a['price'])} " if a["price"] is not None else "",
+                a["unit_label"],
+            )
+            for a in o.addon_list
+        ]
+        return mark_safe("".join(items) or "<li>–</li>")
+
+    return {
+        "provider": cells(
+            "<td>{} ({})</td>",
+            [o.provider.name for o in offers],
+            [o.provider.get_ownership_form_display().lower() for o in offers],
+        ),
+        "location": cells(
+            "<td>{}, {}</td>", [o.city for o in offers], [o.municipality.name for o in offers]
+        ),
+        "paragraphs": cells("<td>{}</td>", [", ".join(o.paragraph_codes) for o in offers]),
+        "target_groups": cells("<td>{}</td>", [", ".join(o.target_group_names) for o in offers]),
+        "age": cells(
+            "<td>{}–{} {}</td>",
+            [localize(o.age_min) for o in offers],
+            [localize(o.age_max) for o in offers],
+            [years] * len(offers),
+        ),
+        "places": cells(
+            "<td>{} / {}</td>",
+            [localize(o.places) for o in offers],
+            [dash(o.vacant) for o in offers],
+        ),
+        "educated": cells(
+            "<td>{}</td>",
+            [dash(o.educated_staff_percent, lambda v: f"{localize(v)} %") for o in offers],
+        ),
+        "tariff": cells(
+            '<td class="num" data-value="{}">{}</td>',
+            [unlocalize(o.tariff_price if o.tariff_price is not None else "") for o in offers],
+            [tariff(o) for o in offers],
+        ),
+        "monthly": cells(
+            '<td class="num monthly-price" data-value="{}">{}</td>',
+            [unlocalize(o.monthly_price if o.monthly_price is not None else "") for o in offers],
+            [kr(o.monthly_price) for o in offers],
+        ),
+        "vat": cells("<td>{}</td>", [vat[o.vat_included] for o in offers]),
+        "change": cells('<td class="num">{}</td>', [change(o) for o in offers]),
+        "addons": cells('<td><ul class="plain-list">{}</ul></td>', [addons(o) for o in offers]),
+    }
+
+
+def _question(row: dict) -> DeclarationQuestion:
+    """A question from its JSON row, as if loaded by the ORM (a field missing from the row
+    would be deferred, not wrong)."""
+    fields = DeclarationQuestion._meta.concrete_fields
+    values = [row.get(f.attname, DEFERRED) for f in fields]
+    return DeclarationQuestion.from_db(connection.alias, [f.attname for f in fields], values)
+
+
 def _answer_text(answer) -> str:
     if answer is None:
         return _("Ikke besvaret")
-    text = answer.get_answer_display()
-    if answer.answer == AnswerKind.EXTRA and answer.price is not None:
-        text += f" ({answer.price} kr. {answer.get_unit_display()})"
-    elif answer.answer == AnswerKind.EXTRA:
-        text += f" ({answer.get_unit_display()})"
+    text = answer["answer_label"]
+    if answer["answer"] == AnswerKind.EXTRA and answer["price"] is not None:
+        text += f" ({answer['price']} kr. {answer['unit_label']})"
+    elif answer["answer"] == AnswerKind.EXTRA:
+        text += f" ({answer['unit_label']})"
     return text
 
 
@@ -103,12 +378,12 @@ def comparison_xlsx(cmp: Comparison) -> bytes:
         (_("Beliggenhedskommune"), [o.municipality.name for o in cmp.offers], None),
         (
             _("Lovgrundlag"),
-            [", ".join(p.code for p in o.paragraphs.all()) for o in cmp.offers],
+            [", ".join(o.paragraph_codes) for o in cmp.offers],
             None,
         ),
         (
             _("Målgrupper"),
-            [", ".join(g.name for g in o.target_groups.all()) for o in cmp.offers],
+            [", ".join(o.target_group_names) for o in cmp.offers],
             None,
         ),
         (_("Pladser"), [o.places for o in cmp.offers], "0"),
@@ -135,9 +410,9 @@ def comparison_xlsx(cmp: Comparison) -> bytes:
         for o in cmp.offers:
             a = o.addon_list[i] if i < len(o.addon_list) else None
             row.append(
-                f"{a.name}: {a.price} kr. {a.get_unit_display()}"
-                if a and a.price is not None
-                else (f"{a.name}: {a.get_unit_display()}" if a else None)
+                f"{a['name']}: {a['price']} kr. {a['unit_label']}"
+                if a and a["price"] is not None
+                else (f"{a['name']}: {a['unit_label']}" if a else None)
             )
         ws.append(row)
     ws.append([])

@@ -14,17 +14,21 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format, get_format
+from django.utils.formats import date_format, get_format, localize
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnership.forms import add_service_errors
 from partnership.models import Organisation
 from partnership.permissions import can_buy
-from partnership.templatetags.portal import signed_pct
+from partnership.templatetags.portal import kr, signed_pct
 from partnership.uploads import check_pdf, resized_image
 from partnership.views import member_required
 
@@ -206,6 +210,50 @@ def _visible_offer(request, pk) -> Offer:
         raise Http404 from exc
 
 
+def _declaration_groups(answers: list[dict]) -> OrderedDict[str, str]:
+    """The service declaration's table rows per question group, written once as HTML (a
+    template loop over every answer and cell cost more than the rest of the page)."""
+    groups: OrderedDict[str, list] = OrderedDict()
+    for a in answers:
+        groups.setdefault(a["group"], []).append(
+            format_html(
+                '<tr><td>{}</td><td class="answer-{}">{}</td><td>{}</td></tr>',
+                a["text"],
+                a["answer"],
+                a["display"],
+                a["note"] or "",
+            )
+        )
+    return OrderedDict((group, mark_safe("".join(rows))) for group, rows in groups.items())
+
+
+def _history_cells(history: list) -> None:
+    """Each tariff version's cells in the history table as HTML (`t.cells`), as the
+    template wrote them: numbers and dates localized, texts escaped."""
+    units = dict(TariffUnit.choices)
+    superseded = _("erstattet")
+    over_pl = format_html(' <span class="tag tag-warning">{}</span>', _("Over PL"))
+    for t in history:
+        if t.change is None:
+            change = "–"
+        else:
+            change = format_html("{}{}", signed_pct(t.change), over_pl if t.pl_flag else "")
+        t.cells = format_html(
+            '<td>{}</td><td>{}{}</td><td class="num">{} {}</td><td class="num">{}</td>\n'
+            '    <td class="num">{}</td>\n'
+            "    <td>{}</td><td>{}</td>",
+            localize(t.year),
+            localize(t.version),
+            "" if t.is_current else f" ({superseded})",
+            kr(t.price),
+            str(units.get(t.unit, t.unit)),
+            kr(t.monthly_price),
+            change,
+            date_filter(template_localtime(t.published_at), "j. M Y"),
+            t.correction_reason or "–",
+        )
+
+
 @member_required
 def offer_detail(request, pk):
     offer = _visible_offer(request, pk)
@@ -223,13 +271,10 @@ def offer_detail(request, pk):
                 value = value * (1 + (t.pl_rate or 0) / Decimal(100))
             pl_path.append((t.year, value))
         chart = tariff_history_svg(points, pl_path, _("Månedspris pr. år med PL-sporet stiplet"))
-    groups: OrderedDict[str, list] = OrderedDict()
-    for answer in offer.answer_list:
-        groups.setdefault(answer["group"], []).append(answer)
+    _history_cells(history)
+    groups = _declaration_groups(offer.answer_list)
     can_edit = permissions.can_edit_offer(request.user, offer)
-    drafts = (
-        list(offer.tariffs.filter(status=TariffStatus.DRAFT).order_by("-year")) if can_edit else []
-    )
+    drafts = offer.draft_list if can_edit else []
     compare_ids = _compare_ids(request)
     return render(
         request,
@@ -687,11 +732,17 @@ def _comparison(request):
 
 @member_required
 def compare(request):
+    from .comparison import summary_cells
+
     cmp = _comparison(request)
     return render(
         request,
         "offers/compare.html",
-        {"cmp": cmp, "extra_rows": extensions.compare_rows(cmp.offers, request.user)},
+        {
+            "cmp": cmp,
+            "summary": summary_cells(cmp),
+            "extra_rows": extensions.compare_rows(cmp.offers, request.user),
+        },
     )
 
 
