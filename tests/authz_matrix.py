@@ -1369,6 +1369,10 @@ MATRIX.update(
         "account_confirm_email": E([get(public(), kw(key=("ugyldig",)), "an invalid key")]),
         "account_logout": E([get(public(mfa_pending=OK))]),
         "account_reauthenticate": E([get(account(mfa_pending=OK))]),
+        # allauth 65.22: reauthenticate with a code sent by e-mail instead of the password;
+        # confirming without a requested code sends the person back to ask for one.
+        "account_request_reauthentication_code": E([get(account(mfa_pending=OK))]),
+        "account_confirm_reauthentication_code": E([get(account(mfa_pending=OK))]),
         "account_email": E([get(account())]),
         "account_change_password": E([get(account())]),
         "account_set_password": E([get(account())]),
