@@ -48,7 +48,7 @@ for _path in (ROOT, BENCH):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from run_search import SEARCHES, recreate_database  # noqa: E402
+from run_search import SEARCHES, cpu_model, recreate_database  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 GUNICORN = str(Path(PY).parent / "gunicorn")
@@ -500,14 +500,7 @@ def machine(env: dict[str, str]) -> dict[str, str]:
     ) as conn:
         pg = conn.execute("SHOW server_version").fetchone()[0]
         buffers = conn.execute("SHOW shared_buffers").fetchone()[0]
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     versions = run(
         [
             PY,

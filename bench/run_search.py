@@ -330,6 +330,17 @@ def _compare_counts(results: list[Result]) -> str:
 # --- Reporting ----------------------------------------------------------------------------
 
 
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo ("" where there is none)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
 def machine() -> dict[str, str]:
     import django
     from django.db import connection
@@ -339,14 +350,7 @@ def machine() -> dict[str, str]:
         pg = cursor.fetchone()[0]
         cursor.execute("SHOW shared_buffers")
         buffers = cursor.fetchone()[0]
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return {
         "nproc": str(os.cpu_count()),
         "CPU": cpu or platform.processor() or "?",

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from offers.models import Offer, Tariff
 from offers.selectors import current_year
 from tests.factories import make_offer, pl_rates, publish
+from tests.partnership.test_faults import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,8 +51,8 @@ print(json.dumps({"found": found, "pages": pages}))
 
 
 def _url(dbname: str) -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{dbname}"
+    """The test database's server, with another database name."""
+    return database_url(settings).rsplit("/", 1)[0] + "/" + dbname
 
 
 def _snapshot(dbname: str) -> dict:
