@@ -70,8 +70,9 @@ def test_query_count_does_not_grow_with_invitees_or_item_details(client, setup):
     large = [_queries(client, person, url) for person in people]
     assert MeetingInvitation.objects.filter(meeting=setup.meeting).count() > 30
     assert large == small
-    # The layout's own queries, plus the meeting, the agenda (two), the participants.
-    assert small[0] <= 10
+    # The layout's own queries, plus the meeting, the agenda (two), the participants. On
+    # SQLite the organisation names and the minutes come in two queries of their own.
+    assert small[0] <= (10 if connection.vendor == "postgresql" else 12)
 
 
 def _participant_table(page: str) -> list[list[str]]:
