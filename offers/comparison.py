@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from partnership.exports import XlsxWorkbook
 from partnership.templatetags.portal import kr, signed_pct
 
 from . import selectors
@@ -362,17 +362,10 @@ def _answer_text(answer) -> str:
 
 def comparison_xlsx(cmp: Comparison) -> bytes:
     """The comparison as a workbook: numbers as numbers with Danish-style formats."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Sammenligning")
-    bold = Font(bold=True)
+    book = XlsxWorkbook()
+    ws = book.sheet(_("Sammenligning"))
     money = '#,##0.00 "kr."'
-    ws.append([_("Sammenligning af tilbud"), *[o.name for o in cmp.offers]])
-    for cell in ws[1]:
-        cell.font = bold
+    ws.style(ws.append([_("Sammenligning af tilbud"), *[o.name for o in cmp.offers]]), bold=True)
     rows: list[tuple[str, list, str | None]] = [
         (_("Leverandør"), [o.provider.name for o in cmp.offers], None),
         (_("Beliggenhedskommune"), [o.municipality.name for o in cmp.offers], None),
@@ -397,13 +390,10 @@ def comparison_xlsx(cmp: Comparison) -> bytes:
         (_("Over PL-satsen"), [_yes_no(o.pl_flag) for o in cmp.offers], None),
     ]
     for label, values, fmt in rows:
-        ws.append([label, *[float(v) if isinstance(v, Decimal) else v for v in values]])
-        if fmt:
-            for cell in ws[ws.max_row][1:]:
-                cell.number_format = fmt
+        cells = ws.append([label, *[float(v) if isinstance(v, Decimal) else v for v in values]])
+        ws.style(cells[1:], number_format=fmt)
     ws.append([])
-    ws.append([_("Tillægsydelser")])
-    ws[ws.max_row][0].font = bold
+    ws.style(ws.append([_("Tillægsydelser")]), bold=True)
     max_addons = max((len(o.addon_list) for o in cmp.offers), default=0)
     for i in range(max_addons):
         row = [f"{_('Tillæg')} {i + 1}"]
@@ -416,24 +406,17 @@ def comparison_xlsx(cmp: Comparison) -> bytes:
             )
         ws.append(row)
     ws.append([])
-    ws.append([_("Ydelsesdeklaration"), *[""] * len(cmp.offers)])
-    ws[ws.max_row][0].font = bold
-    highlight = PatternFill("solid", fgColor="FFF2CC")
+    ws.style(ws.append([_("Ydelsesdeklaration"), *[""] * len(cmp.offers)])[:1], bold=True)
     for r in cmp.rows:
-        ws.append([r.question.text, *[_answer_text(a) for a in r.answers]])
+        cells = ws.append([r.question.text, *[_answer_text(a) for a in r.answers]])
         if r.differs:
-            for cell in ws[ws.max_row]:
-                cell.fill = highlight
-    ws.column_dimensions["A"].width = 42
+            ws.style(cells, fill="FFF2CC")
+    ws.set_width(1, 42)
     for col in range(2, 2 + len(cmp.offers)):
-        ws.column_dimensions[ws.cell(row=1, column=col).column_letter].width = 32
-    for row in ws.iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "B2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        ws.set_width(col, 32)
+    ws.style(ws.cells(), wrap=True)
+    ws.freeze("B2")
+    return book.to_bytes()
 
 
 def _yes_no(value) -> str | None:

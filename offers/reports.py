@@ -25,7 +25,6 @@ report_jobs.py and the views in views_reports.py call them."""
 
 from __future__ import annotations
 
-import io
 import logging
 import statistics
 from collections import OrderedDict, defaultdict
@@ -41,6 +40,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership.exports import XlsxWorkbook
 from partnership.models import Organisation, OrganisationKind, OwnershipForm
 from partnership.pdf import render_pdf
 from partnership.templatetags.portal import kr
@@ -387,25 +387,11 @@ def tariff_overview_pdf(overview: TariffOverview) -> bytes:
     return render_pdf(tariff_overview_html(overview))
 
 
-def _header(ws, values: list[str]) -> None:
-    from openpyxl.styles import Alignment, Font
-
-    ws.append(values)
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
 def tariff_overview_xlsx(overview: TariffOverview) -> bytes:
     """The same content as the PDF, one row per offer: numbers as numbers with Danish-style
     formats, the header row frozen and filters on."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Takstoversigt %(year)s") % {"year": overview.year}
+    book = XlsxWorkbook()
+    ws = book.sheet(_("Takstoversigt %(year)s") % {"year": overview.year})
     columns = [
         (_("Lovgrundlag"), 14, None),
         (_("Målgruppe"), 22, None),
@@ -422,9 +408,9 @@ def tariff_overview_xlsx(overview: TariffOverview) -> bytes:
         (_("Over PL-satsen"), 10, None),
         (_("Også under"), 28, None),
     ]
-    _header(ws, [c[0] for c in columns])
+    ws.style(ws.append([c[0] for c in columns]), bold=True, wrap=True)
     for row in overview.rows:
-        ws.append(
+        cells = ws.append(
             [
                 row.paragraph,
                 row.target_group,
@@ -442,37 +428,32 @@ def tariff_overview_xlsx(overview: TariffOverview) -> bytes:
                 ", ".join(row.also) or None,
             ]
         )
-        for i, (_label, _width, fmt) in enumerate(columns, start=1):
-            if fmt:
-                ws.cell(row=ws.max_row, column=i).number_format = fmt
+        for cell, (_label, _width, fmt) in zip(cells, columns, strict=True):
+            ws.style([cell], number_format=fmt)
     if not overview.count:
         ws.append([_("Ingen tilbud matcher filtrene")])
-    last = get_column_letter(len(columns))
     for i, (_label, width, _fmt) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{last}{max(ws.max_row, 2)}"
+        ws.set_width(i, width)
+    ws.freeze("A2")
+    ws.filter_columns(len(columns))
 
-    about = wb.create_sheet(_("Om rapporten"))
-    about.append([overview.title])
-    about["A1"].font = Font(bold=True)
+    about = book.sheet(_("Om rapporten"))
+    about.style(about.append([overview.title]), bold=True)
     about.append([_("Takstår"), overview.year])
     about.append([_("Dannet"), overview.generated_at.strftime("%d-%m-%Y %H:%M")])
     about.append([_("Antal tilbud"), overview.count])
-    about.append(
+    cells = about.append(
         [_("PL-sats (%)"), float(overview.pl_rate) if overview.pl_rate is not None else None]
     )
-    about.cell(row=about.max_row, column=2).number_format = "0.00"
+    about.style(cells[1:], number_format="0.00")
     for label, value in overview.filters or [(_("Filtre"), _("Ingen (alle tilbud)"))]:
         about.append([label, value])
     about.append([])
     about.append([_placement_note()])
     about.append([_monthly_note()])
-    about.column_dimensions["A"].width = 24
-    about.column_dimensions["B"].width = 60
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    about.set_width(1, 24)
+    about.set_width(2, 60)
+    return book.to_bytes()
 
 
 def _placement_note() -> str:
