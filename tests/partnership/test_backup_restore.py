@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -16,6 +17,8 @@ from django.db import connection
 
 from offers.models import Offer, Tariff
 from offers.selectors import current_year
+from partnership import db_roles
+from tests.conftest import child_env
 from tests.factories import make_offer, pl_rates, publish
 from tests.partnership.test_faults import database_url
 
@@ -50,15 +53,19 @@ print(json.dumps({"found": found, "pages": pages}))
 """
 
 
-def _url(dbname: str) -> str:
-    """The test database's server, with another database name."""
-    return database_url(settings).rsplit("/", 1)[0] + "/" + dbname
+def _url(dbname: str, *, owner: bool = False) -> str:
+    """The test database's server, with another database name, as the application role
+    (what the portal uses) or the owner role (what backups and restores use)."""
+    return database_url(settings, owner=owner).rsplit("/", 1)[0] + "/" + dbname
 
 
 def _snapshot(dbname: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)}
-    env.update(DEBUG="1", DATABASE_URL=_url(dbname), DJANGO_SETTINGS_MODULE="config.settings")
-    env.pop("CELERY_BROKER_URL", None)
+    env = child_env(
+        drop=("CELERY_BROKER_URL",),
+        DEBUG="1",
+        DATABASE_URL=_url(dbname),
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
     out = subprocess.run(
         [sys.executable, "-c", SNAPSHOT],
         cwd=ROOT,
@@ -87,20 +94,25 @@ def test_pg_dump_and_pg_restore_into_an_empty_database_serve_the_same_offers(dem
     source = connection.settings_dict["NAME"]
     target = f"{source}_restore"
     dump = tmp_path / "portal.dump"
-    s = connection.settings_dict
-    conn_args = ["-h", s["HOST"] or "127.0.0.1", "-p", str(s["PORT"] or 5432)]
-    conn_args += ["-U", s["USER"] or "postgres"]
+    # pg_dump and pg_restore as the owner role, as the README says; the portal (the
+    # snapshots) as the application role, whose rights come along in the dump.
+    owner = urlsplit(_url(source, owner=True))
+    conn_args = ["-h", owner.hostname, "-p", str(owner.port), "-U", owner.username]
+    pg_env = {**os.environ, "PGPASSWORD": owner.password or ""}
 
     subprocess.run(
-        ["pg_dump", *conn_args, "-Fc", "--no-owner", "-f", str(dump), source], check=True
+        ["pg_dump", *conn_args, "-Fc", "--no-owner", "-f", str(dump), source],
+        check=True,
+        env=pg_env,
     )
-    with psycopg.connect(_url("postgres"), autocommit=True) as admin:
+    with psycopg.connect(_url("postgres", owner=True), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{target}"')
         admin.execute(f'CREATE DATABASE "{target}"')
     try:
         subprocess.run(
             ["pg_restore", *conn_args, "--no-owner", "--exit-on-error", "-d", target, str(dump)],
             check=True,
+            env=pg_env,
         )
         before, after = _snapshot(source), _snapshot(target)
         assert len(before["pages"]) == Offer.objects.count() > 0
@@ -116,10 +128,15 @@ def test_pg_dump_and_pg_restore_into_an_empty_database_serve_the_same_offers(dem
                     "UPDATE offers_tariff SET price = price + 1 WHERE id = %s",
                     [published],
                 )
+            if db_roles.has_owner_role():
+                # ...and the portal's role may still not empty a table.
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    copy.execute("TRUNCATE offers_tariff CASCADE")
     finally:
-        with psycopg.connect(_url("postgres"), autocommit=True) as admin:
+        with psycopg.connect(_url("postgres", owner=True), autocommit=True) as admin:
             admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND usename = current_user",
                 [target],
             )
             admin.execute(f'DROP DATABASE IF EXISTS "{target}"')
