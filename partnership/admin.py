@@ -4,9 +4,26 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from .models import Invitation, Job, Membership, Organisation, User
 
 
-class MembershipInline(admin.TabularInline):
+class ReadOnlyMixin:
+    """Shown, never written here: a role is given only in the portal, by the organisation's
+    own administrator (partnership.permissions.can_grant_role), so the admin is no way
+    around that rule, not even for a superuser."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MembershipInline(ReadOnlyMixin, admin.TabularInline):
     model = Membership
     extra = 0
+    fields = ["organisation", "role", "is_active", "created_at", "deactivated_at"]
+    readonly_fields = fields
 
 
 @admin.register(User)
@@ -23,6 +40,12 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ["groups"]
     inlines = [MembershipInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser (an operator, never a portal role) hands out admin rights.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["is_staff", "is_superuser", "groups"]
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
@@ -33,7 +56,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
     readonly_fields = ["token_hash"]
 

@@ -236,11 +236,11 @@ def seed_users(orgs: dict[str, Organisation]) -> list[tuple[str, str | None]]:
         else:
             user.name = name
             user.is_active = True
+            # No demo login is a superuser or staff, also in a database seeded before:
+            # what the secretariat does, it does in the portal, under the portal's rules.
+            user.is_staff = user.is_superuser = False
             user.set_password(DEMO_PASSWORD)
             user.save()
-        if role == Role.SECRETARIAT:
-            user.is_staff = user.is_superuser = True
-            user.save(update_fields=["is_staff", "is_superuser"])
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )

@@ -10,11 +10,21 @@ from django.db.models import QuerySet
 from .models import (
     MFA_REQUIRED_ROLES,
     ROLES_BY_KIND,
+    Invitation,
     Job,
     Membership,
     Organisation,
+    OrganisationKind,
     Role,
 )
+
+# The roles that administer an organisation: manage its members and give its roles.
+ADMIN_ROLES_BY_KIND: dict[str, tuple[str, ...]] = {
+    kind: (Role.ORG_ADMIN, Role.SECRETARIAT)
+    if kind == OrganisationKind.SECRETARIAT
+    else (Role.ORG_ADMIN,)
+    for kind in OrganisationKind.values
+}
 
 
 def memberships_of(user) -> list[Membership]:
@@ -81,29 +91,97 @@ def organisations_visible_to(user) -> QuerySet[Organisation]:
     return Organisation.objects.all()
 
 
+def can_create_organisation(user) -> bool:
+    return is_secretariat(user)
+
+
+def can_edit_organisation(user, organisation: Organisation) -> bool:
+    return is_secretariat(user)
+
+
 def can_view_members(user, organisation: Organisation) -> bool:
     return is_secretariat(user) or bool(roles_in(user, organisation))
 
 
+def administers(user, organisation: Organisation) -> bool:
+    """The organisation's own administrator: its Organisationsadministrator, and in the
+    secretariat's own organisation the secretariat as well."""
+    return bool(roles_in(user, organisation) & set(ADMIN_ROLES_BY_KIND[organisation.kind]))
+
+
 def can_manage_members(user, organisation: Organisation) -> bool:
-    return is_secretariat(user) or Role.ORG_ADMIN in roles_in(user, organisation)
+    """Invite, change roles, deactivate, cancel invitations: the organisation's own admin."""
+    return administers(user, organisation)
+
+
+def has_administrator(organisation: Organisation) -> bool:
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation, role__in=ADMIN_ROLES_BY_KIND[organisation.kind])
+        .exists()
+    )
+
+
+def can_grant_role(
+    user, organisation: Organisation, role: str, *, email: str | None = None
+) -> bool:
+    """THE rule for giving a role in an organisation, used by every path that does: an
+    invitation (when it is sent, and again when it is accepted, for the person who sent
+    it), a change of role, and the creation of an organisation with its first admin.
+
+    - The organisation's own administrator (administers) may give any role that fits the
+      kind of organisation, to anyone.
+    - The secretariat may give exactly one thing in an organisation that has no
+      administrator yet: the role of its first administrator. If the organisation already
+      has people, the first administrator must be one of them (the organisation's own
+      people are asked, nobody from outside is put in); nobody may appoint themselves.
+    - Nobody else may give anything.
+
+    `email` is the person who is to get the role; without it the question is whether the
+    role may be offered at all (the choices of a form)."""
+    if role not in ROLES_BY_KIND[organisation.kind]:
+        return False
+    if administers(user, organisation):
+        return True
+    if role != Role.ORG_ADMIN or not is_secretariat(user) or has_administrator(organisation):
+        return False
+    if email is None:
+        return True
+    email = email.strip().lower()
+    if email == (user.email or "").lower():
+        return False
+    people = {
+        e.lower()
+        for e in Membership.objects.active()
+        .filter(organisation=organisation)
+        .values_list("user__email", flat=True)
+    }
+    return not people or email in people
 
 
 def grantable_roles(user, organisation: Organisation) -> list[str]:
-    """Roles the person may give in the organisation: the secretariat any role that fits
-    the organisation, an org admin the roles of its own organisation."""
-    if not can_manage_members(user, organisation):
-        return []
-    return list(ROLES_BY_KIND[organisation.kind])
+    """The roles the person may offer in the organisation (can_grant_role)."""
+    return [r for r in ROLES_BY_KIND[organisation.kind] if can_grant_role(user, organisation, r)]
 
 
-def can_grant_role(user, organisation: Organisation, role: str) -> bool:
-    return role in grantable_roles(user, organisation)
+def can_invite(user, organisation: Organisation) -> bool:
+    return bool(grantable_roles(user, organisation))
+
+
+def can_cancel_invitation(user, invitation: Invitation) -> bool:
+    """The organisation's admin, and whoever sent the invitation."""
+    return can_manage_members(user, invitation.organisation) or (
+        is_member(user) and invitation.invited_by_id == user.pk
+    )
 
 
 def managed_organisations(user) -> list[Organisation]:
     """Organisations whose members the person administers (for navigation)."""
-    return organisations_where(user, Role.ORG_ADMIN)
+    seen: dict[int, Organisation] = {}
+    for m in memberships_of(user):
+        if m.role in ADMIN_ROLES_BY_KIND[m.organisation.kind]:
+            seen.setdefault(m.organisation_id, m.organisation)
+    return list(seen.values())
 
 
 # --- Background jobs ----------------------------------------------------------------------

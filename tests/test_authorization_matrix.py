@@ -53,7 +53,12 @@ def world(django_db_setup, django_db_blocker, media_root):
             # Log every role in once; each test reuses the session (its changes roll back).
             world.session = {}
             client = Client()
-            for role, user in world.user.items():
+            # An operator: a superuser with no role in the partnership, the only kind of
+            # account that is staff (no portal role is, issue 11). Used by the admin rule.
+            from partnership.models import User
+
+            world.operator = User.objects.create_superuser("drift@matrix.example", "drift-2026!")
+            for role, user in [*world.user.items(), ("operator", world.operator)]:
                 client.cookies = SimpleCookie()
                 client.force_login(user)
                 world.session[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -105,7 +110,7 @@ def log_in_as(client, world, role: str) -> Client:
     from django.conf import settings
 
     client.cookies = SimpleCookie()
-    if m.ROLES[role] is not None:
+    if role in world.session:  # everyone but the anonymous person
         client.cookies[settings.SESSION_COOKIE_NAME] = world.session[role]
     return client
 
@@ -258,6 +263,10 @@ ADMIN_SPECIAL = {
     "admin:admin/(?P<url>.*)$": {m.DENY},  # the catch-all: an unknown admin page is a 404
     # The first tariff is published: nobody may delete it, not even in the admin.
     "admin:offers_tariff_delete": {m.DENY},
+    # Invitations are sent and cancelled in the portal, under its rule for who gives which
+    # role (partnership.permissions.can_grant_role): read-only in the admin (issue 11).
+    "admin:partnership_invitation_add": {m.DENY},
+    "admin:partnership_invitation_delete": {m.DENY},
 }
 
 
@@ -286,8 +295,9 @@ def admin_url(world, pattern: m.Pattern) -> str:
 
 @pytest.mark.parametrize("key", [p.key for p in RULE_PATTERNS])
 def test_admin_rule(world, db, client, key):
-    """Every admin URL: anonymous people and members who are not staff are sent to the
-    admin login (a POST to a delete page changes nothing); the secretariat (staff) gets it."""
+    """Every admin URL: anonymous people and every member, the secretariat included, are
+    sent to the admin login (a POST to a delete page changes nothing); an operator (a
+    superuser with no portal role) gets it."""
     from django.apps import apps
 
     pattern = next(p for p in RULE_PATTERNS if p.key == key)
@@ -299,20 +309,20 @@ def test_admin_rule(world, db, client, key):
         _admin, app_label, model_name, *_rest = pattern.route.split("/")
         model = apps.get_model(app_label, model_name)
     problems = []
-    for role in ROLE_NAMES:
-        if key == "admin:logout" and role not in ("secretariat", "mfa_pending"):
+    for role in [*ROLE_NAMES, "operator"]:
+        if key == "admin:logout" and role not in ("operator", "mfa_pending"):
             allowed = {m.REDIRECT}  # a GET only sends everyone to the admin's front page
         elif role == "anonymous":
             allowed = {m.LOGIN}
         elif role == "mfa_pending":
             allowed = {m.MFA}
-        elif role == "secretariat":
+        elif role == "operator":
             allowed = ADMIN_SPECIAL.get(key, {m.OK, m.REDIRECT})
         else:
             allowed = NOT_STAFF
         with transaction.atomic():
             log_in_as(client, world, role)
-            methods = ["get", "post"] if deletes and role != "secretariat" else ["get"]
+            methods = ["get", "post"] if deletes and role != "operator" else ["get"]
             for method in methods:
                 before = model._default_manager.count() if model else None
                 try:
@@ -325,7 +335,7 @@ def test_admin_rule(world, db, client, key):
                     response.getvalue()
                 actual = classify(response)
                 if actual not in allowed:
-                    hole = " ACCESS HOLE?" if actual == m.OK and role != "secretariat" else ""
+                    hole = " ACCESS HOLE?" if actual == m.OK and role != "operator" else ""
                     problems.append(
                         f"{method.upper()} {url} as {role}:{hole} expected one of "
                         f"{sorted(allowed)}, got {actual!r} ({describe(response)})"
@@ -336,12 +346,13 @@ def test_admin_rule(world, db, client, key):
     assert not problems, f"{len(problems)} problem(s) with {key}:\n" + "\n".join(problems)
 
 
-def test_admin_keeps_private_jobs_from_the_secretariat(world, db, client):
+def test_admin_keeps_private_jobs_from_staff(world, db, client):
     """A contract PDF job is only for the person who ordered it (partnership.permissions.
-    can_view_job): the admin must not hand the secretariat its file (a signed S3 link) either."""
-    log_in_as(client, world, "secretariat")
+    can_view_job): the admin must not hand staff, not even a superuser, its file (a signed
+    S3 link) either."""
+    log_in_as(client, world, "operator")
     change = client.get(reverse("admin:partnership_job_change", args=[world.job_private.pk]))
-    assert change.status_code != 200, "the admin shows the secretariat a private job"
+    assert change.status_code != 200, "the admin shows staff a private job"
     listing = client.get(reverse("admin:partnership_job_changelist")).content.decode()
     assert reverse("admin:partnership_job_change", args=[world.job_private.pk]) not in listing
     # A job the secretariat may see is still there.

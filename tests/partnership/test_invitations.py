@@ -137,14 +137,24 @@ def test_caseworker_cannot_invite(client, demo):
     assert client.get(reverse("partnership:members", args=["slagelse"])).status_code == 403
 
 
-def test_secretariat_may_invite_in_any_organisation(client, demo, mailoutbox):
+def test_secretariat_invites_only_the_first_admin_of_an_organisation_without_one(
+    client, demo, mailoutbox
+):
+    """Bostedet Egelund has a provider editor and no admin: the secretariat may ask her to
+    be its first admin, but give no other role and bring in nobody from outside."""
     client.force_login(demo_user("sekretariat@portal.example"))
-    response = client.post(
-        reverse("partnership:members", args=["bostedet-egelund"]),
-        {"email": "ny@egelund.example", "role": Role.PROVIDER_EDITOR},
-    )
+    url = reverse("partnership:members", args=["bostedet-egelund"])
+    response = client.post(url, {"email": "ny@egelund.example", "role": Role.PROVIDER_EDITOR})
+    assert response.status_code == 200
+    response = client.post(url, {"email": "ny@egelund.example", "role": Role.ORG_ADMIN})
+    assert response.status_code == 200
+    assert "skal det være en af dem" in response.content.decode()
+    assert not Invitation.objects.exists() and not mailoutbox
+
+    response = client.post(url, {"email": "leverandoer.a@portal.example", "role": Role.ORG_ADMIN})
     assert response.status_code == 302
-    assert len(mailoutbox) == 1
+    assert Invitation.objects.get().role == Role.ORG_ADMIN
+    assert mailoutbox[0].to == ["leverandoer.a@portal.example"]
 
 
 def test_duplicate_invitation_or_existing_member_gets_a_message(holbaek_admin):
@@ -186,10 +196,9 @@ def demo_org(slug):
 
 
 def test_person_with_a_login_accepts_a_second_role_after_logging_in(client, demo, mailoutbox_links):
-    client.force_login(demo_user("sekretariat@portal.example"))
+    client.force_login(demo_user("admin.holbaek@portal.example"))
     client.post(
-        reverse("partnership:members", args=["naestved"]),
-        {"email": "sagsbehandler.slagelse@portal.example", "role": Role.CASEWORKER},
+        MEMBERS, {"email": "sagsbehandler.slagelse@portal.example", "role": Role.CASEWORKER}
     )
     path = mailoutbox_links()[0].replace("http://127.0.0.1:8000", "")
     client.logout()
@@ -202,5 +211,5 @@ def test_person_with_a_login_accepts_a_second_role_after_logging_in(client, demo
             "organisation__slug", flat=True
         )
     )
-    assert orgs == {"slagelse", "naestved"}
+    assert orgs == {"slagelse", "holbaek"}
     assert not Invitation.objects.get().is_pending

@@ -56,6 +56,7 @@ def test_secretariat_creates_a_provider(client, demo):
             "slug": "botilbuddet-ny",
             "cvr": "12439393",
             "ownership_form": "privat",
+            "admin_email": "leder@botilbuddet-ny.example",
         },
     )
     assert response.status_code == 302
