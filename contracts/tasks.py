@@ -8,14 +8,14 @@ from datetime import date
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from partnership.models import Notice
+from partnership import mail
+from partnership.models import MailKind, Notice
 
 from . import services
 from .models import Contract, ContractState, Reminder, ReminderKind
@@ -68,32 +68,46 @@ def _recipients(contract: Contract) -> list:
     return people
 
 
+def mail_reference(kind: str, due_date: date) -> str:
+    """Tells a contract's reminder mails apart: one per kind and due date."""
+    return f"{kind}:{due_date.isoformat()}"
+
+
 def _send(contract: Contract, kind: str, due_date: date) -> bool:
-    """Record the reminder and, if it is new, tell each contact person: one e-mail and one
-    notice on "Mit overblik". Inside one transaction: if a mail cannot be handed over,
-    the reminder is not recorded and the next run tries again."""
+    """If the reminder is not recorded yet: e-mail each contact person (each once: the mail
+    log knows who has it), and when everyone has it, record the reminder with a notice on
+    "Mit overblik" for each. A mail that cannot be sent is recorded as not sent, with the
+    reason, on the contract's page; the reminder is then not recorded, so the next run
+    tries again (only those who do not have it)."""
+    if Reminder.objects.filter(contract=contract, kind=kind, due_date=due_date).exists():
+        return False
+    message = reminder_message(contract, kind, due_date)
+    url = contract.get_absolute_url()
+    body = message + "\n\n" + _("Se kontrakten her:") + f"\n{settings.SITE_URL.rstrip('/')}{url}\n"
+    people = _recipients(contract)
+    attempts = [
+        mail.send(
+            kind=MailKind.CONTRACT_REMINDER,
+            to=person,
+            subject=reminder_subject(contract, kind),
+            body=body,
+            related=contract,
+            reference=mail_reference(kind, due_date),
+        )
+        for person in people
+    ]
+    if any(record is not None and not record.sent for record in attempts):
+        return False
     with transaction.atomic():
         _reminder, created = Reminder.objects.get_or_create(
             contract=contract, kind=kind, due_date=due_date
         )
-        if not created:
-            return False
-        message = reminder_message(contract, kind, due_date)
-        url = contract.get_absolute_url()
-        body = (
-            message + "\n\n" + _("Se kontrakten her:") + f"\n{settings.SITE_URL.rstrip('/')}{url}\n"
-        )
-        for person in _recipients(contract):
-            Notice.objects.create(
-                user=person, message=Truncator(message).chars(NOTICE_MAX_LENGTH), url=url
-            )
-            send_mail(
-                subject=reminder_subject(contract, kind),
-                message=body,
-                from_email=None,
-                recipient_list=[person.email],
-            )
-    return True
+        if created:
+            for person in people:
+                Notice.objects.create(
+                    user=person, message=Truncator(message).chars(NOTICE_MAX_LENGTH), url=url
+                )
+    return created
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

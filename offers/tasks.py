@@ -4,43 +4,51 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from partnership.models import Notice
+from partnership import mail
+from partnership.models import MailKind, Notice
 
 from .models import OfferFollow, Tariff
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def notify_tariff_published(tariff_id: int) -> None:
-    """E-mail and a notice on "Mit overblik" for each follower. Safe to run twice: a
-    follower who already has the notice for this tariff version gets nothing more."""
+def notify_tariff_published(tariff_id: int) -> int:
+    """A notice on "Mit overblik" and an e-mail for each follower. Safe to run twice: a
+    follower who has the notice for this tariff version gets no second one, nor a second
+    e-mail; an e-mail that failed (recorded as not sent, and said so beside the notice) is
+    tried again. Returns how many e-mails were sent."""
     tariff = Tariff.objects.select_related("offer").filter(pk=tariff_id).first()
     if tariff is None:
-        return
+        return 0
     url = tariff.offer.get_absolute_url()
+    sent = 0
     with override("da"):
         message = _("%(offer)s har offentliggjort takst for %(year)s (version %(version)s).") % {
             "offer": tariff.offer.name,
             "year": tariff.year,
             "version": tariff.version,
         }
+        subject = _("Ny takst: %(offer)s") % {"offer": tariff.offer.name}
+        body = (
+            message
+            + "\n\n"
+            + _("Se taksten og dens historik her:")
+            + f"\n{settings.SITE_URL.rstrip('/')}{url}\n"
+        )
         for follow in OfferFollow.objects.filter(offer=tariff.offer).select_related("user"):
             with transaction.atomic():
-                notice, created = Notice.objects.get_or_create(
+                notice, _created = Notice.objects.get_or_create(
                     user=follow.user, message=message, defaults={"url": url}
                 )
-                if not created:
-                    continue
-                send_mail(
-                    subject=_("Ny takst: %(offer)s") % {"offer": tariff.offer.name},
-                    message=message
-                    + "\n\n"
-                    + _("Se taksten og dens historik her:")
-                    + f"\n{settings.SITE_URL.rstrip('/')}{url}\n",
-                    from_email=None,
-                    recipient_list=[follow.user.email],
-                )
+            record = mail.send(
+                kind=MailKind.TARIFF_PUBLISHED,
+                to=follow.user,
+                subject=subject,
+                body=body,
+                related=notice,
+            )
+            sent += record is not None and record.sent
+    return sent

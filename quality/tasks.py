@@ -8,14 +8,14 @@ from datetime import date
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from partnership.models import Notice
+from partnership import mail
+from partnership.models import MailKind, Notice
 
 from .models import Action, ActionReminder
 
@@ -43,31 +43,39 @@ def reminder_message(action: Action) -> str:
 
 
 def _send(action: Action, week: str) -> bool:
-    """Record the reminder and, if it is new this week, tell the owner by e-mail and on
-    "Mit overblik". One transaction: if the mail cannot be handed over, nothing is
-    recorded and the next run tries again."""
+    """If the reminder is not recorded this week: e-mail the owner (once a week: the mail
+    log knows), and when it is sent, record the reminder with a notice on "Mit overblik".
+    A mail that cannot be sent is recorded as not sent, with the reason, on the dialogue's
+    page; the reminder is then not recorded, so the next run tries again."""
+    if ActionReminder.objects.filter(action=action, week=week).exists():
+        return False
+    message = reminder_message(action)
+    url = action.dialogue.get_absolute_url()
+    record = mail.send(
+        kind=MailKind.QUALITY_REMINDER,
+        to=action.owner,
+        subject=_("Påmindelse: handling efter kvalitetsdialog er overskredet"),
+        body=message
+        + "\n\n"
+        + _("Se dialogen og opdatér handlingens status her:")
+        + f"\n{settings.SITE_URL.rstrip('/')}{url}\n",
+        related=action,
+        reference=week,
+    )
+    if record is not None and not record.sent:
+        return False
     try:
         with transaction.atomic():
             _reminder, created = ActionReminder.objects.get_or_create(action=action, week=week)
-            if not created:
-                return False
-            message = reminder_message(action)
-            url = action.dialogue.get_absolute_url()
-            Notice.objects.create(
-                user=action.owner, message=Truncator(message).chars(NOTICE_MAX_LENGTH), url=url
-            )
-            send_mail(
-                subject=_("Påmindelse: handling efter kvalitetsdialog er overskredet"),
-                message=message
-                + "\n\n"
-                + _("Se dialogen og opdatér handlingens status her:")
-                + f"\n{settings.SITE_URL.rstrip('/')}{url}\n",
-                from_email=None,
-                recipient_list=[action.owner.email],
-            )
+            if created:
+                Notice.objects.create(
+                    user=action.owner,
+                    message=Truncator(message).chars(NOTICE_MAX_LENGTH),
+                    url=url,
+                )
     except IntegrityError:  # another run recorded it at the same moment
         return False
-    return True
+    return created
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

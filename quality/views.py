@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from offers.permissions import offers_visible_to
+from partnership import mail
 from partnership.forms import add_service_errors
+from partnership.models import MailKind
 from partnership.views import member_required
 
 from . import permissions, selectors, services
@@ -228,6 +230,7 @@ def dialogue_detail(request, pk):
                 a for a in dialogue.carried_on_actions.all() if a.dialogue_id != dialogue.pk
             ],
             "today": timezone.localdate(),
+            "reminder_mails": mail.log_for(actions, kind=MailKind.QUALITY_REMINDER),
         },
     )
 

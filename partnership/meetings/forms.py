@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..forms import PortalForm, PortalModelForm
 from ..models import Organisation, User
-from ..validators import refuse_cpr
 from .models import AgendaItem, Answer, Forum, Meeting
 from .uploads import check_attachment
 
@@ -27,13 +27,13 @@ def portal_people():
     )
 
 
-class ForumForm(forms.ModelForm):
+class ForumForm(PortalModelForm):
     class Meta:
         model = Forum
         fields = ["name", "description", "is_active"]
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(PortalModelForm):
     class Meta:
         model = Meeting
         fields = ["forum", "title", "description", "starts_at", "ends_at", "place", "online_url"]
@@ -55,12 +55,6 @@ class MeetingForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
-        # The database stores the time in UTC: a time in year 1 would become year 0 (BC),
-        # which no page can read back. A meeting of the partnership lies within these years.
-        for name, value in (("starts_at", starts), ("ends_at", ends)):
-            if value and not 2000 <= value.year <= 2100:
-                self.add_error(name, _("Vælg et tidspunkt mellem år 2000 og 2100."))
-        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error(
                 "ends_at",
@@ -78,7 +72,7 @@ class MeetingForm(forms.ModelForm):
         pass
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(PortalModelForm):
     presenters = PersonChoice(
         label=_("Oplægsholdere i portalen"),
         queryset=User.objects.none(),
@@ -114,7 +108,6 @@ class AgendaItemForm(forms.ModelForm):
         self.fields["presenters"].queryset = portal_people()
         self.fields["restricted_to"].queryset = Organisation.objects.order_by("kind", "name")
         self.fields["duration_minutes"].widget.attrs.update({"min": 0, "max": 600})
-        self.fields["presenters_text"].validators.append(refuse_cpr)
 
     def clean_number(self):
         number = (self.cleaned_data.get("number") or "").strip().lower()
@@ -130,7 +123,7 @@ class AgendaItemForm(forms.ModelForm):
         super()._post_clean()
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(PortalForm):
     title = forms.CharField(label=_("Bilagets titel"), max_length=200, required=False)
     file = forms.FileField(
         label=_("Fil"),
@@ -144,7 +137,7 @@ class AttachmentForm(forms.Form):
         return uploaded
 
 
-class InviteForm(forms.Form):
+class InviteForm(PortalForm):
     organisations = forms.ModelMultipleChoiceField(
         label=_("Organisationer"),
         queryset=Organisation.objects.none(),
@@ -176,7 +169,7 @@ class InviteForm(forms.Form):
         return cleaned
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PortalForm):
     answer = forms.ChoiceField(
         label=_("Dit svar"),
         choices=[(Answer.ATTEND, _("Jeg deltager")), (Answer.DECLINE, _("Jeg melder afbud"))],
@@ -199,7 +192,7 @@ class AnswerForm(forms.Form):
         return cleaned
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(PortalForm):
     present = forms.MultipleChoiceField(
         label=_("Mødt"),
         required=False,
@@ -226,7 +219,7 @@ class AttendanceForm(forms.Form):
         return [self.people[pk] for pk in self.cleaned_data["present"]]
 
 
-class MinutesEntryForm(forms.Form):
+class MinutesEntryForm(PortalForm):
     discussion = forms.CharField(
         label=_("Drøftelse"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -248,8 +241,6 @@ class MinutesEntryForm(forms.Form):
             self.fields["remove_actions"].choices = [(str(a.pk), a.description) for a in actions]
         else:
             del self.fields["remove_actions"]
-        for name in ("discussion", "decisions", "action_description"):
-            self.fields[name].validators.append(refuse_cpr)
 
     def clean(self):
         cleaned = super().clean()
@@ -258,16 +249,13 @@ class MinutesEntryForm(forms.Form):
         return cleaned
 
 
-class CommentForm(forms.Form):
-    text = forms.CharField(
-        label=_("Kommentar"), widget=forms.Textarea(attrs={"rows": 3}), validators=[refuse_cpr]
-    )
+class CommentForm(PortalForm):
+    text = forms.CharField(label=_("Kommentar"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(PortalForm):
     reason = forms.CharField(
         label=_("Begrundelse for rettelsen"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Begrundelsen står i den nye version og i mailen til deltagerne."),
-        validators=[refuse_cpr],
     )

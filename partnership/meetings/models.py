@@ -7,7 +7,10 @@ tables are partnership_*. An agenda item may be closed to named organisations: w
 what is decided in partnership.meetings.permissions, never here.
 
 Approved minutes never change: the model refuses it (save/delete below) and so does the
-database (migration 0004: a trigger on PostgreSQL and an update trigger on SQLite). A
+database (migration 0004: a trigger on PostgreSQL and an update trigger on SQLite). What
+they show of the meeting and its items (titles, kinds, who each item was closed to, the
+attendance) is copied into the version when it is approved (Minutes.shown_meeting,
+MinutesEntry.shown), so a later edit of the meeting or an item does not rewrite them. A
 correction is a new version with a reason."""
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import hashlib
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,7 +31,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..validators import refuse_cpr
+from .. import fields as guarded
 
 __all__ = [
     "Forum",
@@ -42,7 +48,6 @@ __all__ = [
     "MinutesEntry",
     "MinutesAction",
     "MinutesComment",
-    "MeetingMail",
     "CalendarFeed",
 ]
 
@@ -53,8 +58,8 @@ NUMBER_PATTERN = r"^[1-9][0-9]?(\.[a-z])?$"
 class Forum(models.Model):
     """A body of the partnership that meets: Fællesmøde, Direktør- og chefforum, ..."""
 
-    name = models.CharField(_("navn"), max_length=150, unique=True)
-    description = models.TextField(_("beskrivelse"), blank=True)
+    name = guarded.CharField(_("navn"), max_length=150, unique=True)
+    description = guarded.TextField(_("beskrivelse"), blank=True)
     is_active = models.BooleanField(_("aktivt"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -69,7 +74,9 @@ class Forum(models.Model):
 
 class MeetingStatus(models.TextChoices):
     DRAFT = "draft", _("Kladde")
-    INVITED = "invited", _("Invitationer sendt")
+    # Not "Invitationer sendt": whether each invitation went is in the mail log, and the
+    # meeting page says it (selectors.meeting_mail_status).
+    INVITED = "invited", _("Indkaldt")
     HELD = "held", _("Afholdt")
     MINUTES_FOR_COMMENT = "minutes_for_comment", _("Referat til kommentering")
     MINUTES_APPROVED = "minutes_approved", _("Referat godkendt")
@@ -79,12 +86,12 @@ class Meeting(models.Model):
     forum = models.ForeignKey(
         Forum, verbose_name=_("forum"), on_delete=models.PROTECT, related_name="meetings"
     )
-    title = models.CharField(_("titel"), max_length=250)
-    description = models.TextField(_("beskrivelse"), blank=True, validators=[refuse_cpr])
+    title = guarded.CharField(_("titel"), max_length=250)
+    description = guarded.TextField(_("beskrivelse"), blank=True)
     starts_at = models.DateTimeField(_("starter"))
     ends_at = models.DateTimeField(_("slutter"))
-    place = models.CharField(_("sted"), max_length=250, blank=True)
-    online_url = models.URLField(_("link til onlinemøde"), blank=True)
+    place = guarded.CharField(_("sted"), max_length=250, blank=True)
+    online_url = guarded.URLField(_("link til onlinemøde"), blank=True)
     status = models.CharField(
         _("status"), max_length=30, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
     )
@@ -145,6 +152,12 @@ class Meeting(models.Model):
     def is_draft(self) -> bool:
         return self.status == MeetingStatus.DRAFT
 
+    @property
+    def invitation_reference(self) -> str:
+        """Tells the mailed invitation apart from the updates after a change of time or
+        place (the reference of their OutgoingMail)."""
+        return f"seq{self.sequence}"
+
 
 class AgendaItemKind(models.TextChoices):
     THEME = "temadroeftelse", _("Temadrøftelse")
@@ -168,7 +181,7 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("møde"), on_delete=models.CASCADE, related_name="items"
     )
-    number = models.CharField(
+    number = guarded.CharField(
         _("punktnummer"),
         max_length=5,
         validators=[
@@ -181,15 +194,15 @@ class AgendaItem(models.Model):
     )
     position = models.PositiveIntegerField(editable=False, default=0)
     kind = models.CharField(_("type"), max_length=20, choices=AgendaItemKind.choices)
-    title = models.CharField(_("overskrift"), max_length=300)
-    description = models.TextField(_("beskrivelse"), blank=True, validators=[refuse_cpr])
+    title = guarded.CharField(_("overskrift"), max_length=300)
+    description = guarded.TextField(_("beskrivelse"), blank=True)
     presenters = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("oplægsholdere i portalen"),
         blank=True,
         related_name="presented_agenda_items",
     )
-    presenters_text = models.CharField(
+    presenters_text = guarded.CharField(
         _("oplægsholdere (fritekst)"),
         max_length=300,
         blank=True,
@@ -268,10 +281,10 @@ class AgendaAttachment(models.Model):
     item = models.ForeignKey(
         AgendaItem, verbose_name=_("punkt"), on_delete=models.CASCADE, related_name="attachments"
     )
-    title = models.CharField(_("titel"), max_length=200)
+    title = guarded.CharField(_("titel"), max_length=200)
     file = models.FileField(_("fil"), upload_to=attachment_path)
-    file_type = models.CharField(_("filtype"), max_length=10)
-    original_name = models.CharField(_("oprindeligt filnavn"), max_length=250)
+    file_type = guarded.CharField(_("filtype"), max_length=10)
+    original_name = guarded.CharField(_("oprindeligt filnavn"), max_length=250)
     size = models.PositiveIntegerField(_("størrelse i bytes"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -362,7 +375,7 @@ class Participation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_participations"
     )
     answer = models.CharField(_("svar"), max_length=10, choices=Answer.choices, blank=True)
-    substitute = models.CharField(
+    substitute = guarded.CharField(
         _("stedfortræder"),
         max_length=200,
         blank=True,
@@ -402,6 +415,51 @@ MINUTES_LOCKED_MESSAGE = _(
 )
 
 
+@dataclass(frozen=True)
+class MeetingAsShown:
+    """What minutes show of their meeting (Minutes.shown_meeting)."""
+
+    forum: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    online_url: str
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> MeetingAsShown:
+        return cls(
+            forum=meeting.forum.name,
+            title=meeting.title,
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            place=meeting.place,
+            online_url=meeting.online_url,
+        )
+
+    def __str__(self) -> str:  # as Meeting's
+        return f"{self.forum}: {self.title}"
+
+
+@dataclass(frozen=True)
+class ItemAsShown:
+    """What a minutes entry shows of its agenda item (MinutesEntry.shown)."""
+
+    number: str
+    title: str
+    kind: str
+    presenter_line: str
+    closed_to: tuple[str, ...]  # the names of the organisations; () for an open item
+
+    @property
+    def kind_label(self) -> str:
+        return AgendaItemKind(self.kind).label if self.kind in AgendaItemKind.values else ""
+
+    @property
+    def is_closed(self) -> bool:
+        return bool(self.closed_to)
+
+
 class MinutesLocked(ValidationError):
     def __init__(self):
         super().__init__(MINUTES_LOCKED_MESSAGE, code="minutes_locked")
@@ -419,7 +477,7 @@ class Minutes(models.Model):
     correction_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
     )
-    reason = models.TextField(_("begrundelse for rettelsen"), blank=True)
+    reason = guarded.TextField(_("begrundelse for rettelsen"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -429,6 +487,20 @@ class Minutes(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # What an approved version shows of the meeting, as it was when the version was approved
+    # (services.approve_minutes takes it, with each entry's item): a later change of the
+    # meeting, its agenda or its attendance does not change approved minutes, and the
+    # triggers of migration 0004 refuse any change of an approved row, these columns too.
+    # Empty until the version is approved; until then the minutes show the meeting as it is.
+    meeting_title = guarded.CharField(_("mødets titel"), max_length=250, blank=True, editable=False)
+    forum_name = guarded.CharField(_("forum"), max_length=150, blank=True, editable=False)
+    meeting_starts_at = models.DateTimeField(_("mødet startede"), null=True, editable=False)
+    meeting_ends_at = models.DateTimeField(_("mødet sluttede"), null=True, editable=False)
+    meeting_place = guarded.CharField(_("sted"), max_length=250, blank=True, editable=False)
+    meeting_online_url = guarded.URLField(_("link til onlinemøde"), blank=True, editable=False)
+    # {"present": [{"name", "organisation"}], "declined": [{"name", "organisation",
+    # "substitute"}]}: the lists are shown whole and never queried, so one JSON value.
+    participants = models.JSONField(_("deltagere"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("referat")
@@ -454,6 +526,11 @@ class Minutes(models.Model):
                 name="minutes_approved_has_time",
                 condition=~Q(status="approved") | Q(approved_at__isnull=False),
             ),
+            models.CheckConstraint(
+                name="minutes_approved_has_snapshot",
+                condition=~Q(status="approved")
+                | Q(meeting_starts_at__isnull=False, participants__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -472,6 +549,24 @@ class Minutes(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == MinutesStatus.APPROVED
+
+    @property
+    def has_snapshot(self) -> bool:
+        return self.meeting_starts_at is not None
+
+    @cached_property
+    def shown_meeting(self) -> MeetingAsShown:
+        """The meeting as these minutes show it: as it was at approval, or as it is."""
+        if self.has_snapshot:
+            return MeetingAsShown(
+                forum=self.forum_name,
+                title=self.meeting_title,
+                starts_at=self.meeting_starts_at,
+                ends_at=self.meeting_ends_at,
+                place=self.meeting_place,
+                online_url=self.meeting_online_url,
+            )
+        return MeetingAsShown.of(self.meeting)
 
     def _stored_as_approved(self) -> bool:
         return (
@@ -492,17 +587,41 @@ class MinutesEntry(models.Model):
     agenda_item = models.ForeignKey(
         AgendaItem, on_delete=models.PROTECT, related_name="minutes_entries"
     )
-    discussion = models.TextField(_("drøftelse"), blank=True, validators=[refuse_cpr])
-    decisions = models.TextField(_("beslutninger"), blank=True, validators=[refuse_cpr])
+    discussion = guarded.TextField(_("drøftelse"), blank=True)
+    decisions = guarded.TextField(_("beslutninger"), blank=True)
+    # The item as it was when the minutes were approved (see Minutes): its number, place in
+    # the order, kind, title, presenters, and the organisations it was closed to, which
+    # decide who may read the entry of approved minutes (permissions.visible_entries).
+    # Empty (closed_to_ids NULL) until the minutes are approved.
+    item_number = guarded.CharField(_("punktnummer"), max_length=5, blank=True, editable=False)
+    item_position = models.PositiveIntegerField(null=True, editable=False)
+    item_kind = models.CharField(
+        _("type"), max_length=20, choices=AgendaItemKind.choices, blank=True, editable=False
+    )
+    item_title = guarded.CharField(_("overskrift"), max_length=300, blank=True, editable=False)
+    item_presenters = guarded.TextField(_("oplægsholdere"), blank=True, editable=False)
+    # Lists (JSON: the same on PostgreSQL and the SQLite development database), read whole.
+    closed_to_ids = models.JSONField(null=True, blank=True, editable=False)
+    closed_to_names = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("referatpunkt")
         verbose_name_plural = _("referatpunkter")
-        ordering = ["minutes", "agenda_item__position", "pk"]
+        ordering = ["minutes", "item_position", "agenda_item__position", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["minutes", "agenda_item"], name="minutesentry_item_once"
-            )
+            ),
+            models.CheckConstraint(
+                name="minutesentry_snapshot_whole",
+                condition=Q(closed_to_ids__isnull=True)
+                | Q(
+                    item_position__isnull=False,
+                    closed_to_names__isnull=False,
+                    item_number__gt="",
+                    item_title__gt="",
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -516,13 +635,51 @@ class MinutesEntry(models.Model):
         _refuse_if_locked(self.minutes_id)
         return super().delete(*args, **kwargs)
 
+    @property
+    def has_snapshot(self) -> bool:
+        return self.closed_to_ids is not None
+
+    @cached_property
+    def shown(self) -> ItemAsShown:
+        """The item as the entry shows it: as it was at approval, or as it is."""
+        if self.has_snapshot:
+            return ItemAsShown(
+                number=self.item_number,
+                title=self.item_title,
+                kind=self.item_kind,
+                presenter_line=self.item_presenters,
+                closed_to=tuple(self.closed_to_names),
+            )
+        item = self.agenda_item
+        return ItemAsShown(
+            number=item.number,
+            title=item.title,
+            kind=item.kind,
+            presenter_line=item.presenter_line(),
+            closed_to=tuple(o.name for o in item.restricted_to.all()),
+        )
+
+    def take_snapshot(self) -> None:
+        """Copy what the entry shows of its item (prefetch the item's presenters and
+        restricted_to) into the entry's own columns."""
+        item = self.agenda_item
+        closed = sorted(item.restricted_to.all(), key=lambda o: (o.name, o.pk))
+        self.item_number = item.number
+        self.item_position = item.position
+        self.item_kind = item.kind
+        self.item_title = item.title
+        self.item_presenters = item.presenter_line()
+        self.closed_to_ids = [o.pk for o in closed]
+        self.closed_to_names = [o.name for o in closed]
+        self.__dict__.pop("shown", None)
+
 
 class MinutesAction(models.Model):
     """An action agreed under an item: what, who owns it, by when."""
 
     entry = models.ForeignKey(MinutesEntry, on_delete=models.CASCADE, related_name="actions")
-    description = models.CharField(_("handling"), max_length=500, validators=[refuse_cpr])
-    owner = models.CharField(_("ansvarlig"), max_length=200)
+    description = guarded.CharField(_("handling"), max_length=500)
+    owner = guarded.CharField(_("ansvarlig"), max_length=200)
     deadline = models.DateField(_("frist"), null=True, blank=True)
 
     class Meta:
@@ -554,7 +711,7 @@ class MinutesComment(models.Model):
 
     entry = models.ForeignKey(MinutesEntry, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("kommentar"), validators=[refuse_cpr])
+    text = guarded.TextField(_("kommentar"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -569,30 +726,6 @@ class MinutesComment(models.Model):
         if Minutes.objects.filter(entries=self.entry_id, status=MinutesStatus.APPROVED).exists():
             raise ValidationError(COMMENT_AFTER_APPROVAL_MESSAGE, code="minutes_locked")
         super().save(*args, **kwargs)
-
-
-class MeetingMail(models.Model):
-    """What was mailed to whom, so that a task run twice sends nothing twice."""
-
-    INVITATION = "invitation"
-    COMMENT_REQUEST = "comment_request"
-    MINUTES = "minutes"
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="mails")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20)
-    reference = models.CharField(max_length=40, blank=True)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "user", "kind", "reference"], name="meetingmail_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} → {self.user_id} ({self.meeting_id})"
 
 
 def _hash_token(token: str) -> str:

@@ -6,7 +6,9 @@
   they do not belong to. A closed item is shown to no one else: not on a page, in a PDF,
   an e-mail or a calendar. Everything that shows items goes through visible_items().
 - Minutes sent for comment are seen and commented on by the attendees; approved minutes
-  are seen by every invitee."""
+  are seen by every invitee. Which entries of approved minutes a person may read follows
+  from the organisations each item was closed to when the minutes were approved (the
+  entry's snapshot), not from the item as it is now: visible_entries()."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from .models import (
     MeetingInvitation,
     MeetingStatus,
     Minutes,
+    MinutesEntry,
     MinutesStatus,
     Participation,
 )
@@ -122,6 +125,26 @@ def item_visible(user, meeting: Meeting, restricted_to: set[int] | list[int]) ->
     if not is_invitee(user, meeting):
         return False
     return not restricted_to or not organisation_ids(user).isdisjoint(restricted_to)
+
+
+def visible_entries(user, minutes: Minutes) -> QuerySet[MinutesEntry]:
+    """The entries of the minutes the person may read. An approved version's entries by
+    the organisations their items were closed to at approval (a later change of the item
+    changes nothing); a draft's or one for comment by the items as they are now."""
+    entries = MinutesEntry.objects.filter(minutes=minutes)
+    if is_secretariat(user):
+        return entries
+    if not is_invitee(user, minutes.meeting):
+        return entries.none()
+    if minutes.is_approved:
+        mine = organisation_ids(user)
+        readable = [
+            pk
+            for pk, closed_to in entries.values_list("pk", "closed_to_ids")
+            if closed_to is not None and (not closed_to or not mine.isdisjoint(closed_to))
+        ]
+        return entries.filter(pk__in=readable)
+    return entries.filter(agenda_item__in=visible_items(user, minutes.meeting))
 
 
 def can_view_item(user, item: AgendaItem) -> bool:

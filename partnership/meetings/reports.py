@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 from ..models import Job, User
 from ..pdf import render_pdf
 from . import permissions, selectors
-from .models import Answer, Meeting, Minutes
+from .models import Meeting, Minutes
 
 AGENDA_TEMPLATE = "partnership/meetings/pdf/agenda.html"
 MINUTES_TEMPLATE = "partnership/meetings/pdf/minutes.html"
 
 
-def _local_date(meeting: Meeting) -> str:
-    return f"{timezone.localtime(meeting.starts_at):%Y-%m-%d}"
+def _local_date(starts_at) -> str:
+    return f"{timezone.localtime(starts_at):%Y-%m-%d}"
 
 
 def agenda_context(user: User, meeting: Meeting) -> dict:
@@ -39,18 +39,18 @@ def render_agenda_html(user: User, meeting: Meeting) -> str:
 
 
 def minutes_context(user: User, minutes: Minutes) -> dict:
-    meeting = minutes.meeting
-    people = selectors.invitees(meeting)
-    attended_ids = permissions.attendee_ids(meeting)
+    """What the minutes PDF shows: the meeting, the attendance and the entries as the
+    version has them (approved minutes: as they were when approved)."""
+    shown = minutes.shown_meeting
+    participants = selectors.minutes_participants(minutes)
     return {
-        "meeting": meeting,
+        "meeting": shown,
         "minutes": minutes,
-        "title": _("Referat: %(forum)s, %(title)s")
-        % {"forum": meeting.forum, "title": meeting.title},
+        "title": _("Referat: %(forum)s, %(title)s") % {"forum": shown.forum, "title": shown.title},
         "entries": selectors.minutes_entries(user, minutes),
-        "present": [p for p in people if p.user.pk in attended_ids],
-        "declined": [p for p in people if p.answer == Answer.DECLINE],
-        "versions": [v for v in selectors.minutes_versions(meeting) if v.is_approved],
+        "present": participants["present"],
+        "declined": participants["declined"],
+        "versions": [v for v in selectors.minutes_versions(minutes.meeting) if v.is_approved],
         "generated_at": timezone.localtime(),
     }
 
@@ -62,11 +62,12 @@ def render_minutes_html(user: User, minutes: Minutes) -> str:
 
 
 def agenda_filename(meeting: Meeting) -> str:
-    return f"dagsorden-{_local_date(meeting)}-{meeting.pk}.pdf"
+    return f"dagsorden-{_local_date(meeting.starts_at)}-{meeting.pk}.pdf"
 
 
 def minutes_filename(minutes: Minutes) -> str:
-    return f"referat-{_local_date(minutes.meeting)}-{minutes.meeting_id}-v{minutes.version}.pdf"
+    starts_at = minutes.shown_meeting.starts_at
+    return f"referat-{_local_date(starts_at)}-{minutes.meeting_id}-v{minutes.version}.pdf"
 
 
 def render_agenda(job: Job, progress) -> tuple[str, bytes]:

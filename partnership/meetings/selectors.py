@@ -14,7 +14,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from ..models import Membership, Organisation, User
+from .. import mail
+from ..models import MailKind, Membership, Organisation, User
 from . import permissions
 from .models import (
     AgendaItem,
@@ -419,18 +420,103 @@ def latest_approved(meeting: Meeting) -> Minutes | None:
 
 
 def minutes_entries(user, minutes: Minutes) -> list[MinutesEntry]:
-    """The entries of the items the person may see, with actions and comments."""
-    visible = permissions.visible_items(user, minutes.meeting)
-    return list(
-        MinutesEntry.objects.filter(minutes=minutes, agenda_item__in=visible)
-        .select_related("agenda_item")
-        .prefetch_related(
-            "actions",
-            "agenda_item__presenters",
-            Prefetch("comments", queryset=MinutesComment.objects.select_related("author")),
-        )
-        .order_by("agenda_item__position", "pk")
+    """The entries the person may read (permissions.visible_entries), in the order of the
+    agenda, with actions and comments. What each shows of its item is `entry.shown`: the
+    snapshot of approved minutes, else the item as it is (loaded here for that)."""
+    entries = permissions.visible_entries(user, minutes).prefetch_related(
+        "actions", Prefetch("comments", queryset=MinutesComment.objects.select_related("author"))
     )
+    if not minutes.is_approved:
+        entries = entries.select_related("agenda_item").prefetch_related(
+            "agenda_item__presenters", "agenda_item__restricted_to"
+        )
+    return list(entries.order_by("item_position", "agenda_item__position", "pk"))
+
+
+def minutes_participants(minutes: Minutes) -> dict[str, list[dict]]:
+    """Who the minutes list as present and as having sent afbud: as it was when the version
+    was approved, else as it is now (meeting_participants)."""
+    if minutes.participants is not None:
+        return minutes.participants
+    return meeting_participants(minutes.meeting)
+
+
+def meeting_participants(meeting: Meeting) -> dict[str, list[dict]]:
+    """The attendance as minutes print it: those present (marked, or while attendance is
+    not marked, those invited who did not send afbud) and those who sent afbud, with their
+    first organisation and a substitute. Plain values, so approved minutes can keep them."""
+    people = invitees(meeting)
+    present_ids = permissions.attendee_ids(meeting)
+
+    def row(person: Invitee) -> dict:
+        return {
+            "name": person.user.get_full_name(),
+            "organisation": person.organisations[0].name if person.organisations else "",
+        }
+
+    return {
+        "present": [row(p) for p in people if p.user.pk in present_ids],
+        "declined": [
+            {**row(p), "substitute": p.participation.substitute}
+            for p in people
+            if p.answer == Answer.DECLINE
+        ],
+    }
+
+
+# --- What was mailed -----------------------------------------------------------------------
+
+
+@dataclass
+class MailStatusRow:
+    """One mail to a group, for the secretariat: what it is and how it went."""
+
+    label: str
+    summary: mail.MailSummary
+
+
+def meeting_mail_status(meeting: Meeting, people: list[Participant]) -> list[MailStatusRow]:
+    """How the invitation (of the meeting's present time and place) went to the people on
+    the participant list: sent, not sent with the reason, or, while the meeting is ahead
+    (called, not held), still waiting. Once it is held, only what was tried. One query."""
+    if meeting.is_draft:
+        return []
+    ahead = meeting.status == MeetingStatus.INVITED
+    label = (
+        gettext("Ændret mødeindkaldelse") if meeting.sequence else MailKind.MEETING_INVITATION.label
+    )
+    summary = mail.summary(
+        kind=MailKind.MEETING_INVITATION,
+        related=meeting,
+        reference=meeting.invitation_reference,
+        people={p.user_id: p.name for p in people} if ahead else None,
+    )
+    if not ahead and not summary.attempted:
+        return []  # held before the portal kept a mail log (the demo's meetings)
+    return [MailStatusRow(label=str(label), summary=summary)]
+
+
+def minutes_mail_status(minutes: Minutes) -> list[MailStatusRow]:
+    """How the request for comments (to the attendees) and the approved minutes (to
+    everyone invited) went, for this version."""
+    rows = []
+    meeting = minutes.meeting
+    everyone = {row.user.pk: row.user.get_full_name() for row in invitees(meeting)}
+    if minutes.status == MinutesStatus.FOR_COMMENT:
+        attending = permissions.attendee_ids(meeting)
+        people = {pk: name for pk, name in everyone.items() if pk in attending}
+        rows.append((MailKind.MINUTES_COMMENT, people))
+    elif minutes.sent_for_comment_at:
+        rows.append((MailKind.MINUTES_COMMENT, None))  # who it went to then
+    if minutes.is_approved:
+        rows.append((MailKind.MINUTES, everyone))
+    return [
+        MailStatusRow(
+            label=str(kind.label),
+            summary=mail.summary(kind=kind, related=minutes, people=people),
+        )
+        for kind, people in rows
+    ]
 
 
 def upcoming_first(meetings: list[Meeting], now: datetime) -> tuple[list[Meeting], list[Meeting]]:

@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from ..models import Organisation, User
-from . import permissions
+from . import permissions, selectors
 from .models import (
     COMMENT_AFTER_APPROVAL_MESSAGE,
     AgendaAttachment,
@@ -197,6 +198,28 @@ def send_invitations(*, meeting: Meeting, by: User) -> Meeting:
     return meeting
 
 
+@transaction.atomic
+def resend_mails(*, meeting: Meeting, by: User) -> None:
+    """Send the meeting's mails again to those who do not have them (their mail failed, or
+    was never tried): the invitation of the present version while the meeting is ahead, the
+    request for comments on minutes out for comment, and each approved version of the
+    minutes. The tasks send only what has not been sent (the mail log), so nobody gets a
+    mail twice."""
+    from .tasks import publish_minutes, send_comment_requests
+    from .tasks import send_invitations as invitations_task
+
+    _require_secretariat(by)
+    if meeting.status == MeetingStatus.DRAFT:
+        raise ValidationError(_("Invitationerne er ikke sendt endnu."))
+    if meeting.status == MeetingStatus.INVITED:  # no invitations to a meeting held
+        _after_commit(invitations_task, meeting.pk)
+    for minutes in Minutes.objects.filter(meeting=meeting):
+        if minutes.status == MinutesStatus.FOR_COMMENT:
+            _after_commit(send_comment_requests, minutes.pk)
+        elif minutes.status == MinutesStatus.APPROVED:
+            _after_commit(publish_minutes, minutes.pk)
+
+
 NOT_INVITED_MESSAGE = _(
     "Du er ikke inviteret til mødet og kan derfor ikke melde til eller fra. Kontakt "
     "sekretariatet, hvis du mener, du skulle have været inviteret."
@@ -366,16 +389,55 @@ def add_comment(*, entry: MinutesEntry, author: User, text: str) -> MinutesComme
     return comment
 
 
+def _take_snapshot(minutes: Minutes) -> None:
+    """Copy into the version what it shows of the meeting, its items (number, kind, title,
+    presenters, and the organisations each is closed to, which decide who may read the
+    entry) and its attendance, as they are now. Approved minutes show these and nothing
+    live, so a later edit of the meeting or an item does not rewrite them. In Danish, the
+    language of the minutes."""
+    entries = list(
+        minutes.entries.select_related("agenda_item").prefetch_related(
+            "agenda_item__presenters", "agenda_item__restricted_to"
+        )
+    )
+    with override("da"):
+        for entry in entries:
+            entry.take_snapshot()
+        MinutesEntry.objects.bulk_update(entries, SNAPSHOT_FIELDS)
+        meeting = Meeting.objects.select_related("forum").get(pk=minutes.meeting_id)
+        minutes.meeting_title = meeting.title
+        minutes.forum_name = meeting.forum.name
+        minutes.meeting_starts_at = meeting.starts_at
+        minutes.meeting_ends_at = meeting.ends_at
+        minutes.meeting_place = meeting.place
+        minutes.meeting_online_url = meeting.online_url
+        minutes.participants = selectors.meeting_participants(meeting)
+    minutes.__dict__.pop("shown_meeting", None)
+
+
+SNAPSHOT_FIELDS = [
+    "item_number",
+    "item_position",
+    "item_kind",
+    "item_title",
+    "item_presenters",
+    "closed_to_ids",
+    "closed_to_names",
+]
+
+
 @transaction.atomic
 def approve_minutes(*, minutes: Minutes, by: User) -> Minutes:
-    """Approve and publish: the minutes are locked, and a Celery task renders the PDF for
-    each participant (with only the items they may see) and mails it."""
+    """Approve and publish: the version takes its snapshot of the meeting and is locked,
+    and a Celery task renders the PDF for each participant (with only the entries they may
+    read) and mails it."""
     _require_secretariat(by)
     minutes = _lock(minutes)
     if minutes.version == 1 and minutes.status != MinutesStatus.FOR_COMMENT:
         raise ValidationError(
             _("Send referatet til kommentering hos deltagerne, før det godkendes.")
         )
+    _take_snapshot(minutes)
     minutes.status = MinutesStatus.APPROVED
     minutes.approved_at = timezone.now()
     minutes.approved_by = by

@@ -37,6 +37,7 @@ urlpatterns = [
         name="invitation_remove",
     ),
     path("moeder/<int:pk>/send-invitationer/", views.send_invitations, name="send_invitations"),
+    path("moeder/<int:pk>/send-igen/", views.mail_resend, name="mail_resend"),
     path("moeder/<int:pk>/svar/", views.answer, name="answer"),
     path("moeder/<int:pk>/fremmoede/", views.attendance, name="attendance"),
     path("moeder/<int:pk>/referat/", views.minutes_detail, name="minutes_detail"),

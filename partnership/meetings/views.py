@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import jobs
@@ -213,6 +214,7 @@ def meeting_detail(request, pk):
         if mine and mine.answered:
             initial = {"answer": mine.answer, "substitute": mine.substitute}
         answer_form = AnswerForm(initial=initial)
+    mail_status = selectors.meeting_mail_status(meeting, people) if can_manage else []
     return render(
         request,
         "partnership/meetings/meeting_detail.html",
@@ -229,6 +231,8 @@ def meeting_detail(request, pk):
             "organisation_names": selectors.organisation_names_of(meeting),
             "invited_names": invited_names,
             "invitation_rows": _invitation_rows(request, meeting) if can_manage else "",
+            "mail_status": mail_status,
+            "mail_resend": _resendable(mail_status),
             "minutes": selectors.has_minutes_for(user, meeting),
             "counts": {
                 "attend": sum(1 for p in people if p.answer == "attend"),
@@ -413,6 +417,14 @@ def invitation_remove(request, pk, invitation_pk):
     return redirect(meeting)
 
 
+# Said when mails are handed to the background worker: not yet "sent". The page's list of
+# sent e-mails (from the mail log) says what went and what did not.
+SENDING_MESSAGE = gettext_lazy(
+    "E-mailene sendes nu. Under “Udsendte e-mails” kan du se, hvem der har fået dem, og "
+    "hvem de ikke kunne sendes til."
+)
+
+
 @member_required
 @require_POST
 def send_invitations(request, pk):
@@ -422,10 +434,28 @@ def send_invitations(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request,
-            _("Invitationerne er sendt med dagsorden og kalenderfil til alle inviterede."),
-        )
+        messages.success(request, SENDING_MESSAGE)
+    return redirect(meeting)
+
+
+def _resendable(mail_status: list[selectors.MailStatusRow]) -> bool:
+    return any(row.summary.failed or row.summary.waiting for row in mail_status)
+
+
+@member_required
+@require_POST
+def mail_resend(request, pk):
+    """Send again the meeting's mails that did not go (invitation, request for comments,
+    approved minutes): to those who do not have them yet."""
+    meeting = _manage(request, pk)
+    try:
+        services.resend_mails(meeting=meeting, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, SENDING_MESSAGE)
+    if request.POST.get("back") == "minutes":
+        return redirect("meetings:minutes_detail", pk=meeting.pk)
     return redirect(meeting)
 
 
@@ -575,7 +605,7 @@ def _minutes(request, meeting: Meeting, minutes_pk: int) -> Minutes:
 
 def _comment_form(entry: MinutesEntry, data=None) -> CommentForm:
     form = CommentForm(data, prefix=f"c{entry.pk}")
-    form.fields["text"].label = _("Kommentar til punkt %(n)s") % {"n": entry.agenda_item.number}
+    form.fields["text"].label = _("Kommentar til punkt %(n)s") % {"n": entry.shown.number}
     return form
 
 
@@ -599,15 +629,21 @@ def minutes_detail(request, pk, minutes_pk=None):
         for v in selectors.minutes_versions(meeting)
         if v.is_approved or permissions.can_manage_meetings(request.user)
     ]
+    can_manage = permissions.can_manage_meetings(request.user)
+    mail_status = selectors.minutes_mail_status(minutes) if can_manage else []
     return render(
         request,
         "partnership/meetings/minutes_detail.html",
         {
             "meeting": meeting,
             "minutes": minutes,
+            "shown": minutes.shown_meeting,
+            "participants": selectors.minutes_participants(minutes),
+            "mail_status": mail_status,
+            "mail_resend": _resendable(mail_status),
             "entries": entries,
             "can_comment": can_comment,
-            "can_manage": permissions.can_manage_meetings(request.user),
+            "can_manage": can_manage,
             "versions": versions,
             "is_latest": versions and versions[0].pk == minutes.pk,
         },
@@ -687,7 +723,13 @@ def minutes_send(request, pk, minutes_pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Referatet er sendt til kommentering hos deltagerne."))
+        messages.success(
+            request,
+            _(
+                "Referatet er sendt til kommentering. Under “Udsendte e-mails” kan du se, hvem "
+                "der har fået besked på e-mail."
+            ),
+        )
     return redirect("meetings:minutes_detail", pk=meeting.pk)
 
 
@@ -708,7 +750,8 @@ def minutes_approve(request, pk, minutes_pk):
     return _order(
         request,
         kind="meeting_minutes",
-        title=_("Referat: %(meeting)s, version %(v)s") % {"meeting": meeting, "v": minutes.version},
+        title=_("Referat: %(meeting)s, version %(v)s")
+        % {"meeting": minutes.shown_meeting, "v": minutes.version},
         params={"minutes_id": minutes.pk},
         back=reverse("meetings:minutes_detail", args=[meeting.pk]),
     )
@@ -722,7 +765,8 @@ def minutes_pdf(request, pk, minutes_pk):
     return _order(
         request,
         kind="meeting_minutes",
-        title=_("Referat: %(meeting)s, version %(v)s") % {"meeting": meeting, "v": minutes.version},
+        title=_("Referat: %(meeting)s, version %(v)s")
+        % {"meeting": minutes.shown_meeting, "v": minutes.version},
         params={"minutes_id": minutes.pk},
         back=reverse("meetings:minutes_detail", args=[meeting.pk]),
     )
@@ -734,10 +778,8 @@ def minutes_comment(request, pk, minutes_pk, entry_pk):
     meeting = _meeting(request, pk)
     minutes = _minutes(request, meeting, minutes_pk)
     entry = get_object_or_404(
-        MinutesEntry,
+        permissions.visible_entries(request.user, minutes).select_related("agenda_item"),
         pk=entry_pk,
-        minutes=minutes,
-        agenda_item__in=permissions.visible_items(request.user, meeting),
     )
     form = _comment_form(entry, request.POST)
     if form.is_valid():

@@ -6,6 +6,7 @@ decisions. The provider never sees the closed item: not on the page, in a PDF or
 
 import io
 import re
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -64,6 +65,17 @@ def download_job(page, job):
     return pdf_of(download)
 
 
+def wait_for_mail(page, pattern: str, seconds: float = 30) -> None:
+    """Reload the secretariat's page until its list of sent e-mails says `pattern` (the
+    worker sends them after the page was shown)."""
+    deadline = time.monotonic() + seconds
+    text = page.get_by_text(re.compile(pattern))
+    while not text.count() and time.monotonic() < deadline:
+        time.sleep(0.5)
+        page.reload()
+    assert text.first.is_visible(), page.locator("#mail-status-heading").locator("..").inner_text()
+
+
 @pytest.mark.redis
 @pytest.mark.postgres
 def test_meeting_from_agenda_to_published_minutes(portal, new_page, celery_worker_process):
@@ -115,7 +127,9 @@ def test_meeting_from_agenda_to_published_minutes(portal, new_page, celery_worke
     assert_accessible(sec)
     sec.get_by_role("button", name="Tilføj invitationer").click()
     sec.get_by_role("button", name="Send invitationer").click()
-    assert sec.get_by_text("Invitationerne er sendt").is_visible()
+    assert sec.get_by_text("E-mailene sendes nu.").is_visible()
+    # The worker sends them: the page says who is waiting, and then who has it.
+    wait_for_mail(sec, r"Mødeindkaldelse: sendt til \d+ person(er)?\.")
     assert_accessible(sec)
     meeting = Meeting.objects.get(title=TITLE)
     assert meeting.status == "invited"
@@ -170,7 +184,8 @@ def test_meeting_from_agenda_to_published_minutes(portal, new_page, celery_worke
     assert sec.get_by_text("Referatet er gemt.").is_visible()
     assert_accessible(sec)
     sec.get_by_role("button", name="Send til kommentering").click()
-    assert sec.get_by_text("Referatet er sendt til kommentering hos deltagerne.").is_visible()
+    assert sec.get_by_text("Referatet er sendt til kommentering.").is_visible()
+    wait_for_mail(sec, r"Referat til kommentering: sendt til \d+ person(er)?\.")
 
     # --- The Slagelse caseworker comments on an item ----------------------------------
     caseworker = new_page()

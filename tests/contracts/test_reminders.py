@@ -5,6 +5,7 @@ contracts becoming active on their start date."""
 from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from contracts.models import (
@@ -17,31 +18,42 @@ from contracts.models import (
 from contracts.reminders import due_reminders
 from contracts.tasks import activate_contracts, send_reminders
 from partnership.models import Notice, Organisation
+from tests.conftest import danish_date
 from tests.factories import demo_user, make_offer, pl_rates, publish
 
 BUYER_CONTACT = "sagsbehandler.naestved@portal.example"
 PROVIDER_CONTACT = "leverandoer.a@portal.example"
+FOLLOWUP, NOTICE, ENDING = ReminderKind.FOLLOWUP, ReminderKind.NOTICE, ReminderKind.ENDING
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
+
+
+def months(n: int) -> relativedelta:
+    return relativedelta(months=n)
 
 
 @pytest.fixture
-def offer(demo):
+def offer(demo, today):
     pl_rates()
     offer = make_offer(provider_slug="bostedet-egelund", name="Bostedet Egelund, Havehuset")
-    publish(offer, 2026, "2345.50")
+    publish(offer, today.year, "2345.50")
     return offer
 
 
 def make_contract(offer, *, state=ContractState.ACTIVE, **fields) -> Contract:
-    """A contract written straight to the database, signed by both sides."""
+    """A contract written straight to the database, signed by both sides, running for a year."""
     buyer_contact = demo_user(BUYER_CONTACT)
     provider_contact = demo_user(PROVIDER_CONTACT)
+    today = timezone.localdate()
     values = {
         "buyer": Organisation.objects.get(slug="naestved"),
         "provider": offer.provider,
         "offer": offer,
         "template": ContractTemplate.objects.get(kind="adults_outside", version="2.0"),
-        "case_reference": "NAE-2026-0042",
-        "start_date": date(2026, 1, 1),
+        "case_reference": f"NAE-{today.year}-0042",
+        "start_date": today - relativedelta(years=1),
         "tariff": offer.tariffs.get(),
         "buyer_contact": buyer_contact,
         "provider_contact": provider_contact,
@@ -67,72 +79,78 @@ def kinds_due(contract, today, kind) -> list[date]:
 # --- Follow-up ------------------------------------------------------------------------------
 
 
-def test_followup_is_due_within_14_days_of_each_planned_date(offer):
-    contract = make_contract(
-        offer, followup_first=date(2026, 1, 10), followup_interval_months=3
-    )  # 10 January, 10 April, 10 July, ...
-    assert kinds_due(contract, date(2026, 1, 1), ReminderKind.FOLLOWUP) == [date(2026, 1, 10)]
-    assert kinds_due(contract, date(2026, 3, 26), ReminderKind.FOLLOWUP) == []  # 15 days
-    assert kinds_due(contract, date(2026, 3, 27), ReminderKind.FOLLOWUP) == [date(2026, 4, 10)]
-    assert kinds_due(contract, date(2026, 4, 10), ReminderKind.FOLLOWUP) == [date(2026, 4, 10)]
-    assert kinds_due(contract, date(2026, 4, 11), ReminderKind.FOLLOWUP) == []  # next: 10 July
-    assert kinds_due(contract, date(2026, 6, 26), ReminderKind.FOLLOWUP) == [date(2026, 7, 10)]
-    assert kinds_due(contract, date(2028, 12, 27), ReminderKind.FOLLOWUP) == [date(2029, 1, 10)]
+def test_followup_is_due_within_14_days_of_each_planned_date(offer, today):
+    first = today + days(9)
+    contract = make_contract(offer, followup_first=first, followup_interval_months=3)
+    second, third, in_three_years = (first + months(n) for n in (3, 6, 36))
+    assert kinds_due(contract, today, FOLLOWUP) == [first]
+    assert kinds_due(contract, second - days(15), FOLLOWUP) == []
+    assert kinds_due(contract, second - days(14), FOLLOWUP) == [second]
+    assert kinds_due(contract, second, FOLLOWUP) == [second]
+    assert kinds_due(contract, second + days(1), FOLLOWUP) == []  # the next is the third
+    assert kinds_due(contract, third - days(14), FOLLOWUP) == [third]
+    assert kinds_due(contract, in_three_years - days(14), FOLLOWUP) == [in_three_years]
 
 
 def test_followup_dates_are_counted_from_the_first_one(offer):
-    """Monthly from 31 January: 28 February, then 31 March (not 28 March)."""
-    contract = make_contract(offer, followup_first=date(2026, 1, 31), followup_interval_months=1)
-    assert kinds_due(contract, date(2026, 2, 20), ReminderKind.FOLLOWUP) == [date(2026, 2, 28)]
-    assert kinds_due(contract, date(2026, 3, 20), ReminderKind.FOLLOWUP) == [date(2026, 3, 31)]
-
-
-def test_without_an_interval_only_the_first_followup_is_reminded(offer):
-    contract = make_contract(offer, followup_first=date(2026, 4, 10))
-    assert kinds_due(contract, date(2026, 3, 27), ReminderKind.FOLLOWUP) == [date(2026, 4, 10)]
-    assert kinds_due(contract, date(2026, 4, 11), ReminderKind.FOLLOWUP) == []
-    assert kinds_due(contract, date(2026, 7, 1), ReminderKind.FOLLOWUP) == []
-
-
-def test_no_followup_plan_gives_no_followup_reminder(offer):
-    contract = make_contract(offer)
-    assert due_for(contract, date(2026, 4, 1)) == set()
-
-
-def test_no_followup_reminder_after_the_contract_has_ended(offer):
+    """Monthly from 31 January: 28 February, then 31 March (not 28 March). A calendar fact
+    of a year without 29 February; the day the suite runs does not matter."""
     contract = make_contract(
         offer,
-        followup_first=date(2026, 1, 10),
-        followup_interval_months=6,
-        end_date=date(2026, 12, 31),
+        followup_first=date(2026, 1, 31),  # ok-fixed-date
+        followup_interval_months=1,
     )
-    assert kinds_due(contract, date(2026, 6, 30), ReminderKind.FOLLOWUP) == [date(2026, 7, 10)]
-    assert kinds_due(contract, date(2026, 12, 31), ReminderKind.FOLLOWUP) == []  # 10 Jan 2027
+    assert kinds_due(contract, date(2026, 2, 20), FOLLOWUP) == [date(2026, 2, 28)]  # ok-fixed-date
+    assert kinds_due(contract, date(2026, 3, 20), FOLLOWUP) == [date(2026, 3, 31)]  # ok-fixed-date
+
+
+def test_without_an_interval_only_the_first_followup_is_reminded(offer, today):
+    first = today + days(14)
+    contract = make_contract(offer, followup_first=first)
+    assert kinds_due(contract, today, FOLLOWUP) == [first]
+    assert kinds_due(contract, first + days(1), FOLLOWUP) == []
+    assert kinds_due(contract, first + months(3) - days(10), FOLLOWUP) == []
+
+
+def test_no_followup_plan_gives_no_followup_reminder(offer, today):
+    contract = make_contract(offer)
+    assert due_for(contract, today) == set()
+
+
+def test_no_followup_reminder_after_the_contract_has_ended(offer, today):
+    first = today + days(9)
+    second, third = first + months(6), first + months(12)
+    end = third - days(10)
+    contract = make_contract(offer, followup_first=first, followup_interval_months=6, end_date=end)
+    assert kinds_due(contract, second - days(10), FOLLOWUP) == [second]
+    assert kinds_due(contract, end, FOLLOWUP) == []  # the third comes after the end
 
 
 # --- Notice deadline and end date -----------------------------------------------------------
 
 
-def test_notice_deadline_is_warned_30_days_ahead_and_not_after_it_passed(offer):
-    contract = make_contract(offer, end_date=date(2026, 12, 31), notice_months=3)
-    deadline = date(2026, 9, 30)  # last day to give three months' notice
-    assert kinds_due(contract, date(2026, 8, 30), ReminderKind.NOTICE) == []
-    assert kinds_due(contract, date(2026, 8, 31), ReminderKind.NOTICE) == [deadline]
-    assert kinds_due(contract, date(2026, 9, 30), ReminderKind.NOTICE) == [deadline]
-    assert kinds_due(contract, date(2026, 10, 1), ReminderKind.NOTICE) == []
+def test_notice_deadline_is_warned_30_days_ahead_and_not_after_it_passed(offer, today):
+    end = today + months(6)
+    contract = make_contract(offer, end_date=end, notice_months=3)
+    deadline = end - months(3)  # the last day to give three months' notice
+    assert kinds_due(contract, deadline - days(31), NOTICE) == []
+    assert kinds_due(contract, deadline - days(30), NOTICE) == [deadline]
+    assert kinds_due(contract, deadline, NOTICE) == [deadline]
+    assert kinds_due(contract, deadline + days(1), NOTICE) == []
 
 
-def test_ending_is_warned_60_days_ahead_until_the_end_date(offer):
-    contract = make_contract(offer, end_date=date(2026, 12, 31), notice_months=3)
-    assert kinds_due(contract, date(2026, 10, 31), ReminderKind.ENDING) == []  # 61 days
-    assert kinds_due(contract, date(2026, 11, 1), ReminderKind.ENDING) == [date(2026, 12, 31)]
-    assert kinds_due(contract, date(2026, 12, 31), ReminderKind.ENDING) == [date(2026, 12, 31)]
-    assert kinds_due(contract, date(2027, 1, 1), ReminderKind.ENDING) == []
+def test_ending_is_warned_60_days_ahead_until_the_end_date(offer, today):
+    end = today + months(4)
+    contract = make_contract(offer, end_date=end, notice_months=3)
+    assert kinds_due(contract, end - days(61), ENDING) == []
+    assert kinds_due(contract, end - days(60), ENDING) == [end]
+    assert kinds_due(contract, end, ENDING) == [end]
+    assert kinds_due(contract, end + days(1), ENDING) == []
 
 
-def test_open_ended_contract_has_no_notice_or_ending_reminder(offer):
+def test_open_ended_contract_has_no_notice_or_ending_reminder(offer, today):
     contract = make_contract(offer, end_date=None, notice_months=3)
-    for day in (date(2026, 6, 1), date(2026, 9, 30), date(2026, 12, 31)):
+    for day in (today, today + months(3), today + months(12)):
         assert due_for(contract, day) == set()
 
 
@@ -148,22 +166,23 @@ def test_open_ended_contract_has_no_notice_or_ending_reminder(offer):
         (ContractState.TERMINATED, False),
     ],
 )
-def test_only_running_contracts_get_reminders(offer, state, expected):
+def test_only_running_contracts_get_reminders(offer, today, state, expected):
     unsigned = {} if expected else {"buyer_signed_at": None, "provider_signed_at": None}
+    end = today + days(46)  # a month's notice: the deadline is 15 to 18 days ahead
     contract = make_contract(
         offer,
         state=state,
-        followup_first=date(2026, 11, 20),
-        end_date=date(2026, 12, 31),
+        followup_first=today + days(5),
+        end_date=end,
         notice_months=1,
         **unsigned,
     )
-    due = due_for(contract, date(2026, 11, 15))
+    due = due_for(contract, today)
     if expected:
         assert due == {
-            (ReminderKind.FOLLOWUP, date(2026, 11, 20)),
-            (ReminderKind.NOTICE, date(2026, 11, 30)),
-            (ReminderKind.ENDING, date(2026, 12, 31)),
+            (FOLLOWUP, today + days(5)),
+            (NOTICE, end - months(1)),
+            (ENDING, end),
         }
     else:
         assert due == set()
@@ -172,19 +191,19 @@ def test_only_running_contracts_get_reminders(offer, state, expected):
 # --- Sending --------------------------------------------------------------------------------
 
 
-def test_each_reminder_is_sent_once_to_each_contact_person(offer, mailoutbox):
+def test_each_reminder_is_sent_once_to_each_contact_person(offer, today, mailoutbox):
+    followup, end = today + days(5), today + days(46)
     contract = make_contract(
         offer,
-        followup_first=date(2026, 11, 20),
+        followup_first=followup,
         followup_interval_months=6,
-        end_date=date(2026, 12, 31),
-        notice_months=3,
+        end_date=end,
+        notice_months=3,  # the last day to give notice has passed
     )
-    today = "2026-11-15"  # follow-up 20 November and the end 31 December are due
-
-    assert send_reminders(today) == 2
-    assert send_reminders(today) == 0
-    assert send_reminders("2026-11-16") == 0  # the same reminders, a day later
+    # The follow-up and the end are due.
+    assert send_reminders(today.isoformat()) == 2
+    assert send_reminders(today.isoformat()) == 0
+    assert send_reminders((today + days(1)).isoformat()) == 0  # the same reminders, a day later
 
     assert Reminder.objects.filter(contract=contract).count() == 2
     assert len(mailoutbox) == 4
@@ -195,67 +214,79 @@ def test_each_reminder_is_sent_once_to_each_contact_person(offer, mailoutbox):
         assert notices.count() == 2
         assert {n.url for n in notices} == {contract.get_absolute_url()}
 
-    followup = next(m for m in mailoutbox if "Opfølgning på kontrakten" in m.body)
-    assert "Bostedet Egelund, Havehuset" in followup.body
-    assert "Næstved Kommune" in followup.body
-    assert "20. november 2026" in followup.body
-    assert contract.get_absolute_url() in followup.body
+    mail = next(m for m in mailoutbox if "Opfølgning på kontrakten" in m.body)
+    assert "Bostedet Egelund, Havehuset" in mail.body
+    assert "Næstved Kommune" in mail.body
+    assert danish_date(followup) in mail.body
+    assert contract.get_absolute_url() in mail.body
     ending = Notice.objects.filter(user__email=BUYER_CONTACT, message__contains="udløber").get()
     assert "Bostedet Egelund, Havehuset" in ending.message
     assert "Næstved Kommune" in ending.message
-    assert "31. december 2026" in ending.message
+    assert danish_date(end) in ending.message
 
 
-def test_the_next_followup_is_a_new_reminder(offer, mailoutbox):
-    make_contract(offer, followup_first=date(2026, 1, 10), followup_interval_months=3)
-    send_reminders("2026-01-05")
-    send_reminders("2026-04-01")
-    send_reminders("2026-04-02")
-    assert sorted(Reminder.objects.values_list("due_date", flat=True)) == [
-        date(2026, 1, 10),
-        date(2026, 4, 10),
-    ]
+def test_the_next_followup_is_a_new_reminder(offer, today, mailoutbox):
+    first = today + days(5)
+    second = first + months(3)
+    make_contract(offer, followup_first=first, followup_interval_months=3)
+    send_reminders(today.isoformat())
+    send_reminders((second - days(9)).isoformat())
+    send_reminders((second - days(8)).isoformat())
+    assert sorted(Reminder.objects.values_list("due_date", flat=True)) == [first, second]
     assert len(mailoutbox) == 4
 
 
-def test_without_a_provider_contact_only_the_buyer_is_told(offer, mailoutbox):
-    make_contract(offer, end_date=date(2026, 12, 31), notice_months=1, provider_contact=None)
-    send_reminders("2026-11-15")  # notice deadline 30 November and the end are due
+def test_without_a_provider_contact_only_the_buyer_is_told(offer, today, mailoutbox):
+    make_contract(offer, end_date=today + days(46), notice_months=1, provider_contact=None)
+    send_reminders(today.isoformat())  # the last day to give notice and the end are due
     assert [m.to for m in mailoutbox] == [[BUYER_CONTACT], [BUYER_CONTACT]]
     assert not Notice.objects.filter(user__email=PROVIDER_CONTACT).exists()
 
 
-def test_terminated_and_draft_contracts_get_no_reminders(offer, mailoutbox):
+def test_terminated_and_draft_contracts_get_no_reminders(offer, today, mailoutbox):
     for state in (ContractState.TERMINATED, ContractState.DRAFT):
         make_contract(
             offer,
             state=state,
-            followup_first=date(2026, 11, 20),
-            end_date=date(2026, 12, 31),
+            followup_first=today + days(5),
+            end_date=today + days(46),
             buyer_signed_at=None,
             provider_signed_at=None,
         )
-    assert send_reminders("2026-11-15") == 0
+    assert send_reminders(today.isoformat()) == 0
     assert mailoutbox == []
     assert not Reminder.objects.exists()
     assert not Notice.objects.exists()
 
 
-def test_a_failed_mail_is_not_recorded_and_goes_out_next_time(offer, mailoutbox, monkeypatch):
-    from contracts import tasks
+def test_a_failed_mail_is_not_recorded_and_goes_out_next_time(offer, today, mailoutbox, settings):
+    make_contract(offer, end_date=today + days(30), notice_months=3)
 
-    make_contract(offer, end_date=date(2026, 12, 31))
-
-    def refuse(**kwargs):
-        raise ConnectionRefusedError("SMTP is down")
-
-    monkeypatch.setattr(tasks, "send_mail", refuse)
-    assert send_reminders("2026-12-01") == 0
+    settings.EMAIL_BACKEND = "tests.mail_backends.UnreachableBackend"  # SMTP is down
+    assert send_reminders(today.isoformat()) == 0
     assert not Reminder.objects.exists() and not Notice.objects.exists()
 
-    monkeypatch.undo()
-    assert send_reminders("2026-12-01") == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send_reminders(today.isoformat()) == 1
     assert len(mailoutbox) == 2
+
+
+def test_the_contract_page_says_which_reminder_mails_were_not_sent(
+    client, offer, today, mailoutbox, settings
+):
+    contract = make_contract(offer, end_date=today + days(30), notice_months=3)
+    settings.EMAIL_BACKEND = "tests.mail_backends.UnreachableBackend"
+    send_reminders(today.isoformat())
+    client.force_login(demo_user(BUYER_CONTACT))
+    page = client.get(contract.get_absolute_url()).content.decode()
+    assert "Påmindelser på e-mail" in page
+    assert page.count("<strong>Ikke sendt</strong>: Mailserveren kunne ikke nås.") == 2
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    send_reminders(today.isoformat())
+    page = client.get(contract.get_absolute_url()).content.decode()
+    assert page.count("<td>Sendt</td>") == 2  # the new attempts; the failed ones stay listed
+    assert page.count("<strong>Ikke sendt</strong>") == 2
 
 
 # --- Activation -----------------------------------------------------------------------------

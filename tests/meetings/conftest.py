@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from partnership.meetings import services
@@ -43,13 +44,15 @@ class Setup:
 
 
 def make_meeting(secretariat, *, starts_at=None, ends_at=None, title="Fællesmøde om kvalitet"):
+    """A meeting; by default a week from today, 9.00 to 11.00."""
     forum, _ = Forum.objects.get_or_create(name="Fællesmøde")
+    nine = datetime.combine(timezone.localdate() + timedelta(days=7), time(9, 0), tzinfo=CPH)
     return services.create_meeting(
         fields={
             "forum": forum,
             "title": title,
-            "starts_at": starts_at or datetime(2026, 12, 3, 9, 0, tzinfo=CPH),
-            "ends_at": ends_at or datetime(2026, 12, 3, 11, 0, tzinfo=CPH),
+            "starts_at": starts_at or nine,
+            "ends_at": ends_at or nine + timedelta(hours=2),
             "place": "Sorø, mødelokale 1",
         },
         by=secretariat,

@@ -1,7 +1,7 @@
 """Calendar files parse, give Europe/Copenhagen times on both sides of the change to and
 from summer time, and the personal feed's address can be revoked."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,13 +17,27 @@ CPH = ZoneInfo("Europe/Copenhagen")
 UTC = ZoneInfo("UTC")
 
 
+def last_sunday(year: int, month: int) -> date:
+    """Summer time starts on the last Sunday of March and ends on the last of October."""
+    day = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+    return day - timedelta(days=(day.weekday() - 6) % 7)
+
+
+def at_nine(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time()).replace(hour=9)
+
+
+NEXT_YEAR = date.today().year + 1  # on the test clock
+SPRING, AUTUMN = last_sunday(NEXT_YEAR, 3), last_sunday(NEXT_YEAR, 10)
+
+
 @pytest.mark.parametrize(
     ("start", "utc_hour", "offset_hours"),
     [
-        (datetime(2026, 3, 27, 9, 0), 8, 1),  # Friday before the change: winter time
-        (datetime(2026, 3, 30, 9, 0), 7, 2),  # Monday after 29 March: summer time
-        (datetime(2026, 10, 23, 9, 0), 7, 2),  # Friday before 25 October: summer time
-        (datetime(2026, 10, 26, 9, 0), 8, 1),  # Monday after: winter time again
+        (at_nine(SPRING - timedelta(days=2)), 8, 1),  # Friday before the change: winter time
+        (at_nine(SPRING + timedelta(days=1)), 7, 2),  # Monday after: summer time
+        (at_nine(AUTUMN - timedelta(days=2)), 7, 2),  # Friday before the change back
+        (at_nine(AUTUMN + timedelta(days=1)), 8, 1),  # Monday after: winter time again
     ],
 )
 def test_meeting_at_nine_is_at_nine_in_copenhagen(demo, start, utc_hour, offset_hours):
@@ -59,10 +73,14 @@ def test_ics_parses_the_vtimezone_itself(demo):
     cal = Calendar.from_ical(ics.meeting_ics(secretariat, meeting))
     (vtimezone,) = cal.walk("VTIMEZONE")
     tz = vtimezone.to_tz()
-    assert datetime(2026, 3, 28, 12, tzinfo=tz).utcoffset() == timedelta(hours=1)
-    assert datetime(2026, 3, 30, 12, tzinfo=tz).utcoffset() == timedelta(hours=2)
-    assert datetime(2026, 10, 24, 12, tzinfo=tz).utcoffset() == timedelta(hours=2)
-    assert datetime(2026, 10, 26, 12, tzinfo=tz).utcoffset() == timedelta(hours=1)
+    for day, hours in [
+        (SPRING - timedelta(days=1), 1),
+        (SPRING + timedelta(days=1), 2),
+        (AUTUMN - timedelta(days=1), 2),
+        (AUTUMN + timedelta(days=1), 1),
+    ]:
+        noon = datetime.combine(day, datetime.min.time()).replace(hour=12, tzinfo=tz)
+        assert noon.utcoffset() == timedelta(hours=hours), day
 
 
 def _feed_token(client, user):

@@ -35,3 +35,23 @@ def test_overdue_action_is_reminded_once_a_week(model, offer, mailoutbox):
     overdue.status = "done"
     overdue.save()
     assert remind_overdue_actions(str(next_monday + timedelta(days=7))) == 0
+
+
+def test_a_reminder_that_cannot_be_mailed_is_said_on_the_dialogue_and_tried_again(
+    client, model, offer, mailoutbox, settings
+):
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    dialogue = make_dialogue(model, offer, held_on=monday - timedelta(days=60))
+    overdue = make_action(dialogue, deadline=monday - timedelta(days=3))
+    settings.EMAIL_BACKEND = "tests.mail_backends.UnreachableBackend"
+    assert remind_overdue_actions(str(monday)) == 0
+    assert not ActionReminder.objects.exists() and not Notice.objects.exists()
+    client.force_login(overdue.owner)
+    page = client.get(dialogue.get_absolute_url()).content.decode()
+    assert "<strong>Ikke sendt</strong>: Mailserveren kunne ikke nås." in page
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert remind_overdue_actions(str(monday + timedelta(days=1))) == 1
+    assert len(mailoutbox) == 1 and Notice.objects.filter(user=overdue.owner).count() == 1
+    page = client.get(dialogue.get_absolute_url()).content.decode()
+    assert "<td>Sendt</td>" in page
