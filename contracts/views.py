@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from offers.models import Offer
 from offers.permissions import offers_visible_to
-from partnership import jobs
+from partnership import jobs, mail
 from partnership.forms import add_service_errors
-from partnership.models import Organisation
+from partnership.intents import AlreadyDone
+from partnership.models import MailKind, Organisation
+from partnership.pagination import PAGE_PARAM, paginate
 from partnership.views import _queue_down_message, member_required
 
 from . import permissions, selectors, services
@@ -108,12 +109,12 @@ def contract_list(request):
         deviations=d.get("deviations", ""),
         provider=d.get("provider"),
     )
-    page = Paginator(selectors.contract_list(request.user, f), 25).get_page(request.GET.get("side"))
+    page = paginate(selectors.contract_list(request.user, f), 25, request.GET.get(PAGE_PARAM))
     # The state's label once per state rather than get_state_display() per row, which
     # rebuilds the choices dict of lazy translations each time.
     page.object_list = list(page.object_list)
     query = request.GET.copy()
-    query.pop("side", None)
+    query.pop(PAGE_PARAM, None)
     return render(
         request,
         "contracts/contract_list.html",
@@ -157,7 +158,9 @@ def contract_create(request):
     )
     if request.method == "POST" and form.is_valid():
         fields = {
-            k: form.cleaned_data[k] for k in form.cleaned_data if k not in ("template", "addons")
+            k: form.cleaned_data[k]
+            for k in form.cleaned_data
+            if k not in ("template", "addons", "form_token")
         }
         fields["offer"] = offer
         try:
@@ -166,7 +169,11 @@ def contract_create(request):
                 fields=fields,
                 addons=form.cleaned_data["addons"],
                 by=request.user,
+                creation_key=form.cleaned_data["form_token"],
             )
+        except AlreadyDone as done:
+            messages.info(request, " ".join(done.messages))
+            return redirect(done.existing)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -248,6 +255,7 @@ def contract_detail(request, pk):
             "comment_form": CommentForm(),
             "terminate_form": TerminateForm(),
             "amendments": list(contract.amendments.all()),
+            "reminder_mails": mail.log_for([contract], kind=MailKind.CONTRACT_REMINDER),
         },
     )
 
@@ -373,6 +381,9 @@ def contract_renegotiate(request, pk):
     contract = _visible_contract(request, pk)
     try:
         amendment = services.start_renegotiation(contract=contract, by=request.user)
+    except AlreadyDone as done:
+        messages.info(request, " ".join(done.messages))
+        return redirect(done.existing)
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect(contract)

@@ -39,6 +39,7 @@ from django.utils import timezone, translation
 from django.utils.functional import cached_property
 
 from partnership.models import Organisation, OrganisationKind
+from partnership.pagination import page_number
 from partnership.templatetags.portal import kr
 
 from .models import (
@@ -434,7 +435,7 @@ PAGE_SIZE = 20
 
 
 class SearchResults:
-    """The search page's results as a sequence for Paginator (count() and a slice).
+    """The search page's results as a sequence for paginate() (count() and a slice).
 
     The page the request asks for is read whole at the first count(): the number of matches,
     the page's ids and their details, in a fixed number of queries whatever the number of
@@ -460,10 +461,9 @@ class SearchResults:
         # query() builds (matching, order, by_annotation) when a read needs them: building
         # the queryset is most of the work a page read from the cache would do otherwise.
         self._query, self._year, self._reference = query, year, reference
-        try:  # The page Paginator.get_page() will most likely settle on.
-            self._window = (max(1, int(number or 1)) - 1) * PAGE_SIZE
-        except (TypeError, ValueError):
-            self._window = 0
+        # The page paginate() will most likely settle on (past the end: the last page, read
+        # again by __getitem__).
+        self._window = (page_number(number) - 1) * PAGE_SIZE
         self._cache_key = f"{cache_key}:{self._window}" if cache_key else None
         self._loaded: tuple[int, list[int], list[OfferResult]] | None = None
 
@@ -509,7 +509,7 @@ class SearchResults:
         _total, _ids, results = self._load()
         if window.start == self._window:
             return results[: window.stop - window.start]
-        # Paginator settled on another page (past the end: the last one).
+        # paginate() settled on another page (past the end: the last one).
         wanted = self._page_ids(window.start, window.stop, with_total=False)
         return self._results(wanted, self._details(wanted))
 
@@ -684,7 +684,7 @@ def search_page(
     number=None,
     generation: Generation | None = None,
 ) -> SearchResults:
-    """The search for the page: for Paginator(..., PAGE_SIZE).get_page(number). With the
+    """The search for the page: for paginate(..., PAGE_SIZE, number). With the
     data's generation (search_generation(), read before anything else the page shows) the
     page's results are cached under it, the viewer's visibility class and the parameters."""
     year = params.year or current_year()
