@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from html import escape
 
 from django import forms
@@ -9,8 +10,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from offers.models import Tariff, TariffAddOn, TariffStatus
+from partnership.forms import PortalForm, PortalModelForm
 from partnership.models import Organisation, Role, User
-from partnership.validators import refuse_cpr
 
 from .models import Contract, ContractState, ContractTemplate, TemplateStatus
 
@@ -59,7 +60,7 @@ class TariffChoice(forms.ModelChoiceField):
         return f"{obj.year}, version {obj.version}: {price} kr. {obj.get_unit_display()}"
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(PortalModelForm):
     template = forms.ModelChoiceField(
         label=_("Standardkontrakt"),
         queryset=ContractTemplate.objects.filter(status=TemplateStatus.PUBLISHED),
@@ -76,6 +77,10 @@ class ContractForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # A one-time token, new each time the empty form is drawn and sent back with it: the
+    # same form sent twice makes one contract (services.create_contract). Optional, so a
+    # form drawn before the token existed still works (without that protection).
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=36)
 
     class Meta:
         model = Contract
@@ -128,15 +133,26 @@ class ContractForm(forms.ModelForm):
             memberships__is_active=True,
             memberships__role=Role.PROVIDER_EDITOR,
         ).distinct()
-        self.fields["case_reference"].validators = [refuse_cpr]
         if editing:
             del self.fields["template"]
             del self.fields["buyer"]
+            del self.fields["form_token"]
+        elif not self.is_bound:
+            self.initial["form_token"] = uuid.uuid4()
+
+    def clean_form_token(self) -> uuid.UUID | None:
+        token = self.cleaned_data["form_token"]
+        if not token:
+            return None
+        try:
+            return uuid.UUID(token)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Formularen er ufuldstændig. Hent siden igen, og udfyld den på ny.")
+            ) from None
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("start_date", "end_date", "followup_first"):
-            _refuse_implausible_year(self, name, cleaned.get(name))
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("Slutdatoen skal ligge efter startdatoen."))
@@ -152,44 +168,25 @@ class ContractForm(forms.ModelForm):
         super()._post_clean()
 
 
-def _refuse_implausible_year(form, name, value) -> None:
-    """A contract date far outside the partnership's time (a typo such as year 1 or 9999)
-    cannot be right, and would break the notice and reminder arithmetic."""
-    if value and not 2000 <= value.year <= 2100:
-        form.add_error(name, _("Vælg en dato mellem år 2000 og 2100."))
-
-
-class ClauseForm(forms.Form):
-    text = forms.CharField(
-        label=_("Tekst"), widget=forms.Textarea(attrs={"rows": 6}), validators=[refuse_cpr]
-    )
+class ClauseForm(PortalForm):
+    text = forms.CharField(label=_("Tekst"), widget=forms.Textarea(attrs={"rows": 6}))
     reason = forms.CharField(
         label=_("Begrundelse for afvigelsen"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        validators=[refuse_cpr],
         help_text=_("Skal udfyldes, når teksten afviger fra standardkontrakten."),
     )
 
 
-class CommentForm(forms.Form):
-    text = forms.CharField(
-        label=_("Kommentar"), widget=forms.Textarea(attrs={"rows": 3}), validators=[refuse_cpr]
-    )
+class CommentForm(PortalForm):
+    text = forms.CharField(label=_("Kommentar"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class TerminateForm(forms.Form):
+class TerminateForm(PortalForm):
     notice_given_on = forms.DateField(
         label=_("Opsagt den"), widget=DATE, initial=timezone.localdate
     )
-    reason = forms.CharField(
-        label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 3}), validators=[refuse_cpr]
-    )
-
-    def clean_notice_given_on(self):
-        value = self.cleaned_data["notice_given_on"]
-        _refuse_implausible_year(self, "notice_given_on", value)
-        return value
+    reason = forms.CharField(label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class _NameChoices(forms.models.ModelChoiceIterator):
@@ -205,7 +202,7 @@ class OrganisationChoice(forms.ModelChoiceField):
     iterator = _NameChoices
 
 
-class ContractFilterForm(forms.Form):
+class ContractFilterForm(PortalForm):
     provider = OrganisationChoice(
         label=_("Leverandør"),
         required=False,
@@ -232,14 +229,12 @@ class ContractFilterForm(forms.Form):
         self.fields["provider"].queryset = providers
 
 
-class PriceItemForm(forms.Form):
-    description = forms.CharField(label=_("Ydelse"), max_length=200, validators=[refuse_cpr])
+class PriceItemForm(PortalForm):
+    description = forms.CharField(label=_("Ydelse"), max_length=200)
     amount = forms.DecimalField(
         label=_("Beløb (kr.)"), max_digits=12, decimal_places=2, min_value=0
     )
     unit = forms.CharField(
         label=_("Enhed"), max_length=40, help_text=_("Fx 'pr. time' eller 'engangsbeløb'.")
     )
-    reason = forms.CharField(
-        label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 2}), validators=[refuse_cpr]
-    )
+    reason = forms.CharField(label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from offers.models import Offer, Tariff, TariffAddOn
+from partnership import fields as guarded
 from partnership.models import Organisation, OrganisationKind
-from partnership.validators import refuse_cpr
 
 
 class TemplateKind(models.TextChoices):
@@ -30,13 +30,13 @@ class TemplateStatus(models.TextChoices):
 
 class ContractTemplate(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=TemplateKind.choices)
-    version = models.CharField(_("version"), max_length=20)
-    title = models.CharField(_("titel"), max_length=200)
+    version = guarded.CharField(_("version"), max_length=20)
+    title = guarded.CharField(_("titel"), max_length=200)
     valid_from = models.DateField(_("gælder fra"))
     status = models.CharField(
         _("status"), max_length=20, choices=TemplateStatus.choices, default=TemplateStatus.DRAFT
     )
-    note = models.TextField(_("note"), blank=True)
+    note = guarded.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -56,10 +56,10 @@ class ContractTemplate(models.Model):
 
 class TemplateClause(models.Model):
     template = models.ForeignKey(ContractTemplate, on_delete=models.CASCADE, related_name="clauses")
-    number = models.CharField(_("nummer"), max_length=10)
+    number = guarded.CharField(_("nummer"), max_length=10)
     order = models.PositiveIntegerField(_("rækkefølge"))
-    title = models.CharField(_("overskrift"), max_length=200)
-    text = models.TextField(_("standardtekst"))
+    title = guarded.CharField(_("overskrift"), max_length=200)
+    text = guarded.TextField(_("standardtekst"))
     changeable = models.BooleanField(_("kommunen må ændre"), default=True)
 
     class Meta:
@@ -82,6 +82,16 @@ class ContractState(models.TextChoices):
     ACTIVE = "active", _("Aktiv")
     RENEGOTIATION = "renegotiation", _("Under genforhandling")
     TERMINATED = "terminated", _("Ophørt")
+
+
+# An amendment is open until it comes into force (active) or ends: a contract has at most
+# one open amendment (the constraint contract_one_open_amendment).
+OPEN_AMENDMENT_STATES = [
+    ContractState.DRAFT,
+    ContractState.SENT,
+    ContractState.NEGOTIATION,
+    ContractState.SIGNED,
+]
 
 
 class PaymentTiming(models.TextChoices):
@@ -121,10 +131,9 @@ class Contract(models.Model):
         blank=True,
         related_name="amendments",
     )
-    case_reference = models.CharField(
+    case_reference = guarded.CharField(
         _("kommunens sagsreference"),
         max_length=100,
-        validators=[refuse_cpr],
         help_text=_("Kommunens eget sagsnummer. Aldrig CPR-nummer eller navn."),
     )
     start_date = models.DateField(_("startdato"))
@@ -178,13 +187,15 @@ class Contract(models.Model):
     )
     provider_signed_at = models.DateTimeField(null=True, blank=True)
     terminated_on = models.DateField(_("ophørsdato"), null=True, blank=True)
-    termination_reason = models.TextField(
-        _("begrundelse for ophør"), blank=True, validators=[refuse_cpr]
-    )
+    termination_reason = guarded.TextField(_("begrundelse for ophør"), blank=True)
     notice_given_on = models.DateField(_("opsagt den"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The one-time token of the "Opret kontrakt" form that made the contract: the same form
+    # sent twice (a double click, a reload) makes one contract (constraint
+    # contract_one_per_form).
+    creation_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -214,6 +225,13 @@ class Contract(models.Model):
                 name="contract_payment_days_max_30",
                 condition=Q(payment_days__lte=30),
                 violation_error_message=_("Betalingsfristen er højst 30 dage efter faktura."),
+            ),
+            models.UniqueConstraint(fields=["creation_key"], name="contract_one_per_form"),
+            models.UniqueConstraint(
+                fields=["amendment_of"],
+                condition=Q(state__in=OPEN_AMENDMENT_STATES),
+                name="contract_one_open_amendment",
+                violation_error_message=_("Kontrakten genforhandles allerede i et andet tillæg."),
             ),
             models.CheckConstraint(
                 name="contract_signed_has_both_signatures",
@@ -249,15 +267,13 @@ class Contract(models.Model):
 
 class ContractClause(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="clauses")
-    number = models.CharField(_("nummer"), max_length=10)
+    number = guarded.CharField(_("nummer"), max_length=10)
     order = models.PositiveIntegerField()
-    title = models.CharField(_("overskrift"), max_length=200)
-    standard_text = models.TextField(_("standardtekst"))
-    text = models.TextField(_("tekst"), validators=[refuse_cpr])
+    title = guarded.CharField(_("overskrift"), max_length=200)
+    standard_text = guarded.TextField(_("standardtekst"))
+    text = guarded.TextField(_("tekst"))
     changeable = models.BooleanField(default=True)
-    deviation_reason = models.TextField(
-        _("begrundelse for afvigelse"), blank=True, validators=[refuse_cpr]
-    )
+    deviation_reason = guarded.TextField(_("begrundelse for afvigelse"), blank=True)
 
     class Meta:
         ordering = ["contract", "order"]
@@ -289,12 +305,12 @@ class ContractClause(models.Model):
 
 class IndividualPriceItem(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="price_items")
-    description = models.CharField(_("ydelse"), max_length=200, validators=[refuse_cpr])
+    description = guarded.CharField(_("ydelse"), max_length=200)
     amount = models.DecimalField(
         _("beløb (kr.)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
     )
-    unit = models.CharField(_("enhed"), max_length=40)
-    reason = models.TextField(_("begrundelse"), validators=[refuse_cpr])
+    unit = guarded.CharField(_("enhed"), max_length=40)
+    reason = guarded.TextField(_("begrundelse"))
 
     class Meta:
         ordering = ["pk"]
@@ -313,18 +329,21 @@ class EventKind(models.TextChoices):
 
 
 class ContractEvent(models.Model):
-    """Every change to a contract: who, when, before and after."""
+    """Every change to a contract: who, when, before and after.
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="events")
+    Append-only: a database trigger (contracts/0004) refuses UPDATE and DELETE, and a
+    contract with events cannot be deleted (PROTECT), so its history cannot go with it."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True)
-    clause_number = models.CharField(max_length=10, blank=True)
+    clause_number = guarded.CharField(max_length=10, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
-    message = models.TextField(blank=True, validators=[refuse_cpr])
+    message = guarded.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

@@ -4,6 +4,7 @@ lifecycle, amendments. Every change is recorded as a ContractEvent with before a
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,12 +12,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from partnership.intents import AlreadyDone, create_once
 from partnership.models import User
-from partnership.validators import refuse_cpr
 
 from . import permissions
 from .models import (
+    OPEN_AMENDMENT_STATES,
     Contract,
     ContractClause,
     ContractEvent,
@@ -61,21 +64,79 @@ def _event(contract, kind, by, *, before=None, after=None, message="", clause_nu
     )
 
 
+def _made_by_form(key: UUID, by: User) -> Contract | None:
+    """The contract an earlier sending of the same "Opret kontrakt" form made, or None.
+    Someone else's token is refused, without saying whose contract it made."""
+    made = Contract.objects.filter(creation_key=key).first()
+    if made is not None and made.created_by_id != by.pk:
+        raise ValidationError(
+            _("Formularen er allerede sendt. Hent siden igen, og udfyld den på ny.")
+        )
+    return made
+
+
+def _open_amendment(contract: Contract | None) -> Contract | None:
+    """The amendment being negotiated for the contract, if any."""
+    if contract is None:
+        return None
+    return Contract.objects.filter(amendment_of=contract, state__in=OPEN_AMENDMENT_STATES).first()
+
+
+FORM_SENT_TWICE = gettext_lazy(
+    "Kontrakten var allerede oprettet: formularen blev sendt to gange. Her er kontrakten."
+)
+RENEGOTIATING_ALREADY = gettext_lazy("Kontrakten genforhandles allerede. Her er tillægget.")
+
+
 @transaction.atomic
 def create_contract(
-    *, template: ContractTemplate, fields: dict, addons, by: User, amendment_of=None
+    *,
+    template: ContractTemplate,
+    fields: dict,
+    addons,
+    by: User,
+    amendment_of: Contract | None = None,
+    creation_key: UUID | None = None,
 ) -> Contract:
+    """A draft contract from the template. creation_key is the create form's one-time
+    token: sent again (a double click, a reload, two requests at once) it makes no second
+    contract but raises AlreadyDone with the first."""
     if not permissions.can_create_contract(by):
         raise PermissionDenied(_("Kun kommunens medarbejdere kan oprette kontrakter."))
+    if creation_key is not None:
+        made = _made_by_form(creation_key, by)
+        if made is not None:
+            raise AlreadyDone(FORM_SENT_TWICE, existing=made)
     if template.status != TemplateStatus.PUBLISHED:
         raise ValidationError({"template": _("Vælg en offentliggjort skabelon.")})
-    contract = Contract(template=template, created_by=by, amendment_of=amendment_of, **fields)
+    contract = Contract(
+        template=template,
+        created_by=by,
+        amendment_of=amendment_of,
+        creation_key=creation_key,
+        **fields,
+    )
     if contract.buyer_id not in permissions.buyer_org_ids(by):
         raise PermissionDenied(_("Du kan kun oprette kontrakter for din egen kommune."))
     if contract.offer_id:
         contract.provider_id = contract.offer.provider_id
-    contract.full_clean()
-    contract.save()
+    # The token's and the open amendment's uniqueness are left to the database, which
+    # settles two requests at the same moment too.
+    contract.full_clean(exclude=["creation_key", "amendment_of"])
+    if creation_key is not None:
+        create_once(
+            contract.save,
+            constraints=("contract_one_per_form",),
+            existing=lambda: _made_by_form(creation_key, by),
+            message=FORM_SENT_TWICE,
+        )
+    else:
+        create_once(
+            contract.save,
+            constraints=("contract_one_open_amendment",),
+            existing=lambda: _open_amendment(amendment_of),
+            message=RENEGOTIATING_ALREADY,
+        )
     contract.addons.set(_valid_addons(contract, addons))
     ContractClause.objects.bulk_create(
         ContractClause(
@@ -136,8 +197,6 @@ def change_clause(*, clause: ContractClause, text: str, reason: str, by: User) -
         raise ValidationError(
             {"reason": _("Skriv, hvorfor punktet afviger fra standardkontrakten.")}
         )
-    refuse_cpr(text)
-    refuse_cpr(reason)
     before = {"text": clause.text, "reason": clause.deviation_reason}
     clause.text = text
     clause.deviation_reason = reason if text != clause.standard_text else ""
@@ -199,7 +258,6 @@ def comment(*, contract: Contract, text: str, by: User) -> ContractEvent:
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Skriv en kommentar.")})
-    refuse_cpr(text)
     if contract.state == ContractState.SENT:
         _set_state(contract, ContractState.NEGOTIATION, by)
     return _event(contract, EventKind.COMMENT, by, message=text)
@@ -258,7 +316,6 @@ def terminate(*, contract: Contract, notice_given_on: date, reason: str, by: Use
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Skriv begrundelsen for ophøret.")})
-    refuse_cpr(reason)
     contract.notice_given_on = notice_given_on
     try:
         contract.terminated_on = notice_deadline(contract, notice_given_on)
@@ -276,8 +333,16 @@ def terminate(*, contract: Contract, notice_given_on: date, reason: str, by: Use
 
 @transaction.atomic
 def start_renegotiation(*, contract: Contract, by: User) -> Contract:
-    """An amendment linked to the contract, starting from its current clauses."""
-    if permissions.side_of(by, contract) != "buyer" or contract.state != ContractState.ACTIVE:
+    """An amendment linked to the contract, starting from its current clauses. One at a
+    time: the contract's row is locked, so a second request (a double click, a colleague)
+    waits, then finds the amendment the first made and gets AlreadyDone with it."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if permissions.side_of(by, contract) != "buyer":
+        raise PermissionDenied(_("Kun køberen kan genforhandle en aktiv kontrakt."))
+    open_amendment = _open_amendment(contract)
+    if open_amendment is not None:
+        raise AlreadyDone(RENEGOTIATING_ALREADY, existing=open_amendment)
+    if contract.state != ContractState.ACTIVE:
         raise PermissionDenied(_("Kun køberen kan genforhandle en aktiv kontrakt."))
     fields = {f: getattr(contract, f) for f in TERM_FIELDS}
     fields.update(

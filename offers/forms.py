@@ -6,9 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from partnership.forms import PortalForm, PortalModelForm
 from partnership.models import Organisation, OrganisationKind, OwnershipForm
+from partnership.uploads import MAX_MEGAPIXELS, ImageUploadField
 
 from .models import (
     AnswerKind,
@@ -103,7 +106,7 @@ class MoneyInput(forms.TextInput):
         return super().format_value(value)
 
 
-class SearchForm(forms.Form):
+class SearchForm(PortalForm):
     """The search's filters, all in the URL. The choices come from the reference data read
     once per request (offers.selectors.search_reference), so validating and drawing the form
     issue no queries of their own; the cleaned choices are primary keys."""
@@ -269,7 +272,7 @@ class SearchForm(forms.Form):
         return out
 
 
-class OfferForm(forms.ModelForm):
+class OfferForm(PortalModelForm):
     class Meta:
         model = Offer
         fields = [
@@ -316,7 +319,7 @@ class OfferForm(forms.ModelForm):
         return value
 
 
-class ProviderChoiceForm(forms.Form):
+class ProviderChoiceForm(PortalForm):
     provider = forms.ModelChoiceField(label=_("Leverandør"), queryset=Organisation.objects.none())
 
     def __init__(self, *args, providers, **kwargs):
@@ -324,7 +327,7 @@ class ProviderChoiceForm(forms.Form):
         self.fields["provider"].queryset = providers
 
 
-class VacancyForm(forms.Form):
+class VacancyForm(PortalForm):
     vacant = forms.IntegerField(label=_("Ledige pladser"), min_value=0)
     reported_on = forms.DateField(
         label=_("Opgjort den"),
@@ -333,7 +336,7 @@ class VacancyForm(forms.Form):
     )
 
 
-class DeclarationAnswerForm(forms.Form):
+class DeclarationAnswerForm(PortalForm):
     answer = forms.ChoiceField(
         label=_("Svar"), choices=AnswerKind.choices, widget=forms.RadioSelect
     )
@@ -366,7 +369,7 @@ class DeclarationAnswerForm(forms.Form):
         return cleaned
 
 
-class TariffForm(forms.ModelForm):
+class TariffForm(PortalModelForm):
     price = DanishDecimalField(
         label=_("Gennemsnitstakst (kr.)"),
         max_digits=12,
@@ -435,7 +438,7 @@ class TariffForm(forms.ModelForm):
         super()._post_clean()
 
 
-class AddOnForm(forms.Form):
+class AddOnForm(PortalForm):
     name = forms.CharField(label=_("Tillægsydelse"), max_length=200, required=False)
     price = DanishDecimalField(
         label=_("Pris (kr.)"),
@@ -464,17 +467,25 @@ class AddOnForm(forms.Form):
 AddOnFormSet = forms.formset_factory(AddOnForm, extra=0, max_num=20)
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(PortalForm):
     reason = forms.CharField(
         label=_("Begrundelse for rettelsen"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text=_("Vises i takstens historik for alle medlemmer."),
+        error_messages={
+            "required": _("Skriv, hvorfor taksten rettes. Begrundelsen vises i takstens historik.")
+        },
     )
 
 
-class PhotoForm(forms.Form):
-    image = forms.ImageField(label=_("Billede (JPEG eller PNG, højst 8 MB)"))
+class PhotoForm(PortalForm):
+    image = ImageUploadField(
+        label=format_lazy(
+            _("Billede (JPEG eller PNG, højst 8 MB og {megapixels} megapixel)"),
+            megapixels=MAX_MEGAPIXELS,
+        )
+    )
     alt_text = forms.CharField(
         label=_("Alternativ tekst"),
         max_length=250,
@@ -484,13 +495,13 @@ class PhotoForm(forms.Form):
     )
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(PortalForm):
     kind = forms.ChoiceField(label=_("Type"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("Titel"), max_length=200)
     file = forms.FileField(label=_("Fil (PDF, højst 20 MB)"))
 
 
-class RegulationRateForm(forms.Form):
+class RegulationRateForm(PortalForm):
     year = forms.IntegerField(label=_("Takstår"), min_value=2000, max_value=2100)
     rate = DanishDecimalField(
         label=_("PL-sats (%)"),

@@ -55,7 +55,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partnership.exports import XlsxWorkbook, csv_text
 from partnership.models import User
+from partnership.validators import CPR_MESSAGE, looks_like_cpr, redact_cpr_text
 
 from . import permissions, services
 from .models import (
@@ -590,6 +592,12 @@ def parse_row(number: int, raw: dict[str, Any]) -> ImportRow:
     missing or out of range is for validate_row."""
     row = ImportRow(number=number, cells={c: cell_text(v) for c, v in raw.items()})
     v = row.values
+    # Every cell is text a person typed: the portal's CPR rule holds for all of them, and
+    # the preview shows the cell with the number taken out.
+    for column, text in row.cells.items():
+        if looks_like_cpr(text):
+            row.error(column, str(CPR_MESSAGE))
+            row.cells[column] = redact_cpr_text(text)
 
     def read(column: str, parser, message: str | None = None):
         cell = raw.get(column)
@@ -1053,81 +1061,51 @@ def template_rows(user: User) -> list[dict[str, Any]]:
     ]
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def format_csv_value(value: Any) -> str:
+def format_csv_value(value: Any) -> Any:
     """Danish Excel style: decimal comma, ja/nej, no thousands separator (so it reads back).
-    Text that Excel would take for a formula gets a leading apostrophe."""
-    if value is None:
-        return ""
+    The CSV writer keeps text from ever being a formula."""
     if isinstance(value, bool):
         return "ja" if value else "nej"
     if isinstance(value, Decimal):
         return f"{value:.2f}".replace(".", ",")
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return str(value)
+    return value
 
 
 def template_csv(rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([format_csv_value(row.get(c)) for c in COLUMNS])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    return csv_text(
+        [COLUMNS, *([format_csv_value(row.get(c)) for c in COLUMNS] for row in rows)]
+    ).encode("utf-8")
 
 
 def template_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Takster"
-    sheet.append(COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
+    book = XlsxWorkbook()
+    sheet = book.sheet("Takster")
+    sheet.style(sheet.append(COLUMNS), bold=True)
+    sheet.freeze("A2")
     money = {COL_PRICE, COL_OVERHEAD, COL_ADDON_PRICE}
     for row in rows:
         sheet.append([row.get(c) for c in COLUMNS])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula, whatever an offer is called
     last = max(len(rows) + 1, 200)
     for index, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(14, len(column) + 4)
+        sheet.set_width(index, max(14, len(column) + 4))
         if column in money:
-            for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=index, max_col=index):
-                cell.number_format = "#,##0.00"
-    sheet.column_dimensions[get_column_letter(COLUMNS.index(COL_OFFER) + 1)].width = 40
-    sheet.column_dimensions[get_column_letter(COLUMNS.index(COL_REASON) + 1)].width = 40
+            sheet.style(sheet.column(index, 2, last), number_format="#,##0.00")
+    sheet.set_width(COLUMNS.index(COL_OFFER) + 1, 40)
+    sheet.set_width(COLUMNS.index(COL_REASON) + 1, 40)
     for column, choices in (
-        (COL_UNIT, "døgn,måned"),
-        (COL_VAT, "ja,nej"),
-        (COL_ADDON_UNIT, "time,døgn,måned,km,individuel"),
+        (COL_UNIT, ["døgn", "måned"]),
+        (COL_VAT, ["ja", "nej"]),
+        (COL_ADDON_UNIT, ["time", "døgn", "måned", "km", "individuel"]),
     ):
-        letter = get_column_letter(COLUMNS.index(column) + 1)
-        validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
-        validation.add(f"{letter}2:{letter}{last}")
-        sheet.add_data_validation(validation)
+        sheet.list_validation(COLUMNS.index(column) + 1, choices, 2, last)
 
-    guide = workbook.create_sheet("Vejledning")
-    guide.append(["Kolonne", "Udfyld"])
-    for cell in guide[1]:
-        cell.font = Font(bold=True)
+    guide = book.sheet("Vejledning")
+    guide.style(guide.append(["Kolonne", "Udfyld"]), bold=True)
     for column, text in TEMPLATE_GUIDE:
         guide.append([column, str(text)])
-    guide.column_dimensions["A"].width = 20
-    guide.column_dimensions["B"].width = 100
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    guide.set_width(1, 20)
+    guide.set_width(2, 100)
+    return book.to_bytes()
 
 
 TEMPLATE_GUIDE = [

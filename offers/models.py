@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from partnership import fields as guarded
 from partnership.models import Organisation, OrganisationKind
 
 DAYS_PER_MONTH = Decimal(365) / Decimal(12)
@@ -25,9 +26,9 @@ PERCENT = {"max_digits": 5, "decimal_places": 2}
 
 
 class LegalParagraph(models.Model):
-    code = models.CharField(_("kode"), max_length=30, unique=True, help_text=_("Fx 'SEL § 108'."))
-    short = models.CharField(_("kort navn"), max_length=20, help_text=_("Fx '§ 108'."))
-    title = models.CharField(_("betegnelse"), max_length=200)
+    code = guarded.CharField(_("kode"), max_length=30, unique=True, help_text=_("Fx 'SEL § 108'."))
+    short = guarded.CharField(_("kort navn"), max_length=20, help_text=_("Fx '§ 108'."))
+    title = guarded.CharField(_("betegnelse"), max_length=200)
     order = models.PositiveIntegerField(_("rækkefølge"), default=100)
     is_active = models.BooleanField(_("i brug"), default=True)
 
@@ -41,8 +42,8 @@ class LegalParagraph(models.Model):
 
 
 class TargetGroup(models.Model):
-    name = models.CharField(_("navn"), max_length=100, unique=True)
-    slug = models.SlugField(unique=True)
+    name = guarded.CharField(_("navn"), max_length=100, unique=True)
+    slug = guarded.SlugField(unique=True)
     order = models.PositiveIntegerField(_("rækkefølge"), default=100)
     is_active = models.BooleanField(_("i brug"), default=True)
 
@@ -56,10 +57,10 @@ class TargetGroup(models.Model):
 
 
 class DeclarationQuestion(models.Model):
-    key = models.SlugField(_("nøgle"), unique=True)
-    group = models.CharField(_("emne"), max_length=100)
-    text = models.CharField(_("spørgsmål"), max_length=250)
-    help_text = models.CharField(_("vejledning"), max_length=400, blank=True)
+    key = guarded.SlugField(_("nøgle"), unique=True)
+    group = guarded.CharField(_("emne"), max_length=100)
+    text = guarded.CharField(_("spørgsmål"), max_length=250)
+    help_text = guarded.CharField(_("vejledning"), max_length=400, blank=True)
     order = models.PositiveIntegerField(_("rækkefølge"), default=100)
     is_active = models.BooleanField(_("i brug"), default=True)
 
@@ -83,7 +84,7 @@ class RegulationRate(models.Model):
         **PERCENT,
         validators=[MinValueValidator(Decimal("-20")), MaxValueValidator(Decimal("50"))],
     )
-    note = models.CharField(_("kilde / note"), max_length=250, blank=True)
+    note = guarded.CharField(_("kilde / note"), max_length=250, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -124,10 +125,10 @@ class Offer(models.Model):
         related_name="offers",
         limit_choices_to={"kind": OrganisationKind.PROVIDER},
     )
-    name = models.CharField(_("navn"), max_length=200)
-    address = models.CharField(_("adresse"), max_length=250)
-    postal_code = models.CharField(_("postnummer"), max_length=4)
-    city = models.CharField(_("by"), max_length=100)
+    name = guarded.CharField(_("navn"), max_length=200)
+    address = guarded.CharField(_("adresse"), max_length=250)
+    postal_code = guarded.CharField(_("postnummer"), max_length=4)
+    city = guarded.CharField(_("by"), max_length=100)
     municipality = models.ForeignKey(
         Organisation,
         verbose_name=_("beliggenhedskommune"),
@@ -143,10 +144,10 @@ class Offer(models.Model):
     )
     age_min = models.PositiveSmallIntegerField(_("alder fra"), validators=[MaxValueValidator(120)])
     age_max = models.PositiveSmallIntegerField(_("alder til"), validators=[MaxValueValidator(120)])
-    description = models.TextField(_("beskrivelse"))
-    methods = models.TextField(_("faglig tilgang og metoder"))
+    description = guarded.TextField(_("beskrivelse"))
+    methods = guarded.TextField(_("faglig tilgang og metoder"))
     places = models.PositiveIntegerField(_("antal pladser"), validators=[MinValueValidator(1)])
-    staffing = models.CharField(
+    staffing = guarded.CharField(
         _("normering"),
         max_length=200,
         blank=True,
@@ -165,9 +166,9 @@ class Offer(models.Model):
         default=TilsynStatus.APPROVED,
     )
     tilsyn_date = models.DateField(_("godkendt / senest vurderet"), null=True, blank=True)
-    contact_name = models.CharField(_("kontaktperson"), max_length=200, blank=True)
-    contact_email = models.EmailField(_("kontakt-e-mail"), blank=True)
-    contact_phone = models.CharField(_("kontakttelefon"), max_length=30, blank=True)
+    contact_name = guarded.CharField(_("kontaktperson"), max_length=200, blank=True)
+    contact_email = guarded.EmailField(_("kontakt-e-mail"), blank=True)
+    contact_phone = guarded.CharField(_("kontakttelefon"), max_length=30, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.DRAFT
     )
@@ -251,7 +252,7 @@ def offer_document_path(doc: OfferDocument, filename: str) -> str:
 class OfferPhoto(models.Model):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("billede"), upload_to=offer_photo_path)
-    alt_text = models.CharField(_("alternativ tekst"), max_length=250)
+    alt_text = guarded.CharField(_("alternativ tekst"), max_length=250)
     order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -272,7 +273,7 @@ class DocumentKind(models.TextChoices):
 class OfferDocument(models.Model):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("type"), max_length=20, choices=DocumentKind.choices)
-    title = models.CharField(_("titel"), max_length=200)
+    title = guarded.CharField(_("titel"), max_length=200)
     file = models.FileField(_("fil (PDF)"), upload_to=offer_document_path)
     size = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -309,7 +310,7 @@ class DeclarationAnswer(models.Model):
     answer = models.CharField(_("svar"), max_length=20, choices=AnswerKind.choices)
     price = models.DecimalField(_("pris (kr.)"), **MONEY, null=True, blank=True)
     unit = models.CharField(_("enhed"), max_length=20, choices=PriceUnit.choices, blank=True)
-    note = models.CharField(_("bemærkning"), max_length=500, blank=True)
+    note = guarded.CharField(_("bemærkning"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("deklarationssvar")
@@ -396,8 +397,8 @@ class Tariff(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    cost_note = models.TextField(_("omkostninger og beregning"), blank=True)
-    correction_reason = models.TextField(_("begrundelse for rettelse"), blank=True)
+    cost_note = guarded.TextField(_("omkostninger og beregning"), blank=True)
+    correction_reason = guarded.TextField(_("begrundelse for rettelse"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -524,7 +525,7 @@ def normalise_monthly(price: Decimal, unit: str) -> Decimal:
 
 class TariffAddOn(models.Model):
     tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="addons")
-    name = models.CharField(_("tillægsydelse"), max_length=200)
+    name = guarded.CharField(_("tillægsydelse"), max_length=200)
     price = models.DecimalField(
         _("pris (kr.)"),
         **MONEY,
@@ -533,7 +534,7 @@ class TariffAddOn(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     unit = models.CharField(_("enhed"), max_length=20, choices=PriceUnit.choices)
-    note = models.CharField(_("bemærkning"), max_length=300, blank=True)
+    note = guarded.CharField(_("bemærkning"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("tillægsydelse")
@@ -584,7 +585,7 @@ class PublishedReport(models.Model):
     year = models.PositiveIntegerField(
         _("år"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    title = models.CharField(_("titel"), max_length=250)
+    title = guarded.CharField(_("titel"), max_length=250)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("offentliggjort af"),

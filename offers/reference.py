@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partnership.forms import PortalModelForm
 from partnership.views import member_required
 
 from . import permissions
@@ -56,7 +57,7 @@ def edit(request, kind, pk=None):
         raise PermissionDenied
     model, fields, label = _kind(kind)
     instance = get_object_or_404(model, pk=pk) if pk else None
-    form_class = forms.modelform_factory(model, fields=fields)
+    form_class = forms.modelform_factory(model, form=PortalModelForm, fields=fields)
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         obj = form.save()

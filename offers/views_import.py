@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from partnership.forms import PortalForm
 from partnership.views import member_required
 
 from . import importer, permissions
@@ -39,7 +40,7 @@ def provider_editor_required(view):
     return wrapper
 
 
-class TariffImportForm(forms.Form):
+class TariffImportForm(PortalForm):
     file = forms.FileField(
         label=gettext_lazy("Fil med takster"),
         help_text=gettext_lazy("CSV- eller Excel-fil (.csv eller .xlsx), højst 2 MB."),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from partnership import jobs
+from partnership.forms import PortalForm, PortalModelForm
 from partnership.models import Job, JobStatus, Organisation, OrganisationKind, OwnershipForm
 from partnership.permissions import is_secretariat
 from partnership.views import _queue_down_message, member_required
@@ -46,7 +47,7 @@ YEAR_ERRORS = {
 }
 
 
-class TariffOverviewForm(forms.Form):
+class TariffOverviewForm(PortalForm):
     aar = forms.IntegerField(
         label=gettext_lazy("Takstår"),
         min_value=2000,
@@ -155,7 +156,7 @@ class TariffOverviewForm(forms.Form):
         return f"{title[:230]} ({d['format'].upper()})"
 
 
-class DevelopmentForm(forms.Form):
+class DevelopmentForm(PortalForm):
     fra = forms.IntegerField(
         label=gettext_lazy("Fra år"), min_value=2000, max_value=2100, error_messages=YEAR_ERRORS
     )
@@ -226,7 +227,7 @@ class _JobChoice(forms.ModelChoiceField):
         return f"{job.title} · {date_format(timezone.localtime(job.finished_at), 'j. M Y H:i')}"
 
 
-class PublishForm(forms.Form):
+class PublishForm(PortalForm):
     job = _JobChoice(label=gettext_lazy("Færdig rapport"), queryset=Job.objects.none())
     title = forms.CharField(
         label=gettext_lazy("Titel i biblioteket"),
@@ -247,7 +248,7 @@ class PublishForm(forms.Form):
         self.fields["job"].queryset = reports.publishable_jobs()
 
 
-class ScheduledReportForm(forms.ModelForm):
+class ScheduledReportForm(PortalModelForm):
     class Meta:
         model = ScheduledReport
         fields = ["run_on", "year", "format"]

@@ -7,7 +7,9 @@ class PartnershipConfig(AppConfig):
     verbose_name = _("Partnerskab")
 
     def ready(self) -> None:
-        from . import jobs, navigation, permissions
+        from . import adapters, jobs, navigation, permissions, uploads
+
+        adapters.connect_signals()
 
         navigation.register(
             navigation.Section(
@@ -52,7 +54,18 @@ class PartnershipConfig(AppConfig):
                 order=85,
             )
         )
+        navigation.register(
+            navigation.Section(
+                key="cpr",
+                label=_("CPR-numre"),
+                url_name="partnership:cpr_findings",
+                description=_("Gemte tekster, der indeholder et CPR-nummer, og fjernelse af dem."),
+                visible=permissions.is_secretariat,
+                order=95,
+            )
+        )
         jobs.register_builtin()
+        uploads.bound_decoded_images()
         self._ready_meetings()
 
     def _ready_meetings(self) -> None:

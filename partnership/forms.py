@@ -1,14 +1,79 @@
 from __future__ import annotations
 
-from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation, OrganisationKind, Role
+from .validators import refuse_cpr, refuse_cpr_in_file_name, validate_sensible_date
+
+# Text without a length of its own (a comment, a description) may be this long: about four
+# pages, more than any note in the portal needs, and a bound on what one request stores.
+DEFAULT_TEXT_MAX_LENGTH = 10_000
 
 
-class InviteForm(forms.Form):
+def _is_secret(field: forms.Field) -> bool:
+    """Passwords and one-time codes are never stored as typed, and may be anything."""
+    return isinstance(field.widget, forms.PasswordInput)
+
+
+def guard_field(field: forms.Field) -> None:
+    """Put the portal's input rules on one form field (idempotent):
+
+    * every text field refuses CPR numbers and has a length limit;
+    * every uploaded file's name refuses CPR numbers;
+    * every date lies in the sensible range (partnership.validators.validate_sensible_date).
+    """
+    if getattr(field, "_portal_guarded", False):
+        return
+    field._portal_guarded = True
+    if isinstance(field, forms.CharField) and not _is_secret(field):
+        if refuse_cpr not in field.validators:
+            field.validators.append(refuse_cpr)
+        # UUIDField and JSONField clean to other things than text, with bounds of their own.
+        if field.max_length is None and not isinstance(field, forms.UUIDField | forms.JSONField):
+            field.max_length = DEFAULT_TEXT_MAX_LENGTH
+            field.validators.append(MaxLengthValidator(DEFAULT_TEXT_MAX_LENGTH))
+            field.widget.attrs.update(field.widget_attrs(field.widget))
+    elif isinstance(field, forms.FileField):
+        if refuse_cpr_in_file_name not in field.validators:
+            field.validators.append(refuse_cpr_in_file_name)
+    elif isinstance(field, forms.DateField | forms.DateTimeField | forms.SplitDateTimeField):
+        if validate_sensible_date not in field.validators:
+            field.validators.append(validate_sensible_date)
+
+
+class GuardedFormMixin:
+    """The base of every form in the portal (through PortalForm and PortalModelForm, or
+    mixed into a third-party form such as allauth's). Its fields get the portal's input
+    rules (guard_field) when the form is built and again just before it is cleaned, so a
+    field that a subclass adds or replaces in its own __init__ is covered too.
+    tests/partnership/test_cpr_guard.py checks every form and field in the project."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._guard_fields()
+
+    def _guard_fields(self) -> None:
+        for field in self.fields.values():
+            guard_field(field)
+
+    def full_clean(self):
+        self._guard_fields()
+        super().full_clean()
+
+
+class PortalForm(GuardedFormMixin, forms.Form):
+    pass
+
+
+class PortalModelForm(GuardedFormMixin, forms.ModelForm):
+    pass
+
+
+class InviteForm(PortalForm):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     name = forms.CharField(label=_("Navn"), max_length=200, required=False)
     role = forms.ChoiceField(label=_("Rolle"))
@@ -26,7 +91,7 @@ class InviteForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-class ChangeRoleForm(forms.Form):
+class ChangeRoleForm(PortalForm):
     role = forms.ChoiceField(label=_("Ny rolle"))
 
     def __init__(self, *args, grantable: list[str], **kwargs):
@@ -37,7 +102,7 @@ class ChangeRoleForm(forms.Form):
         )
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(PortalForm):
     name = forms.CharField(label=_("Dit navn"), max_length=200)
     password1 = forms.CharField(
         label=_("Adgangskode"),
@@ -72,7 +137,7 @@ class AcceptInvitationForm(forms.Form):
         return cleaned
 
 
-class OrganisationFilterForm(forms.Form):
+class OrganisationFilterForm(PortalForm):
     q = forms.CharField(label=_("Søg på navn, kode eller CVR"), required=False, max_length=100)
     kind = forms.ChoiceField(
         label=_("Type"),
@@ -81,7 +146,7 @@ class OrganisationFilterForm(forms.Form):
     )
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(PortalModelForm):
     class Meta:
         model = Organisation
         fields = [
@@ -113,6 +178,23 @@ class OrganisationForm(forms.ModelForm):
         self.fields["branch_organisation"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.BRANCH
         )
+        if self.instance.pk is None:
+            # A new organisation is created together with the invitation of its first
+            # administrator, who then gives the organisation's other roles.
+            self.fields["admin_email"] = forms.EmailField(
+                label=_("E-mail på organisationens første administrator"),
+                max_length=254,
+                help_text=_(
+                    "Personen får en invitation som organisationsadministrator og inviterer "
+                    "selv organisationens øvrige brugere."
+                ),
+            )
+            self.fields["admin_name"] = forms.CharField(
+                label=_("Administratorens navn"), max_length=200, required=False
+            )
+
+    def clean_admin_email(self) -> str:
+        return self.cleaned_data["admin_email"].strip().lower()
 
     def clean_code(self):
         return self.cleaned_data.get("code") or None
@@ -121,7 +203,7 @@ class OrganisationForm(forms.ModelForm):
         return (self.cleaned_data.get("cvr") or "").replace(" ", "") or None
 
 
-class LoginForm(AllauthLoginForm):
+class LoginForm(GuardedFormMixin, allauth_forms.LoginForm):
     """allauth's login form with Danish spelling and no placeholders standing in for labels."""
 
     def __init__(self, *args, **kwargs):
@@ -130,6 +212,15 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].widget.attrs.pop("placeholder", None)
         self.fields["login"].widget.attrs["autocomplete"] = "username"
         self.fields["password"].widget.attrs.pop("placeholder", None)
+
+
+class AddEmailForm(GuardedFormMixin, allauth_forms.AddEmailForm):
+    """allauth's form for a new e-mail address (Konto → E-mail), with the portal's input
+    rules: the address is stored and shown to colleagues."""
+
+
+class ResetPasswordForm(GuardedFormMixin, allauth_forms.ResetPasswordForm):
+    """allauth's "forgot password" form, with the portal's input rules."""
 
 
 def add_service_errors(form, exc) -> None:

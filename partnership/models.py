@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import fields as guarded
 from .validators import validate_cvr
 
 
@@ -44,9 +45,9 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Logs in with e-mail; what they may do follows from their memberships."""
 
-    email = models.EmailField(_("e-mail"), unique=True)
-    name = models.CharField(_("navn"), max_length=200, blank=True)
-    title = models.CharField(_("stilling"), max_length=200, blank=True)
+    email = guarded.EmailField(_("e-mail"), unique=True)
+    name = guarded.CharField(_("navn"), max_length=200, blank=True)
+    title = guarded.CharField(_("stilling"), max_length=200, blank=True)
     is_active = models.BooleanField(_("aktiv"), default=True)
     is_staff = models.BooleanField(_("adgang til administration"), default=False)
     date_joined = models.DateTimeField(_("oprettet"), default=timezone.now)
@@ -95,12 +96,12 @@ class OwnershipForm(models.TextChoices):
 
 class Organisation(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
-    name = models.CharField(_("navn"), max_length=200, unique=True)
-    slug = models.SlugField(_("kortnavn i adresser"), max_length=80, unique=True)
-    code = models.CharField(
+    name = guarded.CharField(_("navn"), max_length=200, unique=True)
+    slug = guarded.SlugField(_("kortnavn i adresser"), max_length=80, unique=True)
+    code = guarded.CharField(
         _("kommune-/regionskode"), max_length=4, blank=True, null=True, unique=True
     )
-    cvr = models.CharField(
+    cvr = guarded.CharField(
         _("CVR-nummer"), max_length=8, blank=True, null=True, unique=True, validators=[validate_cvr]
     )
     ownership_form = models.CharField(
@@ -115,11 +116,11 @@ class Organisation(models.Model):
         related_name="member_providers",
         limit_choices_to={"kind": OrganisationKind.BRANCH},
     )
-    address = models.CharField(_("adresse"), max_length=250, blank=True)
-    email = models.EmailField(_("kontakt-e-mail"), blank=True)
-    phone = models.CharField(_("telefon"), max_length=30, blank=True)
-    website = models.URLField(_("hjemmeside"), blank=True)
-    description = models.TextField(_("beskrivelse"), blank=True)
+    address = guarded.CharField(_("adresse"), max_length=250, blank=True)
+    email = guarded.EmailField(_("kontakt-e-mail"), blank=True)
+    phone = guarded.CharField(_("telefon"), max_length=30, blank=True)
+    website = guarded.URLField(_("hjemmeside"), blank=True)
+    description = guarded.TextField(_("beskrivelse"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -283,8 +284,8 @@ class Invitation(models.Model):
     """An invitation by e-mail to a role in an organisation. Only a hash of the one-time
     token is stored; the token itself is in the e-mail link."""
 
-    email = models.EmailField(_("e-mail"))
-    name = models.CharField(_("navn"), max_length=200, blank=True)
+    email = guarded.EmailField(_("e-mail"))
+    name = guarded.CharField(_("navn"), max_length=200, blank=True)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="invitations"
     )
@@ -376,8 +377,8 @@ class Job(models.Model):
     """A background job: a document rendered by a Celery worker for the person who
     ordered it. The kind names a renderer registered in partnership.jobs."""
 
-    kind = models.CharField(_("type"), max_length=50)
-    title = models.CharField(_("titel"), max_length=250)
+    kind = guarded.CharField(_("type"), max_length=50)
+    title = guarded.CharField(_("titel"), max_length=250)
     params = models.JSONField(_("parametre"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
@@ -385,7 +386,7 @@ class Job(models.Model):
     progress_done = models.PositiveIntegerField(_("udført"), default=0)
     progress_total = models.PositiveIntegerField(_("i alt"), default=0)
     result_file = models.FileField(_("resultat"), upload_to=job_result_path, blank=True)
-    result_name = models.CharField(_("filnavn"), max_length=200, blank=True)
+    result_name = guarded.CharField(_("filnavn"), max_length=200, blank=True)
     error = models.TextField(_("fejl"), blank=True)
     attempts = models.PositiveIntegerField(_("forsøg"), default=0)
     ordered_by = models.ForeignKey(
@@ -446,8 +447,8 @@ class Notice(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
     )
-    message = models.CharField(_("besked"), max_length=300)
-    url = models.CharField(_("link"), max_length=300, blank=True)
+    message = guarded.CharField(_("besked"), max_length=300)
+    url = guarded.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     read_at = models.DateTimeField(_("læst"), null=True, blank=True)
 
@@ -459,6 +460,135 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class Redaction(models.Model):
+    """A CPR number taken out of a stored text by the secretariat
+    (partnership.redaction.redact_cpr): who, when, which row and column. The row's text now
+    has "[CPR-nummer fjernet]" where the number stood. Append-only in the database, and the
+    only way to change a published tariff or approved minutes: their triggers let an update
+    through when it matches a redaction recorded in the same transaction
+    (partnership_redaction_permits, migration partnership 0007)."""
+
+    table_name = models.CharField(max_length=100, editable=False)
+    object_pk = models.CharField(max_length=40, editable=False)
+    column = models.CharField(max_length=100, editable=False)
+    model_label = models.CharField(max_length=100, editable=False)
+    field_label = models.CharField(max_length=200, editable=False)
+    # The replaced text is not kept: only its MD5 as PostgreSQL computes it, and the new text.
+    old_md5 = models.CharField(max_length=32, editable=False)
+    new_value = guarded.TextField(editable=False)
+    # The transaction that recorded it (txid_current()): the triggers honour a redaction only
+    # within that transaction.
+    transaction_id = models.BigIntegerField(editable=False)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("fjernet af"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    redacted_at = models.DateTimeField(_("fjernet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fjernet CPR-nummer")
+        verbose_name_plural = _("fjernede CPR-numre")
+        ordering = ["-redacted_at", "-pk"]
+        indexes = [models.Index(fields=["table_name", "object_pk", "column"])]
+
+    def __str__(self) -> str:
+        return f"{self.model_label} {self.object_pk}: {self.field_label}"
+
+
+class MailKind(models.TextChoices):
+    """What an e-mail is about. Every e-mail the portal sends is one of these."""
+
+    ACCOUNT = "account", _("Login og konto")
+    MEMBER_INVITATION = "member_invitation", _("Invitation til portalen")
+    ORGANISATION_NOTICE = "organisation_notice", _("Besked til organisationen")
+    MEETING_INVITATION = "meeting_invitation", _("Mødeindkaldelse")
+    MINUTES_COMMENT = "minutes_comment", _("Referat til kommentering")
+    MINUTES = "minutes", _("Godkendt referat")
+    TARIFF_PUBLISHED = "tariff_published", _("Ny takst")
+    CONTRACT_REMINDER = "contract_reminder", _("Påmindelse om kontrakt")
+    QUALITY_REMINDER = "quality_reminder", _("Påmindelse om handling")
+
+
+class MailStatus(models.TextChoices):
+    SENT = "sent", _("Sendt")
+    FAILED = "failed", _("Ikke sendt")
+
+
+class MailFailure(models.TextChoices):
+    """Why an e-mail was not sent, as the person who reads the log needs to know it."""
+
+    NO_ADDRESS = "no_address", _("Modtageren har ingen gyldig e-mailadresse.")
+    REFUSED = "refused", _("Mailserveren afviste modtagerens adresse.")
+    UNREACHABLE = "unreachable", _("Mailserveren kunne ikke nås.")
+    LOGIN = "login", _("Portalen kunne ikke logge ind på mailserveren.")
+    REJECTED = "rejected", _("Mailserveren afviste e-mailen.")
+    ERROR = "error", _("E-mailen kunne ikke sendes på grund af en teknisk fejl.")
+
+
+class OutgoingMail(models.Model):
+    """One attempt to send one e-mail to one address (partnership.mail.send, the only way
+    the portal sends e-mail): sent, or not sent with the reason. Nothing is reported as
+    sent that is not recorded here as sent.
+
+    `related_type`/`related_id` name what the mail is about ("partnership.meeting", 7) and
+    `reference` tells mails about the same thing apart (the invitation's version). A mail
+    about something goes at most once to an address for the same kind and reference: the
+    unique index over the sent ones holds that, also for two task runs at the same time;
+    failed attempts stay beside it, and the mail can be tried again."""
+
+    kind = models.CharField(_("type"), max_length=30, choices=MailKind.choices)
+    recipient = guarded.CharField(_("modtager"), max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    subject = guarded.CharField(_("emne"), max_length=500, blank=True)
+    related_type = models.CharField(max_length=100, blank=True)
+    related_id = models.BigIntegerField(null=True, blank=True)
+    reference = guarded.CharField(max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MailStatus.choices)
+    reason = models.CharField(
+        _("årsag"), max_length=20, choices=MailFailure.choices, blank=True, default=""
+    )
+    # The exception's class (SMTPRecipientsRefused ...), for whoever runs the mail server;
+    # the details are in the log.
+    error = models.CharField(_("fejltype"), max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("udgående e-mail")
+        verbose_name_plural = _("udgående e-mails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["related_type", "related_id", "kind"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "related_type", "related_id", "reference", "recipient"],
+                condition=Q(status="sent"),
+                name="outgoingmail_sent_once",
+            ),
+            models.CheckConstraint(
+                name="outgoingmail_status_valid", condition=Q(status__in=MailStatus.values)
+            ),
+            models.CheckConstraint(
+                name="outgoingmail_failure_has_reason",
+                condition=Q(status="sent", reason="") | (Q(status="failed") & ~Q(reason="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}: {self.get_status_display()}"
+
+    @property
+    def sent(self) -> bool:
+        return self.status == MailStatus.SENT
 
 
 from .meetings.models import *  # noqa: E402,F401,F403

@@ -35,4 +35,6 @@ urlpatterns = [
     path("jobs/<int:pk>/hent/", views.job_download, name="job_download"),
     path("jobs/<int:pk>/proev-igen/", views.job_retry, name="job_retry"),
     path("medlemsliste/", views.member_list_order, name="member_list_order"),
+    path("sekretariat/cpr-numre/", views.cpr_findings, name="cpr_findings"),
+    path("sekretariat/cpr-numre/fjern/", views.cpr_redact, name="cpr_redact"),
 ]

@@ -5,7 +5,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import jobs, permissions, services
+from . import jobs, mail, permissions, redaction, services
 from .forms import (
     AcceptInvitationForm,
     ChangeRoleForm,
@@ -22,8 +21,19 @@ from .forms import (
     OrganisationForm,
     add_service_errors,
 )
-from .models import Invitation, Job, JobStatus, Membership, Notice, Organisation, Role
+from .models import (
+    Invitation,
+    Job,
+    JobStatus,
+    MailKind,
+    Membership,
+    Notice,
+    Organisation,
+    Redaction,
+    Role,
+)
 from .navigation import sections_for
+from .pagination import PAGE_PARAM, paginate
 
 
 def member_required(view):
@@ -55,6 +65,9 @@ def dashboard(request):
     sections = [s for s in sections_for(request.user) if s.key != "dashboard"]
     recent_jobs = list(Job.objects.filter(ordered_by=request.user)[:5])
     notices = list(Notice.objects.filter(user=request.user, read_at__isnull=True)[:10])
+    unsent = mail.unsent(notices, kind=MailKind.TARIFF_PUBLISHED)
+    for notice in notices:
+        notice.mail_not_sent = unsent.get(notice.pk, "")
     return render(
         request,
         "partnership/dashboard.html",
@@ -82,9 +95,9 @@ def organisation_list(request):
             qs = qs.filter(Q(name__icontains=q) | Q(code=q) | Q(cvr=q))
         if form.cleaned_data["kind"]:
             qs = qs.filter(kind=form.cleaned_data["kind"])
-    page = Paginator(qs.order_by("kind", "name"), 50).get_page(request.GET.get("side"))
+    page = paginate(qs.order_by("kind", "name"), 50, request.GET.get(PAGE_PARAM))
     query = request.GET.copy()
-    query.pop("side", None)
+    query.pop(PAGE_PARAM, None)
     return render(
         request,
         "partnership/organisation_list.html",
@@ -112,6 +125,7 @@ def organisation_detail(request, slug):
             .select_related("user")
             .order_by("user__name", "user__email")
         )
+    can_manage = permissions.can_manage_members(request.user, organisation)
     providers = None
     if organisation.kind == "branch":
         providers = organisation.member_providers.order_by("name")
@@ -122,22 +136,46 @@ def organisation_detail(request, slug):
             "organisation": organisation,
             "members": members,
             "providers": providers,
-            "can_manage": permissions.can_manage_members(request.user, organisation),
-            "can_edit": permissions.is_secretariat(request.user),
+            "can_manage": can_manage,
+            "can_invite_first_admin": not can_manage
+            and permissions.can_invite(request.user, organisation),
+            "can_edit": permissions.can_edit_organisation(request.user, organisation),
         },
     )
 
 
 @member_required
 def organisation_edit(request, slug=None):
-    if not permissions.is_secretariat(request.user):
-        raise PermissionDenied
     organisation = _visible_organisation(request, slug) if slug else None
+    allowed = (
+        permissions.can_edit_organisation(request.user, organisation)
+        if organisation
+        else permissions.can_create_organisation(request.user)
+    )
+    if not allowed:
+        raise PermissionDenied
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        organisation = form.save()
-        messages.success(request, _("%(org)s er gemt.") % {"org": organisation})
-        return redirect(organisation)
+        if organisation:
+            organisation = form.save()
+            messages.success(request, _("%(org)s er gemt.") % {"org": organisation})
+            return redirect(organisation)
+        try:
+            organisation, invitation = services.create_organisation(
+                organisation=form.save(commit=False),
+                admin_email=form.cleaned_data["admin_email"],
+                admin_name=form.cleaned_data["admin_name"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(org)s er oprettet, og %(email)s er inviteret som første administrator.")
+                % {"org": organisation, "email": invitation.email},
+            )
+            return redirect(organisation)
     return render(
         request, "partnership/organisation_form.html", {"form": form, "organisation": organisation}
     )
@@ -155,7 +193,12 @@ def _managed_organisation(request, slug) -> Organisation:
 
 @member_required
 def members(request, slug):
-    organisation = _managed_organisation(request, slug)
+    """The organisation's admin manages its members here; the secretariat comes here only
+    to invite the first administrator of an organisation that has none."""
+    organisation = _visible_organisation(request, slug)
+    can_manage = permissions.can_manage_members(request.user, organisation)
+    if not (can_manage or permissions.can_invite(request.user, organisation)):
+        raise PermissionDenied
     grantable = permissions.grantable_roles(request.user, organisation)
     form = InviteForm(request.POST or None, organisation=organisation, grantable=grantable)
     if request.method == "POST" and form.is_valid():
@@ -170,7 +213,7 @@ def members(request, slug):
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            form.add_error("role", str(exc))
+            form.add_error(None, str(exc))
         else:
             messages.success(
                 request,
@@ -183,7 +226,9 @@ def members(request, slug):
         .select_related("user")
         .order_by("-is_active", "user__name", "user__email")
     )
-    invitations = organisation.invitations.select_related("invited_by").order_by("-created_at")[:50]
+    invitations = list(
+        organisation.invitations.select_related("invited_by").order_by("-created_at")[:50]
+    )
     return render(
         request,
         "partnership/members.html",
@@ -193,6 +238,12 @@ def members(request, slug):
             "memberships": memberships,
             "invitations": invitations,
             "role_choices": [(r, Role(r).label) for r in grantable],
+            "can_manage": can_manage,
+            "cancellable": {
+                inv.pk
+                for inv in invitations
+                if inv.is_pending and permissions.can_cancel_invitation(request.user, inv)
+            },
         },
     )
 
@@ -263,8 +314,10 @@ def membership_deactivate(request, slug, pk):
 @member_required
 @require_POST
 def invitation_cancel(request, slug, pk):
-    organisation = _managed_organisation(request, slug)
+    organisation = _visible_organisation(request, slug)
     invitation = get_object_or_404(Invitation, pk=pk, organisation=organisation)
+    if not permissions.can_cancel_invitation(request.user, invitation):
+        raise PermissionDenied
     services.cancel_invitation(invitation=invitation, by=request.user)
     messages.success(
         request, _("Invitationen til %(email)s er annulleret.") % {"email": invitation.email}
@@ -362,7 +415,7 @@ def job_list(request):
     show_all = permissions.is_secretariat(request.user) and request.GET.get("alle") == "1"
     if not show_all:
         qs = qs.filter(ordered_by=request.user)
-    page = Paginator(qs, 25).get_page(request.GET.get("side"))
+    page = paginate(qs, 25, request.GET.get(PAGE_PARAM))
     return render(
         request,
         "partnership/job_list.html",
@@ -542,3 +595,41 @@ def healthz(request):
     response = JsonResponse(body, status=status)
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- CPR numbers already stored (the secretariat) -------------------------------------------
+
+
+@member_required
+def cpr_findings(request):
+    """Every stored text that holds a CPR number, with the number masked, and a button
+    that takes it out (partnership.redaction)."""
+    if not permissions.is_secretariat(request.user):
+        raise PermissionDenied(_("Kun sekretariatet kan se fundne CPR-numre."))
+    context = {
+        "findings": redaction.scan_cpr(),
+        "redactions": Redaction.objects.select_related("redacted_by")[:50],
+    }
+    return render(request, "partnership/cpr_findings.html", context)
+
+
+@member_required
+@require_POST
+def cpr_redact(request):
+    if not permissions.is_secretariat(request.user):
+        raise PermissionDenied(_("Kun sekretariatet kan fjerne CPR-numre."))
+    model_label, _sep, rest = request.POST.get("finding", "").partition(":")
+    pk, _sep, field_name = rest.partition(":")
+    try:
+        record = redaction.redact_cpr(
+            model_label=model_label, pk=pk, field_name=field_name, by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("CPR-nummeret er fjernet fra %(field)s (%(model)s %(pk)s).")
+            % {"field": record.field_label, "model": record.model_label, "pk": record.object_pk},
+        )
+    return redirect("partnership:cpr_findings")

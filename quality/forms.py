@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partnership.forms import PortalForm, PortalModelForm
 from partnership.models import Organisation, OrganisationKind, User
-from partnership.validators import refuse_cpr
 
 from .models import ActionStatus, Framework, Theme
 from .permissions import MUNICIPALITY_ROLES, PROVIDER_ROLES
@@ -47,14 +47,13 @@ def people_in(organisation: Organisation, roles):
 # --- Assessments ---------------------------------------------------------------------------
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(PortalForm):
     assessed_on = forms.DateField(
         label=_("Dato for vurderingen"), widget=DATE, initial=timezone.localdate
     )
     source = forms.CharField(
         label=_("Kilde"),
         max_length=300,
-        validators=[refuse_cpr],
         help_text=_("Fx 'Tilsynsrapport fra Socialtilsyn Øst, marts 2026'."),
     )
 
@@ -81,7 +80,7 @@ class AssessmentForm(forms.Form):
 # --- Dialogues -----------------------------------------------------------------------------
 
 
-class PartiesForm(forms.Form):
+class PartiesForm(PortalForm):
     """Step one of a new dialogue: who it is between."""
 
     kommune = forms.ModelChoiceField(
@@ -109,7 +108,7 @@ class PartiesForm(forms.Form):
             self.fields["leverandoer"].empty_label = None
 
 
-class DialogueForm(forms.Form):
+class DialogueForm(PortalForm):
     framework = forms.ModelChoiceField(
         label=_("Kvalitetsramme"),
         queryset=Framework.objects.filter(is_active=True),
@@ -139,14 +138,12 @@ class DialogueForm(forms.Form):
         label=_("Øvrige deltagere"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        validators=[refuse_cpr],
         help_text=_("Navn og organisation på deltagere uden login i portalen."),
     )
     summary = forms.CharField(
         label=_("Opsummering"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        validators=[refuse_cpr],
     )
     next_dialogue_on = forms.DateField(label=_("Næste dialog"), widget=DATE, required=False)
 
@@ -174,7 +171,7 @@ class DialogueForm(forms.Form):
         return cleaned
 
 
-class ThemeNotesForm(forms.Form):
+class ThemeNotesForm(PortalForm):
     """One side's note and score per theme."""
 
     def __init__(self, *args, themes: list[Theme], **kwargs):
@@ -185,7 +182,6 @@ class ThemeNotesForm(forms.Form):
                 label=_("Notat om %(theme)s") % {"theme": theme.name},
                 widget=forms.Textarea(attrs={"rows": 3}),
                 required=False,
-                validators=[refuse_cpr],
             )
             self.fields[f"score_{theme.pk}"] = score_field(
                 _("Vurdering af %(theme)s (1-5)") % {"theme": theme.name}
@@ -201,15 +197,13 @@ class ThemeNotesForm(forms.Form):
         }
 
 
-class DocumentForm(forms.Form):
-    title = forms.CharField(label=_("Titel"), max_length=200, validators=[refuse_cpr])
+class DocumentForm(PortalForm):
+    title = forms.CharField(label=_("Titel"), max_length=200)
     file = forms.FileField(label=_("Fil (PDF, højst 20 MB)"))
 
 
-class ActionForm(forms.Form):
-    text = forms.CharField(
-        label=_("Handling"), widget=forms.Textarea(attrs={"rows": 3}), validators=[refuse_cpr]
-    )
+class ActionForm(PortalForm):
+    text = forms.CharField(label=_("Handling"), widget=forms.Textarea(attrs={"rows": 3}))
     owner_organisation = forms.ModelChoiceField(
         label=_("Ansvarlig organisation"), queryset=Organisation.objects.none(), empty_label=None
     )
@@ -240,13 +234,13 @@ class ActionForm(forms.Form):
 # --- Frameworks (the secretariat's reference data) -----------------------------------------
 
 
-class FrameworkForm(forms.ModelForm):
+class FrameworkForm(PortalModelForm):
     class Meta:
         model = Framework
         fields = ["name", "description", "order", "is_active"]
 
 
-class ThemeForm(forms.ModelForm):
+class ThemeForm(PortalModelForm):
     class Meta:
         model = Theme
         fields = ["name", "description", "order", "is_active"]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partnership.validators import refuse_cpr
+from partnership import fields as guarded
 
 SCORE_MIN, SCORE_MAX = 1, 5
 SCORE_ERROR = _("Scoren skal være et helt tal fra 1 til 5.")
@@ -26,9 +26,9 @@ class Framework(models.Model):
     """A set of themes, each scored 1-5 (the partnership's quality vision, Socialtilsynet's
     quality model). Reference data the secretariat maintains."""
 
-    key = models.SlugField(_("nøgle"), max_length=50, unique=True)
-    name = models.CharField(_("navn"), max_length=200, unique=True)
-    description = models.TextField(_("beskrivelse"), blank=True)
+    key = guarded.SlugField(_("nøgle"), max_length=50, unique=True)
+    name = guarded.CharField(_("navn"), max_length=200, unique=True)
+    description = guarded.TextField(_("beskrivelse"), blank=True)
     order = models.PositiveIntegerField(_("rækkefølge"), default=0)
     is_active = models.BooleanField(_("i brug"), default=True)
 
@@ -45,8 +45,8 @@ class Theme(models.Model):
     framework = models.ForeignKey(
         Framework, verbose_name=_("ramme"), on_delete=models.CASCADE, related_name="themes"
     )
-    name = models.CharField(_("navn"), max_length=200)
-    description = models.TextField(_("beskrivelse"), blank=True)
+    name = guarded.CharField(_("navn"), max_length=200)
+    description = guarded.TextField(_("beskrivelse"), blank=True)
     order = models.PositiveIntegerField(_("rækkefølge"), default=0)
     is_active = models.BooleanField(_("i brug"), default=True)
 
@@ -79,10 +79,9 @@ class Assessment(models.Model):
         Framework, verbose_name=_("ramme"), on_delete=models.PROTECT, related_name="assessments"
     )
     assessed_on = models.DateField(_("dato for vurderingen"))
-    source = models.CharField(
+    source = guarded.CharField(
         _("kilde"),
         max_length=300,
-        validators=[refuse_cpr],
         help_text=_("Fx 'Tilsynsrapport fra Socialtilsyn Øst, marts 2026'."),
     )
     created_by = models.ForeignKey(
@@ -170,13 +169,12 @@ class Dialogue(models.Model):
         related_name="+",
         blank=True,
     )
-    other_participants = models.TextField(
+    other_participants = guarded.TextField(
         _("øvrige deltagere"),
         blank=True,
-        validators=[refuse_cpr],
         help_text=_("Navn og organisation på deltagere uden login i portalen."),
     )
-    summary = models.TextField(_("opsummering"), blank=True, validators=[refuse_cpr])
+    summary = guarded.TextField(_("opsummering"), blank=True)
     next_dialogue_on = models.DateField(_("næste dialog"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -227,7 +225,7 @@ class ThemeNote(models.Model):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="notes")
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="+")
     side = models.CharField(_("part"), max_length=20, choices=Side.choices)
-    note = models.TextField(_("notat"), blank=True, validators=[refuse_cpr])
+    note = guarded.TextField(_("notat"), blank=True)
     score = models.PositiveSmallIntegerField(
         _("vurdering"),
         null=True,
@@ -266,7 +264,7 @@ class DialogueDocument(models.Model):
 
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="documents")
     side = models.CharField(_("part"), max_length=20, choices=Side.choices)
-    title = models.CharField(_("titel"), max_length=200, validators=[refuse_cpr])
+    title = guarded.CharField(_("titel"), max_length=200)
     file = models.FileField(_("fil (PDF)"), upload_to=dialogue_document_path)
     size = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(
@@ -320,7 +318,7 @@ class Action(models.Model):
         blank=True,
         related_name="carried_on_actions",
     )
-    text = models.TextField(_("handling"), validators=[refuse_cpr])
+    text = guarded.TextField(_("handling"))
     owner_organisation = models.ForeignKey(
         "partnership.Organisation",
         verbose_name=_("ansvarlig organisation"),
@@ -398,7 +396,7 @@ class ActionReminder(models.Model):
     """A reminder sent about an overdue action: at most one per action per ISO week."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reminders")
-    week = models.CharField(_("uge"), max_length=8)  # ISO year-week, e.g. "2026-W07"
+    week = guarded.CharField(_("uge"), max_length=8)  # ISO year-week, e.g. "2026-W07"
     sent_at = models.DateTimeField(_("sendt"), auto_now_add=True)
 
     class Meta:

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from partnership.models import Membership, Organisation, User
 from partnership.uploads import check_pdf
-from partnership.validators import refuse_cpr
 
 from . import permissions
 from .models import (
@@ -218,7 +217,6 @@ def add_document(*, dialogue: Dialogue, title: str, upload, by: User) -> Dialogu
     if side is None:
         raise PermissionDenied(_("Kun dialogens parter kan tilføje dokumentation."))
     title = (title or "").strip()
-    refuse_cpr(title)
     try:
         check_pdf(upload)
     except ValidationError as exc:

@@ -80,6 +80,8 @@ NUMBER_TEXT = [
     "2.026",
     "3.14",
 ]
+# Fixed on purpose (ok-fixed-date): texts that are or are not dates whatever the day, such as
+# 29 February in a year without one and in a year with one.
 DATE_TEXT = [
     "2026-13-45",
     "2026-02-29",

@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from django import forms
 from django.urls import reverse
 
+from partnership.forms import PortalForm, PortalModelForm
+
 from .world import (
     ADMIN_HOLBAEK,
     CASEWORKER,
     CASEWORKER_NAESTVED,
     EDITOR_A,
     SECRETARIAT,
+    YEAR,
     World,
     org,
     user,
@@ -43,6 +46,10 @@ class Target:
         return self.form.prefix or ""
 
 
+# The portal's form bases (partnership.forms): no page shows them as they are.
+BASES = (PortalForm, PortalModelForm)
+
+
 def project_forms() -> list[type[forms.BaseForm]]:
     """Every Form and ModelForm class defined in the project's own modules (migrations and
     management commands aside), plus the allauth login form the project configures."""
@@ -60,6 +67,7 @@ def project_forms() -> list[type[forms.BaseForm]]:
                     inspect.isclass(obj)
                     and issubclass(obj, forms.BaseForm)
                     and obj.__module__ == module.__name__
+                    and obj not in BASES
                 ):
                     found[f"{obj.__module__}.{obj.__qualname__}"] = obj
     return [found[k] for k in sorted(found)]
@@ -106,7 +114,7 @@ def _valid_offer_data() -> dict:
 
 
 VALID_TARIFF = {
-    "year": "2026",
+    "year": str(YEAR),
     "price": "2.650,50",
     "unit": "day",
     "occupancy_percent": "95",
@@ -184,6 +192,20 @@ def _(w):
     from partnership.forms import LoginForm
 
     return Target(reverse("account_login"), None, LoginForm())
+
+
+@target("partnership.forms.AddEmailForm")
+def _(w):
+    from partnership.forms import AddEmailForm
+
+    return Target(reverse("account_email"), CASEWORKER, AddEmailForm(user=user(CASEWORKER)))
+
+
+@target("partnership.forms.ResetPasswordForm")
+def _(w):
+    from partnership.forms import ResetPasswordForm
+
+    return Target(reverse("account_reset_password"), None, ResetPasswordForm())
 
 
 # partnership.meetings
@@ -372,7 +394,7 @@ def _(w):
     return Target(
         reverse("offers:tariff_create", kwargs={"pk": w.offer.pk}),
         EDITOR_A,
-        TariffForm(instance=Tariff(offer=w.offer, year=2027)),
+        TariffForm(instance=Tariff(offer=w.offer, year=YEAR + 1)),
         extra=NO_ADDONS,
     )
 
@@ -387,7 +409,7 @@ def _(w):
         AddOnForm(prefix="tillaeg-0"),
         extra={
             **VALID_TARIFF,
-            "year": "2027",
+            "year": str(YEAR + 1),
             "tillaeg-TOTAL_FORMS": "1",
             "tillaeg-INITIAL_FORMS": "0",
         },
@@ -433,7 +455,7 @@ def _(w):
 def _(w):
     from offers.views_reports import TariffOverviewForm
 
-    w.offer  # noqa: B018 - published tariffs for 2025 and 2026
+    w.offer  # noqa: B018 - published tariffs for last year and this year
     return Target(reverse("offers:tariff_overview_order"), CASEWORKER, TariffOverviewForm())
 
 
@@ -712,7 +734,7 @@ def _import_file(w):
     offer = w.offer
     text = (
         "tilbud_id;tilbud;takstår;takst;enhed;belægning_pct;moms_inkluderet\r\n"
-        f"{offer.pk};{offer.name};2027;2.650,50;døgn;95;ja\r\n"
+        f"{offer.pk};{offer.name};{YEAR + 1};2.650,50;døgn;95;ja\r\n"
     )
     return lambda: SimpleUploadedFile("takster.csv", text.encode("utf-8-sig"))
 
@@ -735,6 +757,7 @@ VALID.update(
             "kind": "branch",
             "name": "Fuzz Brancheforening",
             "slug": "fuzz-brancheforening",
+            "admin_email": "formand@fuzz-brancheforening.example",
         },
         "partnership.meetings.forms.ForumForm": lambda w: {"name": "Styregruppen"},
         "partnership.meetings.forms.MeetingForm": lambda w: {
@@ -766,7 +789,7 @@ VALID.update(
         "offers.forms.ProviderChoiceForm": lambda w: {"provider": _pk(w.offer.provider)},
         "offers.forms.VacancyForm": lambda w: {"vacant": "2", "reported_on": _today()},
         "offers.forms.DeclarationAnswerForm": lambda w: {"answer": "included"},
-        "offers.forms.TariffForm": lambda w: {**VALID_TARIFF, "year": "2027"},
+        "offers.forms.TariffForm": lambda w: {**VALID_TARIFF, "year": str(YEAR + 1)},
         "offers.forms.AddOnForm": lambda w: {"name": "Kørsel", "price": "3,50", "unit": "km"},
         "offers.forms.CorrectionForm": lambda w: {"reason": "Regnefejl i lønudgifterne."},
         "offers.forms.PhotoForm": lambda w: {"image": _png, "alt_text": "Fællesstuen"},
@@ -775,22 +798,22 @@ VALID.update(
             "title": "Tilsynsrapport",
             "file": _pdf,
         },
-        "offers.forms.RegulationRateForm": lambda w: {"year": "2030", "rate": "2,5"},
+        "offers.forms.RegulationRateForm": lambda w: {"year": str(YEAR + 4), "rate": "2,5"},
         "offers.views_import.TariffImportForm": lambda w: {"file": _import_file(w)},
-        "offers.views_reports.TariffOverviewForm": lambda w: {"aar": "2026", "format": "pdf"},
-        "offers.views_reports.DevelopmentForm": lambda w: {"fra": "2025", "til": "2026"},
+        "offers.views_reports.TariffOverviewForm": lambda w: {"aar": str(YEAR), "format": "pdf"},
+        "offers.views_reports.DevelopmentForm": lambda w: {"fra": str(YEAR - 1), "til": str(YEAR)},
         "offers.views_reports.PublishForm": lambda w: {"job": _pk(w.report_job)},
         "offers.views_reports.ScheduledReportForm": lambda w: {
             "run_on": _today(30),
-            "year": "2027",
+            "year": str(YEAR + 1),
             "format": "pdf",
         },
         "contracts.forms.ContractForm": lambda w: {
             "template": _pk(_template()),
             "buyer": _pk(org("naestved")),
-            "case_reference": "NAE-2026-0099",
+            "case_reference": f"NAE-{YEAR}-0099",
             "start_date": _today(20),
-            "tariff": _pk(w.offer.tariffs.get(year=2026, version=1)),
+            "tariff": _pk(w.offer.tariffs.get(year=YEAR, version=1)),
             "payment_timing": "advance",
             "payment_days": "30",
             "notice_months": "3",
@@ -815,7 +838,7 @@ VALID.update(
         },
         "quality.forms.AssessmentForm": lambda w: {
             "assessed_on": _today(),
-            "source": "Tilsynsrapport 2026",
+            "source": f"Tilsynsrapport {YEAR}",
             **{f"score_{t.pk}": "3" for t in _themes(w.framework)[:2]},
         },
         "quality.forms.DialogueForm": lambda w: {

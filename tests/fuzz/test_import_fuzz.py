@@ -23,7 +23,7 @@ from offers.models import Offer, RegulationRate, Tariff, TariffAddOn
 from partnership.models import Organisation
 
 from .strategies import DATES, NUMBERS, TEXT
-from .world import EDITOR_A, FUZZ, isolated, user
+from .world import EDITOR_A, FUZZ, YEAR, isolated, user
 
 pytestmark = pytest.mark.postgres
 # The import is the riskiest input of all (whole files), and its examples are quick.
@@ -72,22 +72,22 @@ def published() -> int:
 
 @pytest.fixture
 def offers(world):
-    """Three offers of provider A (one with a published 2026 tariff, one with a 2026 draft)
-    and one of provider B, which A's editor may not import for."""
+    """Three offers of provider A (one with a published tariff for this year, one with a draft
+    for it) and one of provider B, which A's editor may not import for."""
     from offers import services
     from tests.factories import make_offer, publish
 
-    world.rates  # noqa: B018 - PL rates 2024-2027
-    RegulationRate.objects.filter(year=2027).delete()  # a year without a PL rate
+    world.rates  # noqa: B018 - PL rates from two years ago to next year
+    RegulationRate.objects.filter(year=YEAR + 1).delete()  # a year without a PL rate
     a1 = make_offer(name="Botilbuddet Egelunden")
     a2 = make_offer(name="Bostedet Fjordglimt")
     a3 = make_offer(name="Opholdsstedet Kilden", status="draft")
     b1 = make_offer(provider_slug="fonden-solsikken", name="Opholdsstedet Solbakken")
-    publish(a1, 2026, "2500", addons=[("Ledsagelse", "350", "hour")])
-    publish(a2, 2025, "1800")
+    publish(a1, YEAR, "2500", addons=[("Ledsagelse", "350", "hour")])
+    publish(a2, YEAR - 1, "1800")
     services.save_tariff_draft(
         offer=a2,
-        year=2026,
+        year=YEAR,
         fields={"price": Decimal("1900"), "unit": "day", "occupancy_percent": Decimal("90")},
         addons=[],
         by=user(EDITOR_A),
@@ -111,7 +111,7 @@ def valid_row(draw, offers):
         {
             importer.COL_OFFER_ID: str(offer.pk),
             importer.COL_OFFER: offer.name,
-            importer.COL_YEAR: str(draw(st.sampled_from([2025, 2026]))),
+            importer.COL_YEAR: str(draw(st.sampled_from([YEAR - 1, YEAR]))),
             importer.COL_PRICE: draw(st.sampled_from([danish(price), str(price), f"{price} kr."])),
             importer.COL_UNIT: draw(st.sampled_from(["døgn", "måned", "pr. døgn", "md", "day"])),
             importer.COL_OCCUPANCY: draw(st.sampled_from(["95", "100", "87,5", "90 %"])),
@@ -154,7 +154,15 @@ def any_row(draw, offers):
                 JUNK,
                 st.just(""),
                 st.sampled_from(
-                    [str(offers["other"].pk), "0", "-1", "99999999", "2147483648", "2027", "1999"]
+                    [
+                        str(offers["other"].pk),
+                        "0",
+                        "-1",
+                        "99999999",
+                        "2147483648",
+                        str(YEAR + 1),
+                        "1999",
+                    ]
                 ),
             )
         )
@@ -293,7 +301,7 @@ def valid_rows_and_sabotage(draw, offers):
     reading and saving that makes the last row fail."""
     keys = draw(
         st.lists(
-            st.tuples(st.sampled_from(offers["mine"]), st.sampled_from([2025, 2026])),
+            st.tuples(st.sampled_from(offers["mine"]), st.sampled_from([YEAR - 1, YEAR])),
             min_size=2,
             max_size=5,
             unique_by=lambda k: (k[0].pk, k[1]),

@@ -47,6 +47,9 @@ def isolated(fn):
 
 
 CPH = ZoneInfo("Europe/Copenhagen")
+# This year on the test clock (tests/conftest.py starts it before this module is imported):
+# the offer has tariffs for last year and this year; next year has a PL rate but no tariff.
+YEAR = date.today().year
 SECRETARIAT = "sekretariat@portal.example"
 ADMIN_HOLBAEK = "admin.holbaek@portal.example"
 CASEWORKER = "sagsbehandler.slagelse@portal.example"
@@ -76,7 +79,7 @@ class World:
         from tests.factories import pl_rates
 
         pl_rates()
-        pl_rates(y2027="2.5")
+        pl_rates(**{f"y{YEAR + 1}": "2.5"})
 
     @cached_property
     def offer(self):
@@ -84,16 +87,16 @@ class World:
 
         self.rates  # noqa: B018 - made for its side effect
         offer = make_offer(name="Fuzz Bosted")
-        publish(offer, 2025, "2400")
-        publish(offer, 2026, "2500", addons=[("Ledsagelse", "350", "hour")])
+        publish(offer, YEAR - 1, "2400")
+        publish(offer, YEAR, "2500", addons=[("Ledsagelse", "350", "hour")])
         return offer
 
     @cached_property
     def correction_draft(self):
-        """Version 2 of the offer's 2026 tariff: a draft that needs a reason to publish."""
+        """Version 2 of the offer's tariff for this year: a draft that needs a reason."""
         from offers import services
 
-        published = self.offer.tariffs.get(year=2026, version=1)
+        published = self.offer.tariffs.get(year=YEAR, version=1)
         return services.start_correction(tariff=published, by=user(EDITOR_A))
 
     @cached_property
@@ -105,8 +108,8 @@ class World:
 
         job = Job(
             kind="takstoversigt",
-            title="Takstoversigt 2026 (PDF)",
-            params={"year": 2026, "format": "pdf"},
+            title=f"Takstoversigt {YEAR} (PDF)",
+            params={"year": YEAR, "format": "pdf"},
             ordered_by=user(SECRETARIAT),
             status=JobStatus.DONE,
             finished_at=timezone.now(),
@@ -154,7 +157,7 @@ class World:
         from contracts import services
         from tests.factories import make_contract
 
-        contract = make_contract(offer=self.offer, case_reference="NAE-2026-0043")
+        contract = make_contract(offer=self.offer, case_reference=f"NAE-{YEAR}-0043")
         buyer = user(CASEWORKER_NAESTVED)
         services.send_to_provider(contract=contract, by=buyer)
         services.accept(contract=contract, by=buyer)
