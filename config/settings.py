@@ -23,6 +23,24 @@ DEBUG = env.bool("DEBUG", default=False)
 # Under pytest: a throwaway key, fast password hashing, tasks in-process unless a test
 # starts a real worker, and static files without a manifest (no collectstatic needed).
 TESTING = "pytest" in sys.modules
+
+# Tests only: the test suite runs on a clock of its own (time-machine, tests/conftest.py),
+# and the processes it starts (Celery workers, gunicorn, one-off Python) must share it. It
+# sets PORTAL_FAKE_NOW=<its time>@<the real time> (ISO datetimes) when it starts one; the
+# process travels to its time plus the real time passed since, and the clock moves on from
+# there. Never set otherwise; time_machine is a dev dependency, imported only then, and
+# after TESTING is decided (time_machine imports pytest).
+if env("PORTAL_FAKE_NOW", default=""):
+    import datetime
+
+    import time_machine
+
+    fake_now, _at, real_then = env("PORTAL_FAKE_NOW").partition("@")
+    fake_now = datetime.datetime.fromisoformat(fake_now)
+    if real_then:
+        fake_now += datetime.datetime.now(datetime.UTC) - datetime.datetime.fromisoformat(real_then)
+    time_machine.travel(fake_now, tick=True).start()
+
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
     if DEBUG or TESTING:
@@ -62,7 +80,9 @@ MIDDLEWARE = [
         else []
     ),
     "django.middleware.security.SecurityMiddleware",
+    "partnership.middleware.SecurityHeadersMiddleware",  # above WhiteNoise: static files too
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "partnership.middleware.PrivateNoStoreMiddleware",  # below WhiteNoise: not static files
     "django.contrib.sessions.middleware.SessionMiddleware",
     "partnership.middleware.DanishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +93,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "partnership.middleware.RequireMFAMiddleware",
+    "partnership.middleware.CprRefusedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +122,21 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Two roles on PostgreSQL (partnership/db_roles.py): DATABASE_URL is the application role
+# (DML only), DATABASE_OWNER_URL the owner of the tables, used only by migrate, flush and
+# the test database. Without DATABASE_OWNER_URL, DATABASE_URL does everything.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "partnership.db_backend"
+    if env("DATABASE_OWNER_URL", default=""):
+        _owner = env.db("DATABASE_OWNER_URL")
+        if _owner["NAME"] not in ("", DATABASES["default"]["NAME"]):
+            raise ImproperlyConfigured(
+                f"DATABASE_OWNER_URL peger på databasen {_owner['NAME']!r}, DATABASE_URL på "
+                f"{DATABASES['default']['NAME']!r}: de skal være den samme database."
+            )
+        DATABASES["default"]["OWNER"] = {
+            key: _owner.get(key, "") for key in ("USER", "PASSWORD", "HOST", "PORT")
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -137,13 +173,28 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "partnership:dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "partnership.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"login": "partnership.forms.LoginForm"}
+# allauth's forms that take text a person types, with the portal's input rules
+# (partnership.forms.GuardedFormMixin; tests/partnership/test_cpr_guard.py checks them).
+ACCOUNT_FORMS = {
+    "login": "partnership.forms.LoginForm",
+    "add_email": "partnership.forms.AddEmailForm",
+    "reset_password": "partnership.forms.ResetPasswordForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 # A changed e-mail address must be confirmed before it can be used to log in.
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CHANGE_EMAIL = True
+# A session alone (a stolen cookie) cannot take the account over: adding, removing or
+# making another e-mail address primary, and setting a password, ask for the password
+# again (or a code from the authenticator app, or one sent to the current address) within
+# the last 5 minutes; changing the password asks for the current one. Every such change,
+# and a request to change the address, is told to the address the account had
+# (partnership.adapters, templates/account/email/).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False

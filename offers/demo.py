@@ -30,10 +30,17 @@ from .models import (
     VacancyReport,
 )
 
-# The three latest tariff years, ending with this year, so the demo stays current.
-_THIS_YEAR = date.today().year
-YEARS = (_THIS_YEAR - 2, _THIS_YEAR - 1, _THIS_YEAR)
-PL_RATES = dict(zip(YEARS, (Decimal("3.90"), Decimal("2.60"), Decimal("2.40")), strict=True))
+# The PL rates of the three tariff years, oldest first. The years are the three latest,
+# ending with this year, counted when the demo is seeded, so the demo stays current.
+RATES = (Decimal("3.90"), Decimal("2.60"), Decimal("2.40"))
+
+
+def pl_rates(this_year: int | None = None) -> dict[int, Decimal]:
+    """The demo's PL rate for each of the three latest years, ending with `this_year`
+    (today's year unless given)."""
+    year = this_year or timezone.localdate().year
+    return dict(zip(range(year - len(RATES) + 1, year + 1), RATES, strict=True))
+
 
 KINDS = [
     # name stem, paragraphs, target groups, unit, base price, age range, places
@@ -160,7 +167,7 @@ METHODS = [
 
 def seed(organisations: dict[str, Organisation]) -> None:
     with transaction.atomic():
-        for year, rate in PL_RATES.items():
+        for year, rate in pl_rates().items():
             RegulationRate.objects.update_or_create(
                 year=year,
                 defaults={
@@ -174,7 +181,9 @@ def seed(organisations: dict[str, Organisation]) -> None:
 
 
 def _seed_offers(orgs: dict[str, Organisation]) -> None:
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # a seed, not a year: the same demo on every run
+    rates = pl_rates()
+    this_year = max(rates)
     providers = list(Organisation.objects.filter(kind=OrganisationKind.PROVIDER).order_by("name"))
     provider_a = orgs["bostedet-egelund"]
     provider_b = orgs["fonden-solsikken"]
@@ -224,7 +233,7 @@ def _seed_offers(orgs: dict[str, Organisation]) -> None:
                 ".", ","
             ),
             educated_staff_percent=45 + (i * 13) % 50,
-            tilsyn_date=date(_THIS_YEAR - 1, 1 + i % 12, 1 + i % 27),
+            tilsyn_date=date(this_year - 1, 1 + i % 12, 1 + i % 27),
             contact_name=f"Tilbudsleder {place}",
             contact_email=f"kontakt{i}@tilbud.example",
             contact_phone=f"5{i % 10}{(i * 7) % 100:02d}{(i * 13) % 100:02d}00",
@@ -236,7 +245,14 @@ def _seed_offers(orgs: dict[str, Organisation]) -> None:
             editor_a if provider == provider_a else editor_b if provider == provider_b else editor_a
         )
         _seed_tariffs(
-            offer, unit, Decimal(base) * Decimal(1 + (i % 9) / 40), provider, editor, rng, i
+            offer,
+            unit,
+            Decimal(base) * Decimal(1 + (i % 9) / 40),
+            provider,
+            editor,
+            rng,
+            i,
+            rates,
         )
         _seed_declaration(offer, questions, rng, i)
         _seed_vacancies(offer, rng, i)
@@ -246,13 +262,14 @@ def _published_at(year: int, version: int):
     return timezone.make_aware(datetime(year - 1, 11, 15 + version, 10, 0))
 
 
-def _seed_tariffs(offer, unit, base: Decimal, provider, editor, rng, i) -> None:
+def _seed_tariffs(offer, unit, base: Decimal, provider, editor, rng, i, rates) -> None:
     price = base.quantize(Decimal("0.01"))
     vat = provider.ownership_form == "privat"
-    for year in YEARS:
-        if year > YEARS[0]:
+    years = sorted(rates)
+    for year in years:
+        if year > years[0]:
             # Most rise with the PL rate or a little less; every fifth rises well above it.
-            rate = PL_RATES[year] / 100
+            rate = rates[year] / 100
             factor = (
                 1 + rate + (Decimal("0.045") if i % 5 == 0 else Decimal(rng.randint(-15, 0)) / 1000)
             )
@@ -275,7 +292,7 @@ def _seed_tariffs(offer, unit, base: Decimal, provider, editor, rng, i) -> None:
         Tariff.objects.filter(pk=tariff.pk).update(
             status=TariffStatus.PUBLISHED, published_at=_published_at(year, 1), published_by=editor
         )
-        if i % 7 == 3 and year == YEARS[-1]:
+        if i % 7 == 3 and year == years[-1]:
             corrected = (price * Decimal("0.985")).quantize(Decimal("0.01"))
             v2 = Tariff.objects.create(
                 offer=offer,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership.intents import AlreadyDone, create_once
 from partnership.models import User
 
 from . import permissions
@@ -164,19 +165,29 @@ def save_tariff_draft(
     return draft
 
 
+def _year_draft(offer: Offer, year: int) -> Tariff | None:
+    return Tariff.objects.filter(offer=offer, year=year, status=TariffStatus.DRAFT).first()
+
+
+def _correcting_already() -> str:
+    return _("Der er allerede en rettelse af taksten i gang. Her er den.")
+
+
 @transaction.atomic
 def start_correction(*, tariff: Tariff, by: User) -> Tariff:
-    """A new draft version of a published tariff, with its figures copied."""
+    """A new draft version of a published tariff, with its figures copied. One at a time:
+    the offer's row is locked (as save_tariff_draft does), so a second request waits, then
+    finds the draft the first made and gets AlreadyDone with it; the constraints on one
+    draft per year and unique versions are the last word."""
     _require_editor(by, tariff.offer)
     if not tariff.is_published:
         raise ValidationError(
             _("Kun en offentliggjort takst kan rettes. Redigér kladden i stedet.")
         )
-    existing = Tariff.objects.filter(
-        offer=tariff.offer, year=tariff.year, status=TariffStatus.DRAFT
-    ).first()
+    Offer.objects.select_for_update().filter(pk=tariff.offer_id).first()
+    existing = _year_draft(tariff.offer, tariff.year)
     if existing:
-        return existing
+        raise AlreadyDone(_correcting_already(), existing=existing)
     copy = Tariff(
         offer=tariff.offer,
         year=tariff.year,
@@ -190,7 +201,12 @@ def start_correction(*, tariff: Tariff, by: User) -> Tariff:
         correction_reason="",
         created_by=by,
     )
-    copy.save()  # the reason is asked for when the correction is published
+    create_once(  # the reason is asked for when the correction is published
+        copy.save,
+        constraints=("tariff_unique_version", "tariff_one_draft_per_year"),
+        existing=lambda: _year_draft(tariff.offer, tariff.year),
+        message=_correcting_already(),
+    )
     for addon in tariff.addons.all():
         TariffAddOn.objects.create(
             tariff=copy, name=addon.name, price=addon.price, unit=addon.unit, note=addon.note

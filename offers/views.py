@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -10,7 +8,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,8 +22,11 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from partnership.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text
 from partnership.forms import add_service_errors
+from partnership.intents import AlreadyDone
 from partnership.models import Organisation
+from partnership.pagination import PAGE_PARAM, page_number, paginate
 from partnership.permissions import can_buy
 from partnership.templatetags.portal import kr, signed_pct
 from partnership.uploads import check_pdf, resized_image
@@ -162,13 +162,13 @@ def search(request):
     form = SearchForm(request.GET, reference=reference)
     params = _search_params(form)
     year = selectors.current_year()
-    number = request.GET.get("side")
+    number = page_number(request.GET.get(PAGE_PARAM))
     results = selectors.search_page(request.user, params, reference, number, generation)
-    page = Paginator(results, selectors.PAGE_SIZE).get_page(number)
+    page = paginate(results, selectors.PAGE_SIZE, number)
     texts = _CardTexts()
     page.object_list = [texts.card(r) for r in page.object_list]
     query = request.GET.copy()
-    query.pop("side", None)
+    query.pop(PAGE_PARAM, None)
     compare_ids = _compare_ids(request)
     # The form's fields are drawn from the query, the reference data and the language alone:
     # the template caches them under those (and draws them, calling filter_fields, only when
@@ -605,6 +605,10 @@ def tariff_edit(request, pk, tariff_pk=None):
         if tariff and tariff.version > 1
         else None
     )
+    return _tariff_page(request, offer, tariff, form, formset, correction_form)
+
+
+def _tariff_page(request, offer, tariff, form, formset, correction_form):
     previous = tariff.previous_year_tariff() if tariff and tariff.pk else None
     return render(
         request,
@@ -629,10 +633,15 @@ def tariff_publish(request, pk, tariff_pk):
     if tariff.version > 1:
         form = CorrectionForm(request.POST)
         if not form.is_valid():
-            messages.error(
-                request, _("Skriv, hvorfor taksten rettes. Begrundelsen vises i takstens historik.")
+            # The tariff page again, with the reason as typed and what is wrong next to it.
+            return _tariff_page(
+                request,
+                offer,
+                tariff,
+                TariffForm(instance=tariff, fixed_year=True),
+                AddOnFormSet(prefix="tillaeg", initial=_addon_initial(tariff) + [{}] * 3),
+                form,
             )
-            return redirect("offers:tariff_edit", pk=offer.pk, tariff_pk=tariff.pk)
         reason = form.cleaned_data["reason"]
     try:
         published = services.publish_tariff(tariff=tariff, by=request.user, reason=reason)
@@ -654,6 +663,9 @@ def tariff_correct(request, pk, tariff_pk):
     tariff = get_object_or_404(Tariff, pk=tariff_pk, offer=offer)
     try:
         draft = services.start_correction(tariff=tariff, by=request.user)
+    except AlreadyDone as done:
+        messages.info(request, " ".join(done.messages))
+        return redirect("offers:tariff_edit", pk=offer.pk, tariff_pk=done.existing.pk)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(offer)
@@ -754,10 +766,7 @@ def compare_xlsx(request):
     if not cmp.offers:
         messages.info(request, _("Tilføj tilbud til sammenligningen først."))
         return redirect("offers:compare")
-    data = comparison_xlsx(cmp)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(comparison_xlsx(cmp), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="sammenligning-{timezone.localdate():%Y-%m-%d}.xlsx"'
     )
@@ -847,10 +856,7 @@ def open_data(request, fmt):
         return response
     if fmt != "csv":
         raise Http404
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.DictWriter(buf, fieldnames=OPEN_DATA_FIELDS, delimiter=";")
-    writer.writeheader()
+    table = [OPEN_DATA_FIELDS]
     for row in rows:
         row = dict(row)
         row["lovgrundlag"] = ", ".join(row["lovgrundlag"])
@@ -862,8 +868,8 @@ def open_data(request, fmt):
         for key in ("takst", "maanedspris", "aendring_pct"):
             if row[key] is not None:
                 row[key] = row[key].replace(".", ",")
-        writer.writerow(row)
-    response = StreamingHttpResponse(iter([buf.getvalue()]), content_type="text/csv; charset=utf-8")
+        table.append([row[field] for field in OPEN_DATA_FIELDS])
+    response = StreamingHttpResponse(iter([csv_text(table)]), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tilbud-{stamp}.csv"'
     return response
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .models import Invitation, Membership, Organisation, Role, User
+from . import mail, permissions
+from .models import Invitation, MailKind, Membership, Organisation, Role, User
 
 
 def _normalise_email(email: str) -> str:
@@ -26,8 +25,23 @@ def invite_member(
     """Invite a person by e-mail to a role. Returns the invitation and the one-time token
     (which is only ever in the e-mail link)."""
     email = _normalise_email(email)
-    if not permissions.can_grant_role(by, organisation, role):
-        raise PermissionDenied(_("Du må ikke give rollen i denne organisation."))
+    if not permissions.can_grant_role(by, organisation, role, email=email):
+        raise PermissionDenied(_refusal(by, organisation))
+    first_admin = not permissions.administers(by, organisation)
+    if first_admin and (
+        Invitation.objects.pending()
+        .filter(organisation=organisation, role=Role.ORG_ADMIN, expires_at__gt=timezone.now())
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "email": _(
+                    "Der er allerede en åben invitation til %(org)s' første administrator. "
+                    "Annullér den, før du sender en ny."
+                )
+                % {"org": organisation}
+            }
+        )
     if Membership.objects.filter(
         user__email__iexact=email, organisation=organisation, role=role, is_active=True
     ).exists():
@@ -68,14 +82,62 @@ def invite_member(
     invitation.save()
     link = settings.SITE_URL.rstrip("/") + reverse("partnership:invitation_accept", args=[token])
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_VALID_DAYS}
-    # Sent inside the transaction: if the mail cannot be handed over, no invitation is left.
-    send_mail(
+    # Sent inside the transaction: if the mail cannot be sent, no invitation is left, and
+    # the person inviting is told why on the form (the attempt's record goes with it).
+    record = mail.send(
+        kind=MailKind.MEMBER_INVITATION,
+        to=email,
         subject=_("Invitation til Partnerskabsportalen"),
-        message=render_to_string("partnership/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[email],
+        body=render_to_string("partnership/email/invitation.txt", context),
+        related=invitation,
     )
+    if record is not None and not record.sent:
+        raise ValidationError(
+            {
+                "email": _("Invitationen kunne ikke sendes: %(reason)s Prøv igen senere.")
+                % {"reason": record.get_reason_display()}
+            }
+        )
+    if first_admin:
+        _tell_organisation_of_first_admin(invitation)
     return invitation, token
+
+
+def _refusal(by: User, organisation: Organisation) -> str:
+    if permissions.is_secretariat(by) and not permissions.administers(by, organisation):
+        return _(
+            "Kun %(org)s' egen administrator kan give roller i organisationen. Sekretariatet "
+            "kan kun invitere organisationens første administrator, når den ikke har en, og "
+            "har organisationen allerede brugere, skal det være en af dem."
+        ) % {"org": organisation}
+    return _("Du må ikke give rollen i denne organisation.")
+
+
+def _tell_organisation_of_first_admin(invitation: Invitation) -> None:
+    """An administrator appointed from outside the organisation (the secretariat's
+    first-admin invitation): the organisation's contact address and its people are told."""
+    organisation = invitation.organisation
+    recipients = {
+        e.lower()
+        for e in Membership.objects.active()
+        .filter(organisation=organisation)
+        .values_list("user__email", flat=True)
+    }
+    if organisation.email:
+        recipients.add(organisation.email.lower())
+    recipients.discard(invitation.email)
+    subject = _("Ny administrator for %(org)s i Partnerskabsportalen") % {"org": organisation}
+    message = render_to_string(
+        "partnership/email/first_admin_invited.txt", {"invitation": invitation}
+    )
+    for recipient in sorted(recipients):  # one each: nobody sees the others' addresses
+        mail.send(
+            kind=MailKind.ORGANISATION_NOTICE,
+            to=recipient,
+            subject=subject,
+            body=message,
+            related=invitation,
+        )
 
 
 class InvitationInvalid(Exception):
@@ -83,7 +145,9 @@ class InvitationInvalid(Exception):
 
 
 def check_invitation(token: str) -> Invitation:
-    invitation = Invitation.objects.by_token(token).select_related("organisation").first()
+    invitation = (
+        Invitation.objects.by_token(token).select_related("organisation", "invited_by").first()
+    )
     if invitation is None:
         raise InvitationInvalid(
             _("Linket er ikke gyldigt. Kontrollér, at du har kopieret hele linket fra e-mailen.")
@@ -100,6 +164,19 @@ def check_invitation(token: str) -> Invitation:
                 "Invitationen er udløbet (den gælder i %(days)s dage). Bed din organisation om en ny."
             )
             % {"days": settings.INVITATION_VALID_DAYS}
+        )
+    # The invitation gives only what the person who sent it may give now: a role from
+    # someone who has since lost the right, or sent under rules that no longer hold (the
+    # organisation has got its administrator meanwhile), is not given.
+    if not permissions.can_grant_role(
+        invitation.invited_by, invitation.organisation, invitation.role, email=invitation.email
+    ):
+        raise InvitationInvalid(
+            _(
+                "Invitationen kan ikke længere bruges, fordi den, der sendte den, ikke må give "
+                "rollen i %(org)s. Bed organisationens administrator om en ny invitation."
+            )
+            % {"org": invitation.organisation}
         )
     return invitation
 
@@ -156,7 +233,7 @@ def _mark_email_verified(user: User) -> None:
 
 @transaction.atomic
 def cancel_invitation(*, invitation: Invitation, by: User) -> None:
-    if not permissions.can_manage_members(by, invitation.organisation):
+    if not permissions.can_cancel_invitation(by, invitation):
         raise PermissionDenied
     if invitation.is_pending:
         invitation.cancelled_at = timezone.now()
@@ -166,11 +243,13 @@ def cancel_invitation(*, invitation: Invitation, by: User) -> None:
 @transaction.atomic
 def change_role(*, membership: Membership, role: str, by: User) -> Membership:
     organisation = membership.organisation
+    email = membership.user.email
+    # Taking the old role away is giving too: both must be the person's to give.
     if not (
-        permissions.can_grant_role(by, organisation, role)
-        and permissions.can_grant_role(by, organisation, membership.role)
+        permissions.can_grant_role(by, organisation, role, email=email)
+        and permissions.can_grant_role(by, organisation, membership.role, email=email)
     ):
-        raise PermissionDenied(_("Du må ikke give rollen i denne organisation."))
+        raise PermissionDenied(_refusal(by, organisation))
     if role == membership.role:
         return membership
     if (
@@ -200,3 +279,30 @@ def deactivate_membership(*, membership: Membership, by: User) -> None:
     if not person.is_superuser and not person.memberships.filter(is_active=True).exists():
         person.is_active = False
         person.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def create_organisation(
+    *, organisation: Organisation, admin_email: str, admin_name: str = "", by: User
+) -> tuple[Organisation, Invitation]:
+    """The secretariat adds an organisation to the partnership together with the invitation
+    of its first administrator (permissions.can_grant_role); all or nothing."""
+    if not permissions.can_create_organisation(by):
+        raise PermissionDenied
+    organisation.full_clean()
+    organisation.save()
+    try:
+        invitation, _token = invite_member(
+            organisation=organisation,
+            email=admin_email,
+            name=admin_name,
+            role=Role.ORG_ADMIN,
+            by=by,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"admin_email": exc.messages}) from exc
+    except PermissionDenied as exc:
+        raise ValidationError(
+            {"admin_email": _("Du kan ikke selv være organisationens første administrator.")}
+        ) from exc
+    return organisation, invitation

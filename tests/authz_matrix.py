@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -46,7 +46,7 @@ ROLES: dict[str, str | None] = {
     "provider_b": "leverandoer.b@portal.example",  # Fonden Solsikken
     "branch": "branche.los@portal.example",  # LOS
     "org_admin": "admin.holbaek@portal.example",  # Holbæk Kommune, org admin (MFA)
-    "secretariat": "sekretariat@portal.example",  # KKR Sjælland (MFA, staff)
+    "secretariat": "sekretariat@portal.example",  # KKR Sjælland (MFA; not staff)
     "no_membership": "ingen.rolle@matrix.example",  # only a deactivated membership
     "mfa_pending": "sekretariat.uden.mfa@matrix.example",  # secretariat, no TOTP set up
 }
@@ -181,8 +181,9 @@ class Rule:
 RULES = [
     Rule(
         "admin:",
-        "Django's admin: only staff (the secretariat). Anonymous people and members who are "
-        "not staff are sent to the admin login and see nothing; the secretariat gets the page.",
+        "Django's admin: only staff, i.e. operators; no portal role is staff (issue 11, the "
+        "secretariat works in the portal). Anonymous people and every member, the secretariat "
+        "included, are sent to the admin login and see nothing; an operator gets the page.",
     ),
 ]
 
@@ -255,6 +256,7 @@ def build_world() -> SimpleNamespace:
     from quality.models import DialogueDocument, Framework
     from tests.factories import MembershipFactory, UserFactory, make_contract, make_offer, publish
 
+    today = timezone.localdate()
     for data_migration in (
         "offers.migrations.0003_reference_data",
         "contracts.migrations.0002_standard_templates",
@@ -329,8 +331,8 @@ def build_world() -> SimpleNamespace:
     w.job_b_failed = job(user["provider_b"], "takstoversigt", status="failed")
     w.report = PublishedReport.objects.create(
         job=job(secretariat, "takstoversigt"),
-        year=2026,
-        title="Takstoversigt 2026",
+        year=today.year,
+        title=f"Takstoversigt {today.year}",
         published_by=secretariat,
     )
 
@@ -343,10 +345,10 @@ def build_world() -> SimpleNamespace:
         name="Matrix Kladde B",
         status="draft",
     )
-    w.tariff_a = publish(w.offer_a, 2026, "2500")
+    w.tariff_a = publish(w.offer_a, today.year, "2500")
     w.tariff_a_draft = Tariff.objects.create(
         offer=w.offer_a,
-        year=2027,
+        year=today.year + 1,
         version=1,
         price="2600",
         unit="day",
@@ -371,16 +373,18 @@ def build_world() -> SimpleNamespace:
     )
     w.clause = w.contract.clauses.order_by("pk").first()
 
-    # --- Meetings: one invited (Slagelse, Holbæk, provider A; an item closed to Slagelse;
-    # minutes sent for comment), one still a draft.
+    # --- Meetings: one held two months ago, invited (Slagelse, Holbæk, provider A; an item
+    # closed to Slagelse; minutes sent for comment), one next week still a draft.
     forum, _ = Forum.objects.get_or_create(name="Matrixforum")
     w.forum = forum
+    held = datetime.combine(today - timedelta(days=60), time(9, 0), tzinfo=CPH)
+    planned = datetime.combine(today + timedelta(days=7), time(9, 0), tzinfo=CPH)
     meeting = meeting_services.create_meeting(
         fields={
             "forum": forum,
             "title": "Matrixmøde",
-            "starts_at": datetime(2026, 10, 1, 9, 0, tzinfo=CPH),
-            "ends_at": datetime(2026, 10, 1, 11, 0, tzinfo=CPH),
+            "starts_at": held,
+            "ends_at": held + timedelta(hours=2),
             "place": "Sorø",
         },
         by=secretariat,
@@ -433,8 +437,8 @@ def build_world() -> SimpleNamespace:
         fields={
             "forum": forum,
             "title": "Matrixkladde",
-            "starts_at": datetime(2026, 12, 10, 9, 0, tzinfo=CPH),
-            "ends_at": datetime(2026, 12, 10, 11, 0, tzinfo=CPH),
+            "starts_at": planned,
+            "ends_at": planned + timedelta(hours=2),
             "place": "Sorø",
         },
         by=secretariat,
@@ -460,7 +464,7 @@ def build_world() -> SimpleNamespace:
         municipality=org["slagelse"],
         provider=org["bostedet-egelund"],
         framework=w.framework,
-        fields={"held_on": date(2026, 10, 15)},
+        fields={"held_on": today - timedelta(days=50)},
         offers=[w.offer_a],
         municipality_participants=[user["caseworker"]],
         provider_participants=[user["provider_a"]],
@@ -479,7 +483,7 @@ def build_world() -> SimpleNamespace:
         text="Trivselsmåling",
         owner_organisation=org["bostedet-egelund"],
         owner=user["provider_a"],
-        deadline=date(2026, 12, 31),
+        deadline=today + timedelta(days=25),
         by=user["caseworker"],
     )
     return w
@@ -580,31 +584,33 @@ MATRIX.update(
                 state=_row("partnership.Organisation", "slagelse", "name", "email", "description"),
             )
         ),
+        # Only an organisation's own admin gives its roles (issue 11); the secretariat comes
+        # only to invite the first admin of an organisation that has none (Slagelse).
         "partnership:members": E(
             get_post(
-                only("org_admin", "secretariat"),
+                only("org_admin"),
                 kwargs=slug("holbaek"),
-                target="Holbæk (the org admin's own)",
+                target="Holbæk (the org admin's own; it has an admin)",
                 state=_count("partnership.Invitation"),
             )
             + get_post(
                 SECRETARIAT,
                 kwargs=slug("slagelse"),
-                target="Slagelse (foreign to the Holbæk admin)",
+                target="Slagelse (no admin yet: the secretariat may invite the first)",
                 state=_count("partnership.Invitation"),
             )
         ),
         "partnership:membership_change_role": E(
             get_post(
-                only("org_admin", "secretariat"),
+                only("org_admin"),
                 kwargs=lambda w: {"slug": "holbaek", "pk": w.holbaek_member.pk},
                 target="a Holbæk member",
                 state=_row("partnership.Membership", "holbaek_member", "role", "is_active"),
             )
             + get_post(
-                SECRETARIAT,
+                only(),
                 kwargs=lambda w: {"slug": "slagelse", "pk": w.slagelse_member.pk},
-                target="a Slagelse member (foreign to the Holbæk admin)",
+                target="a Slagelse member (Slagelse has no admin; not the secretariat's to change)",
                 state=_row("partnership.Membership", "slagelse_member", "role", "is_active"),
             )
             + get_post(
@@ -616,16 +622,16 @@ MATRIX.update(
         ),
         "partnership:membership_deactivate": E(
             get_post(
-                only("org_admin", "secretariat"),
+                only("org_admin"),
                 kwargs=lambda w: {"slug": "holbaek", "pk": w.holbaek_member.pk},
                 target="a Holbæk member",
                 state=_row("partnership.Membership", "holbaek_member", "is_active"),
                 skip_allowed=False,
             )
             + get_post(
-                SECRETARIAT,
+                only(),
                 kwargs=lambda w: {"slug": "slagelse", "pk": w.slagelse_member.pk},
-                target="a Slagelse member (foreign to the Holbæk admin)",
+                target="a Slagelse member (Slagelse has no admin; not the secretariat's to change)",
                 state=_row("partnership.Membership", "slagelse_member", "is_active"),
             )
             + get_post(
@@ -639,7 +645,7 @@ MATRIX.update(
             [
                 get(post_only_get(), lambda w: {"slug": "holbaek", "pk": 1}),
                 post(
-                    only("org_admin", "secretariat"),
+                    only("org_admin"),
                     lambda w: {"slug": "holbaek", "pk": w.holbaek_invitation.pk},
                     "a Holbæk invitation",
                     state=_row("partnership.Invitation", "holbaek_invitation", "cancelled_at"),
@@ -647,7 +653,7 @@ MATRIX.update(
                 post(
                     SECRETARIAT,
                     lambda w: {"slug": "slagelse", "pk": w.slagelse_invitation.pk},
-                    "a Slagelse invitation (foreign to the Holbæk admin)",
+                    "a Slagelse invitation the secretariat sent (its own to cancel)",
                     state=_row("partnership.Invitation", "slagelse_invitation", "cancelled_at"),
                 ),
                 post(
@@ -707,6 +713,13 @@ MATRIX.update(
         ),
         "partnership:member_list_order": E(
             get_post(SECRETARIAT, state=_count("partnership.Job"), skip_allowed=True)
+        ),
+        "partnership:cpr_findings": E([get(SECRETARIAT)]),
+        "partnership:cpr_redact": E(
+            [
+                get(post_only_get()),
+                post(SECRETARIAT, state=_count("partnership.Redaction"), skip_allowed=True),
+            ]
         ),
         # --- offers --------------------------------------------------------------------
         "offers:search": E([get(members())]),
@@ -995,7 +1008,7 @@ MATRIX.update(
                         data=lambda w: {
                             "text": "x",
                             "reason": "y",
-                            "notice_given_on": "2026-11-26",
+                            "notice_given_on": date.today().isoformat(),
                         },
                     ),
                 ]
@@ -1160,6 +1173,11 @@ MATRIX.update(
                 _all(
                     _row("partnership.Meeting", "draft_meeting", "status", "invitations_sent_at"),
                 ),
+            )
+        ),
+        "meetings:mail_resend": E(
+            _secretariat_post(
+                kw(pk="meeting"), "a meeting", _count("partnership.OutgoingMail", status="sent")
             )
         ),
         "meetings:answer": E(

@@ -1,16 +1,97 @@
 """Shared fixtures. Tests that need PostgreSQL, Redis or the browser carry a marker; they are
 skipped where the service is missing, unless PORTAL_REQUIRE_SERVICES=1 (as in .ci/run), where
-a missing service fails them instead."""
+a missing service fails them instead.
+
+The suite runs on a clock of its own: today at 10:00 in Copenhagen, or the day named by
+PORTAL_TEST_TODAY=YYYY-MM-DD, moving on from there (time-machine, started before the test
+database is created and before tests are collected). Tests take their dates relative to it
+(`today` fixture, timezone.localdate()); the processes they start share it (`child_env`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+# --- The clock ------------------------------------------------------------------------------
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
+def suite_today() -> dt.date:
+    """The day the suite runs on: PORTAL_TEST_TODAY, else the real date in Copenhagen."""
+    value = os.environ.get("PORTAL_TEST_TODAY", "").strip()
+    if not value:
+        return dt.datetime.now(COPENHAGEN).date()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"PORTAL_TEST_TODAY={value!r} is not a date (YYYY-MM-DD)") from None
+
+
+# The clock starts as this file is loaded: pytest loads it before the other conftest files
+# (which may read the date as they load) and before it creates the test database or
+# collects a test. It travels to 10:00 on the test day; tick=True lets time move on from
+# there, so timeouts, sessions, TOTP codes and rate limits behave as they would.
+# time.monotonic() and time.perf_counter() are not faked (time-machine 3), so waiting loops
+# measure real seconds, even in a test that stops the clock with travel(..., tick=False).
+CLOCK_START = dt.datetime.combine(suite_today(), dt.time(10, 0), tzinfo=COPENHAGEN)
+_clock = time_machine.travel(CLOCK_START, tick=True)
+_clock.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _clock.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    source = "PORTAL_TEST_TODAY" if os.environ.get("PORTAL_TEST_TODAY") else "the real date"
+    return f"clock: starts at {CLOCK_START.isoformat()} ({source}) and ticks"
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """Today on the test clock, in the portal's time zone."""
+    return timezone.localdate()
+
+
+DANISH_MONTHS = (
+    "januar februar marts april maj juni juli august september oktober november december"
+)
+
+
+def danish_date(day: dt.date) -> str:
+    """A date as pages and e-mails write it (24. november 2026), for tests whose dates are
+    relative to the clock: written out here, not taken from the code under test."""
+    return f"{day.day}. {DANISH_MONTHS.split()[day.month - 1]} {day.year}"
+
+
+def child_env(*, drop: Iterable[str] = (), **overrides: object) -> dict[str, str]:
+    """The environment for a process a test starts (Celery worker, gunicorn, one-off Python):
+    this process's, less what only the test process needs, with `overrides`, and
+    PORTAL_FAKE_NOW: the test clock's time and the real time now, from which
+    config/settings.py sets the process's clock as it starts, so it shares the suite's clock
+    (a gunicorn worker started later too)."""
+    # Workers and web processes log in as the application role only: the owner's
+    # credentials stay with the test process (partnership/db_roles.py).
+    removed = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_OWNER_URL", *drop}
+    env = {k: v for k, v in os.environ.items() if k not in removed}
+    env.update({k: str(v) for k, v in overrides.items()})
+    real_now = time_machine.escape_hatch.datetime.datetime.now(dt.UTC)
+    env["PORTAL_FAKE_NOW"] = f"{timezone.now().isoformat()}@{real_now.isoformat()}"
+    return env
+
+
+# --- Services -------------------------------------------------------------------------------
 
 
 def _missing(reason: str):
@@ -104,18 +185,18 @@ def start_worker(settings, queue: str, log_path: str, **extra_env):
         port=db.get("PORT") or 5432,
         name=db["NAME"],
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"],
-        "CELERY_QUEUE": queue,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "SECRET_KEY": "test-worker-only",
-        "DEBUG": "0",
-        "CONN_MAX_AGE": "0",
-        **{k: str(v) for k, v in extra_env.items()},
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env = child_env(
+        **{
+            "DATABASE_URL": database_url,
+            "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"],
+            "CELERY_QUEUE": queue,
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "SECRET_KEY": "test-worker-only",
+            "DEBUG": "0",
+            "CONN_MAX_AGE": "0",
+            **extra_env,
+        }
+    )
     log = open(log_path, "a")  # noqa: SIM115 - handed to the process
     proc = subprocess.Popen(
         [
@@ -203,3 +284,15 @@ def wait_for_job(job, timeout: float = 90.0):
             return job
         time.sleep(0.3)
     raise AssertionError(f"job {job.pk} still {job.status} after {timeout} s")
+
+
+@pytest.fixture
+def world(demo, monkeypatch):
+    """The demo organisations and logins, and the objects every form is posted against,
+    made on first use (tests/fuzz/world.py). Ordering a job creates it but renders nothing
+    here (the fuzz and the CPR tests are about the forms, not the PDFs)."""
+    from partnership import jobs
+    from tests.fuzz.world import World
+
+    monkeypatch.setattr(jobs, "_enqueue", lambda job: None)
+    return World()

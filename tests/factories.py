@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from offers import demo as offers_demo
 from partnership.models import Membership, Organisation, OrganisationKind, OwnershipForm, Role, User
 
 
@@ -141,14 +146,22 @@ def publish(
 
 
 def pl_rates(**rates):
+    """PL rates by year (`y2027="2.4"`); without arguments the demo's rates for the three
+    latest years, ending with this year on the test clock."""
     from decimal import Decimal
 
     from offers.models import RegulationRate
 
-    for year, rate in (rates or {"y2024": "3.9", "y2025": "2.6", "y2026": "2.4"}).items():
+    defaults = {f"y{year}": str(rate) for year, rate in offers_demo.pl_rates().items()}
+    for year, rate in (rates or defaults).items():
         RegulationRate.objects.update_or_create(
             year=int(year[1:]), defaults={"rate": Decimal(rate)}
         )
+
+
+def next_month_start(today: dt.date | None = None) -> dt.date:
+    """The first day of next month: a start date still ahead, as contracts usually have."""
+    return (today or timezone.localdate()) + relativedelta(months=1, day=1)
 
 
 def make_contract(
@@ -164,14 +177,15 @@ def make_contract(
 
     offer = offer or make_offer()
     tariff = offer.tariffs.filter(status="published").order_by("-year", "-version").first()
+    today = timezone.localdate()
     if tariff is None:
-        tariff = publish(offer, 2026, "2500")
+        tariff = publish(offer, today.year, "2500")
     by = User.objects.get(email=email)
     data = {
         "buyer": Organisation.objects.get(slug=buyer_slug),
         "offer": offer,
-        "case_reference": "NAE-2026-0042",
-        "start_date": __import__("datetime").date(2026, 12, 1),
+        "case_reference": f"NAE-{today.year}-0042",
+        "start_date": next_month_start(today),
         "end_date": None,
         "tariff": tariff,
         "payment_timing": "advance",

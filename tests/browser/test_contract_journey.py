@@ -14,6 +14,7 @@ from offers.selectors import current_year
 from partnership.models import Job
 from tests.browser.conftest import assert_accessible, log_in
 from tests.conftest import wait_for_job
+from tests.factories import next_month_start
 
 YEAR = current_year()
 NEW_NOTICE = (
@@ -41,7 +42,7 @@ def test_contract_from_standard_with_deviation_negotiated_signed_and_rendered(
     assert_accessible(buyer)
     buyer.get_by_label("Standardkontrakt").select_option(label="Voksne uden for rammeaftalen 2.0")
     buyer.get_by_label("Kommunens sagsreference").fill("010203-1234")
-    buyer.get_by_label("Startdato").fill(f"{YEAR}-12-01")
+    buyer.get_by_label("Startdato").fill(next_month_start().isoformat())  # still ahead
     buyer.get_by_label(re.compile(rf"^{YEAR}, version \d")).first.check()
     buyer.get_by_label(re.compile(rf"^{YEAR} v\d+: Ekstra støtte 1:1")).first.check()
     buyer.get_by_role("button", name="Opret kontrakt").click()
@@ -50,7 +51,7 @@ def test_contract_from_standard_with_deviation_negotiated_signed_and_rendered(
     assert buyer.get_by_label("Kommunens sagsreference").input_value() == "010203-1234"
     assert_accessible(buyer)
     assert not Contract.objects.exists()
-    buyer.get_by_label("Kommunens sagsreference").fill("NAE-2026-0815")
+    buyer.get_by_label("Kommunens sagsreference").fill(f"NAE-{YEAR}-0815")
     buyer.get_by_role("button", name="Opret kontrakt").click()
     assert buyer.get_by_text("Kontrakten er oprettet som kladde").is_visible()
 

@@ -12,7 +12,7 @@ from tests.factories import demo_user, make_contract, make_offer, pl_rates
 @pytest.fixture
 def contract(demo):
     pl_rates()
-    return make_contract(offer=make_offer(name="Autismebo Syd"), case_reference="NAE-2026-7777")
+    return make_contract(offer=make_offer(name="Autismebo Syd"), case_reference="NAE-SYD-7777")
 
 
 def contract_urls(c):
@@ -44,23 +44,23 @@ def contract_urls(c):
         "sekretariat@portal.example",  # aggregates only
     ],
 )
-def test_outsiders_get_404_on_every_contract_url(client, contract, email):
+def test_outsiders_get_404_on_every_contract_url(client, contract, email, today):
     client.force_login(demo_user(email))
     before = list(Contract.objects.values_list("state", "updated_at"))
     for method, url in contract_urls(contract):
         response = getattr(client, method)(
-            url, {"text": "x", "reason": "y", "notice_given_on": "2026-11-26"}
+            url, {"text": "x", "reason": "y", "notice_given_on": today.isoformat()}
         )
         assert response.status_code == 404, (email, url, response.status_code)
     assert list(Contract.objects.values_list("state", "updated_at")) == before
     listing = client.get(reverse("contracts:contract_list"), follow=True).content.decode()
-    assert "NAE-2026-7777" not in listing
+    assert "NAE-SYD-7777" not in listing
 
 
 def test_the_parties_see_it(client, contract):
     for email in ("sagsbehandler.naestved@portal.example", "leverandoer.a@portal.example"):
         client.force_login(demo_user(email))
-        assert "NAE-2026-7777" in client.get(reverse("contracts:contract_list")).content.decode()
+        assert "NAE-SYD-7777" in client.get(reverse("contracts:contract_list")).content.decode()
         assert client.get(contract.get_absolute_url()).status_code == 200
 
 
@@ -75,7 +75,7 @@ def test_provider_cannot_edit_terms_or_send(client, contract):
 def test_secretariat_sees_measures_without_case_references(client, contract):
     client.force_login(demo_user("sekretariat@portal.example"))
     page = client.get(reverse("contracts:measures")).content.decode()
-    assert "Kontrakter uden afvigelser" in page and "NAE-2026-7777" not in page
+    assert "Kontrakter uden afvigelser" in page and "NAE-SYD-7777" not in page
     client.force_login(demo_user("sagsbehandler.naestved@portal.example"))
     assert client.get(reverse("contracts:measures")).status_code == 403
 

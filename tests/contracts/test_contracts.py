@@ -1,28 +1,39 @@
-from datetime import date
+from datetime import timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from contracts import services
 from contracts.models import Contract, ContractClause, ContractState
 from offers.models import Tariff
-from tests.factories import demo_user, make_contract, make_offer, pl_rates, publish
+from tests.factories import (
+    demo_user,
+    make_contract,
+    make_offer,
+    next_month_start,
+    pl_rates,
+    publish,
+)
 
 CASEWORKER = "sagsbehandler.naestved@portal.example"
 PROVIDER = "leverandoer.a@portal.example"
+START = next_month_start()  # on the test clock, when the tests are collected
 
 
 @pytest.fixture
-def offer(demo):
+def offer(demo, today):
     pl_rates()
     o = make_offer(name="Autismebo Syd")
-    publish(o, 2026, "2500", addons=[("Ekstra støtte 1:1", 465, "hour")])
+    publish(o, today.year, "2500", addons=[("Ekstra støtte 1:1", 465, "hour")])
     return o
 
 
 def form_data(offer, **overrides):
-    tariff = offer.tariffs.get(year=2026)
+    today = timezone.localdate()
+    tariff = offer.tariffs.get(year=today.year)
     from contracts.models import ContractTemplate
     from partnership.models import Organisation
 
@@ -30,8 +41,8 @@ def form_data(offer, **overrides):
         "tilbud": offer.pk,
         "template": ContractTemplate.objects.get(kind="adults_outside").pk,
         "buyer": Organisation.objects.get(slug="naestved").pk,
-        "case_reference": "NAE-2026-0042",
-        "start_date": "2026-12-01",
+        "case_reference": f"NAE-{today.year}-0042",
+        "start_date": START.isoformat(),
         "end_date": "",
         "tariff": tariff.pk,
         "addons": [tariff.addons.first().pk],
@@ -39,7 +50,7 @@ def form_data(offer, **overrides):
         "payment_days": "30",
         "notice_months": "3",
         "automatic_pl": "on",
-        "followup_first": "2027-03-01",
+        "followup_first": (START + relativedelta(months=3)).isoformat(),
         "followup_interval_months": "6",
         "buyer_contact": demo_user(CASEWORKER).pk,
         "provider_contact": demo_user(PROVIDER).pk,
@@ -76,7 +87,7 @@ def test_cpr_like_case_reference_is_refused_and_nothing_saved(client, offer, ref
     "overrides,message",
     [
         (
-            {"start_date": "2026-12-01", "end_date": "2026-11-01"},
+            {"end_date": (START - timedelta(days=30)).isoformat()},
             "Slutdatoen skal ligge efter startdatoen",
         ),
         ({"payment_days": "31"}, "højst 30 dage"),
@@ -89,12 +100,12 @@ def test_bad_terms_are_refused(client, offer, overrides, message):
     assert not Contract.objects.exists()
 
 
-def test_tariff_must_be_published_and_belong_to_the_offer(client, offer):
+def test_tariff_must_be_published_and_belong_to_the_offer(client, offer, today):
     other = make_offer(name="Andet tilbud")
-    other_tariff = publish(other, 2026, "1000")
+    other_tariff = publish(other, today.year, "1000")
     draft = Tariff.objects.create(
         offer=offer,
-        year=2025,
+        year=today.year - 1,
         price=1,
         unit="day",
         occupancy_percent=90,
@@ -155,9 +166,9 @@ def test_cpr_in_a_clause_or_comment_is_refused(client, offer):
         services.comment(contract=contract, text="Gælder 0102031234", by=demo_user(CASEWORKER))
 
 
-def test_lifecycle_send_negotiate_accept_sign_activate(offer):
+def test_lifecycle_send_negotiate_accept_sign_activate(offer, today):
     buyer, provider = demo_user(CASEWORKER), demo_user(PROVIDER)
-    contract = make_contract(offer=offer, start_date=date(2026, 1, 1))
+    contract = make_contract(offer=offer, start_date=today - timedelta(days=30))
     with pytest.raises(PermissionDenied):
         services.send_to_provider(contract=contract, by=provider)
     services.send_to_provider(contract=contract, by=buyer)
@@ -187,21 +198,22 @@ def test_lifecycle_send_negotiate_accept_sign_activate(offer):
     assert amendment.clauses.get(number="8").is_deviation  # starts from the current clauses
 
     ended = services.terminate(
-        contract=contract, notice_given_on=date(2026, 11, 26), reason="Flytning", by=buyer
+        contract=contract, notice_given_on=today, reason="Flytning", by=buyer
     )
-    assert ended.state == ContractState.TERMINATED and ended.terminated_on == date(2027, 2, 26)
+    assert ended.state == ContractState.TERMINATED
+    assert ended.terminated_on == today + relativedelta(months=3)  # three months' notice
 
 
-def test_signed_contract_with_future_start_is_activated_by_the_task(offer):
+def test_signed_contract_with_future_start_is_activated_by_the_task(offer, today):
     from contracts.services import activate
 
-    contract = make_contract(offer=offer, start_date=date(2099, 1, 1))
+    contract = make_contract(offer=offer, start_date=today + timedelta(days=1))
     services.send_to_provider(contract=contract, by=demo_user(CASEWORKER))
     services.accept(contract=contract, by=demo_user(PROVIDER))
     services.accept(contract=contract, by=demo_user(CASEWORKER))
     contract.refresh_from_db()
     assert contract.state == ContractState.SIGNED
-    Contract.objects.filter(pk=contract.pk).update(start_date=date(2026, 1, 1))
+    Contract.objects.filter(pk=contract.pk).update(start_date=today)
     activate(contract=contract)
     activate(contract=contract)
     contract.refresh_from_db()

@@ -31,7 +31,9 @@ def test_notice_whose_period_ends_after_year_9999_is_refused_with_a_message(clie
         follow=True,
     )
     assert response.status_code == 200
-    assert "Vælg en dato mellem år 2000 og 2100." in response.content.decode()
+    assert (
+        "Datoen skal ligge mellem 1. januar 2000 og 31. december 2100." in response.content.decode()
+    )
     signed.refresh_from_db()
     assert signed.state == ContractState.SIGNED
     assert signed.terminated_on is None
@@ -64,4 +66,4 @@ def test_contract_dates_outside_2000_to_2100_are_refused(demo):
     )
     assert not form.is_valid()
     for name in ("start_date", "end_date", "followup_first"):
-        assert "Vælg en dato mellem år 2000 og 2100." in form.errors[name]
+        assert "Datoen skal ligge mellem 1. januar 2000 og 31. december 2100." in form.errors[name]

@@ -2,11 +2,12 @@
 their reasons in the annex; tagged PDF/UA in Danish; rendered by a real worker too."""
 
 import io
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -25,6 +26,7 @@ from tests.conftest import wait_for_job
 from tests.factories import demo_user, make_offer, pl_rates
 
 OFFER_NAME = "Bostedet Egelund, Havehuset"
+CASE_REFERENCE = "NAE-0042"
 REASON = "Borgeren har brug for opfølgning hver tredje måned i det første år."
 CHANGED_TEXT = (
     "Parterne følger op på indsatsen og borgerens indsatsplan mindst hver tredje måned "
@@ -42,12 +44,14 @@ def contract_pdf_kind(monkeypatch):
 
 
 @pytest.fixture
-def contract(demo) -> Contract:
+def contract(demo, today) -> Contract:
+    """A year's contract that started on the first of the month ten months ago."""
     pl_rates()
+    start = today + relativedelta(months=-10, day=1)
     offer = make_offer(provider_slug="bostedet-egelund", name=OFFER_NAME)
     tariff = Tariff.objects.create(  # a draft first: add-ons cannot join a published tariff
         offer=offer,
-        year=2026,
+        year=today.year,
         price=Decimal("2345.50"),
         unit="day",
         occupancy_percent=Decimal("95"),
@@ -74,14 +78,14 @@ def contract(demo) -> Contract:
         provider=offer.provider,
         offer=offer,
         template=template,
-        case_reference="NAE-2026-0042",
-        start_date=date(2026, 2, 1),
-        end_date=date(2027, 1, 31),
+        case_reference=CASE_REFERENCE,
+        start_date=start,
+        end_date=start + relativedelta(years=1) - timedelta(days=1),
         tariff=tariff,
         payment_timing="arrears",
         payment_days=30,
         notice_months=3,
-        followup_first=date(2026, 5, 1),
+        followup_first=start + relativedelta(months=3),
         followup_interval_months=3,
         buyer_contact=buyer_contact,
         provider_contact=provider_contact,
@@ -144,7 +148,7 @@ def test_contract_pdf_shows_parties_terms_and_the_deviation_with_its_reason(cont
         "Næstved Kommune",
         "Bostedet Egelund ApS",
         "CVR-nr. 12354495",
-        "NAE-2026-0042",
+        CASE_REFERENCE,
         "2.345,50 kr. pr. døgn",
         "Ledsagelse til fritidsaktiviteter",
         "412,00 kr.",

@@ -83,10 +83,19 @@ def test_trend_is_the_sum_of_each_offers_latest_report_at_each_month_end(region)
 
 
 def test_month_ends_are_the_last_days_of_the_last_twelve_months():
-    ends = month_ends(date(2026, 3, 15))
-    assert ends[0] == date(2025, 4, 30)
-    assert date(2026, 2, 28) in ends and date(2025, 12, 31) in ends
-    assert ends[-1] == date(2026, 3, 15)
+    # Calendar facts about one fixed year (30 April, 28 February, 31 December).
+    ends = month_ends(date(2026, 3, 15))  # ok-fixed-date
+    assert ends[0] == date(2025, 4, 30)  # ok-fixed-date
+    assert date(2026, 2, 28) in ends and date(2025, 12, 31) in ends  # ok-fixed-date
+    assert ends[-1] == date(2026, 3, 15)  # ok-fixed-date
+
+
+def test_month_ends_end_today_and_each_other_point_is_a_months_last_day(today):
+    ends = month_ends(today)
+    assert len(ends) == 12 and ends[-1] == today
+    for end, following in zip(ends, ends[1:], strict=False):
+        assert (end + timedelta(days=1)).day == 1
+        assert following.replace(day=1) == end + timedelta(days=1)
 
 
 @pytest.mark.parametrize(

@@ -5,13 +5,14 @@ offer page, the open data and the comparison compute (selectors.with_current_tar
 the search's price and vacancy filters and sorts find the same offers in the same order as
 the computed values do."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from importlib import import_module
 
 import pytest
 from django.db import connection
 from django.db.models import Subquery
+from django.utils import timezone
 
 from offers import selectors, services
 from offers.models import CurrentPrice, CurrentVacancy, Offer, Tariff, VacancyReport
@@ -19,6 +20,12 @@ from offers.selectors import SearchParams, current_year
 from tests.factories import demo_user, make_offer, pl_rates, publish
 
 YEAR = current_year()
+
+
+def ago(days: int) -> date:
+    return timezone.localdate() - timedelta(days=days)
+
+
 EDITOR = "leverandoer.a@portal.example"
 pytestmark = pytest.mark.postgres
 
@@ -108,7 +115,7 @@ def test_the_migration_fills_the_tables_from_what_was_there_before_it(editor):
             publish(offer, YEAR, 2050 + i, version=2, reason="Rettelse")
         for month in range(1, 1 + i % 3):
             VacancyReport.objects.create(
-                offer=offer, vacant=month, reported_on=date(YEAR, month, 1)
+                offer=offer, vacant=month, reported_on=ago(90 - 30 * month)
             )
     prices, vacancies = _stored(), _vacancies_stored()
     assert prices == _computed() and len(prices) == 12
@@ -178,14 +185,14 @@ def _vacancies_computed() -> dict[int, tuple[int, int]]:
 
 def test_reporting_changing_and_deleting_vacancies_keep_the_current_one(editor):
     offer, other, quiet = make_offer(), make_offer(), make_offer()
-    first = services.report_vacancy(offer=offer, vacant=2, reported_on=date(YEAR, 3, 1), by=editor)
+    first = services.report_vacancy(offer=offer, vacant=2, reported_on=ago(90), by=editor)
     assert _vacancies_stored() == {offer.pk: (first.pk, 2)}
-    newer = services.report_vacancy(offer=offer, vacant=0, reported_on=date(YEAR, 5, 1), by=editor)
+    newer = services.report_vacancy(offer=offer, vacant=0, reported_on=ago(30), by=editor)
     # An older date reported later is not the current one; the same date later is.
-    services.report_vacancy(offer=offer, vacant=9, reported_on=date(YEAR, 4, 1), by=editor)
+    services.report_vacancy(offer=offer, vacant=9, reported_on=ago(60), by=editor)
     assert _vacancies_stored()[offer.pk] == (newer.pk, 0)
-    same_day = VacancyReport.objects.create(offer=other, vacant=1, reported_on=date(YEAR, 5, 1))
-    again = VacancyReport.objects.create(offer=other, vacant=3, reported_on=date(YEAR, 5, 1))
+    same_day = VacancyReport.objects.create(offer=other, vacant=1, reported_on=ago(30))
+    again = VacancyReport.objects.create(offer=other, vacant=3, reported_on=ago(30))
     VacancyReport.objects.filter(pk=again.pk).update(created_at=same_day.created_at)  # a tie
     assert _vacancies_stored()[other.pk] == (again.pk, 3)  # the id settles it
     assert _vacancies_stored() == _vacancies_computed() and quiet.pk not in _vacancies_stored()
@@ -193,7 +200,7 @@ def test_reporting_changing_and_deleting_vacancies_keep_the_current_one(editor):
     VacancyReport.objects.filter(pk=newer.pk).update(vacant=4)
     assert _vacancies_stored()[offer.pk] == (newer.pk, 4)
     VacancyReport.objects.filter(pk=newer.pk).delete()
-    assert _vacancies_stored()[offer.pk][1] == 9  # the 1 April report
+    assert _vacancies_stored()[offer.pk][1] == 9  # the report of 60 days ago
     VacancyReport.objects.filter(offer=offer).update(offer=quiet)  # moved to another offer
     assert offer.pk not in _vacancies_stored() and _vacancies_stored()[quiet.pk][1] == 9
     VacancyReport.objects.filter(offer=quiet).delete()
@@ -204,8 +211,8 @@ def test_the_search_filters_and_sorts_on_vacancies_as_the_computed_ones(editor):
     for i, vacant in enumerate([0, 3, 1, None, 3, 0, 7]):
         offer = make_offer(name=f"Ledighed {i}")
         if vacant is not None:
-            VacancyReport.objects.create(offer=offer, vacant=5, reported_on=date(YEAR, 1, 1))
-            VacancyReport.objects.create(offer=offer, vacant=vacant, reported_on=date(YEAR, 2, 1))
+            VacancyReport.objects.create(offer=offer, vacant=5, reported_on=ago(60))
+            VacancyReport.objects.create(offer=offer, vacant=vacant, reported_on=ago(30))
     user = demo_user("sagsbehandler.slagelse@portal.example")
     reference = selectors.search_reference()
     for fields in [{"vacancies": True}, {"sort": "vacancies"}, {"vacancies": True, "q": "autisme"}]:

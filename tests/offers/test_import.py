@@ -23,9 +23,11 @@ from offers.models import (
     TariffStatus,
     TariffUnit,
 )
+from offers.selectors import current_year
 from partnership.models import Organisation
 from tests.factories import demo_user
 
+YEAR = current_year()  # on the test clock
 EDITOR_A = "leverandoer.a@portal.example"
 EDITOR_B = "leverandoer.b@portal.example"
 HEADER = (
@@ -59,7 +61,7 @@ def publish(offer: Offer, year: int, price: str, *, addons=()) -> Tariff:
         unit=TariffUnit.DAY,
         occupancy_percent=Decimal("95"),
         created_by=demo_user(EDITOR_A),
-        cost_note="Budget 2026",
+        cost_note=f"Budget {YEAR}",
     )
     for name, addon_price, unit in addons:
         TariffAddOn.objects.create(tariff=tariff, name=name, price=addon_price, unit=unit)
@@ -71,8 +73,8 @@ def publish(offer: Offer, year: int, price: str, *, addons=()) -> Tariff:
 
 @pytest.fixture
 def setup(demo):
-    RegulationRate.objects.create(year=2025, rate=Decimal("2.60"))
-    RegulationRate.objects.create(year=2026, rate=Decimal("2.40"))
+    RegulationRate.objects.create(year=YEAR - 1, rate=Decimal("2.60"))
+    RegulationRate.objects.create(year=YEAR, rate=Decimal("2.40"))
     return {
         "egelund": make_offer("bostedet-egelund", "Botilbuddet Egelunden"),
         "fjord": make_offer("bostedet-egelund", "Bostedet Fjordglimt"),
@@ -143,7 +145,7 @@ def test_ambiguous_point_says_both_readings():
 def test_danish_excel_csv_in_windows_1252_with_semicolons_is_read(setup):
     egelund = setup["egelund"]
     data = csv_file(
-        f"{egelund.pk};{egelund.name};2026;1.234,50;Pr. døgn;92,5 %;Nej;200,00;"
+        f"{egelund.pk};{egelund.name};{YEAR};1.234,50;Pr. døgn;92,5 %;Nej;200,00;"
         "Ledsagelse;450,00;time;",
         header=" Tilbud_ID ; Tilbud ; TAKSTÅR ;Takst;Enhed;Belægning_pct;Moms_inkluderet;"
         "Overhead;Tillæg_navn;Tillæg_pris;Tillæg_enhed;Begrundelse",
@@ -165,8 +167,8 @@ def test_danish_excel_csv_in_windows_1252_with_semicolons_is_read(setup):
 def test_utf8_csv_with_bom_and_ascii_spelled_units_is_read(setup):
     egelund, fjord = setup["egelund"], setup["fjord"]
     data = csv_file(
-        f"{egelund.pk};Botilbuddet Egelunden;2026;2650;doegn;95;ja;;;;;",
-        f"{fjord.pk};Bostedet Fjordglimt;2026;38.500,00;maaned;100;nej;;;;;",
+        f"{egelund.pk};Botilbuddet Egelunden;{YEAR};2650;doegn;95;ja;;;;;",
+        f"{fjord.pk};Bostedet Fjordglimt;{YEAR};38.500,00;maaned;100;nej;;;;;",
     )
     assert data.startswith(b"\xef\xbb\xbf")
     result = parse(data)
@@ -179,7 +181,7 @@ def test_comma_separated_csv_is_read(setup):
     egelund = setup["egelund"]
     data = (
         "tilbud_id,takstår,takst,enhed,belægning_pct,moms_inkluderet\r\n"
-        f'{egelund.pk},2026,"2.650,50",døgn,95,ja\r\n'
+        f'{egelund.pk},{YEAR},"2.650,50",døgn,95,ja\r\n'
     ).encode()
     result = parse(data)
     assert result.errors == []
@@ -203,9 +205,9 @@ def test_xlsx_is_read_with_numbers_as_numbers(setup):
     egelund, fjord = setup["egelund"], setup["fjord"]
     data = xlsx_file(
         [
-            [egelund.pk, egelund.name, 2026, 2650.5, "døgn", 0.95, "ja"],
+            [egelund.pk, egelund.name, YEAR, 2650.5, "døgn", 0.95, "ja"],
             [None] * 7,  # a blank row keeps Excel's numbering
-            [fjord.pk, fjord.name, 2026, 38500, "måned", 0.925, "nej", 1000.25],
+            [fjord.pk, fjord.name, YEAR, 38500, "måned", 0.925, "nej", 1000.25],
         ],
         percent_occupancy=True,
     )
@@ -221,7 +223,7 @@ def test_xlsx_is_read_with_numbers_as_numbers(setup):
 
 def test_xlsx_with_a_price_of_three_decimals_is_refused(setup):
     egelund = setup["egelund"]
-    data = xlsx_file([[egelund.pk, egelund.name, 2026, 2650.505, "døgn", 95, "ja"]])
+    data = xlsx_file([[egelund.pk, egelund.name, YEAR, 2650.505, "døgn", 95, "ja"]])
     errors = [str(e) for e in parse(data, "takster.xlsx").errors]
     assert errors == ["Række 2, kolonne «takst»: Taksten må højst have 2 decimaler (øre)."]
 
@@ -233,7 +235,7 @@ def good_row(offer: Offer, **changes) -> str:
     cells = {
         "tilbud_id": str(offer.pk),
         "tilbud": offer.name,
-        "takstår": "2026",
+        "takstår": str(YEAR),
         "takst": "2.650,00",
         "enhed": "døgn",
         "belægning_pct": "95",
@@ -307,7 +309,7 @@ def test_duplicate_offer_and_year_is_refused_naming_both_rows(editor_client, set
     data = csv_file(good_row(egelund), good_row(egelund, takst="2.700,00"))
     body = upload(editor_client, data).content.decode()
     assert (
-        f"Række 3, kolonne «takstår»: Tilbud {egelund.pk} har allerede en række for 2026 (række 2)"
+        f"Række 3, kolonne «takstår»: Tilbud {egelund.pk} har allerede en række for {YEAR} (række 2)"
         in body
     )
     assert Tariff.objects.count() == 0
@@ -328,16 +330,17 @@ def test_another_providers_offer_is_refused(editor_client, setup):
 
 
 def test_year_without_pl_rate_is_refused_naming_the_year(editor_client, setup):
+    later = YEAR + 5
     body = upload(
-        editor_client, csv_file(good_row(setup["egelund"], takstår="2031"))
+        editor_client, csv_file(good_row(setup["egelund"], takstår=str(later)))
     ).content.decode()
-    assert "Række 2, kolonne «takstår»: Der er ingen PL-sats for 2031 endnu" in body
+    assert f"Række 2, kolonne «takstår»: Der er ingen PL-sats for {later} endnu" in body
     assert Tariff.objects.count() == 0
 
 
 def test_correction_without_reason_is_refused(editor_client, setup):
     egelund = setup["egelund"]
-    publish(egelund, 2026, "2600.00")
+    publish(egelund, YEAR, "2600.00")
     body = upload(editor_client, csv_file(good_row(egelund))).content.decode()
     assert "Række 2, kolonne «begrundelse»:" in body
     assert "bliver en rettelse (version 2). Skriv en begrundelse." in body
@@ -346,7 +349,7 @@ def test_correction_without_reason_is_refused(editor_client, setup):
 
 def test_header_without_a_required_column_is_refused_on_the_upload_page(editor_client, setup):
     data = csv_file(
-        "1;x;2026;2650;døgn;95", header="tilbud_id;tilbud;takstår;takst;enhed;belægning"
+        f"1;x;{YEAR};2650;døgn;95", header="tilbud_id;tilbud;takstår;takst;enhed;belægning"
     )
     response = upload(editor_client, data)
     body = response.content.decode()
@@ -414,7 +417,7 @@ def test_a_correction_with_reason_becomes_a_new_version_and_keeps_the_addons(edi
     egelund = setup["egelund"]
     first = publish(
         egelund,
-        2026,
+        YEAR,
         "2600.00",
         addons=[
             ("Ledsagelse", Decimal("400.00"), PriceUnit.HOUR),
@@ -436,7 +439,7 @@ def test_a_correction_with_reason_becomes_a_new_version_and_keeps_the_addons(edi
     assert "Rettelse, version 2" in body
     assert "1 eksisterende føres videre" in body
     editor_client.post(reverse("offers:tariff_import_confirm", args=[preview_key(response)]))
-    correction = Tariff.objects.get(offer=egelund, year=2026, version=2)
+    correction = Tariff.objects.get(offer=egelund, year=YEAR, version=2)
     assert correction.status == TariffStatus.PUBLISHED
     assert correction.correction_reason == "Fejl i lønbudgettet"
     assert correction.price == Decimal("2640.00")
@@ -453,7 +456,7 @@ def test_an_existing_draft_is_filled_in_and_published(editor_client, setup):
     egelund = setup["egelund"]
     Tariff.objects.create(
         offer=egelund,
-        year=2026,
+        year=YEAR,
         price=Decimal("1.00"),
         unit=TariffUnit.DAY,
         occupancy_percent=Decimal("90"),
@@ -493,7 +496,7 @@ def test_saving_fails_on_the_last_row_and_nothing_is_saved(setup, monkeypatch):
 def test_a_tariff_published_meanwhile_stops_the_import(editor_client, setup):
     egelund = setup["egelund"]
     response = upload(editor_client, csv_file(good_row(egelund, begrundelse="")))
-    publish(egelund, 2026, "2600.00")  # someone else, while the preview was open
+    publish(egelund, YEAR, "2600.00")  # someone else, while the preview was open
     confirm = editor_client.post(
         reverse("offers:tariff_import_confirm", args=[preview_key(response)]), follow=True
     )
@@ -526,7 +529,9 @@ def test_csv_template_is_danish_excel_ready_and_reads_back(editor_client, setup)
 
 def test_csv_template_writes_decimals_with_a_comma_and_no_formulas():
     assert importer.format_csv_value(Decimal("1234.5")) == "1234,50"
-    assert importer.format_csv_value("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    row = {importer.COL_OFFER: "=HYPERLINK(1)"}
+    line = importer.template_csv([row]).decode("utf-8-sig").splitlines()[1]
+    assert line.split(";")[importer.COLUMNS.index(importer.COL_OFFER)] == "'=HYPERLINK(1)"
 
 
 def test_xlsx_template_writes_an_offer_name_as_text_never_a_formula(editor_client, setup):

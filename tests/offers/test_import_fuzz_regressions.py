@@ -10,9 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from offers.models import Tariff
+from offers.selectors import current_year
 from tests.factories import demo_user, make_offer, pl_rates
 
 EDITOR_A = "leverandoer.a@portal.example"
+YEAR = current_year()  # on the test clock
 
 
 @pytest.fixture
@@ -25,7 +27,7 @@ def _xlsx(offer, occupancy) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(["tilbud_id", "takstår", "takst", "enhed", "belægning_pct", "moms_inkluderet"])
-    sheet.append([offer.pk, 2026, 2500, "døgn", occupancy, "ja"])
+    sheet.append([offer.pk, YEAR, 2500, "døgn", occupancy, "ja"])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -44,7 +46,7 @@ def test_a_huge_occupancy_is_shown_as_an_error_in_the_preview(client, offer, nam
     if content == "csv":
         data = (
             "tilbud_id;takstår;takst;enhed;belægning_pct;moms_inkluderet\r\n"
-            f"{offer.pk};2026;2500;døgn;{'9' * 32};ja\r\n"
+            f"{offer.pk};{YEAR};2500;døgn;{'9' * 32};ja\r\n"
         ).encode()
     else:
         data = _xlsx(offer, 1e30)
@@ -55,4 +57,4 @@ def test_a_huge_occupancy_is_shown_as_an_error_in_the_preview(client, offer, nam
     assert response.status_code == 200
     page = response.content.decode()
     assert "Belægningen skal være over 0 og højst 100 %" in page
-    assert not Tariff.objects.filter(offer=offer, year=2026).exists()
+    assert not Tariff.objects.filter(offer=offer, year=YEAR).exists()

@@ -1,4 +1,5 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -54,7 +55,7 @@ def test_documents_are_checked_by_content_and_size(editor, settings):
     fake = SimpleUploadedFile(
         "tilsyn.pdf", b"MZ\x90\x00 an executable", content_type="application/pdf"
     )
-    response = editor.post(url, {"kind": "tilsyn", "title": "Tilsynsrapport 2026", "file": fake})
+    response = editor.post(url, {"kind": "tilsyn", "title": "Tilsynsrapport", "file": fake})
     assert "ikke en PDF" in response.content.decode()
     big = SimpleUploadedFile(
         "stor.pdf", b"%PDF-1.7\n" + b"0" * (21 * 1024 * 1024), content_type="application/pdf"
@@ -63,18 +64,19 @@ def test_documents_are_checked_by_content_and_size(editor, settings):
     assert "højst fylde 20 MB" in response.content.decode()
     assert not OfferDocument.objects.exists()
     real = SimpleUploadedFile("tilsyn.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
-    editor.post(url, {"kind": "tilsyn", "title": "Tilsynsrapport 2026", "file": real})
+    editor.post(url, {"kind": "tilsyn", "title": "Tilsynsrapport", "file": real})
     doc = OfferDocument.objects.get()
     response = editor.get(reverse("offers:document_download", args=[offer.pk, doc.pk]))
     assert response["Content-Type"] == "application/pdf"
 
 
-def test_vacancies_are_dated_and_kept(editor):
+def test_vacancies_are_dated_and_kept(editor, today):
     offer = make_offer(places=10)
     url = reverse("offers:vacancy_report", args=[offer.pk])
-    editor.post(url, {"vacant": "3", "reported_on": "2026-10-01"})
-    editor.post(url, {"vacant": "1", "reported_on": "2026-11-01"})
-    response = editor.post(url, {"vacant": "11", "reported_on": "2026-11-02"})
+    month_ago, yesterday = today - timedelta(days=30), today - timedelta(days=1)
+    editor.post(url, {"vacant": "3", "reported_on": month_ago.isoformat()})
+    editor.post(url, {"vacant": "1", "reported_on": yesterday.isoformat()})
+    response = editor.post(url, {"vacant": "11", "reported_on": today.isoformat()})
     assert "flere ledige pladser (11) end pladser i alt (10)" in response.content.decode()
     assert list(VacancyReport.objects.values_list("vacant", flat=True)) == [1, 3]
     assert "1 ledige af 10 pladser" in editor.get(offer.get_absolute_url()).content.decode()

@@ -5,17 +5,20 @@ import pytest
 from django.urls import reverse
 
 from offers.models import Offer, Tariff
+from offers.selectors import current_year
 from tests.factories import demo_user, make_offer, pl_rates, publish
+
+YEAR = current_year()
 
 
 @pytest.fixture
 def setup(demo):
     pl_rates()
     offer = make_offer()  # provider A
-    published = publish(offer, 2025, "2000")
+    published = publish(offer, YEAR - 1, "2000")
     draft = Tariff.objects.create(
         offer=offer,
-        year=2026,
+        year=YEAR,
         version=1,
         price=2100,
         unit="day",
@@ -100,7 +103,9 @@ def test_secretariat_pages_are_for_the_secretariat(client, demo):
     assert client.get(reverse("offers:tariffs_above_pl")).status_code == 403
     assert client.get(reverse("offers:regulation_rates")).status_code == 403
     assert (
-        client.post(reverse("offers:regulation_rates"), {"year": 2027, "rate": "2,0"}).status_code
+        client.post(
+            reverse("offers:regulation_rates"), {"year": YEAR + 1, "rate": "2,0"}
+        ).status_code
         == 403
     )
 

@@ -1,11 +1,13 @@
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from offers.models import AnswerKind, DeclarationAnswer, DeclarationQuestion, VacancyReport
@@ -13,6 +15,10 @@ from offers.selectors import current_year
 from tests.factories import demo_user, make_offer, pl_rates, publish
 
 YEAR = current_year()
+
+
+def days_ago(days: int) -> str:
+    return (timezone.localdate() - timedelta(days=days)).isoformat()
 
 
 @pytest.fixture
@@ -35,8 +41,8 @@ def test_filters_sort_and_count(caseworker):
     other.target_groups.clear()
     publish(cheap, YEAR, "2000")
     publish(dear, YEAR, "90000", unit="month")
-    VacancyReport.objects.create(offer=cheap, vacant=2, reported_on="2026-11-01")
-    VacancyReport.objects.create(offer=dear, vacant=0, reported_on="2026-11-01")
+    VacancyReport.objects.create(offer=cheap, vacant=2, reported_on=days_ago(5))
+    VacancyReport.objects.create(offer=dear, vacant=0, reported_on=days_ago(5))
 
     r = caseworker.get(
         reverse("offers:search"), {"maalgruppe": "autisme", "paragraf": "§ 108", "sorter": "price"}
@@ -101,7 +107,7 @@ def _make_many(n, start=0):
         o = make_offer(name=f"Mange {i:03d}")
         publish(o, YEAR, 1000 + i)
         publish(o, YEAR - 1, 990 + i)
-        VacancyReport.objects.create(offer=o, vacant=i % 3, reported_on="2026-10-01")
+        VacancyReport.objects.create(offer=o, vacant=i % 3, reported_on=days_ago(30))
         DeclarationAnswer.objects.bulk_create(
             [DeclarationAnswer(offer=o, question=q, answer=AnswerKind.INCLUDED) for q in questions]
         )

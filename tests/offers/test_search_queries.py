@@ -2,6 +2,7 @@
 it shows is what the offers hold: the two readings of a page's details agree, and the cards'
 texts are written as the template filters would write them."""
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from offers import selectors
 from offers.models import LegalParagraph, TargetGroup, VacancyReport
@@ -19,6 +20,12 @@ from partnership.templatetags.portal import kr
 from tests.factories import demo_user, make_offer, pl_rates, publish
 
 YEAR = current_year()
+
+
+def ago(days: int) -> date:
+    return timezone.localdate() - timedelta(days=days)
+
+
 pytestmark = pytest.mark.postgres
 
 
@@ -50,7 +57,7 @@ def _offers(n, start=0):
         publish(offer, YEAR, price, unit=unit)
         if i % 5 == 0:
             publish(offer, YEAR, price + 10, unit=unit, version=2, reason="Rettelse")
-        VacancyReport.objects.create(offer=offer, vacant=i % 3, reported_on=f"{YEAR}-10-01")
+        VacancyReport.objects.create(offer=offer, vacant=i % 3, reported_on=ago(60))
         if i % 2:
             offer.paragraphs.add(extra_paragraph)
             offer.target_groups.add(extra_group)
@@ -108,8 +115,8 @@ def test_both_readings_of_a_page_agree(caseworker):
     bare.paragraphs.clear()
     bare.target_groups.clear()
     old = make_offer(name="Med flere indberetninger")
-    VacancyReport.objects.create(offer=old, vacant=4, reported_on=f"{YEAR}-01-01")
-    VacancyReport.objects.create(offer=old, vacant=1, reported_on=f"{YEAR}-06-01")
+    VacancyReport.objects.create(offer=old, vacant=4, reported_on=ago(150))
+    VacancyReport.objects.create(offer=old, vacant=1, reported_on=ago(60))
     ids = list(selectors.Offer.objects.values_list("pk", flat=True))
 
     def normal(rows):
@@ -222,7 +229,7 @@ def test_what_changes_shows_at_once_though_the_search_is_cached(caseworker):
     selectors.Offer.objects.filter(name="Mange 001").update(name="Omdøbt 001")
     assert shows("Omdøbt 001") and not shows("Mange 001")
     offer = selectors.Offer.objects.get(name="Omdøbt 001")
-    VacancyReport.objects.create(offer=offer, vacant=7, reported_on=f"{YEAR}-11-01")
+    VacancyReport.objects.create(offer=offer, vacant=7, reported_on=ago(5))
     assert shows("7 af 10")
     publish(offer, YEAR, "2345.67", version=3, reason="Rettelse")
     assert shows("2.345,67 kr. pr. døgn")

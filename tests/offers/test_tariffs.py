@@ -7,9 +7,12 @@ from django.urls import reverse
 
 from offers import services
 from offers.models import PublishedTariffError, Tariff, TariffAddOn
+from offers.selectors import current_year
+from partnership.models import User
 from tests.factories import demo_user, make_offer, pl_rates, publish
 
 EDITOR = "leverandoer.a@portal.example"
+YEAR = current_year()  # on the test clock; pl_rates() sets this year and the two before
 
 
 @pytest.fixture
@@ -26,7 +29,7 @@ def editor(client, demo):
 
 def tariff_post(**overrides):
     data = {
-        "year": "2026",
+        "year": str(YEAR),
         "price": "2.650,50",
         "unit": "day",
         "occupancy_percent": "95",
@@ -91,7 +94,7 @@ def test_editor_saves_draft_publishes_and_corrects(editor, offer):
         ("unit", "", "Dette felt er påkrævet"),
         ("occupancy_percent", "101", "Budgetteret belægning (%) må højst være 100."),
         ("occupancy_percent", "0", "Budgetteret belægning (%) skal være mindst 0,01."),
-        ("year", "2031", "Der er ingen PL-sats for 2031"),
+        ("year", str(YEAR + 5), f"Der er ingen PL-sats for {YEAR + 5}"),
     ],
 )
 def test_bad_tariff_input_names_the_field_keeps_input_and_saves_nothing(
@@ -118,7 +121,7 @@ def test_addon_without_unit_is_refused(editor, offer):
 
 
 def test_published_tariff_cannot_be_changed_through_the_portal(editor, offer):
-    tariff = publish(offer, 2026, "2500")
+    tariff = publish(offer, YEAR, "2500")
     response = editor.post(
         reverse("offers:tariff_edit", args=[offer.pk, tariff.pk]), tariff_post(price="1")
     )
@@ -128,7 +131,7 @@ def test_published_tariff_cannot_be_changed_through_the_portal(editor, offer):
 
 
 def test_published_tariff_cannot_be_changed_through_the_model(offer):
-    tariff = publish(offer, 2026, "2500")
+    tariff = publish(offer, YEAR, "2500")
     tariff.price = Decimal("1")
     with pytest.raises(PublishedTariffError):
         tariff.save()
@@ -137,14 +140,16 @@ def test_published_tariff_cannot_be_changed_through_the_model(offer):
 
 
 def test_published_tariff_is_read_only_in_the_admin(client, offer):
-    tariff = publish(offer, 2026, "2500")
-    client.force_login(demo_user("sekretariat@portal.example"))
+    tariff = publish(offer, YEAR, "2500")
+    # An operator (superuser): no portal role has the admin (issue 11).
+    client.force_login(User.objects.create_superuser("drift@portal.example", "drift-2026!"))
     url = reverse("admin:offers_tariff_change", args=[tariff.pk])
+    assert client.get(url).status_code == 200
     client.post(
         url,
         {
             "offer": offer.pk,
-            "year": 2026,
+            "year": YEAR,
             "version": 1,
             "status": "published",
             "price": "1",
@@ -161,7 +166,7 @@ def test_published_tariff_is_read_only_in_the_admin(client, offer):
 
 def test_database_refuses_raw_update_delete_and_new_addons(offer):
     """The trigger holds on whichever database runs the suite (PostgreSQL in CI)."""
-    tariff = publish(offer, 2026, "2500")
+    tariff = publish(offer, YEAR, "2500")
     with pytest.raises(IntegrityError), transaction.atomic():
         Tariff.objects.filter(pk=tariff.pk).update(price=Decimal("1"))
     if connection.vendor == "postgresql":  # SQLite (development only) allows deletes; see 0002
@@ -177,31 +182,31 @@ def test_database_refuses_raw_update_delete_and_new_addons(offer):
 
 @pytest.mark.postgres
 def test_postgres_trigger_message_is_danish(offer):
-    tariff = publish(offer, 2026, "2500")
+    tariff = publish(offer, YEAR, "2500")
     with pytest.raises(IntegrityError) as exc, transaction.atomic():
         Tariff.objects.filter(pk=tariff.pk).update(price=Decimal("1"))
     assert "offentliggjort takst kan ikke ændres" in str(exc.value)
 
 
 def test_duplicate_year_and_version_is_refused_by_the_database(offer):
-    publish(offer, 2026, "2500")
+    publish(offer, YEAR, "2500")
     with pytest.raises(IntegrityError), transaction.atomic():
-        publish(offer, 2026, "2600")
+        publish(offer, YEAR, "2600")
 
 
 def test_change_from_previous_year_and_pl_flag(offer):
-    publish(offer, 2025, "2000")
-    low = publish(offer, 2026, "2040")  # +2,0 % < 2,4 %
+    publish(offer, YEAR - 1, "2000")
+    low = publish(offer, YEAR, "2040")  # +2,0 % < 2,4 %
     assert low.change_from_previous() == Decimal("2.0")
     assert not low.exceeds_regulation()
-    high = publish(offer, 2026, "2100", version=2, reason="Ny beregning")  # +5,0 %
+    high = publish(offer, YEAR, "2100", version=2, reason="Ny beregning")  # +5,0 %
     assert high.change_from_previous() == Decimal("5.0")
     assert high.exceeds_regulation()
 
 
 def test_change_compares_monthly_normalised_prices(offer):
-    publish(offer, 2025, "60000", unit="month")
-    t = publish(offer, 2026, "2000", unit="day")  # 2000 × 365/12 = 60.833,33
+    publish(offer, YEAR - 1, "60000", unit="month")
+    t = publish(offer, YEAR, "2000", unit="day")  # 2000 × 365/12 = 60.833,33
     assert t.change_from_previous() == Decimal("1.4")
 
 
@@ -209,7 +214,7 @@ def test_publishing_twice_is_refused(offer):
     by = demo_user(EDITOR)
     draft = services.save_tariff_draft(
         offer=offer,
-        year=2026,
+        year=YEAR,
         fields={"price": Decimal("100"), "unit": "day", "occupancy_percent": Decimal("90")},
         addons=[],
         by=by,
@@ -230,7 +235,7 @@ def test_two_editors_publishing_at_once_keep_one_history(demo):
     by = demo_user(EDITOR)
     draft = services.save_tariff_draft(
         offer=offer,
-        year=2026,
+        year=YEAR,
         fields={"price": Decimal("100"), "unit": "day", "occupancy_percent": Decimal("90")},
         addons=[],
         by=by,

@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from offers.selectors import current_year
 from partnership import jobs
 from partnership.models import Job, JobStatus
-from tests.conftest import start_worker, stop_worker, wait_for_job
+from tests.conftest import child_env, start_worker, stop_worker, wait_for_job
 from tests.factories import demo_user, make_offer, pl_rates, publish
 
 DEAD_REDIS = "redis://127.0.0.1:6390/5"  # nothing listens on 6390: Redis is down
@@ -191,13 +191,17 @@ def test_every_pdf_the_portal_makes_is_pdf_ua_in_danish(demo):
 # --- A real web process ------------------------------------------------------------------
 
 
-def database_url(settings) -> str:
+def database_url(settings, *, owner: bool = False) -> str:
+    """The test database as the application role (what web and worker processes use), or
+    with owner=True as the owner role (pg_dump, creating databases); the same role when
+    there is only one."""
     db = settings.DATABASES["default"]
+    login = {**db, **{k: v for k, v in (db.get("OWNER") or {}).items() if v}} if owner else db
     return "postgres://{user}{password}@{host}:{port}/{name}".format(
-        user=db.get("USER") or "postgres",
-        password=(":" + db["PASSWORD"]) if db.get("PASSWORD") else "",
-        host=db.get("HOST") or "127.0.0.1",
-        port=db.get("PORT") or 5432,
+        user=login.get("USER") or "postgres",
+        password=(":" + login["PASSWORD"]) if login.get("PASSWORD") else "",
+        host=login.get("HOST") or "127.0.0.1",
+        port=login.get("PORT") or 5432,
         name=db["NAME"],
     )
 
@@ -214,20 +218,19 @@ def start_web(settings, log_path: str, **extra_env) -> tuple[subprocess.Popen, s
     session cookie signed with this test process's key. Returns (process, base URL) once
     it answers."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(settings),
-        "SECRET_KEY": settings.SECRET_KEY,
-        "DEBUG": "0",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        "WHITENOISE_USE_FINDERS": "1",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        **{k: str(v) for k, v in extra_env.items()},
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    if "CACHE_URL" not in extra_env:
-        env.pop("CACHE_URL", None)
+    env = child_env(
+        drop=() if "CACHE_URL" in extra_env else ("CACHE_URL",),
+        **{
+            "DATABASE_URL": database_url(settings),
+            "SECRET_KEY": settings.SECRET_KEY,
+            "DEBUG": "0",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+            "WHITENOISE_USE_FINDERS": "1",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            **extra_env,
+        },
+    )
     log = open(log_path, "a")  # noqa: SIM115 - handed to the process
     proc = subprocess.Popen(
         [

@@ -1,4 +1,3 @@
-import os
 import re
 import subprocess
 import sys
@@ -9,6 +8,7 @@ import yaml
 from django.urls import reverse
 
 from partnership.demo import DEMO_PASSWORD
+from tests.conftest import child_env
 from tests.factories import demo_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,8 +42,7 @@ def test_templates_have_no_inline_scripts_or_styles():
 
 
 def _settings_in_subprocess(env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
-    env.update(env_overrides)
+    env = child_env(drop=("DEBUG", "SECRET_KEY"), **env_overrides)
     return subprocess.run(
         [
             sys.executable,
@@ -118,8 +117,8 @@ def test_admin_login_goes_through_the_portal_login_with_mfa(client, db):
 
 
 def test_production_configuration_passes_check_deploy():
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update(
+    env = child_env(
+        drop=("DEBUG",),
         SECRET_KEY="x" * 20 + "production-like-secret-key-for-the-check-0123456789",
         SECURE_SSL_REDIRECT="1",
         SECURE_COOKIES="1",

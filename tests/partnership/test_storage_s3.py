@@ -3,7 +3,6 @@ and worker processes run on different hosts. moto stands in for the bucket (in-p
 network); the portal's own upload, render and download paths are the ones used in service."""
 
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from pypdf import PdfReader
 
 from offers.models import OfferDocument, OfferPhoto
 from partnership.models import Job, JobStatus
+from tests.conftest import child_env
 from tests.factories import demo_user, make_offer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,8 +103,7 @@ def test_a_job_pdf_rendered_by_the_worker_is_written_to_and_read_from_the_bucket
 
 
 def test_the_bucket_is_chosen_by_the_environment():
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
+    env = child_env(
         DEBUG="1",
         AWS_STORAGE_BUCKET_NAME="portal-filer",
         AWS_S3_ENDPOINT_URL="https://s3.example.net",

@@ -4,6 +4,7 @@ WeasyPrint, and the PDF read back."""
 import os
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from partnership import jobs
@@ -15,7 +16,7 @@ from tests.factories import demo_user
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_member_list_pdf_is_written_by_a_worker_process(demo, celery_worker_process):
+def test_member_list_pdf_is_written_by_a_worker_process(demo, celery_worker_process, today):
     job = jobs.order_job(
         kind="member_list",
         title="Medlemsliste",
@@ -26,6 +27,9 @@ def test_member_list_pdf_is_written_by_a_worker_process(demo, celery_worker_proc
     wait_for_job(job)
     assert job.status == JobStatus.DONE, job.error
     assert job.attempts == 1 and job.started_at and job.finished_at
+    # The worker runs on the suite's clock (PORTAL_FAKE_NOW), whatever PORTAL_TEST_TODAY says.
+    assert job.created_at <= job.started_at <= job.finished_at <= timezone.now()
+    assert timezone.localtime(job.finished_at).date() == today
     assert os.getpid() != celery_worker_process.pid
     text = "\n".join(p.extract_text() for p in PdfReader(job.result_file.path).pages)
     for name, _code in MUNICIPALITIES:

@@ -46,13 +46,13 @@ def test_offer_page_shows_the_latest_assessment_as_chart_and_table(caseworker, m
         offer=offer,
         framework=model,
         assessed_on=TODAY,
-        source="Tilsynsrapport 2026",
+        source=f"Tilsynsrapport {TODAY.year}",
         scores={t.pk: 4 for t in model.themes.all()},
         by=demo_user("leverandoer.a@portal.example"),
     )
     body = caseworker.get(offer.get_absolute_url()).content.decode()
     assert body.count('class="chart radar-chart"') == 1
-    assert "Tilsynsrapport 2026" in body and "Gammel rapport" not in body
+    assert f"Tilsynsrapport {TODAY.year}" in body and "Gammel rapport" not in body
     assert "Sundhed og trivsel 4 af 5" in body  # <desc>
     assert re.search(r'<th scope="row">Fysiske rammer</th><td class="num">4</td>', body)
     assert "Registrér kvalitetsvurdering" not in body  # a caseworker does not enter them

@@ -124,7 +124,11 @@ def test_assessment_scores_must_be_1_to_5(client, model, offer):
     client.force_login(demo_user("leverandoer.a@portal.example"))
     url = reverse("quality:assessment_create", args=[offer.pk])
     themes = list(model.themes.all())
-    data = {"ramme": "kvalitetsmodel", "assessed_on": str(TODAY), "source": "Tilsynsrapport 2026"}
+    data = {
+        "ramme": "kvalitetsmodel",
+        "assessed_on": str(TODAY),
+        "source": f"Tilsynsrapport {TODAY.year}",
+    }
     r = client.post(url, {**data, f"score_{themes[0].pk}": "7"})
     assert "Vælg en score fra 1 til 5." in r.content.decode()
     r = client.post(url, data)  # nothing scored
@@ -162,13 +166,13 @@ def test_a_fake_pdf_is_refused(caseworker, dialogue):
     fake = SimpleUploadedFile(
         "trivsel.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"
     )
-    r = caseworker.post(url, {"title": "Trivselsmåling 2026", "file": fake})
+    r = caseworker.post(url, {"title": f"Trivselsmåling {TODAY.year}", "file": fake})
     body = r.content.decode()
     assert r.status_code == 200
-    assert "Filen er ikke en PDF" in body and "Trivselsmåling 2026" in body
+    assert "Filen er ikke en PDF" in body and f"Trivselsmåling {TODAY.year}" in body
     assert not DialogueDocument.objects.exists()
     real = SimpleUploadedFile("trivsel.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    r = caseworker.post(url, {"title": "Trivselsmåling 2026", "file": real})
+    r = caseworker.post(url, {"title": f"Trivselsmåling {TODAY.year}", "file": real})
     assert r.status_code == 302
     doc = DialogueDocument.objects.get()
     assert doc.side == Side.MUNICIPALITY
