@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "partnership",
     "offers",
     "contracts",
+    "meetings",
     "quality",
 ]
 

@@ -20,6 +20,6 @@ urlpatterns = [
     path("", include("partnership.urls")),
     path("", include("offers.urls")),
     path("", include("contracts.urls")),
-    path("", include("partnership.meetings.urls")),
+    path("", include("meetings.urls")),
     path("", include("quality.urls")),
 ]

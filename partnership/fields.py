@@ -27,7 +27,7 @@ from .validators import CPR_MESSAGE, looks_like_cpr, refuse_cpr
 NOT_TYPED_BY_A_PERSON = {
     "partnership.User.password": "a password hash",
     "partnership.Invitation.token_hash": "a SHA-256 hash",
-    "partnership.CalendarFeed.token_hash": "a SHA-256 hash",
+    "meetings.CalendarFeed.token_hash": "a SHA-256 hash",
     "partnership.Job.error": "the worker's technical failure text, shown to staff",
     "partnership.OutgoingMail.related_type": "the kind of object an e-mail is about",
     "partnership.OutgoingMail.error": "the mail server's technical failure text",

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -167,8 +168,6 @@ class Organisation(models.Model):
         return self.kind in (OrganisationKind.MUNICIPALITY, OrganisationKind.REGION)
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.kind == OrganisationKind.PROVIDER:
             if not self.cvr:
@@ -254,8 +253,6 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.organisation_id and self.role not in ROLES_BY_KIND[self.organisation.kind]:
             raise ValidationError(
                 {
@@ -534,7 +531,7 @@ class OutgoingMail(models.Model):
     the portal sends e-mail): sent, or not sent with the reason. Nothing is reported as
     sent that is not recorded here as sent.
 
-    `related_type`/`related_id` name what the mail is about ("partnership.meeting", 7) and
+    `related_type`/`related_id` name what the mail is about ("meetings.meeting", 7) and
     `reference` tells mails about the same thing apart (the invitation's version). A mail
     about something goes at most once to an address for the same kind and reference: the
     unique index over the sent ones holds that, also for two task runs at the same time;
@@ -589,6 +586,3 @@ class OutgoingMail(models.Model):
     @property
     def sent(self) -> bool:
         return self.status == MailStatus.SENT
-
-
-from .meetings.models import *  # noqa: E402,F401,F403

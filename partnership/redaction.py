@@ -29,7 +29,7 @@ from .validators import CPR_REDACTED, find_cpr, looks_like_cpr, redact_cpr_text
 
 # Apps whose tables are read. Django's own (sessions hold no text a person typed; the admin
 # log repeats object names) and allauth's e-mail addresses are read too.
-SCANNED_APPS = ("partnership", "offers", "contracts", "quality", "account", "admin")
+SCANNED_APPS = ("partnership", "offers", "contracts", "meetings", "quality", "account", "admin")
 # A cheap pre-filter in SQL: six digits and four within a few characters of each other, in
 # ASCII or fullwidth. Python's find_cpr decides.
 _CANDIDATE_SQL = r"[0-9０-９]{2}.{0,3}[0-9０-９]{2}.{0,3}[0-9０-９]{2}.{0,3}[0-9０-９]{4}"

@@ -2,10 +2,17 @@
 
 import django.core.validators
 import django.db.models.deletion
-import partnership.meetings.models
+import uuid
 import partnership.validators
 from django.conf import settings
 from django.db import migrations, models
+
+
+
+def attachment_path(attachment, filename):
+    """Where a bilag is stored, as the meetings models said when this migration was made (the
+    models have since moved to the meetings app: meetings.models.attachment_path)."""
+    return f"meetings/{attachment.item.meeting_id}/bilag/{uuid.uuid4().hex}.{attachment.file_type}"
 
 
 class Migration(migrations.Migration):
@@ -190,7 +197,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='titel')),
-                ('file', models.FileField(upload_to=partnership.meetings.models.attachment_path, verbose_name='fil')),
+                ('file', models.FileField(upload_to=attachment_path, verbose_name='fil')),
                 ('file_type', models.CharField(max_length=10, verbose_name='filtype')),
                 ('original_name', models.CharField(max_length=250, verbose_name='oprindeligt filnavn')),
                 ('size', models.PositiveIntegerField(verbose_name='størrelse i bytes')),

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from partnership.meetings import services
-from partnership.meetings.models import Forum, Meeting
+from meetings import services
+from meetings.models import Forum, Meeting
 from partnership.models import Organisation, User
 
 CPH = ZoneInfo("Europe/Copenhagen")

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from partnership.meetings import services
-from partnership.meetings.models import Participation
+from meetings import services
+from meetings.models import Participation
 
 
 def test_invitee_sends_afbud_with_a_substitute(client, setup):

@@ -12,9 +12,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from partnership.meetings import reports, services
-from partnership.meetings.models import Minutes, MinutesEntry
-from partnership.meetings.tasks import publish_minutes
+from meetings import reports, services
+from meetings.models import Minutes, MinutesEntry
+from meetings.tasks import publish_minutes
 from partnership.models import MailKind, Organisation, OutgoingMail
 from partnership.pdf import render_pdf
 from tests.factories import MembershipFactory, UserFactory
@@ -239,6 +239,6 @@ def test_approved_minutes_cannot_exist_without_a_snapshot(setup, approved):
 
 def test_minutes_mails_are_recorded_per_person(setup, approved):
     sent = OutgoingMail.objects.filter(
-        kind=MailKind.MINUTES, related_type="partnership.minutes", related_id=approved.pk
+        kind=MailKind.MINUTES, related_type="meetings.minutes", related_id=approved.pk
     )
     assert sent.count() > 0 and all(m.sent for m in sent)

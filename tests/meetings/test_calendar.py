@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from partnership.meetings import ics, services
-from partnership.meetings.models import CalendarFeed
+from meetings import ics, services
+from meetings.models import CalendarFeed
 
 from .conftest import CLOSED_TITLE, OPEN_TITLES, make_meeting
 

@@ -1,8 +1,8 @@
 """The demo meetings: Direktør- og chefforum 29 August 2025 with its programme and
 presenters, and the joint meeting of 22 October 2025. Seeding twice changes nothing."""
 
-from partnership.meetings import demo as meetings_demo
-from partnership.meetings.models import AgendaItem, Forum, Meeting
+from meetings import demo as meetings_demo
+from meetings.models import AgendaItem, Forum, Meeting
 
 
 def test_demo_meetings(demo):

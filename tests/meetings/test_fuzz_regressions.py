@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from partnership.meetings.models import Forum, Meeting
+from meetings.models import Forum, Meeting
 
 DAY = (date.today() + timedelta(days=14)).isoformat()  # on the test clock
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from partnership.meetings.models import AgendaAttachment, AgendaItem, Forum, Meeting
+from meetings.models import AgendaAttachment, AgendaItem, Forum, Meeting
 
 DAY = (date.today() + timedelta(days=14)).isoformat()  # on the test clock
 

@@ -10,8 +10,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from partnership.meetings import selectors, services
-from partnership.meetings.models import Minutes
+from meetings import selectors, services
+from meetings.models import Minutes
 from partnership.models import MailKind, MailStatus, Organisation, OutgoingMail, User
 from tests.mail_backends import UNREACHABLE
 

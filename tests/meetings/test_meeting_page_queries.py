@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from partnership.meetings import permissions, selectors, services
-from partnership.meetings.models import Answer, MeetingInvitation
+from meetings import permissions, selectors, services
+from meetings.models import Answer, MeetingInvitation
 from partnership.models import User
 from tests.factories import MembershipFactory, ProviderFactory, UserFactory
 

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from partnership.meetings import services
-from partnership.meetings.models import (
+from meetings import services
+from meetings.models import (
     MinutesAction,
     MinutesComment,
     MinutesEntry,
@@ -98,7 +98,7 @@ def test_approved_minutes_are_mailed_as_pdf_without_closed_items_for_the_provide
 
 
 def test_publishing_twice_sends_nothing_twice(setup, approved, mailoutbox):
-    from partnership.meetings.tasks import publish_minutes
+    from meetings.tasks import publish_minutes
 
     count = len(mailoutbox)
     assert publish_minutes(approved.pk) == 0

@@ -3,8 +3,8 @@ else: not on the page, in the agenda PDF, the invitation e-mail or the calendar 
 
 from django.urls import reverse
 
-from partnership.meetings import ics, permissions
-from partnership.meetings.reports import render_agenda_html
+from meetings import ics, permissions
+from meetings.reports import render_agenda_html
 from partnership.pdf import render_pdf
 
 from .conftest import CLOSED_TITLE, OPEN_TITLES, pdf_text
@@ -84,7 +84,7 @@ def test_invitation_mail_carries_an_ics_without_the_closed_item_for_the_provider
 def test_closed_item_attachment_is_not_served_to_the_provider(client, setup):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from partnership.meetings import services
+    from meetings import services
 
     attachment = services.add_attachment(
         item=setup.closed,

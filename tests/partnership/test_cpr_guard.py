@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 from django.test import Client
 
-from offers import importer
+from offers.imports import importer
 from partnership.fields import NOT_TYPED_BY_A_PERSON, CprRefused, NoCprMixin
 from partnership.forms import GuardedFormMixin
 from partnership.validators import CPR_REDACTED, find_cpr, redact_cpr_text, refuse_cpr
@@ -40,7 +40,7 @@ SPELLINGS = [
 CPR = SPELLINGS[0]
 MESSAGE = "Teksten ser ud til at indeholde et CPR-nummer"
 
-PROJECT_APPS = ("partnership", "offers", "contracts", "quality")
+PROJECT_APPS = ("partnership", "offers", "contracts", "meetings", "quality")
 
 
 # --- The rule -------------------------------------------------------------------------------
@@ -179,10 +179,10 @@ def test_every_text_field_of_every_form_refuses_a_cpr_number(key, world):
     "key,field",
     [
         ("partnership.forms.OrganisationForm", "description"),
-        ("offers.forms.CorrectionForm", "reason"),
+        ("offers.tariffs.forms.CorrectionForm", "reason"),
         ("contracts.forms.ContractForm", "case_reference"),
         ("quality.forms.ActionForm", "text"),
-        ("partnership.meetings.forms.MeetingForm", "title"),
+        ("meetings.forms.MeetingForm", "title"),
     ],
 )
 @pytest.mark.parametrize("spelling", SPELLINGS)

@@ -196,8 +196,8 @@ def test_only_the_secretariat_may_redact(published_with_cpr):
 def test_approved_minutes_can_be_redacted_and_nothing_else(world):
     """An entry written before the rule, approved since: the secretariat takes the number
     out; any other change to the approved minutes is still refused by the database."""
-    from partnership.meetings import services
-    from partnership.meetings.models import MinutesEntry
+    from meetings import services
+    from meetings.models import MinutesEntry
 
     minutes = world.minutes_for_comment
     entry = minutes.entries.order_by("pk").first()
@@ -209,7 +209,7 @@ def test_approved_minutes_can_be_redacted_and_nothing_else(world):
     services.approve_minutes(minutes=minutes, by=demo_user(SECRETARIAT))
 
     redaction.redact_cpr(
-        model_label="partnership.MinutesEntry",
+        model_label="meetings.MinutesEntry",
         pk=entry.pk,
         field_name="discussion",
         by=demo_user(SECRETARIAT),

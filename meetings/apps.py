@@ -1,0 +1,41 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    """Joint meetings: forums, meetings, agendas, invitations, attendance, minutes and
+    calendars. The tables keep the names they had as part of partnership
+    (partnership_meeting, ...): the models moved, the data did not."""
+
+    name = "meetings"
+    verbose_name = _("Møder")
+
+    def ready(self) -> None:
+        from partnership import jobs, navigation
+        from partnership.signals import demo_seeded
+
+        from . import permissions, reports
+        from . import tasks as _tasks  # noqa: F401 - registers the Celery tasks
+
+        navigation.register(
+            navigation.Section(
+                key="meetings",
+                label=_("Møder"),
+                url_name="meetings:meeting_list",
+                description=_(
+                    "Fællesmøder, Direktør- og chefforum og andre møder: dagsorden, "
+                    "tilmelding, kalender og referater."
+                ),
+                visible=permissions.can_use_meetings,
+                order=60,
+            )
+        )
+        jobs.register("meeting_agenda", reports.render_agenda)
+        jobs.register("meeting_minutes", reports.render_minutes)
+
+        def seed(sender, organisations, **kwargs):
+            from . import demo
+
+            demo.seed(organisations)
+
+        demo_seeded.connect(seed, weak=False, dispatch_uid="meetings-demo")

@@ -1,0 +1,821 @@
+"""Pages for meetings. Thin: a form in, a service or selector, a page out. A meeting the
+person may not see is a 404; an agenda item they may not see is a 404 too."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from partnership import jobs
+from partnership.views import _queue_down_message, member_required
+
+from . import ics, permissions, selectors, services
+from .forms import (
+    AgendaItemForm,
+    AnswerForm,
+    AttachmentForm,
+    AttendanceForm,
+    CommentForm,
+    CorrectionForm,
+    ForumForm,
+    InviteForm,
+    MeetingForm,
+    MinutesEntryForm,
+)
+from .models import (
+    AgendaAttachment,
+    AgendaItem,
+    CalendarFeed,
+    Forum,
+    Meeting,
+    MeetingInvitation,
+    Minutes,
+    MinutesEntry,
+    MinutesStatus,
+)
+
+FEED_SESSION_KEY = "meetings_new_calendar_url"
+
+
+def _meeting(request, pk, annotate=None) -> Meeting:
+    meeting = permissions.visible_meeting(request.user, pk, annotate)
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def _manage(request, pk) -> Meeting:
+    if not permissions.can_manage_meetings(request.user):
+        raise PermissionDenied
+    return _meeting(request, pk)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _overrun_warning(request, meeting: Meeting) -> None:
+    overrun = selectors.agenda_overrun(meeting)
+    if overrun:
+        messages.warning(
+            request,
+            _(
+                "Dagsordenen varer %(over)s minutter længere end mødet. Forkort punkterne, "
+                "eller ryk mødets sluttidspunkt."
+            )
+            % {"over": overrun},
+        )
+
+
+# --- Lists and forums --------------------------------------------------------------------
+
+
+@member_required
+def meeting_list(request):
+    meetings = list(selectors.meeting_list(request.user))
+    upcoming, past = selectors.upcoming_first(meetings, timezone.now())
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "can_manage": permissions.can_manage_meetings(request.user),
+        },
+    )
+
+
+@member_required
+def forum_list(request):
+    if not permissions.can_manage_meetings(request.user):
+        raise PermissionDenied
+    return render(request, "meetings/forum_list.html", {"forums": Forum.objects.all()})
+
+
+@member_required
+def forum_edit(request, pk=None):
+    if not permissions.can_manage_meetings(request.user):
+        raise PermissionDenied
+    forum = get_object_or_404(Forum, pk=pk) if pk else None
+    form = ForumForm(request.POST or None, instance=forum)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Forummet er gemt."))
+        return redirect("meetings:forum_list")
+    return render(request, "meetings/forum_form.html", {"form": form, "forum": forum})
+
+
+# --- Meetings ----------------------------------------------------------------------------
+
+
+@member_required
+def meeting_create(request):
+    if not permissions.can_manage_meetings(request.user):
+        raise PermissionDenied
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.create_meeting(fields=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Mødet er oprettet. Sæt nu punkter på dagsordenen."))
+            return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
+
+
+@member_required
+def meeting_edit(request, pk):
+    meeting = _manage(request, pk)
+    form = MeetingForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.update_meeting(
+                meeting=meeting, fields=form.cleaned_data, by=request.user
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Mødet er gemt."))
+            _overrun_warning(request, meeting)
+            return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+def _participant_rows(people: list[selectors.Participant]) -> str:
+    """The rows of the participant list, made here rather than by a template loop: a
+    Fællesmøde lists every member of every invited provider, and five template variables
+    per row cost more than the rest of the list. Escaped like the template would."""
+    return format_html_join(
+        "",
+        '\n  <tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n  ',
+        (
+            (p.name, p.organisations_label, p.answer_label, p.substitute, p.attended_label)
+            for p in people
+        ),
+    )
+
+
+def _invitation_rows(request, meeting: Meeting) -> str:
+    """The secretariat's list of invitations, each with a form to remove it, made here for
+    the reason above: a Fællesmøde has an invitation per provider (700 and more), so this
+    reads plain rows, escapes each name once, reverses the form's URL once and uses one
+    CSRF token for all the forms (any masked token of the request is valid)."""
+    token = escape(get_token(request))
+    remove = escape(_("Fjern"))
+    # The URL of invitation 0, split around its pk: "/moeder/7/invitationer/", "/fjern/".
+    before, after = reverse("meetings:invitation_remove", args=[meeting.pk, 0]).rsplit("/0/", 1)
+    before, after = escape(before), escape(after)
+    rows = []
+    for inv_pk, org_name, user_name, email in (
+        MeetingInvitation.objects.filter(meeting=meeting)
+        .order_by("pk")
+        .values_list("pk", "organisation__name", "user__name", "user__email")
+    ):
+        name = escape(org_name if org_name is not None else (user_name or email))
+        label = name if org_name is not None else f"{name} ({escape(email)})"
+        rows.append(
+            f'<li>{label}\n  <form method="post" action="{before}/{inv_pk}/{after}" '
+            f'class="inline-form"><input type="hidden" name="csrfmiddlewaretoken" '
+            f'value="{token}"><button type="submit" class="button button-tertiary">{remove}'
+            f'<span class="sr-only"> {name}</span></button></form></li>'
+        )
+    return mark_safe("".join(rows))
+
+
+@member_required
+def meeting_detail(request, pk):
+    meeting = _meeting(request, pk, selectors.for_meeting_page)
+    user = request.user
+    can_manage = permissions.can_manage_meetings(user)
+    rows = selectors.agenda_page(user, meeting)
+    invited_names, people = selectors.participant_list(meeting)
+    mine = next((row for row in people if row.user_id == user.pk), None)
+    answer_form = None
+    if permissions.can_answer(user, meeting):
+        initial = {}
+        if mine and mine.answered:
+            initial = {"answer": mine.answer, "substitute": mine.substitute}
+        answer_form = AnswerForm(initial=initial)
+    mail_status = selectors.meeting_mail_status(meeting, people) if can_manage else []
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "rows": rows,
+            "people": people,
+            "people_rows": _participant_rows(people),
+            "mine": mine,
+            "answer_form": answer_form,
+            "can_manage": can_manage,
+            "overrun": selectors.agenda_overrun(meeting) if can_manage else 0,
+            "agenda_end": rows[-1].ends_at if rows else None,
+            "organisation_names": selectors.organisation_names_of(meeting),
+            "invited_names": invited_names,
+            "invitation_rows": _invitation_rows(request, meeting) if can_manage else "",
+            "mail_status": mail_status,
+            "mail_resend": _resendable(mail_status),
+            "minutes": selectors.has_minutes_for(user, meeting),
+            "counts": {
+                "attend": sum(1 for p in people if p.answer == "attend"),
+                "decline": sum(1 for p in people if p.answer == "decline"),
+                "none": sum(1 for p in people if not p.answer),
+            },
+        },
+    )
+
+
+# --- Agenda ------------------------------------------------------------------------------
+
+
+def _next_number(meeting: Meeting) -> str:
+    numbers = [int(n.split(".")[0]) for n in meeting.items.values_list("number", flat=True) if n]
+    return str(max(numbers, default=0) + 1)
+
+
+@member_required
+def item_edit(request, pk, item_pk=None):
+    meeting = _manage(request, pk)
+    item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting) if item_pk else None
+    form = AgendaItemForm(
+        request.POST or None,
+        instance=item,
+        meeting=meeting,
+        initial=None if item else {"number": _next_number(meeting), "duration_minutes": 15},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {
+            k: data[k]
+            for k in (
+                "number",
+                "kind",
+                "title",
+                "description",
+                "presenters_text",
+                "duration_minutes",
+            )
+        }
+        try:
+            item = services.save_agenda_item(
+                meeting=meeting,
+                item=item,
+                fields=fields,
+                presenters=data["presenters"],
+                restricted_to=data["restricted_to"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Punkt %(n)s er gemt på dagsordenen.") % {"n": item.number})
+            _overrun_warning(request, meeting)
+            if "add_another" in request.POST:
+                return redirect("meetings:item_create", pk=meeting.pk)
+            return redirect(meeting)
+    attachments = list(item.attachments.all()) if item else []
+    return render(
+        request,
+        "meetings/item_form.html",
+        {
+            "form": form,
+            "meeting": meeting,
+            "item": item,
+            "attachments": attachments,
+            "attachment_form": AttachmentForm() if item else None,
+        },
+    )
+
+
+@member_required
+@require_POST
+def item_delete(request, pk, item_pk):
+    meeting = _manage(request, pk)
+    item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+    try:
+        services.delete_agenda_item(item=item, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("meetings:item_edit", pk=meeting.pk, item_pk=item.pk)
+    messages.success(request, _("Punktet er fjernet fra dagsordenen."))
+    return redirect(meeting)
+
+
+@member_required
+def attachment_add(request, pk, item_pk):
+    meeting = _manage(request, pk)
+    item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_attachment(
+                item=item,
+                uploaded=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Bilaget er tilføjet."))
+            return redirect("meetings:item_edit", pk=meeting.pk, item_pk=item.pk)
+    # The item form is kept as it is stored; the attachment form shows what went wrong.
+    return render(
+        request,
+        "meetings/item_form.html",
+        {
+            "form": AgendaItemForm(instance=item, meeting=meeting),
+            "meeting": meeting,
+            "item": item,
+            "attachments": list(item.attachments.all()),
+            "attachment_form": form,
+        },
+        status=200 if request.method == "GET" else 400,
+    )
+
+
+@member_required
+@require_POST
+def attachment_delete(request, pk, attachment_pk):
+    meeting = _manage(request, pk)
+    attachment = get_object_or_404(AgendaAttachment, pk=attachment_pk, item__meeting=meeting)
+    item_pk = attachment.item_id
+    services.delete_attachment(attachment=attachment, by=request.user)
+    messages.success(request, _("Bilaget er slettet."))
+    return redirect("meetings:item_edit", pk=meeting.pk, item_pk=item_pk)
+
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+@member_required
+def attachment_download(request, pk, attachment_pk):
+    meeting = _meeting(request, pk)
+    attachment = get_object_or_404(
+        AgendaAttachment.objects.filter(item__in=permissions.visible_items(request.user, meeting)),
+        pk=attachment_pk,
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.download_name,
+        content_type=CONTENT_TYPES[attachment.file_type],
+    )
+
+
+# --- Invitations, answers, attendance ----------------------------------------------------
+
+
+@member_required
+def invite(request, pk):
+    meeting = _manage(request, pk)
+    form = InviteForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        added = services.invite(
+            meeting=meeting,
+            organisations=form.cleaned_data["organisations"],
+            people=form.cleaned_data["people"],
+            by=request.user,
+        )
+        messages.success(request, _("%(n)s invitationer er tilføjet.") % {"n": added})
+        return redirect(meeting)
+    return render(request, "meetings/invite_form.html", {"form": form, "meeting": meeting})
+
+
+@member_required
+@require_POST
+def invitation_remove(request, pk, invitation_pk):
+    meeting = _manage(request, pk)
+    invitation = get_object_or_404(MeetingInvitation, pk=invitation_pk, meeting=meeting)
+    services.remove_invitation(invitation=invitation, by=request.user)
+    messages.success(request, _("Invitationen er fjernet."))
+    return redirect(meeting)
+
+
+# Said when mails are handed to the background worker: not yet "sent". The page's list of
+# sent e-mails (from the mail log) says what went and what did not.
+SENDING_MESSAGE = gettext_lazy(
+    "E-mailene sendes nu. Under “Udsendte e-mails” kan du se, hvem der har fået dem, og "
+    "hvem de ikke kunne sendes til."
+)
+
+
+@member_required
+@require_POST
+def send_invitations(request, pk):
+    meeting = _manage(request, pk)
+    try:
+        services.send_invitations(meeting=meeting, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, SENDING_MESSAGE)
+    return redirect(meeting)
+
+
+def _resendable(mail_status: list[selectors.MailStatusRow]) -> bool:
+    return any(row.summary.failed or row.summary.waiting for row in mail_status)
+
+
+@member_required
+@require_POST
+def mail_resend(request, pk):
+    """Send again the meeting's mails that did not go (invitation, request for comments,
+    approved minutes): to those who do not have them yet."""
+    meeting = _manage(request, pk)
+    try:
+        services.resend_mails(meeting=meeting, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, SENDING_MESSAGE)
+    if request.POST.get("back") == "minutes":
+        return redirect("meetings:minutes_detail", pk=meeting.pk)
+    return redirect(meeting)
+
+
+@member_required
+@require_POST
+def answer(request, pk):
+    meeting = permissions.meetings_visible_to(request.user).filter(pk=pk).first()
+    if meeting is None or not permissions.is_invitee(request.user, meeting):
+        # Someone not invited: a clear answer, and nothing about the meeting.
+        return render(
+            request,
+            "meetings/not_invited.html",
+            {"message": services.NOT_INVITED_MESSAGE},
+            status=403,
+        )
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.answer(
+                meeting=meeting,
+                user=request.user,
+                answer=form.cleaned_data["answer"],
+                substitute=form.cleaned_data["substitute"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if form.cleaned_data["answer"] == "decline":
+                messages.success(request, _("Dit afbud er registreret."))
+            else:
+                messages.success(request, _("Du er tilmeldt mødet."))
+            return redirect(meeting)
+    for error in [e for errors in form.errors.values() for e in errors]:
+        messages.error(request, error)
+    return redirect(meeting)
+
+
+@member_required
+def attendance(request, pk):
+    meeting = _manage(request, pk)
+    people = selectors.invitees(meeting)
+    form = AttendanceForm(
+        request.POST or None,
+        invitees=people,
+        initial={"present": [str(p.user.pk) for p in people if p.attended]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.record_attendance(
+                meeting=meeting, present=form.present_users(), by=request.user
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Fremmødet er registreret: %(n)s mødt.") % {"n": n})
+            return redirect(meeting)
+    return render(request, "meetings/attendance_form.html", {"form": form, "meeting": meeting})
+
+
+# --- Calendar ----------------------------------------------------------------------------
+
+
+@member_required
+def meeting_ics(request, pk):
+    meeting = _meeting(request, pk)
+    response = HttpResponse(
+        ics.meeting_ics(request.user, meeting), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{ics.filename(meeting)}"'
+    return response
+
+
+@member_required
+def calendar_settings(request):
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.revoke_calendar_feeds(user=request.user)
+            messages.success(
+                request, _("Kalenderadressen er tilbagekaldt. Den virker ikke længere.")
+            )
+        else:
+            _feed, token = services.new_calendar_feed(user=request.user)
+            request.session[FEED_SESSION_KEY] = request.build_absolute_uri(
+                reverse("meetings:calendar_feed", args=[token])
+            )
+        return redirect("meetings:calendar_settings")
+    return render(
+        request,
+        "meetings/calendar.html",
+        {
+            "new_url": request.session.pop(FEED_SESSION_KEY, None),
+            "active": CalendarFeed.objects.filter(user=request.user).active().first(),
+        },
+    )
+
+
+def calendar_feed(request, token):
+    """The personal feed. No login: calendar programs cannot log in, so the address is the
+    key. A revoked or unknown address is a 404."""
+    feed = CalendarFeed.objects.active().by_token(token).select_related("user").first()
+    if feed is None or not permissions.can_use_meetings(feed.user):
+        raise Http404
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+    response = HttpResponse(ics.feed_ics(feed.user), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+# --- PDFs --------------------------------------------------------------------------------
+
+
+def _order(request, *, kind: str, title: str, params: dict, back):
+    try:
+        job = jobs.order_job(kind=kind, title=title, params=params, by=request.user)
+    except jobs.QueueUnavailable:
+        messages.error(request, _queue_down_message())
+        return redirect(back)
+    messages.success(request, _("Dokumentet dannes nu. Du kan følge det her."))
+    return redirect(job)
+
+
+@member_required
+@require_POST
+def agenda_pdf(request, pk):
+    meeting = _meeting(request, pk)
+    return _order(
+        request,
+        kind="meeting_agenda",
+        title=_("Dagsorden: %(meeting)s") % {"meeting": meeting},
+        params={"meeting_id": meeting.pk},
+        back=meeting,
+    )
+
+
+# --- Minutes -----------------------------------------------------------------------------
+
+
+def _minutes(request, meeting: Meeting, minutes_pk: int) -> Minutes:
+    minutes = get_object_or_404(Minutes, pk=minutes_pk, meeting=meeting)
+    minutes.meeting = meeting
+    if not permissions.can_view_minutes(request.user, minutes):
+        raise Http404
+    return minutes
+
+
+def _comment_form(entry: MinutesEntry, data=None) -> CommentForm:
+    form = CommentForm(data, prefix=f"c{entry.pk}")
+    form.fields["text"].label = _("Kommentar til punkt %(n)s") % {"n": entry.shown.number}
+    return form
+
+
+@member_required
+def minutes_detail(request, pk, minutes_pk=None):
+    meeting = _meeting(request, pk)
+    if minutes_pk:
+        minutes = _minutes(request, meeting, minutes_pk)
+    else:
+        minutes = selectors.current_minutes(request.user, meeting)
+    if minutes is None:
+        if permissions.can_manage_meetings(request.user):
+            return redirect("meetings:minutes_edit", pk=meeting.pk)
+        raise Http404
+    entries = selectors.minutes_entries(request.user, minutes)
+    can_comment = permissions.can_comment_minutes(request.user, minutes)
+    for entry in entries:
+        entry.comment_form = _comment_form(entry) if can_comment else None
+    versions = [
+        v
+        for v in selectors.minutes_versions(meeting)
+        if v.is_approved or permissions.can_manage_meetings(request.user)
+    ]
+    can_manage = permissions.can_manage_meetings(request.user)
+    mail_status = selectors.minutes_mail_status(minutes) if can_manage else []
+    return render(
+        request,
+        "meetings/minutes_detail.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "shown": minutes.shown_meeting,
+            "participants": selectors.minutes_participants(minutes),
+            "mail_status": mail_status,
+            "mail_resend": _resendable(mail_status),
+            "entries": entries,
+            "can_comment": can_comment,
+            "can_manage": can_manage,
+            "versions": versions,
+            "is_latest": versions and versions[0].pk == minutes.pk,
+        },
+    )
+
+
+@member_required
+def minutes_edit(request, pk):
+    meeting = _manage(request, pk)
+    try:
+        minutes = services.start_minutes(meeting=meeting, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(meeting)
+    if minutes.status == MinutesStatus.FOR_COMMENT:
+        messages.info(
+            request,
+            _("Referatet er sendt til kommentering. Du kan stadig rette det, før du godkender."),
+        )
+    entries = list(
+        MinutesEntry.objects.filter(minutes=minutes)
+        .select_related("agenda_item")
+        .prefetch_related("actions", "agenda_item__restricted_to")
+        .order_by("agenda_item__position", "pk")
+    )
+    forms = [
+        MinutesEntryForm(
+            request.POST or None,
+            entry=e,
+            prefix=f"e{e.pk}",
+            initial={"discussion": e.discussion, "decisions": e.decisions},
+        )
+        for e in entries
+    ]
+    if request.method == "POST":
+        if all(f.is_valid() for f in forms):
+            try:
+                for f in forms:
+                    d = f.cleaned_data
+                    services.save_minutes_entry(
+                        entry=f.entry,
+                        discussion=d["discussion"],
+                        decisions=d["decisions"],
+                        new_action={
+                            "description": d["action_description"],
+                            "owner": d["action_owner"],
+                            "deadline": d["action_deadline"],
+                        },
+                        remove_actions=[
+                            a
+                            for a in f.entry.actions.all()
+                            if str(a.pk) in d.get("remove_actions", [])
+                        ],
+                        by=request.user,
+                    )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Referatet er gemt."))
+                return redirect("meetings:minutes_detail", pk=meeting.pk)
+        else:
+            messages.error(request, _("Der er fejl i referatet. Se felterne nedenfor."))
+    return render(
+        request,
+        "meetings/minutes_form.html",
+        {"meeting": meeting, "minutes": minutes, "forms": forms},
+    )
+
+
+@member_required
+@require_POST
+def minutes_send(request, pk, minutes_pk):
+    meeting = _manage(request, pk)
+    minutes = _minutes(request, meeting, minutes_pk)
+    try:
+        services.send_minutes_for_comment(minutes=minutes, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Referatet er sendt til kommentering. Under “Udsendte e-mails” kan du se, hvem "
+                "der har fået besked på e-mail."
+            ),
+        )
+    return redirect("meetings:minutes_detail", pk=meeting.pk)
+
+
+@member_required
+@require_POST
+def minutes_approve(request, pk, minutes_pk):
+    meeting = _manage(request, pk)
+    minutes = _minutes(request, meeting, minutes_pk)
+    try:
+        minutes = services.approve_minutes(minutes=minutes, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("meetings:minutes_detail", pk=meeting.pk)
+    messages.success(
+        request,
+        _("Referatet er godkendt og offentliggjort. Deltagerne får det som PDF på e-mail."),
+    )
+    return _order(
+        request,
+        kind="meeting_minutes",
+        title=_("Referat: %(meeting)s, version %(v)s")
+        % {"meeting": minutes.shown_meeting, "v": minutes.version},
+        params={"minutes_id": minutes.pk},
+        back=reverse("meetings:minutes_detail", args=[meeting.pk]),
+    )
+
+
+@member_required
+@require_POST
+def minutes_pdf(request, pk, minutes_pk):
+    meeting = _meeting(request, pk)
+    minutes = _minutes(request, meeting, minutes_pk)
+    return _order(
+        request,
+        kind="meeting_minutes",
+        title=_("Referat: %(meeting)s, version %(v)s")
+        % {"meeting": minutes.shown_meeting, "v": minutes.version},
+        params={"minutes_id": minutes.pk},
+        back=reverse("meetings:minutes_detail", args=[meeting.pk]),
+    )
+
+
+@member_required
+@require_POST
+def minutes_comment(request, pk, minutes_pk, entry_pk):
+    meeting = _meeting(request, pk)
+    minutes = _minutes(request, meeting, minutes_pk)
+    entry = get_object_or_404(
+        permissions.visible_entries(request.user, minutes).select_related("agenda_item"),
+        pk=entry_pk,
+    )
+    form = _comment_form(entry, request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(entry=entry, author=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("Du kan ikke kommentere referatet."))
+        else:
+            messages.success(request, _("Din kommentar er gemt."))
+            return redirect(
+                reverse("meetings:minutes_detail", args=[meeting.pk]) + f"#punkt-{entry.pk}"
+            )
+    # Refused: show the comment again with the reason, so nothing typed is lost.
+    return render(
+        request,
+        "meetings/comment_refused.html",
+        {"meeting": meeting, "minutes": minutes, "entry": entry, "form": form},
+        status=400,
+    )
+
+
+@member_required
+def minutes_correct(request, pk, minutes_pk):
+    meeting = _manage(request, pk)
+    minutes = _minutes(request, meeting, minutes_pk)
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.start_correction(
+                minutes=minutes, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("En ny version af referatet er oprettet. Ret den, og offentliggør rettelsen."),
+            )
+            return redirect("meetings:minutes_edit", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/correction_form.html",
+        {"form": form, "meeting": meeting, "minutes": minutes},
+    )
