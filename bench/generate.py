@@ -1017,8 +1017,8 @@ def _meetings(count: int, rng: random.Random) -> dict[str, int]:
     for meetings more than two months old, sent for comment for the most recent."""
     from django.utils import timezone
 
-    from partnership.meetings.demo import FORUMS, PLACE_TBA
-    from partnership.meetings.models import (
+    from meetings.demo import FORUMS, PLACE_TBA
+    from meetings.models import (
         AgendaItem,
         Forum,
         Meeting,

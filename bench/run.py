@@ -122,6 +122,14 @@ def prepare() -> None:
 
     from contracts.models import Contract, ContractClause
     from contracts.selectors import ContractFilter, contract_list
+    from meetings.models import (
+        AgendaItem,
+        Meeting,
+        MeetingInvitation,
+        MeetingStatus,
+        Participation,
+    )
+    from meetings.permissions import meetings_visible_to
     from offers.models import (
         DeclarationAnswer,
         Offer,
@@ -131,14 +139,6 @@ def prepare() -> None:
         VacancyReport,
     )
     from offers.permissions import offers_visible_to
-    from partnership.meetings.models import (
-        AgendaItem,
-        Meeting,
-        MeetingInvitation,
-        MeetingStatus,
-        Participation,
-    )
-    from partnership.meetings.permissions import meetings_visible_to
     from partnership.models import Organisation, OrganisationKind, User
 
     user = User.objects.get(email=USER_EMAIL)

@@ -14,7 +14,7 @@ run and round-robin (run i of every row before run i+1 of any):
     --concurrency=1` on a queue of its own, Redis as broker): wall time from the order to
     the Job row saying done (polled), the job's own started_at -> finished_at, and the
     peak RSS (VmHWM) of the prefork child that runs it, reset before each job;
-(b) building the same HTML (offers.reports.tariff_overview + tariff_overview_html) in a
+(b) building the same HTML (offers.reports.overview.tariff_overview + tariff_overview_html) in a
     fresh Python process with the project's settings;
 (c) bare WeasyPrint on that HTML, HTML(string=html, base_url=...).write_pdf(), in a fresh
     process each time (peak RSS from getrusage in that process);
@@ -140,7 +140,8 @@ def child_html(year: int, html_out: str | None) -> dict:
     from django.db import connection
     from django.utils.translation import override
 
-    from offers.reports import OverviewFilters, tariff_overview, tariff_overview_html
+    from offers.reports.filters import OverviewFilters
+    from offers.reports.overview import tariff_overview, tariff_overview_html
     from partnership.models import Job, JobStatus, User
 
     baseline = _self_rss_mb()

@@ -11,7 +11,7 @@ Django's test Client, logged in as a caseworker from Slagelse:
 - the floor: an empty view behind login (bench-only URL, through the full middleware),
 - the search page GET /tilbud/ with three filter combinations and a full-text query
   (only if the project serves /tilbud/ with 200; otherwise a note),
-- the selector offers.selectors.search_offers directly, with the same four searches:
+- the selector offers.search.selectors.search_offers directly, with the same four searches:
   the first page (list(qs[:20])) and the hit count (qs.count()).
 
 Each is requested --warmup times unmeasured, once under CaptureQueriesContext to count
@@ -54,7 +54,7 @@ RESULT_COUNT = re.compile(r'class="result-count"[^>]*>\s*([0-9.]+) ')
 REPORTS_START, REPORTS_END = "<!-- reports:start -->", "<!-- reports:end -->"
 GUNICORN_START, GUNICORN_END = "<!-- gunicorn:start -->", "<!-- gunicorn:end -->"
 
-# The four searches. `view` uses the GET parameters of offers.forms.SearchForm (paragraf is
+# The four searches. `view` uses the GET parameters of offers.search.forms.SearchForm (paragraf is
 # matched on LegalParagraph.short, the others on slugs); `params` builds the SearchParams
 # for the selector from the reference objects loaded in _reference().
 SEARCHES = [
@@ -239,11 +239,13 @@ def _reference() -> dict:
 
 
 def _check_view_params() -> str:
-    """Warn when offers.forms.SearchForm does not know (or rejects) a parameter we send."""
+    """Warn when offers.search.forms.SearchForm does not know (or rejects) a parameter we send."""
     try:
-        from offers.forms import SearchForm
+        from offers.search.forms import SearchForm
     except Exception as exc:  # the form may be mid-change; do not let it stop the bench
-        return f"offers.forms.SearchForm could not be imported ({type(exc).__name__}: {exc})."
+        return (
+            f"offers.search.forms.SearchForm could not be imported ({type(exc).__name__}: {exc})."
+        )
     from django.http import QueryDict
 
     problems = []
@@ -294,7 +296,7 @@ def view_scenarios(client) -> tuple[list[Scenario], str]:
 
 
 def selector_scenarios(user) -> list[Scenario]:
-    from offers.selectors import SearchParams, search_offers
+    from offers.search.selectors import SearchParams, search_offers
     from partnership.permissions import forget_memberships
 
     ref = _reference()

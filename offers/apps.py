@@ -54,7 +54,7 @@ class OffersConfig(AppConfig):
             )
         )
 
-        from . import report_jobs
+        from .reports import jobs as report_jobs
 
         report_jobs.register()
 

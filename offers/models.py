@@ -617,7 +617,7 @@ class ReportFormat(models.TextChoices):
 
 class ScheduledReport(models.Model):
     """A takstoversigt the secretariat has planned; ordered once on or after run_on by
-    offers.tasks_reports.order_scheduled_reports."""
+    offers.reports.tasks.order_scheduled_reports."""
 
     run_on = models.DateField(_("dannes den"))
     year = models.PositiveIntegerField(

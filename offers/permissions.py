@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from partnership.models import Role
 from partnership.permissions import is_member, is_secretariat, organisations_where
@@ -37,6 +40,15 @@ def offers_visible_to(user) -> QuerySet[Offer]:
 
 def can_edit_offer(user, offer: Offer) -> bool:
     return offer.provider_id in editable_provider_ids(user)
+
+
+def editable_offer(user, pk: int) -> Offer:
+    """The offer, for its provider's own editors (the offer and tariff pages they edit it on):
+    404 if there is no such offer, 403 for anyone else."""
+    offer = get_object_or_404(Offer.objects.select_related("provider"), pk=pk)
+    if not can_edit_offer(user, offer):
+        raise PermissionDenied(_("Kun leverandørens egne redaktører kan ændre tilbuddet."))
+    return offer
 
 
 def can_create_offer_for(user, provider) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from partnership.intents import AlreadyDone, create_once
 from partnership.models import User
 
-from . import permissions
+from . import permissions, tasks
 from .models import (
     AnswerKind,
     DeclarationAnswer,
@@ -27,6 +28,8 @@ from .models import (
     TariffStatus,
     VacancyReport,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _require_editor(user: User, offer: Offer) -> None:
@@ -242,14 +245,10 @@ def publish_tariff(*, tariff: Tariff, by: User, reason: str = "") -> Tariff:
 
 
 def _notify_followers(tariff_id: int) -> None:
-    from .tasks import notify_tariff_published
-
     try:
-        notify_tariff_published.delay(tariff_id)
+        tasks.notify_tariff_published.delay(tariff_id)
     except Exception:  # the broker is down: the tariff stands; notices can be sent later
-        import logging
-
-        logging.getLogger(__name__).warning("Could not queue notices for tariff %s", tariff_id)
+        log.warning("Could not queue notices for tariff %s", tariff_id)
 
 
 @transaction.atomic

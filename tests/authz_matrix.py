@@ -240,16 +240,16 @@ def build_world() -> SimpleNamespace:
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from offers.models import OfferDocument, OfferPhoto, PublishedReport, Tariff
-    from partnership import demo as demo_module
-    from partnership.meetings import services as meeting_services
-    from partnership.meetings.models import (
+    from meetings import services as meeting_services
+    from meetings.models import (
         AgendaAttachment,
         CalendarFeed,
         Forum,
         MeetingInvitation,
         MinutesEntry,
     )
+    from offers.models import OfferDocument, OfferPhoto, PublishedReport, Tariff
+    from partnership import demo as demo_module
     from partnership.models import Invitation, Job, Membership, Organisation, Role, User
     from partnership.signals import demo_seeded
     from quality import services as quality_services
@@ -1051,20 +1051,18 @@ def _secretariat_post(kwargs, target, state, **options):
     ]
 
 
-MEETING_STATE = _row("partnership.Meeting", "meeting", "status", "title", "updated_at")
-MINUTES_STATE = _row("partnership.Minutes", "minutes", "status", "approved_at")
+MEETING_STATE = _row("meetings.Meeting", "meeting", "status", "title", "updated_at")
+MINUTES_STATE = _row("meetings.Minutes", "minutes", "status", "approved_at")
 
 MATRIX.update(
     {
         # --- meetings ------------------------------------------------------------------
         "meetings:meeting_list": E([get(members())]),
-        "meetings:meeting_create": E(
-            _secretariat_form(no_kwargs, "", _count("partnership.Meeting"))
-        ),
+        "meetings:meeting_create": E(_secretariat_form(no_kwargs, "", _count("meetings.Meeting"))),
         "meetings:forum_list": E([get(SECRETARIAT)]),
-        "meetings:forum_create": E(_secretariat_form(no_kwargs, "", _count("partnership.Forum"))),
+        "meetings:forum_create": E(_secretariat_form(no_kwargs, "", _count("meetings.Forum"))),
         "meetings:forum_edit": E(
-            _secretariat_form(kw(pk="forum"), "a forum", _row("partnership.Forum", "forum", "name"))
+            _secretariat_form(kw(pk="forum"), "a forum", _row("meetings.Forum", "forum", "name"))
         ),
         "meetings:meeting_detail": E(
             [
@@ -1101,28 +1099,26 @@ MATRIX.update(
             ]
         ),
         "meetings:item_create": E(
-            _secretariat_form(
-                kw(pk="meeting"), "an invited meeting", _count("partnership.AgendaItem")
-            )
+            _secretariat_form(kw(pk="meeting"), "an invited meeting", _count("meetings.AgendaItem"))
         ),
         "meetings:item_edit": E(
             _secretariat_form(
                 kw(pk="meeting", item_pk="item"),
                 "an item",
-                _row("partnership.AgendaItem", "item", "title", "number"),
+                _row("meetings.AgendaItem", "item", "title", "number"),
             )
             + get_post(
                 only(),
                 kwargs=kw(pk="meeting", item_pk="draft_item"),
                 target="another meeting's item",
-                state=_row("partnership.AgendaItem", "draft_item", "title", "number"),
+                state=_row("meetings.AgendaItem", "draft_item", "title", "number"),
             )
         ),
         "meetings:item_delete": E(
             _secretariat_post(
                 kw(pk="draft_meeting", item_pk="draft_item"),
                 "an item",
-                _count("partnership.AgendaItem"),
+                _count("meetings.AgendaItem"),
             )
         ),
         # An empty upload: the secretariat gets the form back with the error (400).
@@ -1133,7 +1129,7 @@ MATRIX.update(
                     only(secretariat=REFUSED),
                     kw(pk="meeting", item_pk="item"),
                     "an item",
-                    state=_count("partnership.AgendaAttachment"),
+                    state=_count("meetings.AgendaAttachment"),
                 ),
             ]
         ),
@@ -1151,19 +1147,19 @@ MATRIX.update(
             _secretariat_post(
                 kw(pk="meeting", attachment_pk="attachment"),
                 "an attachment",
-                _count("partnership.AgendaAttachment"),
+                _count("meetings.AgendaAttachment"),
             )
         ),
         "meetings:invite": E(
             _secretariat_form(
-                kw(pk="meeting"), "an invited meeting", _count("partnership.MeetingInvitation")
+                kw(pk="meeting"), "an invited meeting", _count("meetings.MeetingInvitation")
             )
         ),
         "meetings:invitation_remove": E(
             _secretariat_post(
                 kw(pk="meeting", invitation_pk="meeting_invitation"),
                 "Holbæk's invitation",
-                _count("partnership.MeetingInvitation"),
+                _count("meetings.MeetingInvitation"),
             )
         ),
         "meetings:send_invitations": E(
@@ -1171,7 +1167,7 @@ MATRIX.update(
                 kw(pk="draft_meeting"),
                 "a draft meeting",
                 _all(
-                    _row("partnership.Meeting", "draft_meeting", "status", "invitations_sent_at"),
+                    _row("meetings.Meeting", "draft_meeting", "status", "invitations_sent_at"),
                 ),
             )
         ),
@@ -1187,13 +1183,13 @@ MATRIX.update(
                     only(*INVITEES),
                     kw(pk="meeting"),
                     "an invited meeting",
-                    state=_count("partnership.Participation"),
+                    state=_count("meetings.Participation"),
                     data=lambda w: {"answer": "decline"},
                 ),
             ]
         ),
         "meetings:attendance": E(
-            _secretariat_form(kw(pk="meeting"), "a meeting", _count("partnership.Participation"))
+            _secretariat_form(kw(pk="meeting"), "a meeting", _count("meetings.Participation"))
         ),
         "meetings:minutes_detail": E(
             [get(only(*MEETING_VIEWERS), kw(pk="meeting"), "minutes for comment")]
@@ -1224,7 +1220,7 @@ MATRIX.update(
         ),
         "meetings:minutes_correct": E(
             _secretariat_form(
-                kw(pk="meeting", minutes_pk="minutes"), "minutes", _count("partnership.Minutes")
+                kw(pk="meeting", minutes_pk="minutes"), "minutes", _count("meetings.Minutes")
             )
         ),
         "meetings:minutes_comment": E(
@@ -1235,21 +1231,19 @@ MATRIX.update(
                     only(*INVITEES, secretariat=REFUSED),
                     kw(pk="meeting", minutes_pk="minutes", entry_pk="entry"),
                     "an open item",
-                    state=_count("partnership.MinutesComment"),
+                    state=_count("meetings.MinutesComment"),
                     data=lambda w: {f"c{w.entry.pk}-text": "En kommentar"},
                 ),
                 post(
                     only("caseworker", "purchaser", secretariat=REFUSED),
                     kw(pk="meeting", minutes_pk="minutes", entry_pk="closed_entry"),
                     "an item closed to Slagelse",
-                    state=_count("partnership.MinutesComment"),
+                    state=_count("meetings.MinutesComment"),
                     data=lambda w: {f"c{w.closed_entry.pk}-text": "En kommentar"},
                 ),
             ]
         ),
-        "meetings:calendar_settings": E(
-            get_post(members(), state=_count("partnership.CalendarFeed"))
-        ),
+        "meetings:calendar_settings": E(get_post(members(), state=_count("meetings.CalendarFeed"))),
         # The token is the credential (a calendar program has no session).
         "meetings:calendar_feed": E(
             [

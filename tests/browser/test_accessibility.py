@@ -272,8 +272,8 @@ def test_contract_pages(portal_with_offers, new_page):
 
 
 def test_meeting_pages(portal, new_page):
-    from partnership.meetings import demo as meetings_demo
-    from partnership.meetings.models import AgendaItem, Forum, Meeting
+    from meetings import demo as meetings_demo
+    from meetings.models import AgendaItem, Forum, Meeting
 
     meetings_demo.seed({o.slug: o for o in Organisation.objects.all()})
     meeting = Meeting.objects.order_by("starts_at").first()

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 
-from partnership.meetings import demo as meetings_demo
-from partnership.meetings.models import Meeting, Participation
+from meetings import demo as meetings_demo
+from meetings.models import Meeting, Participation
 from partnership.models import Job
 from tests.browser.conftest import assert_accessible, log_in
 from tests.conftest import wait_for_job

@@ -26,7 +26,7 @@ from .world import (
     user,
 )
 
-PROJECT_PACKAGES = ("partnership", "offers", "contracts", "quality")
+PROJECT_PACKAGES = ("partnership", "offers", "contracts", "meetings", "quality")
 
 
 @dataclass
@@ -208,19 +208,19 @@ def _(w):
     return Target(reverse("account_reset_password"), None, ResetPasswordForm())
 
 
-# partnership.meetings
+# meetings
 
 
-@target("partnership.meetings.forms.ForumForm")
+@target("meetings.forms.ForumForm")
 def _(w):
-    from partnership.meetings.forms import ForumForm
+    from meetings.forms import ForumForm
 
     return Target(reverse("meetings:forum_create"), SECRETARIAT, ForumForm())
 
 
-@target("partnership.meetings.forms.MeetingForm")
+@target("meetings.forms.MeetingForm")
 def _(w):
-    from partnership.meetings.forms import MeetingForm
+    from meetings.forms import MeetingForm
 
     return Target(
         reverse("meetings:meeting_edit", kwargs={"pk": w.meeting.pk}),
@@ -229,9 +229,9 @@ def _(w):
     )
 
 
-@target("partnership.meetings.forms.AgendaItemForm")
+@target("meetings.forms.AgendaItemForm")
 def _(w):
-    from partnership.meetings.forms import AgendaItemForm
+    from meetings.forms import AgendaItemForm
 
     return Target(
         reverse("meetings:item_create", kwargs={"pk": w.meeting.pk}),
@@ -240,9 +240,9 @@ def _(w):
     )
 
 
-@target("partnership.meetings.forms.AttachmentForm")
+@target("meetings.forms.AttachmentForm")
 def _(w):
-    from partnership.meetings.forms import AttachmentForm
+    from meetings.forms import AttachmentForm
 
     return Target(
         reverse("meetings:attachment_add", kwargs={"pk": w.meeting.pk, "item_pk": w.item.pk}),
@@ -251,9 +251,9 @@ def _(w):
     )
 
 
-@target("partnership.meetings.forms.InviteForm")
+@target("meetings.forms.InviteForm")
 def _(w):
-    from partnership.meetings.forms import InviteForm
+    from meetings.forms import InviteForm
 
     return Target(
         reverse("meetings:invite", kwargs={"pk": w.meeting.pk}),
@@ -262,17 +262,17 @@ def _(w):
     )
 
 
-@target("partnership.meetings.forms.AnswerForm")
+@target("meetings.forms.AnswerForm")
 def _(w):
-    from partnership.meetings.forms import AnswerForm
+    from meetings.forms import AnswerForm
 
     return Target(reverse("meetings:answer", kwargs={"pk": w.meeting.pk}), CASEWORKER, AnswerForm())
 
 
-@target("partnership.meetings.forms.AttendanceForm")
+@target("meetings.forms.AttendanceForm")
 def _(w):
-    from partnership.meetings import selectors
-    from partnership.meetings.forms import AttendanceForm
+    from meetings import selectors
+    from meetings.forms import AttendanceForm
 
     return Target(
         reverse("meetings:attendance", kwargs={"pk": w.meeting.pk}),
@@ -281,9 +281,9 @@ def _(w):
     )
 
 
-@target("partnership.meetings.forms.MinutesEntryForm")
+@target("meetings.forms.MinutesEntryForm")
 def _(w):
-    from partnership.meetings.forms import MinutesEntryForm
+    from meetings.forms import MinutesEntryForm
 
     minutes = w.open_minutes
     entry = minutes.entries.order_by("pk").first()
@@ -294,9 +294,9 @@ def _(w):
     )
 
 
-@target("partnership.meetings.forms.CommentForm")
+@target("meetings.forms.CommentForm")
 def _(w):
-    from partnership.meetings.forms import CommentForm
+    from meetings.forms import CommentForm
 
     minutes = w.minutes_for_comment
     entry = minutes.entries.order_by("pk").first()
@@ -310,9 +310,9 @@ def _(w):
     )
 
 
-@target("partnership.meetings.forms.CorrectionForm")
+@target("meetings.forms.CorrectionForm")
 def _(w):
-    from partnership.meetings.forms import CorrectionForm
+    from meetings.forms import CorrectionForm
 
     minutes = w.approved_minutes
     return Target(
@@ -327,17 +327,17 @@ def _(w):
 # offers
 
 
-@target("offers.forms.SearchForm")
+@target("offers.search.forms.SearchForm")
 def _(w):
-    from offers.forms import SearchForm
+    from offers.search.forms import SearchForm
 
     w.offer  # noqa: B018 - something to find
     return Target(reverse("offers:search"), CASEWORKER, SearchForm(), method="get")
 
 
-@target("offers.forms.OfferForm")
+@target("offers.editing.forms.OfferForm")
 def _(w):
-    from offers.forms import OfferForm
+    from offers.editing.forms import OfferForm
 
     return Target(
         reverse("offers:offer_edit", kwargs={"pk": w.offer.pk}),
@@ -346,10 +346,10 @@ def _(w):
     )
 
 
-@target("offers.forms.ProviderChoiceForm")
+@target("offers.editing.forms.ProviderChoiceForm")
 def _(w):
     from offers import permissions
-    from offers.forms import ProviderChoiceForm
+    from offers.editing.forms import ProviderChoiceForm
     from partnership.models import Organisation
 
     providers = Organisation.objects.filter(
@@ -363,18 +363,18 @@ def _(w):
     )
 
 
-@target("offers.forms.VacancyForm")
+@target("offers.editing.forms.VacancyForm")
 def _(w):
-    from offers.forms import VacancyForm
+    from offers.editing.forms import VacancyForm
 
     return Target(
         reverse("offers:vacancy_report", kwargs={"pk": w.offer.pk}), EDITOR_A, VacancyForm()
     )
 
 
-@target("offers.forms.DeclarationAnswerForm")
+@target("offers.editing.forms.DeclarationAnswerForm")
 def _(w):
-    from offers.forms import DeclarationAnswerForm
+    from offers.editing.forms import DeclarationAnswerForm
     from offers.models import DeclarationQuestion
 
     first, *others = DeclarationQuestion.objects.filter(is_active=True).order_by("pk")
@@ -386,10 +386,10 @@ def _(w):
     )
 
 
-@target("offers.forms.TariffForm")
+@target("offers.tariffs.forms.TariffForm")
 def _(w):
-    from offers.forms import TariffForm
     from offers.models import Tariff
+    from offers.tariffs.forms import TariffForm
 
     return Target(
         reverse("offers:tariff_create", kwargs={"pk": w.offer.pk}),
@@ -399,9 +399,9 @@ def _(w):
     )
 
 
-@target("offers.forms.AddOnForm")
+@target("offers.tariffs.forms.AddOnForm")
 def _(w):
-    from offers.forms import AddOnForm
+    from offers.tariffs.forms import AddOnForm
 
     return Target(
         reverse("offers:tariff_create", kwargs={"pk": w.offer.pk}),
@@ -416,9 +416,9 @@ def _(w):
     )
 
 
-@target("offers.forms.CorrectionForm")
+@target("offers.tariffs.forms.CorrectionForm")
 def _(w):
-    from offers.forms import CorrectionForm
+    from offers.tariffs.forms import CorrectionForm
 
     draft = w.correction_draft
     return Target(
@@ -428,63 +428,63 @@ def _(w):
     )
 
 
-@target("offers.forms.PhotoForm")
+@target("offers.editing.forms.PhotoForm")
 def _(w):
-    from offers.forms import PhotoForm
+    from offers.editing.forms import PhotoForm
 
     return Target(reverse("offers:photo_upload", kwargs={"pk": w.offer.pk}), EDITOR_A, PhotoForm())
 
 
-@target("offers.forms.DocumentForm")
+@target("offers.editing.forms.DocumentForm")
 def _(w):
-    from offers.forms import DocumentForm
+    from offers.editing.forms import DocumentForm
 
     return Target(
         reverse("offers:document_upload", kwargs={"pk": w.offer.pk}), EDITOR_A, DocumentForm()
     )
 
 
-@target("offers.forms.RegulationRateForm")
+@target("offers.reference.forms.RegulationRateForm")
 def _(w):
-    from offers.forms import RegulationRateForm
+    from offers.reference.forms import RegulationRateForm
 
     return Target(reverse("offers:regulation_rates"), SECRETARIAT, RegulationRateForm())
 
 
-@target("offers.views_reports.TariffOverviewForm")
+@target("offers.reports.forms.TariffOverviewForm")
 def _(w):
-    from offers.views_reports import TariffOverviewForm
+    from offers.reports.forms import TariffOverviewForm
 
     w.offer  # noqa: B018 - published tariffs for last year and this year
     return Target(reverse("offers:tariff_overview_order"), CASEWORKER, TariffOverviewForm())
 
 
-@target("offers.views_reports.DevelopmentForm")
+@target("offers.reports.forms.DevelopmentForm")
 def _(w):
-    from offers.views_reports import DevelopmentForm
+    from offers.reports.forms import DevelopmentForm
 
     w.offer  # noqa: B018
     return Target(reverse("offers:tariff_development"), CASEWORKER, DevelopmentForm())
 
 
-@target("offers.views_reports.PublishForm")
+@target("offers.reports.forms.PublishForm")
 def _(w):
-    from offers.views_reports import PublishForm
+    from offers.reports.forms import PublishForm
 
     w.report_job  # noqa: B018 - a finished report to publish
     return Target(reverse("offers:library_publish"), SECRETARIAT, PublishForm())
 
 
-@target("offers.views_reports.ScheduledReportForm")
+@target("offers.reports.forms.ScheduledReportForm")
 def _(w):
-    from offers.views_reports import ScheduledReportForm
+    from offers.reports.forms import ScheduledReportForm
 
     return Target(reverse("offers:scheduled_reports"), SECRETARIAT, ScheduledReportForm())
 
 
-@target("offers.views_import.TariffImportForm")
+@target("offers.imports.forms.TariffImportForm")
 def _(w):
-    from offers.views_import import TariffImportForm
+    from offers.imports.forms import TariffImportForm
 
     w.offer  # noqa: B018
     return Target(reverse("offers:tariff_import"), EDITOR_A, TariffImportForm())
@@ -667,12 +667,12 @@ def _(w):
     )
 
 
-# The secretariat's reference data forms are built with modelform_factory (offers/reference.py).
+# The secretariat's reference data forms are built with modelform_factory (offers/reference/views.py).
 
 
 def _reference(kind: str):
     def build(w):
-        from offers.reference import KINDS
+        from offers.reference.views import KINDS
 
         model, fields, _label = KINDS[kind]
         return Target(
@@ -685,7 +685,7 @@ def _reference(kind: str):
 
 
 for _kind in ("paragraffer", "maalgrupper", "spoergsmaal"):
-    TARGETS[f"offers.reference:{_kind}"] = _reference(_kind)
+    TARGETS[f"offers.reference.views:{_kind}"] = _reference(_kind)
 
 
 # --- Valid data --------------------------------------------------------------------------------
@@ -759,51 +759,56 @@ VALID.update(
             "slug": "fuzz-brancheforening",
             "admin_email": "formand@fuzz-brancheforening.example",
         },
-        "partnership.meetings.forms.ForumForm": lambda w: {"name": "Styregruppen"},
-        "partnership.meetings.forms.MeetingForm": lambda w: {
+        "meetings.forms.ForumForm": lambda w: {"name": "Styregruppen"},
+        "meetings.forms.MeetingForm": lambda w: {
             "forum": _pk(w.meeting.forum),
             "title": "Fællesmøde om kvalitet",
             "starts_at": _today(10) + "T09:00",
             "ends_at": _today(10) + "T12:00",
             "place": "Sorø",
         },
-        "partnership.meetings.forms.AgendaItemForm": lambda w: {
+        "meetings.forms.AgendaItemForm": lambda w: {
             "number": "7",
             "kind": "orientering",
             "title": "Nyt punkt",
             "duration_minutes": "10",
         },
-        "partnership.meetings.forms.AttachmentForm": lambda w: {"title": "Bilag", "file": _pdf},
-        "partnership.meetings.forms.InviteForm": lambda w: {
-            "organisations": [_pk(org("naestved"))]
-        },
-        "partnership.meetings.forms.AnswerForm": lambda w: {"answer": "decline", "substitute": ""},
-        "partnership.meetings.forms.AttendanceForm": lambda w: {"present": [_pk(user(CASEWORKER))]},
-        "partnership.meetings.forms.MinutesEntryForm": lambda w: {
+        "meetings.forms.AttachmentForm": lambda w: {"title": "Bilag", "file": _pdf},
+        "meetings.forms.InviteForm": lambda w: {"organisations": [_pk(org("naestved"))]},
+        "meetings.forms.AnswerForm": lambda w: {"answer": "decline", "substitute": ""},
+        "meetings.forms.AttendanceForm": lambda w: {"present": [_pk(user(CASEWORKER))]},
+        "meetings.forms.MinutesEntryForm": lambda w: {
             "discussion": "Drøftet.",
             "decisions": "Vedtaget.",
         },
-        "partnership.meetings.forms.CommentForm": lambda w: {"text": "Tak for referatet."},
-        "partnership.meetings.forms.CorrectionForm": lambda w: {"reason": "Forkert dato."},
-        "offers.forms.OfferForm": lambda w: _valid_offer_data(),
-        "offers.forms.ProviderChoiceForm": lambda w: {"provider": _pk(w.offer.provider)},
-        "offers.forms.VacancyForm": lambda w: {"vacant": "2", "reported_on": _today()},
-        "offers.forms.DeclarationAnswerForm": lambda w: {"answer": "included"},
-        "offers.forms.TariffForm": lambda w: {**VALID_TARIFF, "year": str(YEAR + 1)},
-        "offers.forms.AddOnForm": lambda w: {"name": "Kørsel", "price": "3,50", "unit": "km"},
-        "offers.forms.CorrectionForm": lambda w: {"reason": "Regnefejl i lønudgifterne."},
-        "offers.forms.PhotoForm": lambda w: {"image": _png, "alt_text": "Fællesstuen"},
-        "offers.forms.DocumentForm": lambda w: {
+        "meetings.forms.CommentForm": lambda w: {"text": "Tak for referatet."},
+        "meetings.forms.CorrectionForm": lambda w: {"reason": "Forkert dato."},
+        "offers.editing.forms.OfferForm": lambda w: _valid_offer_data(),
+        "offers.editing.forms.ProviderChoiceForm": lambda w: {"provider": _pk(w.offer.provider)},
+        "offers.editing.forms.VacancyForm": lambda w: {"vacant": "2", "reported_on": _today()},
+        "offers.editing.forms.DeclarationAnswerForm": lambda w: {"answer": "included"},
+        "offers.tariffs.forms.TariffForm": lambda w: {**VALID_TARIFF, "year": str(YEAR + 1)},
+        "offers.tariffs.forms.AddOnForm": lambda w: {
+            "name": "Kørsel",
+            "price": "3,50",
+            "unit": "km",
+        },
+        "offers.tariffs.forms.CorrectionForm": lambda w: {"reason": "Regnefejl i lønudgifterne."},
+        "offers.editing.forms.PhotoForm": lambda w: {"image": _png, "alt_text": "Fællesstuen"},
+        "offers.editing.forms.DocumentForm": lambda w: {
             "kind": "tilsyn",
             "title": "Tilsynsrapport",
             "file": _pdf,
         },
-        "offers.forms.RegulationRateForm": lambda w: {"year": str(YEAR + 4), "rate": "2,5"},
-        "offers.views_import.TariffImportForm": lambda w: {"file": _import_file(w)},
-        "offers.views_reports.TariffOverviewForm": lambda w: {"aar": str(YEAR), "format": "pdf"},
-        "offers.views_reports.DevelopmentForm": lambda w: {"fra": str(YEAR - 1), "til": str(YEAR)},
-        "offers.views_reports.PublishForm": lambda w: {"job": _pk(w.report_job)},
-        "offers.views_reports.ScheduledReportForm": lambda w: {
+        "offers.reference.forms.RegulationRateForm": lambda w: {
+            "year": str(YEAR + 4),
+            "rate": "2,5",
+        },
+        "offers.imports.forms.TariffImportForm": lambda w: {"file": _import_file(w)},
+        "offers.reports.forms.TariffOverviewForm": lambda w: {"aar": str(YEAR), "format": "pdf"},
+        "offers.reports.forms.DevelopmentForm": lambda w: {"fra": str(YEAR - 1), "til": str(YEAR)},
+        "offers.reports.forms.PublishForm": lambda w: {"job": _pk(w.report_job)},
+        "offers.reports.forms.ScheduledReportForm": lambda w: {
             "run_on": _today(30),
             "year": str(YEAR + 1),
             "format": "pdf",
@@ -864,19 +869,19 @@ VALID.update(
             "is_active": "on",
         },
         "quality.forms.ThemeForm": lambda w: {"name": "Nyt tema", "order": "9", "is_active": "on"},
-        "offers.reference:paragraffer": lambda w: {
+        "offers.reference.views:paragraffer": lambda w: {
             "code": "SEL § 999",
             "short": "§ 999",
             "title": "Prøveparagraf",
             "order": "99",
             "is_active": "on",
         },
-        "offers.reference:maalgrupper": lambda w: {
+        "offers.reference.views:maalgrupper": lambda w: {
             "name": "Prøvegruppe",
             "slug": "proevegruppe",
             "order": "99",
         },
-        "offers.reference:spoergsmaal": lambda w: {
+        "offers.reference.views:spoergsmaal": lambda w: {
             "key": "proeve",
             "group": "Prøve",
             "text": "Et prøvespørgsmål?",

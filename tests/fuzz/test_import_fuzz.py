@@ -18,7 +18,8 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from offers import importer, views_import
+from offers.imports import importer
+from offers.imports import views as import_views
 from offers.models import Offer, RegulationRate, Tariff, TariffAddOn
 from partnership.models import Organisation
 
@@ -276,7 +277,7 @@ def test_reading_and_checking_a_file_never_writes_and_rejected_rows_are_never_sa
             seen[f"file errors {bool(result.file_errors)}, valid {result.is_valid}"] += 1
             # The preview shows every row, after a round trip through the session.
             for row in importer.ImportResult.from_json(result.to_json()).rows:
-                views_import._display(row)
+                import_views._display(row)
             if result.file_errors:
                 assert not result.rows
             elif result.errors:

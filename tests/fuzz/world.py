@@ -170,8 +170,8 @@ class World:
     # --- Meetings -------------------------------------------------------------------------
 
     def _meeting(self, title: str, *, days: int):
-        from partnership.meetings import services
-        from partnership.meetings.models import Forum
+        from meetings import services
+        from meetings.models import Forum
 
         secretariat = user(SECRETARIAT)
         forum, _ = Forum.objects.get_or_create(name="Fællesmøde")
@@ -221,7 +221,7 @@ class World:
 
     @cached_property
     def minutes_for_comment(self):
-        from partnership.meetings import services
+        from meetings import services
 
         secretariat = user(SECRETARIAT)
         meeting = self._meeting("Møde med referat til kommentering", days=-3)
@@ -231,7 +231,7 @@ class World:
 
     @cached_property
     def approved_minutes(self):
-        from partnership.meetings import services
+        from meetings import services
 
         minutes = self.minutes_for_comment
         return services.approve_minutes(minutes=minutes, by=user(SECRETARIAT))
@@ -239,7 +239,7 @@ class World:
     @cached_property
     def open_minutes(self):
         """Minutes still being written (version 1, draft), for the minutes form."""
-        from partnership.meetings import services
+        from meetings import services
 
         secretariat = user(SECRETARIAT)
         meeting = self._meeting("Møde med referat under skrivning", days=-2)

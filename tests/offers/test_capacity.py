@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from offers.models import LegalParagraph, Offer, TargetGroup, VacancyReport
-from offers.reports import capacity_overview, month_ends
+from offers.reports.capacity import capacity_overview, month_ends
 from tests.factories import demo_user, make_offer
 
 

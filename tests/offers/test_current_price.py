@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from offers import selectors, services
 from offers.models import CurrentPrice, CurrentVacancy, Offer, Tariff, VacancyReport
-from offers.selectors import SearchParams, current_year
+from offers.search import selectors as search_selectors
+from offers.search.selectors import SearchParams
+from offers.selectors import current_year
 from tests.factories import demo_user, make_offer, pl_rates, publish
 
 YEAR = current_year()
@@ -152,7 +154,7 @@ def test_the_search_filters_and_sorts_on_the_price_as_the_computed_one(editor):
         publish(offer, YEAR, price, unit=unit)
     make_offer(name="Uden takst")
     user = demo_user("sagsbehandler.slagelse@portal.example")
-    reference = selectors.search_reference()
+    reference = search_selectors.search_reference()
     searches = [
         {"price_min": Decimal("60000"), "price_max": Decimal("110000")},
         {"price_min": Decimal("60000.01"), "sort": "price_desc"},
@@ -162,10 +164,10 @@ def test_the_search_filters_and_sorts_on_the_price_as_the_computed_one(editor):
     ]
     for fields in searches:
         params = SearchParams(year=YEAR, **fields)
-        expected = [o.pk for o in selectors.search_offers(user, params)]
-        results = selectors.search_page(user, params, reference)
+        expected = [o.pk for o in search_selectors.search_offers(user, params)]
+        results = search_selectors.search_page(user, params, reference)
         assert results.count() == len(expected), fields
-        assert [r.pk for r in results[0 : selectors.PAGE_SIZE]] == expected, fields
+        assert [r.pk for r in results[0 : search_selectors.PAGE_SIZE]] == expected, fields
 
 
 # --- offers_currentvacancy ----------------------------------------------------------------
@@ -214,11 +216,11 @@ def test_the_search_filters_and_sorts_on_vacancies_as_the_computed_ones(editor):
             VacancyReport.objects.create(offer=offer, vacant=5, reported_on=ago(60))
             VacancyReport.objects.create(offer=offer, vacant=vacant, reported_on=ago(30))
     user = demo_user("sagsbehandler.slagelse@portal.example")
-    reference = selectors.search_reference()
+    reference = search_selectors.search_reference()
     for fields in [{"vacancies": True}, {"sort": "vacancies"}, {"vacancies": True, "q": "autisme"}]:
         params = SearchParams(year=YEAR, **fields)
-        expected = [o.pk for o in selectors.search_offers(user, params)]
-        results = selectors.search_page(user, params, reference)
+        expected = [o.pk for o in search_selectors.search_offers(user, params)]
+        results = search_selectors.search_page(user, params, reference)
         assert results.count() == len(expected), fields
-        assert [r.pk for r in results[0 : selectors.PAGE_SIZE]] == expected, fields
+        assert [r.pk for r in results[0 : search_selectors.PAGE_SIZE]] == expected, fields
     assert _vacancies_stored() == _vacancies_computed()

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from offers import importer
+from offers.imports import importer
 from offers.models import (
     Offer,
     PriceUnit,

@@ -14,7 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from offers import comparison, selectors
+from offers import selectors
+from offers.compare import comparison
+from offers.detail import selectors as page_selectors
 from offers.models import (
     AnswerKind,
     DeclarationAnswer,
@@ -147,7 +149,7 @@ def _normal(rows):
             return [parse(v) for v in value]
         if isinstance(value, Decimal):  # the SQL sends prices as text
             return str(value)
-        return selectors._json(value) if isinstance(value, str) and value[:1] == "{" else value
+        return page_selectors._json(value) if isinstance(value, str) and value[:1] == "{" else value
 
     return sorted((tuple(parse(v) for v in row) for row in rows), key=lambda r: r[0])
 
@@ -192,12 +194,12 @@ def test_offer_page_sql_reads_what_the_orm_reads(demo):
     OfferFollow.objects.create(offer=offer, user=demo_user("sagsbehandler.slagelse@portal.example"))
     for email in ("sagsbehandler.slagelse@portal.example", "leverandoer.a@portal.example"):
         user = demo_user(email)
-        sql = selectors.offer_for_page(user, offer.pk)
-        orm = selectors._with_page_data(
-            Offer.objects.get(pk=offer.pk), selectors._page_data_orm(offer.pk, user.pk)
+        sql = page_selectors.offer_for_page(user, offer.pk)
+        orm = page_selectors._with_page_data(
+            Offer.objects.get(pk=offer.pk), page_selectors._page_data_orm(offer.pk, user.pk)
         )
         assert sql.following == orm.following == (email.startswith("sagsbehandler"))
-        for name in (*selectors._PAGE_LISTS, "tariff_addons", "rates"):
+        for name in (*page_selectors._PAGE_LISTS, "tariff_addons", "rates"):
             assert getattr(sql, name) == getattr(orm, name), name
         for name in ("published_list", "draft_list"):
             tariffs = [

@@ -254,12 +254,10 @@ def test_bad_input_is_explained_on_the_form_and_nothing_is_queued(client, catalo
 
 
 def test_queue_down_shows_the_message_and_leaves_no_job(client, catalogue, monkeypatch):
-    from partnership import tasks
-
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("Error 111 connecting to 127.0.0.1:6379")
 
-    monkeypatch.setattr(tasks.run_job, "apply_async", refuse)
+    monkeypatch.setattr(jobs.run_job, "apply_async", refuse)
     response = order(client, paragraf=["SEL § 108"])
     assert response.status_code == 200
     page = response.content.decode()
@@ -277,7 +275,7 @@ def test_queue_down_shows_the_message_and_leaves_no_job(client, catalogue, monke
 
 
 def test_takstudvikling_medians_against_the_pl_path(catalogue):
-    from offers.reports import tariff_development
+    from offers.reports.development import tariff_development
 
     dev = tariff_development(YEAR - 1, YEAR)
     p108 = next(d for d in dev.paragraphs if d.paragraph.code == "SEL § 108")
@@ -363,7 +361,7 @@ def test_published_report_can_be_downloaded_by_any_member(client, catalogue):
 def test_a_job_is_published_once_and_only_finished_report_jobs(client, catalogue):
     from django.core.exceptions import ValidationError
 
-    from offers.reports import publish_report
+    from offers.reports.library import publish_report
 
     order(client, email=SECRETARIAT, paragraf=["SEL § 107"])
     job = Job.objects.get()
@@ -380,7 +378,7 @@ def test_a_job_is_published_once_and_only_finished_report_jobs(client, catalogue
 
 
 def test_secretariat_schedules_a_takstoversigt_and_the_task_orders_it_once(client, catalogue):
-    from offers.tasks_reports import order_scheduled_reports
+    from offers.reports.tasks import order_scheduled_reports
 
     client.force_login(demo_user(CASEWORKER))
     assert client.get(reverse("offers:scheduled_reports")).status_code == 403
@@ -411,8 +409,7 @@ def test_secretariat_schedules_a_takstoversigt_and_the_task_orders_it_once(clien
 
 
 def test_scheduled_run_with_the_queue_down_orders_nothing_and_tries_again(catalogue, monkeypatch):
-    from offers.reports import order_due_scheduled_reports
-    from partnership import tasks
+    from offers.reports.library import order_due_scheduled_reports
 
     planned = ScheduledReport.objects.create(
         run_on=timezone.localdate(), year=YEAR, format="pdf", ordered_by=demo_user(SECRETARIAT)
@@ -421,7 +418,7 @@ def test_scheduled_run_with_the_queue_down_orders_nothing_and_tries_again(catalo
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("Error 111 connecting to 127.0.0.1:6379")
 
-    monkeypatch.setattr(tasks.run_job, "apply_async", refuse)
+    monkeypatch.setattr(jobs.run_job, "apply_async", refuse)
     assert order_due_scheduled_reports() == []
     planned.refresh_from_db()
     assert planned.done_at is None and not Job.objects.exists()

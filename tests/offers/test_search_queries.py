@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from offers import selectors
 from offers.models import LegalParagraph, TargetGroup, VacancyReport
+from offers.search import selectors
 from offers.selectors import current_year
 from partnership.models import Organisation
 from partnership.templatetags.portal import kr
@@ -144,7 +144,7 @@ def test_cards_show_prices_as_the_rest_of_the_portal(caseworker):
     assert "76.057 kr." in page  # 2.500,50 × 365 / 12 = 76.056,88
     assert "+4,2 %" in page and "Over PL" in page
 
-    from offers.views import _CardTexts
+    from offers.search.views import _CardTexts
 
     values = [
         Decimal("0"),
@@ -325,7 +325,7 @@ def test_the_cached_form_is_the_one_for_the_query_and_the_language(caseworker):
         assert "(optional)" in english and 'value="autisme"' in english
     # The form is drawn once per query and language, the other times it comes from the cache.
     drawn = []
-    from offers.forms import SearchForm
+    from offers.search.forms import SearchForm
 
     original = SearchForm.filter_fields
     SearchForm.filter_fields = lambda self: drawn.append(1) or original(self)

@@ -16,10 +16,10 @@ from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 
 from contracts import services as contract_services
+from meetings.models import Minutes
 from offers.models import Tariff
 from offers.selectors import current_year
 from partnership import db_roles
-from partnership.meetings.models import Minutes
 from tests.conftest import _missing
 from tests.factories import demo_user, make_contract, make_offer, publish
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from offers import importer
+from offers.imports import importer
 from offers.models import AnswerKind, DeclarationAnswer, DeclarationQuestion, PublishedReport
 from offers.selectors import current_year
 from partnership.exports import XlsxWorkbook, csv_text, spreadsheet_text
@@ -143,9 +143,9 @@ SPREADSHEET_TYPES = ("text/csv", "spreadsheetml", "ms-excel", "opendocument.spre
 # Modules that name a spreadsheet content type themselves: each entry says why that is fine.
 # A new module that serves a spreadsheet fails until its file is written by partnership/exports.
 CONTENT_TYPE_SITES = {
-    "offers/views_import.py": "the import template (CSV and XLSX), written by offers.importer "
+    "offers/imports/views.py": "the import template (CSV and XLSX), written by offers.imports.importer "
     "through partnership.exports",
-    "partnership/meetings/views.py": "meeting attachments: the uploaded file, served as uploaded",
+    "meetings/views.py": "meeting attachments: the uploaded file, served as uploaded",
 }
 
 
@@ -206,8 +206,8 @@ def names_spreadsheet_type(source: str) -> bool:
 def test_the_scan_sees_the_project_and_recognises_a_writer():
     modules = project_modules()
     for expected in (
-        "offers/views.py",
-        "offers/importer.py",
+        "offers/compare/views.py",
+        "offers/imports/importer.py",
         "contracts/models.py",
         EXPORTS_MODULE,
     ):

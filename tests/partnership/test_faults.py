@@ -93,7 +93,7 @@ def unreachable_broker(monkeypatch):
     """Every send goes over a real connection to a broker address where nothing listens:
     it fails as it does when Redis is down."""
     from config.celery import app
-    from partnership.tasks import run_job
+    from partnership.jobs import run_job
 
     original = run_job.apply_async
 
@@ -139,14 +139,14 @@ def _assert_pdf_ua(data: bytes, what: str) -> None:
 def test_every_pdf_the_portal_makes_is_pdf_ua_in_danish(demo):
     """Renders one document of every registered job kind and checks each."""
     from contracts.models import Contract
-    from partnership.meetings import services as meeting_services
-    from partnership.meetings.models import Meeting
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
     from tests.factories import make_contract
 
     _many_offers(3)
     secretariat = demo_user("sekretariat@portal.example")
     contract = make_contract()
-    from partnership.meetings import demo as meetings_demo
+    from meetings import demo as meetings_demo
     from partnership.models import Organisation
 
     meetings_demo.seed({o.slug: o for o in Organisation.objects.all()})

@@ -6,8 +6,8 @@ from pypdf import PdfReader
 
 from partnership import jobs
 from partnership.demo import MUNICIPALITIES
+from partnership.jobs import run_job
 from partnership.models import Job, JobStatus
-from partnership.tasks import run_job
 from tests.factories import demo_user
 
 
@@ -105,12 +105,10 @@ def test_failed_job_says_why_and_can_be_retried(client, demo, monkeypatch):
 
 
 def test_when_the_queue_is_down_nothing_is_left_and_the_person_is_told(client, demo, monkeypatch):
-    from partnership import tasks
-
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("Error 111 connecting to 127.0.0.1:6379")
 
-    monkeypatch.setattr(tasks.run_job, "apply_async", refuse)
+    monkeypatch.setattr(jobs.run_job, "apply_async", refuse)
     client.force_login(demo_user("sekretariat@portal.example"))
     response = client.post(reverse("partnership:member_list_order"), follow=True)
     assert "Baggrundskøen kan ikke nås" in response.content.decode()

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .charts import _money
+from offers.charts import _money
 
 BLUE = "#0059b3"
 BAND = "#cfe0f3"

@@ -16,19 +16,19 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from partnership.exports import XlsxWorkbook
-from partnership.templatetags.portal import kr, signed_pct
-
-from . import selectors
-from .models import (
+from offers import selectors
+from offers.models import (
     AnswerKind,
     DeclarationAnswer,
     DeclarationQuestion,
     Offer,
     RegulationRate,
     TariffAddOn,
+    TariffUnit,
 )
-from .permissions import offers_visible_to
+from offers.permissions import offers_visible_to
+from partnership.exports import XlsxWorkbook
+from partnership.templatetags.portal import kr, signed_pct
 
 
 @dataclass
@@ -426,6 +426,4 @@ def _yes_no(value) -> str | None:
 
 
 def _unit_labels():
-    from .models import TariffUnit
-
     return TariffUnit.choices

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_reports as views
+from . import views
 
 urlpatterns: list = [
     path("", views.report_index, name="report_index"),

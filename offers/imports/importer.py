@@ -54,13 +54,10 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
 
-from partnership.exports import XlsxWorkbook, csv_text
-from partnership.models import User
-from partnership.validators import CPR_MESSAGE, looks_like_cpr, redact_cpr_text
-
-from . import permissions, services
-from .models import (
+from offers import permissions, services
+from offers.models import (
     Offer,
     PriceUnit,
     PublishedTariffError,
@@ -70,7 +67,10 @@ from .models import (
     TariffStatus,
     TariffUnit,
 )
-from .selectors import change_percent
+from offers.selectors import change_percent
+from partnership.exports import XlsxWorkbook, csv_text
+from partnership.models import User
+from partnership.validators import CPR_MESSAGE, looks_like_cpr, redact_cpr_text
 
 # --- The file format -----------------------------------------------------------------------
 
@@ -362,8 +362,6 @@ def _limited(rows: Iterable[list[Any]]) -> list[list[Any]]:
 
 def read_xlsx(data: bytes) -> list[list[Any]]:
     """The first sheet's cells; numbers as Decimal, percent-formatted numbers × 100."""
-    from openpyxl import load_workbook
-
     invalid = _(
         "Filen er ikke en gyldig Excel-fil (.xlsx). Gem den igen fra Excel som «Excel-projektmappe»."
     )

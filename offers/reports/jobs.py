@@ -2,19 +2,21 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from partnership import jobs, navigation
+from partnership.permissions import is_member
+
+from . import (
+    capacity,
+    development,
+    overview,
+    tasks,  # noqa: F401 - registers the beat task with every worker
+)
+
 
 def register() -> None:
     """Called from OffersConfig.ready()."""
-    from partnership import jobs, navigation
-    from partnership.permissions import is_member
-
-    from . import (
-        reports,
-        tasks_reports,  # noqa: F401 - registers the beat task with every worker
-    )
-
-    jobs.register("takstoversigt", reports.render_tariff_overview)
-    jobs.register("takstudvikling", reports.render_tariff_development)
+    jobs.register("takstoversigt", overview.render_tariff_overview)
+    jobs.register("takstudvikling", development.render_tariff_development)
 
     navigation.register(
         navigation.Section(
@@ -34,7 +36,7 @@ def register() -> None:
             label=_("Kapacitet"),
             url_name="offers:capacity",
             description=_("Pladser og ledige pladser i regionen pr. lovgrundlag og målgruppe."),
-            visible=reports.can_view_capacity,
+            visible=capacity.can_view_capacity,
             order=36,
         )
     )

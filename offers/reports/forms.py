@@ -1,35 +1,26 @@
-"""Ordering tariff reports, the live takstudvikling page, the capacity overview, the report
-library and scheduled takstoversigter (issue 6). The content is built in offers/reports.py;
-the files are rendered by the shared job pipeline (partnership.jobs)."""
+"""The forms for ordering a takstoversigt or a takstudvikling, publishing to the library and
+scheduling a takstoversigt."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
-from partnership import jobs
+from offers.models import LegalParagraph, ReportFormat, ScheduledReport, TargetGroup
 from partnership.forms import PortalForm, PortalModelForm
-from partnership.models import Job, JobStatus, Organisation, OrganisationKind, OwnershipForm
-from partnership.permissions import is_secretariat
-from partnership.views import _queue_down_message, member_required
+from partnership.models import Job, Organisation, OrganisationKind, OwnershipForm
 
-from . import reports, selectors
-from .models import LegalParagraph, PublishedReport, ReportFormat, ScheduledReport, TargetGroup
-
-# --- Forms -----------------------------------------------------------------------------------
+from .development import missing_pl_rates
+from .filters import OverviewFilters, has_tariffs, years_with_tariffs
+from .library import publishable_jobs
 
 
 def _no_tariffs_message(year: int) -> str:
-    years = reports.years_with_tariffs()
+    years = years_with_tariffs()
     if not years:
         return _(
             "Der er ingen offentliggjorte takster for %(year)s (og endnu ingen for andre år)."
@@ -108,7 +99,7 @@ class TariffOverviewForm(PortalForm):
 
     def clean_aar(self):
         year = self.cleaned_data["aar"]
-        if not reports.has_tariffs(year):
+        if not has_tariffs(year):
             raise forms.ValidationError(_no_tariffs_message(year))
         return year
 
@@ -134,7 +125,7 @@ class TariffOverviewForm(PortalForm):
 
     def params(self) -> dict:
         d = self.cleaned_data
-        filters = reports.OverviewFilters(
+        filters = OverviewFilters(
             paragraphs=[p.code for p in d["paragraf"]],
             target_groups=[g.slug for g in d["maalgruppe"]],
             municipality=d["kommune"].slug if d["kommune"] else "",
@@ -194,9 +185,9 @@ class DevelopmentForm(PortalForm):
             self.add_error("til", _("Vælg højst %(n)s år ad gangen.") % {"n": self.MAX_SPAN + 1})
             return cleaned
         for name, year in (("fra", a), ("til", b)):
-            if not reports.has_tariffs(year):
+            if not has_tariffs(year):
                 self.add_error(name, _no_tariffs_message(year))
-        missing = reports.missing_pl_rates(a, b)
+        missing = missing_pl_rates(a, b)
         if missing:
             self.add_error(
                 None,
@@ -245,7 +236,7 @@ class PublishForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["job"].queryset = reports.publishable_jobs()
+        self.fields["job"].queryset = publishable_jobs()
 
 
 class ScheduledReportForm(PortalModelForm):
@@ -266,174 +257,3 @@ class ScheduledReportForm(PortalModelForm):
         if run_on < timezone.localdate():
             raise forms.ValidationError(_("Vælg i dag eller en senere dato."))
         return run_on
-
-
-# --- Views -----------------------------------------------------------------------------------
-
-
-@member_required
-def report_index(request):
-    my_jobs = Job.objects.filter(ordered_by=request.user, kind__in=reports.REPORT_KINDS)[:10]
-    return render(
-        request,
-        "offers/reports/index.html",
-        {
-            "my_jobs": my_jobs,
-            "can_capacity": reports.can_view_capacity(request.user),
-            "is_secretariat": is_secretariat(request.user),
-            "published_count": PublishedReport.objects.count(),
-        },
-    )
-
-
-def _order(request, form, kind: str):
-    """Queue the job, or put the queue-down message on the form and leave nothing."""
-    try:
-        job = jobs.order_job(kind=kind, title=form.title(), params=form.params(), by=request.user)
-    except jobs.QueueUnavailable:
-        form.add_error(None, _queue_down_message())
-        return None
-    messages.success(request, _("Rapporten er bestilt. Du kan følge den her."))
-    return redirect(job)
-
-
-@member_required
-def tariff_overview_order(request):
-    if request.method == "POST":
-        form = TariffOverviewForm(request.POST)
-        if form.is_valid():
-            response = _order(request, form, "takstoversigt")
-            if response:
-                return response
-    else:
-        form = TariffOverviewForm(initial={"aar": selectors.current_year(), "format": "pdf"})
-    return render(
-        request,
-        "offers/reports/tariff_overview_form.html",
-        {"form": form, "years": sorted(reports.years_with_tariffs())},
-    )
-
-
-@member_required
-def tariff_development(request):
-    years = reports.years_with_tariffs()
-    if request.method == "POST":
-        form = DevelopmentForm(request.POST)
-        if form.is_valid():
-            response = _order(request, form, "takstudvikling")
-            if response:
-                return response
-    elif "fra" in request.GET:
-        form = DevelopmentForm(request.GET)
-    elif years:
-        last = years[0]
-        first = min(y for y in years if y >= last - 4)
-        form = DevelopmentForm({"fra": first, "til": last})
-    else:
-        form = DevelopmentForm()
-    report = None
-    if form.is_bound and form.is_valid():
-        d = form.cleaned_data
-        report = reports.tariff_development(
-            d["fra"], d["til"], [p.code for p in d["paragraf"]] or None
-        )
-    return render(
-        request,
-        "offers/reports/development.html",
-        {"form": form, "report": report, "years": years},
-    )
-
-
-@member_required
-def capacity(request):
-    if not reports.can_view_capacity(request.user):
-        raise PermissionDenied(_("Kapacitetsoverblikket er for sekretariatet og kommunerne."))
-    return render(request, "offers/reports/capacity.html", {"report": reports.capacity_overview()})
-
-
-@member_required
-def library(request):
-    secretariat = is_secretariat(request.user)
-    return render(
-        request,
-        "offers/reports/library.html",
-        {
-            "published": PublishedReport.objects.select_related("job", "published_by"),
-            "publish_form": PublishForm() if secretariat else None,
-            "is_secretariat": secretariat,
-        },
-    )
-
-
-@member_required
-@require_POST
-def library_publish(request):
-    if not is_secretariat(request.user):
-        raise PermissionDenied
-    form = PublishForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        report = reports.publish_report(
-            job=d["job"], title=d["title"], year=d["year"], by=request.user
-        )
-        messages.success(
-            request, _("%(title)s er lagt i rapportbiblioteket.") % {"title": report.title}
-        )
-        return redirect("offers:library")
-    return render(
-        request,
-        "offers/reports/library.html",
-        {
-            "published": PublishedReport.objects.select_related("job", "published_by"),
-            "publish_form": form,
-            "is_secretariat": True,
-        },
-    )
-
-
-@member_required
-@require_POST
-def library_unpublish(request, pk):
-    if not is_secretariat(request.user):
-        raise PermissionDenied
-    report = get_object_or_404(PublishedReport, pk=pk)
-    report.delete()
-    messages.success(
-        request, _("%(title)s er fjernet fra rapportbiblioteket.") % {"title": report.title}
-    )
-    return redirect("offers:library")
-
-
-@member_required
-def library_download(request, pk):
-    """Any member may download a published report (the job's own download is only for the
-    person who ordered it and the secretariat)."""
-    report = get_object_or_404(PublishedReport.objects.select_related("job"), pk=pk)
-    job = report.job
-    if job.status != JobStatus.DONE or not job.result_file:
-        raise Http404
-    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name)
-
-
-@member_required
-def scheduled(request):
-    if not is_secretariat(request.user):
-        raise PermissionDenied
-    form = ScheduledReportForm(
-        request.POST or None,
-        instance=ScheduledReport(ordered_by=request.user),
-        initial={"year": selectors.current_year() + 1, "format": ReportFormat.PDF},
-    )
-    if request.method == "POST" and form.is_valid():
-        planned = form.save()
-        messages.success(
-            request,
-            _("Takstoversigten for %(year)s bestilles %(date)s.")
-            % {"year": planned.year, "date": date_format(planned.run_on, "j. F Y")},
-        )
-        return redirect("offers:scheduled_reports")
-    return render(
-        request,
-        "offers/reports/scheduled.html",
-        {"form": form, "planned": ScheduledReport.objects.select_related("ordered_by", "job")},
-    )

@@ -1,5 +1,5 @@
 """The secretariat's pages for reference data: legal paragraphs, target groups and the
-declaration questions. (The PL rates have their own page.)"""
+declaration questions, and the yearly PL rates (a page of their own)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from offers import permissions, services
+from offers.models import DeclarationQuestion, LegalParagraph, RegulationRate, TargetGroup
 from partnership.forms import PortalModelForm
 from partnership.views import member_required
 
-from . import permissions
-from .models import DeclarationQuestion, LegalParagraph, TargetGroup
+from .forms import RegulationRateForm
 
 KINDS = {
     "paragraffer": (
@@ -74,4 +75,29 @@ def edit(request, kind, pk=None):
             "instance": instance,
             "fields": fields,
         },
+    )
+
+
+@member_required
+def regulation_rates(request):
+    if not permissions.can_manage_reference_data(request.user):
+        raise PermissionDenied
+    form = RegulationRateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rate = services.set_regulation_rate(
+            year=form.cleaned_data["year"],
+            rate=form.cleaned_data["rate"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+        )
+        messages.success(
+            request,
+            _("PL-satsen for %(year)s er sat til %(rate)s %%.")
+            % {"year": rate.year, "rate": rate.rate},
+        )
+        return redirect("offers:regulation_rates")
+    return render(
+        request,
+        "offers/regulation_rates.html",
+        {"form": form, "rates": RegulationRate.objects.all()},
     )

@@ -1,30 +1,28 @@
 """The provider's tariff import: download a template, upload it filled in, see every row
-with its errors, and save all rows or none. Reading and checking is offers.importer."""
+with its errors, and save all rows or none. Reading and checking is offers.imports.importer."""
 
 from __future__ import annotations
 
 import secrets
 from functools import wraps
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partnership.forms import PortalForm
+from offers import permissions
+from offers.models import PriceUnit, TariffUnit
 from partnership.views import member_required
 
-from . import importer, permissions
-from .models import PriceUnit, TariffUnit
+from . import importer
+from .forms import TariffImportForm
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 SESSION_PREFIX = "tariff_import:"
-EXTENSIONS = (".csv", ".xlsx")
 
 
 def provider_editor_required(view):
@@ -38,50 +36,6 @@ def provider_editor_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-class TariffImportForm(PortalForm):
-    file = forms.FileField(
-        label=gettext_lazy("Fil med takster"),
-        help_text=gettext_lazy("CSV- eller Excel-fil (.csv eller .xlsx), højst 2 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-        error_messages={
-            "required": gettext_lazy("Vælg filen med takster."),
-            "empty": gettext_lazy("Filen er tom."),
-        },
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = (upload.name or "").lower()
-        if not name.endswith(EXTENSIONS):
-            raise forms.ValidationError(
-                _("Vælg en CSV- eller Excel-fil (.csv eller .xlsx)."), code="extension"
-            )
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("Filen er for stor (%(size)s MB). Den må højst fylde 2 MB.")
-                % {"size": number_format(upload.size / 1024 / 1024, 1)},
-                code="size",
-            )
-        data = upload.read()
-        if name.endswith(".xlsx") and not importer.is_xlsx(data):
-            raise forms.ValidationError(
-                _(
-                    "Filen hedder .xlsx, men er ikke en Excel-fil. Gem den igen fra Excel som "
-                    "«Excel-projektmappe (.xlsx)»."
-                ),
-                code="content",
-            )
-        if name.endswith(".csv") and importer.is_xlsx(data):
-            raise forms.ValidationError(
-                _(
-                    "Filen hedder .csv, men er en Excel-fil. Omdøb den til .xlsx, eller gem den som CSV."
-                ),
-                code="content",
-            )
-        self.data_bytes = data
-        return upload
 
 
 def _session_key(key: str) -> str:

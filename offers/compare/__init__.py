@@ -1,0 +1,1 @@
+"""Comparing up to four offers side by side, and its XLSX export."""

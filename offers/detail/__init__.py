@@ -1,0 +1,1 @@
+"""The offer page every member reads, its photos and documents, and following an offer."""

@@ -1,0 +1,246 @@
+"""The offer page's read: the offer with everything its page lists, in one query on
+PostgreSQL, and its tariff history."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import CharField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, JSONObject
+
+from offers.models import (
+    DeclarationAnswer,
+    LegalParagraph,
+    Offer,
+    OfferDocument,
+    OfferFollow,
+    OfferPhoto,
+    RegulationRate,
+    TargetGroup,
+    Tariff,
+    TariffAddOn,
+    TariffStatus,
+    VacancyReport,
+)
+from offers.permissions import offers_visible_to
+from offers.selectors import _labels, answer_display, change_percent
+
+# --- The offer page ----------------------------------------------------------------------
+# Everything the offer page lists besides the offer itself, as one JSON column of the offer's
+# own query on PostgreSQL: each list an ordered array of JSON rows (a query or a prefetch per
+# list costs more in Django than in the database). Prices go as text (a JSON number would
+# become a float). _page_data_orm() gives the same rows elsewhere. The SQL names the outer
+# query's table ("offers_offer"): annotate only a queryset that is run as it is.
+_PAGE_LISTS = (
+    "paragraph_list",
+    "target_group_list",
+    "photo_list",
+    "document_list",
+    "vacancy_list",
+    "answer_list",
+)
+
+
+_PAGE_SQL = """
+SELECT jsonb_build_object(
+  'following', EXISTS(SELECT 1 FROM offers_offerfollow f
+                      WHERE f.offer_id = "offers_offer"."id" AND f.user_id = %s),
+  'paragraph_list', to_jsonb(ARRAY(
+    SELECT jsonb_build_object('code', p.code, 'title', p.title)
+    FROM offers_legalparagraph p
+    JOIN offers_offer_paragraphs op ON op.legalparagraph_id = p.id
+    WHERE op.offer_id = "offers_offer"."id" ORDER BY p."order", p.code)),
+  'target_group_list', to_jsonb(ARRAY(
+    SELECT jsonb_build_object('name', g.name)
+    FROM offers_targetgroup g
+    JOIN offers_offer_target_groups og ON og.targetgroup_id = g.id
+    WHERE og.offer_id = "offers_offer"."id" ORDER BY g."order", g.name)),
+  'photo_list', to_jsonb(ARRAY(
+    SELECT jsonb_build_object('pk', ph.id, 'alt_text', ph.alt_text)
+    FROM offers_offerphoto ph WHERE ph.offer_id = "offers_offer"."id"
+    ORDER BY ph."order", ph.id)),
+  'document_list', to_jsonb(ARRAY(
+    SELECT jsonb_build_object('pk', d.id, 'title', d.title, 'kind', d.kind)
+    FROM offers_offerdocument d WHERE d.offer_id = "offers_offer"."id"
+    ORDER BY d.created_at DESC)),
+  'vacancy_list', to_jsonb(ARRAY(
+    SELECT jsonb_build_object('vacant', v.vacant, 'reported_on', v.reported_on)
+    FROM offers_vacancyreport v WHERE v.offer_id = "offers_offer"."id"
+    ORDER BY v.reported_on DESC, v.created_at DESC LIMIT 6)),
+  'answer_list', to_jsonb(ARRAY(
+    SELECT jsonb_build_object('text', q.text, 'group', q."group", 'answer', a.answer,
+                              'price', a.price::text, 'unit', a.unit, 'note', a.note)
+    FROM offers_declarationanswer a
+    JOIN offers_declarationquestion q ON q.id = a.question_id
+    WHERE a.offer_id = "offers_offer"."id" ORDER BY q."order", q.key)),
+  'tariffs', to_jsonb(ARRAY(
+    SELECT to_jsonb(t) FROM offers_tariff t
+    WHERE t.offer_id = "offers_offer"."id" AND t.status IN ('published', 'draft')
+    ORDER BY t.year DESC, t.version DESC)),
+  'addons', to_jsonb(ARRAY(
+    SELECT jsonb_build_object('tariff', t.id, 'name', ad.name, 'note', ad.note,
+                              'price', ad.price::text, 'unit', ad.unit)
+    FROM offers_tariffaddon ad JOIN offers_tariff t ON t.id = ad.tariff_id
+    WHERE t.offer_id = "offers_offer"."id" AND t.status = 'published' ORDER BY ad.id)),
+  'rates', to_jsonb(ARRAY(
+    SELECT jsonb_build_object('year', r.year, 'rate', r.rate::text)
+    FROM offers_regulationrate r ORDER BY r.year DESC))
+)::text
+"""
+
+
+def _page_data_orm(offer_id: int, user_id: int) -> dict:
+    """_PAGE_SQL's JSON through the ORM, one query per list (SQLite), with the tariffs as
+    model instances."""
+
+    def rows(qs, **fields):
+        return [_json(row) for row in qs.values_list(JSONObject(**fields), flat=True)]
+
+    return {
+        "following": OfferFollow.objects.filter(offer=offer_id, user=user_id).exists(),
+        "paragraph_list": rows(
+            LegalParagraph.objects.filter(offers=offer_id).order_by("order", "code"),
+            code="code",
+            title="title",
+        ),
+        "target_group_list": rows(
+            TargetGroup.objects.filter(offers=offer_id).order_by("order", "name"), name="name"
+        ),
+        "photo_list": rows(
+            OfferPhoto.objects.filter(offer=offer_id).order_by("order", "pk"),
+            pk="pk",
+            alt_text="alt_text",
+        ),
+        "document_list": rows(
+            OfferDocument.objects.filter(offer=offer_id).order_by("-created_at"),
+            pk="pk",
+            title="title",
+            kind="kind",
+        ),
+        "vacancy_list": rows(
+            VacancyReport.objects.filter(offer=offer_id).order_by("-reported_on", "-created_at")[
+                :6
+            ],
+            vacant="vacant",
+            reported_on="reported_on",
+        ),
+        "answer_list": rows(
+            DeclarationAnswer.objects.filter(offer=offer_id).order_by(
+                "question__order", "question__key"
+            ),
+            text="question__text",
+            group="question__group",
+            answer="answer",
+            price=Cast("price", CharField()),
+            unit="unit",
+            note="note",
+        ),
+        "tariffs": list(
+            Tariff.objects.filter(
+                offer=offer_id, status__in=[TariffStatus.PUBLISHED, TariffStatus.DRAFT]
+            ).order_by("-year", "-version")
+        ),
+        "addons": rows(
+            TariffAddOn.objects.filter(
+                tariff__offer=offer_id, tariff__status=TariffStatus.PUBLISHED
+            ).order_by("pk"),
+            tariff="tariff_id",
+            name="name",
+            note="note",
+            price=Cast("price", CharField()),
+            unit="unit",
+        ),
+        "rates": rows(
+            RegulationRate.objects.order_by("-year"), year="year", rate=Cast("rate", CharField())
+        ),
+    }
+
+
+def _json(row):
+    return json.loads(row) if isinstance(row, str) else row
+
+
+def _money(value) -> Decimal | None:
+    """A price sent as text in a JSON row (a JSON number would become a float)."""
+    return None if value is None else Decimal(value)
+
+
+def _tariff(row: dict) -> Tariff:
+    """A tariff from its to_jsonb() row (numbers parsed as Decimal), as if the ORM loaded it."""
+    fields = Tariff._meta.concrete_fields
+    return Tariff.from_db(
+        connection.alias,
+        [f.attname for f in fields],
+        [f.to_python(row[f.column]) for f in fields],
+    )
+
+
+def offer_for_page(user, pk: int) -> Offer:
+    """The offer with everything its page lists, as dicts with their labels: paragraph_list,
+    target_group_list, photo_list, document_list, vacancy_list (the last six reports),
+    answer_list (the service declaration), following (whether `user` follows it); its
+    tariffs as model instances: draft_list (newest year first) and, for tariff_history(),
+    published_list with tariff_addons (published tariff id → add-ons) and rates (year → PL
+    rate). One query on PostgreSQL whatever the number of rows."""
+    qs = offers_visible_to(user).select_related(
+        "provider", "municipality", "provider__branch_organisation"
+    )
+    if connection.vendor == "postgresql":
+        offer = qs.annotate(page_data=RawSQL(_PAGE_SQL, (user.pk,))).get(pk=pk)
+        data = json.loads(offer.page_data, parse_float=Decimal)
+        del offer.page_data
+        data["tariffs"] = [_tariff(row) for row in data["tariffs"]]
+    else:
+        offer = qs.get(pk=pk)
+        data = _page_data_orm(offer.pk, user.pk)
+    return _with_page_data(offer, data)
+
+
+def _with_page_data(offer: Offer, data: dict) -> Offer:
+    offer.following = data["following"]
+    for name in _PAGE_LISTS:
+        setattr(offer, name, data[name])
+    kinds = _labels(OfferDocument, "kind")
+    for d in offer.document_list:
+        d["kind_label"] = kinds.get(d["kind"], d["kind"])
+    for v in offer.vacancy_list:
+        v["reported_on"] = date.fromisoformat(v["reported_on"])
+    answer_labels = _labels(DeclarationAnswer, "answer")
+    units = _labels(DeclarationAnswer, "unit")
+    for a in offer.answer_list:
+        a["price"] = _money(a["price"])
+        a["answer_label"] = answer_labels.get(a["answer"], a["answer"])
+        a["unit_label"] = units.get(a["unit"], a["unit"])
+        a["display"] = answer_display(a)
+    offer.published_list = [t for t in data["tariffs"] if t.status == TariffStatus.PUBLISHED]
+    offer.draft_list = [t for t in data["tariffs"] if t.status == TariffStatus.DRAFT]
+    units = _labels(TariffAddOn, "unit")
+    offer.tariff_addons = {}
+    for a in data["addons"]:
+        a["price"] = _money(a["price"])
+        a["unit_label"] = units.get(a["unit"], a["unit"])
+        offer.tariff_addons.setdefault(a["tariff"], []).append(a)
+    offer.rates = {r["year"]: Decimal(r["rate"]) for r in data["rates"]}
+    return offer
+
+
+def tariff_history(offer: Offer) -> list[Tariff]:
+    """Every published version, newest first, with its add-ons (addon_list), the year's PL
+    rate, the change from the previous year's latest published version and the PL flag.
+    `offer` comes from offer_for_page() (its published_list, tariff_addons and rates)."""
+    tariffs = offer.published_list
+    latest_by_year: dict[int, Tariff] = {}
+    for t in tariffs:
+        latest_by_year.setdefault(t.year, t)
+    for t in tariffs:
+        prev = latest_by_year.get(t.year - 1)
+        t.addon_list = offer.tariff_addons.get(t.pk, [])
+        t.change = change_percent(t.price, t.unit, prev.price, prev.unit) if prev else None
+        t.pl_rate = offer.rates.get(t.year)
+        t.pl_flag = t.change is not None and t.pl_rate is not None and t.change > t.pl_rate
+        t.is_current = latest_by_year[t.year] is t
+    return tariffs

@@ -1,0 +1,1 @@
+"""What a provider's editors change about their offers (tariffs: offers.tariffs)."""

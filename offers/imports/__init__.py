@@ -1,0 +1,1 @@
+"""The tariff import from CSV or XLSX: all rows or none."""

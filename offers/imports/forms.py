@@ -1,0 +1,61 @@
+"""The upload form of the tariff import."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partnership.forms import PortalForm
+
+from . import importer
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+EXTENSIONS = (".csv", ".xlsx")
+
+
+class TariffImportForm(PortalForm):
+    file = forms.FileField(
+        label=gettext_lazy("Fil med takster"),
+        help_text=gettext_lazy("CSV- eller Excel-fil (.csv eller .xlsx), højst 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        error_messages={
+            "required": gettext_lazy("Vælg filen med takster."),
+            "empty": gettext_lazy("Filen er tom."),
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith(EXTENSIONS):
+            raise forms.ValidationError(
+                _("Vælg en CSV- eller Excel-fil (.csv eller .xlsx)."), code="extension"
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("Filen er for stor (%(size)s MB). Den må højst fylde 2 MB.")
+                % {"size": number_format(upload.size / 1024 / 1024, 1)},
+                code="size",
+            )
+        data = upload.read()
+        if name.endswith(".xlsx") and not importer.is_xlsx(data):
+            raise forms.ValidationError(
+                _(
+                    "Filen hedder .xlsx, men er ikke en Excel-fil. Gem den igen fra Excel som "
+                    "«Excel-projektmappe (.xlsx)»."
+                ),
+                code="content",
+            )
+        if name.endswith(".csv") and importer.is_xlsx(data):
+            raise forms.ValidationError(
+                _(
+                    "Filen hedder .csv, men er en Excel-fil. Omdøb den til .xlsx, eller gem den som CSV."
+                ),
+                code="content",
+            )
+        self.data_bytes = data
+        return upload

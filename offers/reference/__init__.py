@@ -1,0 +1,1 @@
+"""The secretariat's reference data: paragraphs, target groups, declaration questions, PL rates."""

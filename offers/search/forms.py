@@ -1,0 +1,188 @@
+"""The search form (*Find tilbud*)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from offers.forms import DanishDecimalField
+from partnership.forms import PortalForm
+from partnership.models import OwnershipForm
+
+from .selectors import SearchReference, search_reference
+
+SORT_CHOICES = [
+    ("relevance", _("Relevans")),
+    ("price", _("Pris, laveste først")),
+    ("price_desc", _("Pris, højeste først")),
+    ("name", _("Navn")),
+    ("vacancies", _("Flest ledige pladser")),
+]
+
+
+class SearchForm(PortalForm):
+    """The search's filters, all in the URL. The choices come from the reference data read
+    once per request (offers.search.selectors.search_reference), so validating and drawing the form
+    issue no queries of their own; the cleaned choices are primary keys."""
+
+    q = forms.CharField(
+        label=_("Søg i navn, metoder og beskrivelse"), required=False, max_length=200
+    )
+    paragraf = forms.MultipleChoiceField(
+        label=_("Lovgrundlag"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    maalgruppe = forms.MultipleChoiceField(
+        label=_("Målgruppe"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    kommune = forms.ChoiceField(
+        label=_("Beliggenhedskommune"),
+        required=False,
+        error_messages={
+            "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+        },
+    )
+    ejerform = forms.ChoiceField(
+        label=_("Ejerform"),
+        required=False,
+        choices=[("", _("Alle ejerformer"))] + list(OwnershipForm.choices),
+    )
+    alder = forms.IntegerField(
+        label=_("Borgerens alder"), required=False, min_value=0, max_value=120
+    )
+    ledige = forms.BooleanField(label=_("Kun tilbud med ledige pladser nu"), required=False)
+    # A text field, not a list: at national scale a list of every provider would be most of
+    # the page (bench/RESULTS.md). Matches the provider's name, CVR number or short name.
+    leverandoer = forms.CharField(
+        label=_("Leverandør (navn eller CVR)"), required=False, max_length=200
+    )
+    branche = forms.ChoiceField(
+        label=_("Brancheorganisation"),
+        required=False,
+        error_messages={
+            "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+        },
+    )
+    pris_min = DanishDecimalField(
+        label=_("Månedspris fra (kr.)"), required=False, min_value=0, decimal_places=2
+    )
+    pris_max = DanishDecimalField(
+        label=_("Månedspris til (kr.)"), required=False, min_value=0, decimal_places=2
+    )
+    sorter = forms.ChoiceField(label=_("Sortér efter"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, reference: SearchReference | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reference = reference if reference is not None else search_reference()
+        ref = self.reference
+        # Only active paragraphs and target groups are offered, as before.
+        self._keys = {
+            "paragraf": {c.key: c.pk for c in ref.paragraphs if c.active},
+            "maalgruppe": {c.key: c.pk for c in ref.target_groups if c.active},
+            "kommune": {c.key: c.pk for c in ref.municipalities},
+            "branche": {c.key: c.pk for c in ref.branches},
+        }
+        f = self.fields
+        f["paragraf"].choices = [(c.key, c.label) for c in ref.paragraphs if c.active]
+        f["maalgruppe"].choices = [(c.key, c.label) for c in ref.target_groups if c.active]
+        f["kommune"].choices = [("", _("Alle kommuner"))] + [
+            (c.key, c.label) for c in ref.municipalities
+        ]
+        f["branche"].choices = [("", _("Alle"))] + [(c.key, c.label) for c in ref.branches]
+
+    def _pks(self, name):
+        keys = self._keys[name]
+        return [keys[v] for v in self.cleaned_data.get(name) or []]
+
+    def _pk(self, name):
+        v = self.cleaned_data.get(name)
+        return self._keys[name][v] if v else None
+
+    def clean_paragraf(self):
+        return self._pks("paragraf")
+
+    def clean_maalgruppe(self):
+        return self._pks("maalgruppe")
+
+    def clean_kommune(self):
+        return self._pk("kommune")
+
+    def clean_branche(self):
+        return self._pk("branche")
+
+    def clean(self):
+        cleaned = super().clean()
+        lo, hi = cleaned.get("pris_min"), cleaned.get("pris_max")
+        if lo is not None and hi is not None and lo > hi:
+            self.add_error("pris_max", _("'Til' skal være mindst lige så høj som 'fra'."))
+        return cleaned
+
+    def filter_fields(self) -> list[dict]:
+        """Each field as the search template draws it (DKFDS markup, without a template per
+        widget and option): kind, id, name, label, errors, value, options and attributes."""
+        out = []
+        for bf in self:
+            field, widget = bf.field, bf.field.widget
+            # The attributes Django's own rendering gives the input (BoundField.as_widget).
+            extra = bf.build_widget_attrs({}, widget)
+            extra.setdefault("id", bf.auto_id)
+            attrs = widget.build_attrs(widget.attrs, extra)
+            attrs.pop("class", None)
+            item = {
+                "name": bf.html_name,
+                "id": bf.auto_id,
+                "label": bf.label,
+                "errors": bf.errors,
+                "optional": not field.required,
+            }
+            # The options are most of the form: written here in one go, as the widget
+            # templates (multiple_input.html, checkbox.html, select.html) would.
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                selected = {str(v) for v in (bf.value() or [])}
+                invalid = mark_safe(' aria-invalid="true"') if bf.errors else ""
+                checked = mark_safe(" checked")
+                item["kind"] = "checkboxes"
+                item["options"] = format_html_join(
+                    "",
+                    '\n<div class="form-group-checkbox"><input type="checkbox" name="{0}"'
+                    ' value="{1}" class="form-checkbox"{2} id="{3}"{4}>'
+                    '<label class="form-label" for="{3}">{5}</label></div>',
+                    (
+                        (
+                            bf.html_name,
+                            v,
+                            invalid,
+                            f"{bf.auto_id}_{i}",
+                            checked if v in selected else "",
+                            label,
+                        )
+                        for i, (v, label) in enumerate(field.choices)
+                    ),
+                )
+            elif isinstance(widget, forms.Select):
+                value = bf.value()
+                selected = "" if value is None else str(value)
+                item["kind"] = "select"
+                item["attrs"] = attrs
+                item["options"] = format_html_join(
+                    "",
+                    '\n<option value="{}"{}>{}</option>',
+                    (
+                        (v, mark_safe(" selected") if str(v) == selected else "", label)
+                        for v, label in field.choices
+                    ),
+                )
+            elif isinstance(widget, forms.CheckboxInput):
+                item["kind"] = "checkbox"
+                if widget.check_test(bf.value()):
+                    attrs["checked"] = True
+                item["attrs"] = attrs
+            else:
+                value = widget.format_value(bf.value())
+                item["kind"] = "input"
+                item["type"] = widget.input_type
+                item["value"] = value
+                item["attrs"] = attrs
+            out.append(item)
+        return out

@@ -1,0 +1,668 @@
+"""The search's reads (*Find tilbud*): the filters, Danish full-text search, the order, and
+the search page's fixed number of queries, cached under the data's generation. A list issues
+a fixed number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import astuple, dataclass
+from decimal import Decimal
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    Lookup,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
+from django.utils.functional import cached_property
+
+from offers.models import (
+    LegalParagraph,
+    Offer,
+    RegulationRate,
+    TargetGroup,
+    Tariff,
+    TariffStatus,
+    VacancyReport,
+    normalise_monthly,
+)
+from offers.permissions import editable_provider_ids, is_member, is_secretariat, offers_visible_to
+from offers.selectors import (
+    MONEY_FIELD,
+    _latest_vacancy,
+    change_percent,
+    current_year,
+    published_tariffs,
+    with_current_tariff,
+)
+from partnership.models import Organisation, OrganisationKind
+from partnership.pagination import page_number
+
+# PostgreSQL only: a stored generated tsvector column with a GIN index (migration 0002),
+# so ranking does not re-parse every match's text.
+FTS_DOCUMENT = "offers_offer.search_document"
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    paragraphs: list | None = None
+    target_groups: list | None = None
+    municipality: object | None = None
+    ownership: str = ""
+    age: int | None = None
+    vacancies: bool = False
+    provider: str = ""
+    branch: object | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    sort: str = "relevance"
+    year: int | None = None
+
+
+def search_offers(user, params: SearchParams) -> QuerySet[Offer]:
+    """Every matching offer with its current tariff and vacancy annotated (for open data and
+    anything else that reads them all). The search page uses search_page() instead."""
+    year = params.year or current_year()
+    qs = with_current_tariff(_matching(user, params), year)
+    qs, has_rank = _annotation_filters(qs, params)
+    qs = qs.select_related(
+        "provider", "municipality", "provider__branch_organisation"
+    ).prefetch_related("paragraphs", "target_groups")
+    return qs.order_by(*_order(params, has_rank))
+
+
+def _matching(user, params: SearchParams) -> QuerySet[Offer]:
+    """The filters on the offer's own columns and relations (no annotations needed)."""
+    qs = offers_visible_to(user).filter(status="published")
+    # Filters through the M2M tables and the provider as subqueries: no DISTINCT over every
+    # column, and no join the page's ORDER BY ... LIMIT has to carry.
+    if params.paragraphs:
+        qs = qs.filter(
+            pk__in=Offer.paragraphs.through.objects.filter(
+                legalparagraph__in=params.paragraphs
+            ).values("offer_id")
+        )
+    if params.target_groups:
+        qs = qs.filter(
+            pk__in=Offer.target_groups.through.objects.filter(
+                targetgroup__in=params.target_groups
+            ).values("offer_id")
+        )
+    if params.municipality:
+        qs = qs.filter(municipality=params.municipality)
+    providers = Q()
+    if params.ownership:
+        providers &= Q(ownership_form=params.ownership)
+    if params.provider.strip():
+        v = params.provider.strip()
+        providers &= Q(slug=v) | Q(cvr=v) | Q(name__icontains=v)
+    if params.branch:
+        providers &= Q(branch_organisation=params.branch)
+    if providers:
+        qs = _provider_filter(qs, Organisation.objects.filter(providers))
+    if params.age is not None:
+        qs = qs.filter(age_min__lte=params.age, age_max__gte=params.age)
+    return qs
+
+
+class _AnyOf(Lookup):
+    """`column = ANY(array)`, for _provider_filter()."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def _provider_filter(qs: QuerySet[Offer], providers: QuerySet) -> QuerySet[Offer]:
+    """Offers of the given providers. On PostgreSQL as `provider_id = ANY(ARRAY(subquery))`:
+    as a plain IN (subquery) the planner makes it a join it misjudges (a nested loop probing
+    the offers once per provider: 16-24 ms instead of 3 for municipality + ownership on the
+    bench data); an array computed once lets it combine the offers' indexes instead."""
+    ids = providers.order_by().values("pk")
+    if connection.vendor == "postgresql":
+        return qs.filter(_AnyOf(F("provider_id"), ArraySubquery(ids)))
+    return qs.filter(provider__in=ids)
+
+
+def _annotation_filters(qs: QuerySet[Offer], params: SearchParams) -> tuple[QuerySet, bool]:
+    """The filters on the annotated vacancy and monthly price, and the full-text search.
+    Returns the queryset and whether it has a rank to order by."""
+    if params.vacancies:
+        qs = qs.filter(vacant__gt=0)
+    if params.price_min is not None:
+        qs = qs.filter(monthly_price__gte=params.price_min)
+    if params.price_max is not None:
+        qs = qs.filter(monthly_price__lte=params.price_max)
+    if params.q.strip():
+        return _full_text(qs, params.q.strip())
+    return qs, False
+
+
+def _order(params: SearchParams, has_rank: bool) -> list:
+    order = {
+        "price": [F("monthly_price").asc(nulls_last=True), "name", "pk"],
+        "price_desc": [F("monthly_price").desc(nulls_last=True), "name", "pk"],
+        "name": ["name", "pk"],
+        "vacancies": [F("vacant").desc(nulls_last=True), "name", "pk"],
+    }.get(params.sort)
+    if order is None:
+        order = ["-rank", "name", "pk"] if has_rank else ["name", "pk"]
+    return order
+
+
+# --- The search page ---------------------------------------------------------------------
+# A fixed number of queries whatever the number of offers or matches (bench/run_search,
+# 10,000 offers): the data's generation, the reference data for the form, the count and the
+# page's ids (one query or two, see SearchResults; the ORDER BY ... LIMIT runs on the narrow
+# matching rows with only the annotations the filters and the order need, the price and the
+# vacancy from offers_currentprice and offers_currentvacancy), and the details of the page's
+# 20 offers (tariffs, vacancy, paragraphs and target groups) in one more. The same search
+# again at the same generation reads the generation only: the reference data and the page
+# come from the cache.
+# How long an entry may stay unused in the cache: a new generation makes new keys, so this
+# only bounds the memory that old ones hold.
+CACHE_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The data's generation: `token` is drawn when the database is made, `n` changes in the
+    transaction of every INSERT, UPDATE, DELETE or TRUNCATE of a table the search reads
+    (offers, their links, tariffs and so current prices, vacancy reports, organisations,
+    reference data; triggers of migration offers/0005) and is never used twice. A result
+    cached under a generation is exactly what the search reads at that generation:
+    the generation is read first, so data read after it is as new or newer, and a change
+    committed since makes a new key."""
+
+    token: str
+    n: str
+
+    def key(self, *parts) -> str:
+        return ":".join(["offers-search", self.token, str(self.n), *map(str, parts)])
+
+
+def search_generation() -> Generation | None:
+    """One cheap query over the generation's rows (16 on PostgreSQL, so that writers need not
+    wait for each other, one on SQLite): any of them changed is a new generation. None
+    (nothing cached) if the rows are missing."""
+    with connection.cursor() as cursor:
+        cursor.execute(GENERATION_SQL_PG if connection.vendor == "postgresql" else GENERATION_SQL)
+        row = cursor.fetchone()
+    return Generation(str(row[0]), str(row[1])) if row and row[0] else None
+
+
+GENERATION_SQL = (
+    "SELECT MIN(token), GROUP_CONCAT(n, '.') FROM"
+    " (SELECT token, n FROM offers_searchgeneration ORDER BY id) g"
+)
+
+
+# On PostgreSQL also the database's oid and the server's start: a copy restored from a
+# backup (same token, and numbers that go on from the backup's) never meets the cache
+# entries of the database it was copied from.
+GENERATION_SQL_PG = (
+    "SELECT MIN(token) || '.' || (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " || '.' || extract(epoch FROM pg_postmaster_start_time()),"
+    " md5(string_agg(n::text, '.' ORDER BY id)) FROM offers_searchgeneration"
+)
+
+
+def visibility_class(user) -> str:
+    """Which offers offers_visible_to(user) lets through, as a word: everyone who sees the
+    same offers shares cached results."""
+    if not is_member(user):
+        return "none"
+    if is_secretariat(user):
+        return "all"
+    own = sorted(editable_provider_ids(user))
+    return "published+" + ",".join(map(str, own)) if own else "published"
+
+
+def _params_key(params: SearchParams, year: int) -> str:
+    """The search parameters normalised (the same search in any spelling of the URL), hashed."""
+    values = astuple(params)
+    normal = (
+        params.q.strip(),
+        sorted(getattr(v, "pk", v) for v in params.paragraphs or []),
+        sorted(getattr(v, "pk", v) for v in params.target_groups or []),
+        getattr(params.municipality, "pk", params.municipality),
+        params.ownership,
+        params.age,
+        params.vacancies,
+        params.provider.strip(),
+        getattr(params.branch, "pk", params.branch),
+        None if params.price_min is None else str(Decimal(params.price_min).normalize()),
+        None if params.price_max is None else str(Decimal(params.price_max).normalize()),
+        params.sort,
+        year,
+    )
+    assert len(values) == len(normal)  # a new SearchParams field must be added here
+    return hashlib.sha256(repr(normal).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A row of reference data as the search uses it: `key` is the value in the URL."""
+
+    pk: int
+    key: str
+    label: str
+    active: bool = True
+
+
+@dataclass
+class SearchReference:
+    """The paragraphs, target groups, municipalities and branch organisations, in their
+    usual order (inactive paragraphs and target groups too: an offer may still have one)."""
+
+    paragraphs: list[Choice]
+    target_groups: list[Choice]
+    municipalities: list[Choice]
+    branches: list[Choice]
+
+
+_REFERENCE_KINDS = {
+    "paragraph": "paragraphs",
+    "target_group": "target_groups",
+    OrganisationKind.MUNICIPALITY.value: "municipalities",
+    OrganisationKind.BRANCH.value: "branches",
+}
+
+
+def search_reference(generation: Generation | None = None) -> SearchReference:
+    """Every choice of the search form, read in one query, or from the cache under the data's
+    generation (search_generation()): a change under Referencedata makes a new generation,
+    so it shows at once."""
+    key = generation.key("reference") if generation else None
+    found = cache.get(key) if key else None
+    if found is None:
+        found = _read_reference()
+        if key:
+            cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _read_reference() -> SearchReference:
+
+    def rows(qs, kind, key, label, active, order):
+        return qs.order_by().values_list(kind, "pk", key, label, active, order)
+
+    paragraphs = rows(
+        LegalParagraph.objects.all(), Value("paragraph"), "short", "code", "is_active", "order"
+    )
+    target_groups = rows(
+        TargetGroup.objects.all(), Value("target_group"), "slug", "name", "is_active", "order"
+    )
+    organisations = rows(
+        Organisation.objects.filter(
+            kind__in=[OrganisationKind.MUNICIPALITY, OrganisationKind.BRANCH]
+        ),
+        "kind",
+        "slug",
+        "name",
+        Value(True),
+        Value(0),
+    )
+    # The models' own orderings: paragraphs by (order, code), target groups by (order, name),
+    # organisations by name; one ORDER BY over the union (columns named by the first part).
+    union = paragraphs.union(target_groups, organisations, all=True).order_by(
+        "value1", "order", "code"
+    )
+    found: dict[str, list[Choice]] = {name: [] for name in _REFERENCE_KINDS.values()}
+    for kind, pk, key, label, active, _order in union:
+        found[_REFERENCE_KINDS[kind]].append(Choice(pk, key, label, active))
+    return SearchReference(**found)
+
+
+@dataclass
+class OfferResult:
+    """One offer on the search page, with what its card shows."""
+
+    pk: int
+    name: str
+    url: str
+    provider_name: str
+    municipality_name: str
+    paragraphs: list[str]
+    target_groups: list[str]
+    age_min: int
+    age_max: int
+    places: int
+    tariff_price: Decimal | None
+    tariff_unit: str | None
+    monthly_price: Decimal | None
+    change_percent: Decimal | None
+    pl_flag: bool
+    vacant: int | None
+    vacancy_date: object | None
+
+
+PAGE_SIZE = 20
+
+
+class SearchResults:
+    """The search page's results as a sequence for paginate() (count() and a slice).
+
+    The page the request asks for is read whole at the first count(): the number of matches,
+    the page's ids and their details, in a fixed number of queries whatever the number of
+    matches (none included). When the order is by an annotation (price, vacancies, rank) the
+    ids come with the number of matches (COUNT(*) OVER ()) in one query, which reads every
+    match anyway; only a page past the end needs a count of its own. Ordered by name,
+    PostgreSQL reads the page from an index and stops early, so the count is a query of its
+    own. The details (tariffs, vacancy and, on PostgreSQL, paragraphs and target groups) are
+    one more query, for no ids too.
+
+    With a cache key (search_page() with a generation) the three come from the cache when
+    the same search at the same generation was read before: no query at all."""
+
+    def __init__(
+        self,
+        query: Callable[[], tuple[QuerySet, list, bool]],
+        year: int,
+        reference: SearchReference,
+        number,
+        *,
+        cache_key: str | None = None,
+    ):
+        # query() builds (matching, order, by_annotation) when a read needs them: building
+        # the queryset is most of the work a page read from the cache would do otherwise.
+        self._query, self._year, self._reference = query, year, reference
+        # The page paginate() will most likely settle on (past the end: the last page, read
+        # again by __getitem__).
+        self._window = (page_number(number) - 1) * PAGE_SIZE
+        self._cache_key = f"{cache_key}:{self._window}" if cache_key else None
+        self._loaded: tuple[int, list[int], list[OfferResult]] | None = None
+
+    @cached_property
+    def _built(self) -> tuple[QuerySet, list, bool]:
+        return self._query()
+
+    def _page_ids(self, start: int, stop: int, *, with_total: bool) -> list:
+        matching, order, _by_annotation = self._built
+        qs = matching.order_by(*order)
+        if with_total:
+            qs = qs.annotate(total=Window(Count("*")))
+            return list(qs.values_list("pk", "total")[start:stop])
+        return list(qs.values_list("pk", flat=True)[start:stop])
+
+    def _load(self) -> tuple[int, list[int], list[OfferResult]]:
+        """(number of matches, the window's ids, their results), from the cache or read. The
+        results are made with the reference data of the same generation."""
+        if self._loaded is None and self._cache_key:
+            self._loaded = cache.get(self._cache_key)
+        if self._loaded is None:
+            start, stop = self._window, self._window + PAGE_SIZE
+            matching, _order, by_annotation = self._built
+            if by_annotation:
+                rows = self._page_ids(start, stop, with_total=True)
+                ids = [pk for pk, _ in rows]
+                total = rows[0][1] if rows else (matching.count() if start else 0)
+            else:
+                total = matching.count()
+                ids = self._page_ids(start, stop, with_total=False)
+            self._loaded = (total, ids, self._results(ids, self._details(ids)))
+            if self._cache_key:
+                cache.set(self._cache_key, self._loaded, CACHE_SECONDS)
+        return self._loaded
+
+    def count(self) -> int:
+        return self._load()[0]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[OfferResult]:
+        _total, _ids, results = self._load()
+        if window.start == self._window:
+            return results[: window.stop - window.start]
+        # paginate() settled on another page (past the end: the last one).
+        wanted = self._page_ids(window.start, window.stop, with_total=False)
+        return self._results(wanted, self._details(wanted))
+
+    def _details(self, ids: list[int]) -> list[dict]:
+        if connection.vendor == "postgresql":
+            return _details_postgresql(ids, self._year)
+        return _details_orm(ids, self._year)
+
+    def _results(self, ids: list[int], rows: list[dict]) -> list[OfferResult]:
+        by_pk = {r["pk"]: r for r in rows}  # (an offer deleted since its id was read: gone)
+        rows = [by_pk[pk] for pk in ids if pk in by_pk]
+        ref = self._reference
+        paragraph_order = {c.pk: i for i, c in enumerate(ref.paragraphs)}
+        paragraph_short = {c.pk: c.key for c in ref.paragraphs}
+        group_order = {c.pk: i for i, c in enumerate(ref.target_groups)}
+        group_name = {c.pk: c.label for c in ref.target_groups}
+        return [
+            _offer_result(
+                r,
+                # (A paragraph or target group made since the reference data was read, in
+                # the moment between the two: left out rather than an error.)
+                paragraphs=[
+                    paragraph_short[p]
+                    for p in sorted(
+                        (p for p in r["paragraph_ids"] if p in paragraph_order),
+                        key=paragraph_order.__getitem__,
+                    )
+                ],
+                target_groups=[
+                    group_name[g]
+                    for g in sorted(
+                        (g for g in r["target_group_ids"] if g in group_order),
+                        key=group_order.__getitem__,
+                    )
+                ],
+            )
+            for r in rows
+        ]
+
+
+_DETAIL_FIELDS = [
+    "pk",
+    "name",
+    "age_min",
+    "age_max",
+    "places",
+    "provider__name",
+    "municipality__name",
+    "tariff_price",
+    "tariff_unit",
+    "previous_price",
+    "previous_unit",
+    "vacant",
+    "vacancy_date",
+    "pl_rate",
+    "paragraph_ids",
+    "target_group_ids",
+]
+
+
+def _details_postgresql(ids: list[int], year: int) -> list[dict]:
+    """What the cards show of these offers, in one statement written out: the same reading
+    as _details_orm() (tests/offers/test_search_queries.py holds them to it), without the
+    ORM building and compiling ten subqueries on every request (4 ms of CPU)."""
+    tables = {
+        "offer": Offer._meta.db_table,
+        "organisation": Organisation._meta.db_table,
+        "tariff": Tariff._meta.db_table,
+        "vacancy": VacancyReport._meta.db_table,
+        "rate": RegulationRate._meta.db_table,
+        "paragraphs": Offer.paragraphs.through._meta.db_table,
+        "groups": Offer.target_groups.through._meta.db_table,
+    }
+    tariff = (
+        "LEFT JOIN LATERAL (SELECT t.price, t.unit FROM {tariff} t WHERE t.offer_id = o.id"
+        " AND t.year = %(y{n})s AND t.status = %(published)s ORDER BY t.version DESC LIMIT 1)"
+    )
+    sql = (
+        "SELECT o.id, o.name, o.age_min, o.age_max, o.places, p.name, m.name,"
+        " cur.price, cur.unit, prev.price, prev.unit, v.vacant, v.reported_on,"
+        " (SELECT r.rate FROM {rate} r WHERE r.year = %(y0)s),"
+        " ARRAY(SELECT l.legalparagraph_id FROM {paragraphs} l WHERE l.offer_id = o.id),"
+        " ARRAY(SELECT g.targetgroup_id FROM {groups} g WHERE g.offer_id = o.id)"
+        " FROM {offer} o"
+        " JOIN {organisation} p ON p.id = o.provider_id"
+        " JOIN {organisation} m ON m.id = o.municipality_id "
+        + tariff.replace("{n}", "0")
+        + " cur ON true "
+        + tariff.replace("{n}", "1")
+        + " prev ON true"
+        " LEFT JOIN LATERAL (SELECT v.vacant, v.reported_on FROM {vacancy} v"
+        " WHERE v.offer_id = o.id ORDER BY v.reported_on DESC, v.created_at DESC, v.id DESC"
+        " LIMIT 1) v"
+        " ON true"
+        " WHERE o.id = ANY(%(ids)s)"
+    ).format(**tables)
+    params = {"ids": list(ids), "y0": year, "y1": year - 1, "published": TariffStatus.PUBLISHED}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(_DETAIL_FIELDS, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _details_orm(ids: list[int], year: int) -> list[dict]:
+    """What the cards show of these offers, through the ORM (any database)."""
+    current, previous = published_tariffs(year), published_tariffs(year - 1)
+    vacancy = _latest_vacancy()
+    rows = Offer.objects.filter(pk__in=ids).annotate(
+        tariff_price=Subquery(current.values("price")[:1], output_field=MONEY_FIELD),
+        tariff_unit=Subquery(current.values("unit")[:1]),
+        previous_price=Subquery(previous.values("price")[:1], output_field=MONEY_FIELD),
+        previous_unit=Subquery(previous.values("unit")[:1]),
+        vacant=Subquery(vacancy.values("vacant")[:1]),
+        vacancy_date=Subquery(vacancy.values("reported_on")[:1]),
+        pl_rate=Subquery(
+            RegulationRate.objects.filter(year=year).order_by().values("rate")[:1],
+            output_field=MONEY_FIELD,
+        ),
+    )
+    rows = list(rows.order_by().values(*_DETAIL_FIELDS[:-2]))
+    _add_links(rows)
+    return rows
+
+
+def _add_links(rows: list[dict]) -> None:
+    """paragraph_ids and target_group_ids without PostgreSQL's arrays: one more query."""
+    by_pk = {r["pk"]: r for r in rows}
+    for r in rows:
+        r["paragraph_ids"], r["target_group_ids"] = [], []
+    links = Offer.paragraphs.through.objects.filter(offer_id__in=by_pk).values_list(
+        Value("paragraph_ids"), "offer_id", "legalparagraph_id"
+    )
+    links = links.union(
+        Offer.target_groups.through.objects.filter(offer_id__in=by_pk).values_list(
+            Value("target_group_ids"), "offer_id", "targetgroup_id"
+        ),
+        all=True,
+    )
+    for key, offer_id, ref_id in links:
+        by_pk[offer_id][key].append(ref_id)
+
+
+def _offer_result(r: dict, *, paragraphs: list[str], target_groups: list[str]) -> OfferResult:
+    price, unit = r["tariff_price"], r["tariff_unit"]
+    change = change_percent(price, unit, r["previous_price"], r["previous_unit"])
+    rate = r["pl_rate"]
+    return OfferResult(
+        pk=r["pk"],
+        name=r["name"],
+        url=reverse("offers:offer_detail", args=[r["pk"]]),
+        provider_name=r["provider__name"],
+        municipality_name=r["municipality__name"],
+        paragraphs=paragraphs,
+        target_groups=target_groups,
+        age_min=r["age_min"],
+        age_max=r["age_max"],
+        places=r["places"],
+        # Exact Decimal arithmetic for what people read (SQL's is for sorting), as decorate().
+        tariff_price=Decimal(price).quantize(Decimal("0.01")) if price is not None else None,
+        tariff_unit=unit,
+        monthly_price=normalise_monthly(Decimal(price), unit) if price is not None else None,
+        change_percent=change,
+        pl_flag=change is not None and rate is not None and change > rate,
+        vacant=r["vacant"],
+        vacancy_date=r["vacancy_date"],
+    )
+
+
+def search_page(
+    user,
+    params: SearchParams,
+    reference: SearchReference,
+    number=None,
+    generation: Generation | None = None,
+) -> SearchResults:
+    """The search for the page: for paginate(..., PAGE_SIZE, number). With the
+    data's generation (search_generation(), read before anything else the page shows) the
+    page's results are cached under it, the viewer's visibility class and the parameters."""
+    year = params.year or current_year()
+
+    def query() -> tuple[QuerySet, list, bool]:
+        # Only the annotations the filters and the order need: the rest is read for the page.
+        needed = {}
+        if params.vacancies or params.sort == "vacancies":
+            # The latest report's count from offers_currentvacancy (migration 0005's triggers
+            # keep it; it agrees with _latest_vacancy(), see
+            # tests/offers/test_current_price.py), joined on its one row per offer.
+            needed["vacant"] = F("current_vacancy__vacant")
+        if (
+            params.price_min is not None
+            or params.price_max is not None
+            or params.sort in ("price", "price_desc")
+        ):
+            matching = _with_current_price(_matching(user, params), year)
+        else:
+            matching = _matching(user, params)
+        matching, has_rank = _annotation_filters(matching.annotate(**needed), params)
+        order = _order(params, has_rank)
+        return matching, order, not isinstance(order[0], str) or order[0] == "-rank"
+
+    key = (
+        generation.key("page", visibility_class(user), _params_key(params, year))
+        if generation
+        else None
+    )
+    return SearchResults(query, year, reference, number, cache_key=key)
+
+
+def _with_current_price(qs: QuerySet[Offer], year: int) -> QuerySet[Offer]:
+    """monthly_price: the monthly price of the year's latest published main tariff from
+    offers_currentprice (the triggers of migration 0005 keep it; it agrees with
+    _monthly_price(), see tests/offers/test_current_price.py), as a LEFT JOIN on its one row
+    per offer and year: PostgreSQL hashes the year's narrow rows once instead of looking up
+    the newest published version among every match's tariffs."""
+    return qs.annotate(
+        current_price=FilteredRelation("current_prices", condition=Q(current_prices__year=year)),
+        monthly_price=F("current_price__monthly_price"),
+    )
+
+
+def _rank(q: str) -> RawSQL:
+    return RawSQL(f"ts_rank({FTS_DOCUMENT}, websearch_to_tsquery('danish', %s))", (q,))
+
+
+def _full_text(qs, q: str):
+    if connection.vendor == "postgresql":
+        qs = qs.annotate(rank=_rank(q)).extra(
+            where=[f"{FTS_DOCUMENT} @@ websearch_to_tsquery('danish', %s)"], params=[q]
+        )
+        return qs, True
+    # SQLite (make run): every word must appear in the name, methods or description.
+    for word in q.split():
+        qs = qs.filter(
+            Q(name__icontains=word) | Q(methods__icontains=word) | Q(description__icontains=word)
+        )
+    return qs, False

@@ -1,0 +1,1 @@
+"""Tariffs: drafts, publishing, corrections, and the secretariat's *Takster over PL*."""

@@ -1,0 +1,182 @@
+"""Tariffs: a provider's drafts, publishing and corrections, and the secretariat's
+*Takster over PL*."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from offers import permissions, services
+from offers.models import RegulationRate, Tariff
+from offers.selectors import current_year
+from partnership.forms import add_service_errors
+from partnership.intents import AlreadyDone
+from partnership.views import member_required
+
+from . import selectors
+from .forms import AddOnFormSet, CorrectionForm, TariffForm
+
+
+def _addon_initial(tariff: Tariff | None):
+    if tariff is None or tariff.pk is None:
+        return []
+    return [{"name": a.name, "price": a.price, "unit": a.unit} for a in tariff.addons.all()]
+
+
+@member_required
+def tariff_edit(request, pk, tariff_pk=None):
+    offer = permissions.editable_offer(request.user, pk)
+    tariff = None
+    if tariff_pk:
+        tariff = get_object_or_404(Tariff, pk=tariff_pk, offer=offer)
+        if tariff.is_published:
+            messages.info(
+                request, _("En offentliggjort takst kan ikke ændres. Opret en rettelse i stedet.")
+            )
+            return redirect(offer)
+    initial_year = tariff.year if tariff else current_year()
+    form = TariffForm(
+        request.POST or None,
+        instance=tariff or Tariff(offer=offer, year=initial_year),
+        fixed_year=tariff is not None,
+    )
+    initial_addons = _addon_initial(tariff)
+    formset = AddOnFormSet(
+        request.POST or None, prefix="tillaeg", initial=initial_addons + [{}] * 3
+    )
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            fields = {
+                k: form.cleaned_data[k]
+                for k in (
+                    "price",
+                    "unit",
+                    "occupancy_percent",
+                    "vat_included",
+                    "overhead_amount",
+                    "cost_note",
+                )
+            }
+            addons = [
+                {
+                    "name": f.cleaned_data["name"],
+                    "price": f.cleaned_data.get("price"),
+                    "unit": f.cleaned_data["unit"],
+                }
+                for f in formset
+                if f.cleaned_data.get("name")
+            ]
+            try:
+                draft = services.save_tariff_draft(
+                    offer=offer,
+                    year=tariff.year if tariff else form.cleaned_data["year"],
+                    fields=fields,
+                    addons=addons,
+                    by=request.user,
+                    draft=tariff,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Taksten er gemt som kladde. Offentliggør den, når den er klar.")
+                )
+                return redirect("offers:tariff_edit", pk=offer.pk, tariff_pk=draft.pk)
+    correction_form = (
+        CorrectionForm(initial={"reason": tariff.correction_reason})
+        if tariff and tariff.version > 1
+        else None
+    )
+    return _tariff_page(request, offer, tariff, form, formset, correction_form)
+
+
+def _tariff_page(request, offer, tariff, form, formset, correction_form):
+    previous = tariff.previous_year_tariff() if tariff and tariff.pk else None
+    return render(
+        request,
+        "offers/tariff_form.html",
+        {
+            "offer": offer,
+            "tariff": tariff,
+            "form": form,
+            "formset": formset,
+            "correction_form": correction_form,
+            "previous": previous,
+        },
+    )
+
+
+@member_required
+@require_POST
+def tariff_publish(request, pk, tariff_pk):
+    offer = permissions.editable_offer(request.user, pk)
+    tariff = get_object_or_404(Tariff, pk=tariff_pk, offer=offer)
+    reason = ""
+    if tariff.version > 1:
+        form = CorrectionForm(request.POST)
+        if not form.is_valid():
+            # The tariff page again, with the reason as typed and what is wrong next to it.
+            return _tariff_page(
+                request,
+                offer,
+                tariff,
+                TariffForm(instance=tariff, fixed_year=True),
+                AddOnFormSet(prefix="tillaeg", initial=_addon_initial(tariff) + [{}] * 3),
+                form,
+            )
+        reason = form.cleaned_data["reason"]
+    try:
+        published = services.publish_tariff(tariff=tariff, by=request.user, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(offer)
+    messages.success(
+        request,
+        _("Taksten for %(year)s (version %(version)s) er offentliggjort.")
+        % {"year": published.year, "version": published.version},
+    )
+    return redirect(offer)
+
+
+@member_required
+@require_POST
+def tariff_correct(request, pk, tariff_pk):
+    offer = permissions.editable_offer(request.user, pk)
+    tariff = get_object_or_404(Tariff, pk=tariff_pk, offer=offer)
+    try:
+        draft = services.start_correction(tariff=tariff, by=request.user)
+    except AlreadyDone as done:
+        messages.info(request, " ".join(done.messages))
+        return redirect("offers:tariff_edit", pk=offer.pk, tariff_pk=done.existing.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(offer)
+    messages.info(
+        request,
+        _(
+            "Rettelsen er en ny version (%(version)s). Ret tallene, skriv begrundelsen og offentliggør."
+        )
+        % {"version": draft.version},
+    )
+    return redirect("offers:tariff_edit", pk=offer.pk, tariff_pk=draft.pk)
+
+
+@member_required
+def tariffs_above_pl(request):
+    if not permissions.is_secretariat(request.user):
+        raise PermissionDenied
+    years = list(RegulationRate.objects.values_list("year", flat=True))
+    try:
+        year = int(request.GET.get("aar") or current_year())
+    except ValueError:
+        year = current_year()
+    rate = RegulationRate.objects.filter(year=year).first()
+    rows = selectors.tariffs_above_pl(year) if rate else []
+    return render(
+        request,
+        "offers/tariffs_above_pl.html",
+        {"rows": rows, "year": year, "years": years, "rate": rate},
+    )
