@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
 
+from .jobs import private_kinds
 from .models import Invitation, Job, Membership, Organisation, User
 
 
@@ -68,10 +70,6 @@ class JobAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Private jobs (contract PDFs) are for the person who ordered them, here as well.
-        from django.db.models import Q
-
-        from .jobs import private_kinds
-
         return (
             super()
             .get_queryset(request)

@@ -3,6 +3,10 @@ branch organisations, a dozen fictional providers and the demo logins. Idempoten
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -223,11 +227,6 @@ def seed_organisations() -> dict[str, Organisation]:
 
 @transaction.atomic
 def seed_users(orgs: dict[str, Organisation]) -> list[tuple[str, str | None]]:
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from allauth.mfa.totp.internal.auth import TOTP
-
     printed = []
     for email, name, org_slug, role, secret in DEMO_USERS:
         user = User.objects.filter(email=email).first()

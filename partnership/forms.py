@@ -6,7 +6,7 @@ from django.contrib.auth import password_validation
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, OrganisationKind, Role
+from .models import Organisation, OrganisationKind, Role, User
 from .validators import refuse_cpr, refuse_cpr_in_file_name, validate_sensible_date
 
 # Text without a length of its own (a comment, a description) may be this long: about four
@@ -126,8 +126,6 @@ class AcceptInvitationForm(PortalForm):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("De to adgangskoder er ikke ens."))
         if p1:
-            from .models import User
-
             try:
                 password_validation.validate_password(
                     p1, User(email=self.email, name=cleaned.get("name", ""))

@@ -8,7 +8,9 @@ from django.template.loader import render_to_string
 
 
 def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
-    from weasyprint import HTML
+    # WeasyPrint takes about a second and 40 MB to import; only workers render PDFs, so web
+    # processes do not load it at start.
+    from weasyprint import HTML  # noqa: PLC0415
 
     document = HTML(string=html, base_url=base_url or str(settings.BASE_DIR))
     return document.write_pdf(pdf_variant="pdf/ua-1")

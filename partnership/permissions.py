@@ -5,8 +5,9 @@ them through the objects the views hand over. Deny by default."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from .jobs import private_kinds
 from .models import (
     MFA_REQUIRED_ROLES,
     ROLES_BY_KIND,
@@ -188,10 +189,6 @@ def managed_organisations(user) -> list[Organisation]:
 
 
 def jobs_visible_to(user) -> QuerySet[Job]:
-    from django.db.models import Q
-
-    from .jobs import private_kinds
-
     if not is_member(user):
         return Job.objects.none()
     if is_secretariat(user):
@@ -200,8 +197,6 @@ def jobs_visible_to(user) -> QuerySet[Job]:
 
 
 def can_view_job(user, job: Job) -> bool:
-    from .jobs import private_kinds
-
     if not is_member(user):
         return False
     if job.ordered_by_id == user.pk:

@@ -1,14 +1,21 @@
 from __future__ import annotations
 
+import logging
+from concurrent.futures import ThreadPoolExecutor, wait
 from functools import wraps
 
+from allauth.mfa.models import Authenticator
+from celery import current_app
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +38,7 @@ from .models import (
     Organisation,
     Redaction,
     Role,
+    User,
 )
 from .navigation import sections_for
 from .pagination import PAGE_PARAM, paginate
@@ -333,8 +341,6 @@ def invitation_accept(request, token):
             request, "partnership/invitation_invalid.html", {"reason": str(exc)}, status=410
         )
 
-    from .models import User
-
     existing = User.objects.filter(email__iexact=invitation.email).exists()
     if existing:
         if not request.user.is_authenticated or request.user.email.lower() != invitation.email:
@@ -384,8 +390,6 @@ def invitation_accept(request, token):
 
 @login_required
 def profile(request):
-    from allauth.mfa.models import Authenticator
-
     authenticators = {a.type for a in Authenticator.objects.filter(user=request.user)}
     return render(
         request,
@@ -501,8 +505,6 @@ def member_list_order(request):
 @member_required
 @require_POST
 def notices_read(request):
-    from django.utils import timezone
-
     Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return redirect("partnership:dashboard")
 
@@ -516,10 +518,6 @@ HEALTH_DB_TIMEOUT = 2  # seconds for the database's connect (libpq's lowest); qu
 
 def _database_answers() -> bool:
     """A fresh connection (not this thread's persistent one) answers SELECT 1."""
-    import logging
-
-    from django.db import connections
-
     conn = connections.create_connection("default")
     if conn.vendor == "postgresql":
         options = dict(conn.settings_dict.get("OPTIONS") or {})
@@ -540,11 +538,6 @@ def _database_answers() -> bool:
 def _broker_answers() -> bool | None:
     """The broker takes a connection and answers a ping; None when there is none (tasks
     run in-process)."""
-    import logging
-
-    from celery import current_app
-    from django.conf import settings
-
     if not settings.CELERY_BROKER_URL:
         return None
     timeouts = {"socket_timeout": HEALTH_TIMEOUT, "socket_connect_timeout": HEALTH_TIMEOUT}
@@ -577,8 +570,6 @@ def healthz(request):
     balancer may probe the process over plain HTTP. ALLOWED_HOSTS still applies: the
     balancer must send an allowed Host header (or the process's own address must be in
     ALLOWED_HOSTS), or Django answers 400 before this view runs."""
-    from concurrent.futures import ThreadPoolExecutor, wait
-
     checks = {"database": _database_answers, "broker": _broker_answers}
     pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="healthz")
     try:

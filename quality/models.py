@@ -5,6 +5,7 @@ documentation and agreed actions."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnership import fields as guarded
+from partnership.models import Membership
 
 SCORE_MIN, SCORE_MAX = 1, 5
 SCORE_ERROR = _("Scoren skal være et helt tal fra 1 til 5.")
@@ -206,8 +208,6 @@ class Dialogue(models.Model):
         return self.municipality if side == Side.MUNICIPALITY else self.provider
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.municipality_id and not self.municipality.is_public_buyer:
             errors["municipality"] = _("Vælg en kommune eller regionen.")
@@ -366,10 +366,6 @@ class Action(models.Model):
         return self.origin_dialogue_id != self.dialogue_id
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from partnership.models import Membership
-
         if not (self.dialogue_id and self.owner_organisation_id):
             return
         parties = {self.dialogue.municipality_id, self.dialogue.provider_id}

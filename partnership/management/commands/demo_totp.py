@@ -1,14 +1,13 @@
 import time
 
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from partnership import demo
 
 
 def current_code(secret: str, at: float | None = None) -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-    from django.conf import settings
-
     period = getattr(settings, "MFA_TOTP_PERIOD", 30)
     counter = int((at if at is not None else time.time()) // period)
     return format_hotp_value(hotp_value(secret, counter))
