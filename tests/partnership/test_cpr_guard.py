@@ -18,6 +18,7 @@ from offers.imports import importer
 from partnership.fields import NOT_TYPED_BY_A_PERSON, CprRefused, NoCprMixin
 from partnership.forms import GuardedFormMixin
 from partnership.validators import CPR_REDACTED, find_cpr, redact_cpr_text, refuse_cpr
+from tests.formcheck import bind, has_error, is_secret
 from tests.fuzz.strategies import tiny_pdf, tiny_png
 from tests.fuzz.targets import TARGETS, VALID, form_key, project_forms
 from tests.fuzz.world import YEAR, isolated, user
@@ -127,23 +128,6 @@ def test_allauth_forms_that_take_typed_text_have_the_portal_input_rules():
         assert issubclass(configured[key], GuardedFormMixin)
 
 
-def _is_secret(field: forms.Field) -> bool:
-    return isinstance(field.widget, forms.PasswordInput)
-
-
-def _errors_with_code(form, name: str, code: str) -> bool:
-    return any(e.code == code for e in form.errors.as_data().get(name, []))
-
-
-def _bind(form, data: dict, files: dict):
-    """The form as the view built it (its choices, querysets and instance), bound to data."""
-    form.is_bound = True
-    form.data = data
-    form.files = files
-    form._errors = None
-    return form
-
-
 @pytest.mark.postgres
 @pytest.mark.parametrize("key", sorted(TARGETS))
 def test_every_text_field_of_every_form_refuses_a_cpr_number(key, world):
@@ -154,18 +138,18 @@ def test_every_text_field_of_every_form_refuses_a_cpr_number(key, world):
     checked = []
     for name, field in target.fields.items():
         html_name = target.form.add_prefix(name)
-        if isinstance(field, forms.CharField) and not _is_secret(field):
+        if isinstance(field, forms.CharField) and not is_secret(field):
             value = [CPR] if isinstance(field.widget, forms.MultipleHiddenInput) else CPR
-            form = _bind(target.form, {html_name: value}, {})
+            form = bind(target.form, {html_name: value}, {})
         elif isinstance(field, forms.FileField):
             if isinstance(field, forms.ImageField):
                 upload = SimpleUploadedFile(f"stuen {CPR}.png", tiny_png(), "image/png")
             else:
                 upload = SimpleUploadedFile(f"notat {CPR}.pdf", tiny_pdf(), "application/pdf")
-            form = _bind(target.form, {}, {html_name: upload})
+            form = bind(target.form, {}, {html_name: upload})
         else:
             continue
-        assert _errors_with_code(form, name, "cpr"), (
+        assert has_error(form, name, "cpr"), (
             f"{key}: the field {name!r} accepted a CPR number: {form.errors.get(name)}"
         )
         assert MESSAGE in " ".join(form.errors[name])
