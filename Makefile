@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format worker beat migrate seed clean
+.PHONY: run test install lint format worker beat migrate seed devdb-stop clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +22,16 @@ $(VENV)/bin/activate:
 
 install: .stamp-python .stamp-npm
 
-# The portal on SQLite with in-process tasks and the demo data, at http://127.0.0.1:8000
+# The portal with in-process tasks and the demo data, at http://127.0.0.1:8000. Without
+# DATABASE_URL on the development database: an embedded PostgreSQL under .devdb/, started
+# if it is not running and left running (config/devdb.py; `make devdb-stop` stops it).
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# The test suite. Uses PostgreSQL and Redis when DATABASE_URL and CELERY_BROKER_URL are set.
+# The test suite, on DATABASE_URL or else the development database (a test database of its
+# own on it), with a real Celery worker when CELERY_BROKER_URL points at Redis.
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -36,6 +39,8 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/djlint templates --lint
+	DATABASE_URL=postgres://mypy@127.0.0.1:1/none DEBUG=1 $(VENV)/bin/mypy
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 format: install
@@ -55,5 +60,9 @@ migrate: install
 seed: install
 	$(PY) manage.py seed_demo
 
-clean:
+# Stop the development database (its data stays in .devdb/).
+devdb-stop:
+	@if [ -x $(PY) ]; then $(PY) -m config.devdb stop; fi
+
+clean: devdb-stop
 	rm -rf $(VENV) node_modules .stamp-python .stamp-npm staticfiles

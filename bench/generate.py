@@ -342,7 +342,7 @@ def generate(
     log: Callable[[str], None] = print,
 ) -> dict[str, int]:
     """Seed the demo organisations and users, then the benchmark providers and offers.
-    Refuses to run on SQLite or on a database that already has offers. Returns row counts.
+    Refuses to run on a database that already has offers. Returns row counts.
 
     status_weights: the relative shares of published, draft and withdrawn offers. (100, 0, 0)
     makes every offer published, so a takstoversigt covers exactly `offers` offers
@@ -357,8 +357,6 @@ def generate(
     from offers.models import Offer
     from partnership import demo
 
-    if connection.vendor != "postgresql":
-        raise SystemExit("bench/generate.py needs PostgreSQL: set DATABASE_URL=postgres://...")
     if Offer._meta.db_table not in connection.introspection.table_names():
         raise SystemExit(
             "The database is not migrated: run `manage.py migrate` with the same DATABASE_URL."
@@ -1188,9 +1186,17 @@ def _meetings(count: int, rng: random.Random) -> dict[str, int]:
     Minutes.objects.filter(pk__in=for_comment).update(
         status=MinutesStatus.FOR_COMMENT, sent_for_comment_at=timezone.now()
     )
-    Minutes.objects.filter(pk__in=approved).update(
-        status=MinutesStatus.APPROVED, approved_at=timezone.now(), approved_by=secretariat
-    )
+    # Approved minutes carry their snapshot (constraint minutes_approved_has_snapshot),
+    # taken as services.approve_minutes takes it.
+    from meetings.services import _take_snapshot
+
+    approved_at = timezone.now()
+    for m in Minutes.objects.filter(pk__in=approved).order_by("pk"):
+        _take_snapshot(m)
+        m.status = MinutesStatus.APPROVED
+        m.approved_at = approved_at
+        m.approved_by = secretariat
+        m.save()
     return {
         "meetings": len(meetings),
         "agenda_items": len(items),

@@ -1,10 +1,12 @@
 """Partnerskabsportalen settings: one file, read from the environment.
 
-Defaults run on a bare checkout: SQLite, Celery tasks in-process, e-mail to the console,
-files under media/. Set DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, CACHE_URL and the rest
-to run on PostgreSQL, Redis and SMTP.
+Defaults run on a bare checkout: an embedded PostgreSQL from a pip wheel (config/devdb.py)
+with DEBUG on or under pytest, Celery tasks in-process, e-mail to the console, files under
+media/. Set DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, CACHE_URL and the rest to run on a
+PostgreSQL server, Redis and SMTP.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +14,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config import devdb
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -85,7 +89,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "partnership.middleware.PrivateNoStoreMiddleware",  # below WhiteNoise: not static files
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "partnership.middleware.DanishFirstLocaleMiddleware",
+    "partnership.middleware.DanishMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,16 +122,27 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# PostgreSQL everywhere. Without DATABASE_URL, with DEBUG on or under pytest (make run,
+# make test): the development database, an embedded PostgreSQL under .devdb/ started if it
+# is not running and left running (config/devdb.py). Its URLs go into the environment, so
+# the processes this one starts (runserver's reloader, workers, gunicorn) use it too.
+if not env("DATABASE_URL", default="") and (DEBUG or TESTING):
+    os.environ.update(devdb.environment())
+if env("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL skal pege på PostgreSQL (postgres://...).")
+    DATABASES["default"]["ENGINE"] = "partnership.db_backend"
+else:
+    # DEBUG off and no DATABASE_URL (collectstatic in the image build, check --deploy): no
+    # database, and the first query says that it is not configured.
+    DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-# Two roles on PostgreSQL (partnership/db_roles.py): DATABASE_URL is the application role
-# (DML only), DATABASE_OWNER_URL the owner of the tables, used only by migrate, flush and
-# the test database. Without DATABASE_OWNER_URL, DATABASE_URL does everything.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "partnership.db_backend"
+# Two roles (partnership/db_roles.py): DATABASE_URL is the application role (DML only),
+# DATABASE_OWNER_URL the owner of the tables, used only by migrate, flush and the test
+# database. Without DATABASE_OWNER_URL, DATABASE_URL does everything.
+if DATABASES["default"]["ENGINE"] == "partnership.db_backend":
     if env("DATABASE_OWNER_URL", default=""):
         _owner = env.db("DATABASE_OWNER_URL")
         if _owner["NAME"] not in ("", DATABASES["default"]["NAME"]):
@@ -223,9 +238,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Language, time, numbers ------------------------------------------------------------
+# Danish only. The portal's users are Danish public and private staff and its words are
+# the field's (tilbud, takst, ydelsesbeskrivelse); an English switch over a catalogue that
+# translated 136 of 905 texts gave mixed-language pages. Texts stay marked for translation
+# (gettext), so a language can be added with a complete catalogue and a check that it is.
 LANGUAGE_CODE = "da"
-LANGUAGES = [("da", _("Dansk")), ("en", _("Engelsk"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGES = [("da", _("Dansk"))]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True

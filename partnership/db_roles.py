@@ -71,7 +71,7 @@ def grant_application_role(using: str = DEFAULT_DB_ALIAS) -> None:
     connection = connections[using]
     owner = owner_settings(using)
     app_role = connection.settings_dict["USER"]
-    if connection.vendor != "postgresql" or owner is None or owner["USER"] == app_role:
+    if owner is None or owner["USER"] == app_role:
         return
     app = connection.ops.quote_name(app_role)
     with transaction.atomic(using=using), connection.cursor() as cursor:

@@ -1,6 +1,8 @@
-"""Shared fixtures. Tests that need PostgreSQL, Redis or the browser carry a marker; they are
-skipped where the service is missing, unless PORTAL_REQUIRE_SERVICES=1 (as in .ci/run), where
-a missing service fails them instead.
+"""Shared fixtures. Tests that need Redis or the browser carry a marker; they are skipped
+where the service is missing, unless PORTAL_REQUIRE_SERVICES=1 (as in .ci/run), where a
+missing service fails them instead. The database is always PostgreSQL (DATABASE_URL, or the
+development database of config/devdb.py); the `postgres` marker only names the tests that
+use what is PostgreSQL's own (triggers, full-text search, pg_dump, roles).
 
 The suite runs on a clock of its own: today at 10:00 in Copenhagen, or the day named by
 PORTAL_TEST_TODAY=YYYY-MM-DD, moving on from there (time-machine, started before the test
@@ -10,13 +12,17 @@ database is created and before tests are collected). Tests take their dates rela
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import hashlib
 import os
 import shutil
+import tempfile
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
@@ -114,11 +120,6 @@ def _redis_available() -> str | None:
 
 
 def pytest_runtest_setup(item):
-    from django.db import connection
-
-    if item.get_closest_marker("postgres") or item.get_closest_marker("redis"):
-        if connection.vendor != "postgresql":
-            _missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if item.get_closest_marker("redis"):
         problem = _redis_available()
         if problem:
@@ -126,6 +127,35 @@ def pytest_runtest_setup(item):
     if item.get_closest_marker("browser"):
         if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
             _missing(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+# --- The test database ----------------------------------------------------------------------
+
+_test_database_lock = None  # held open for the whole run
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """A test database of this run's own: test_<name>, or test_<name>_2, _3, ... while
+    other runs on this machine hold those (two `make test` at once on the development
+    database would otherwise drop each other's). A lock file per name, held until this
+    process ends, says which are taken."""
+    global _test_database_lock
+    db = django_settings.DATABASES["default"]
+    base = db.get("TEST", {}).get("NAME") or f"test_{db['NAME']}"
+    server = hashlib.sha256(f"{db.get('HOST')}:{db.get('PORT')}:{base}".encode()).hexdigest()
+    for slot in range(1, 100):
+        path = os.path.join(tempfile.gettempdir(), f"portal-testdb-{server[:16]}-{slot}.lock")
+        handle = open(path, "a")  # noqa: SIM115 - held until the run ends
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        _test_database_lock = handle
+        db.setdefault("TEST", {})["NAME"] = base if slot == 1 else f"{base}_{slot}"
+        return
+    raise RuntimeError(f"99 test runs hold {base}_*")
 
 
 @pytest.fixture(autouse=True)
@@ -296,3 +326,32 @@ def world(demo, monkeypatch):
 
     monkeypatch.setattr(jobs, "_enqueue", lambda job: None)
     return World()
+
+
+# --- Logged-in clients ----------------------------------------------------------------------
+# A client per role, each of its own (a test may take two), logged in as the demo's person in
+# that role (tests/factories.py names them; `logged_in(email)` there makes one for anyone).
+
+
+@pytest.fixture
+def as_caseworker(demo):
+    """Slagelse's caseworker: a municipality's client."""
+    from tests.factories import CASEWORKER, logged_in
+
+    return logged_in(CASEWORKER)
+
+
+@pytest.fixture
+def as_provider(demo):
+    """Bostedet Egelund's editor: a provider's client."""
+    from tests.factories import PROVIDER, logged_in
+
+    return logged_in(PROVIDER)
+
+
+@pytest.fixture
+def as_secretariat(demo):
+    """The partnership's secretariat."""
+    from tests.factories import SECRETARIAT, logged_in
+
+    return logged_in(SECRETARIAT)

@@ -28,16 +28,6 @@ PG_BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        # PostgreSQL only: the SQLite fallback is being removed.
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql, None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("contracts", "0003_contract_list_indexes"),
@@ -53,5 +43,5 @@ class Migration(migrations.Migration):
                 to="contracts.contract",
             ),
         ),
-        migrations.RunPython(_run(PG_FORWARD), _run(PG_BACKWARD)),
+        migrations.RunSQL(PG_FORWARD, PG_BACKWARD),
     ]

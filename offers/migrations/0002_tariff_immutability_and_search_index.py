@@ -1,6 +1,6 @@
 """The database keeps the promise: a published tariff and its add-ons cannot be changed or
-deleted, whatever path the change takes (portal, admin, raw SQL). On PostgreSQL also the
-Danish full-text document and its GIN index."""
+deleted, whatever path the change takes (portal, admin, raw SQL). Also the Danish full-text
+document and its GIN index."""
 
 from django.db import migrations
 
@@ -60,46 +60,10 @@ PG_BACKWARD = [
     "DROP FUNCTION IF EXISTS offers_tariff_immutable();",
 ]
 
-# SQLite (the `make run` development database) refuses changes but not deletes: Django
-# empties SQLite tables between transactional tests with DELETE, which a delete trigger would
-# stop. PostgreSQL, where the portal runs, empties them with TRUNCATE and refuses deletes too.
-SQLITE_MESSAGE = "En offentliggjort takst kan ikke ændres. Opret en ny version."
-SQLITE_FORWARD = [
-    f"""CREATE TRIGGER offers_tariff_no_update BEFORE UPDATE ON offers_tariff
-        WHEN OLD.status = 'published' BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
-    f"""CREATE TRIGGER offers_addon_no_insert BEFORE INSERT ON offers_tariffaddon
-        WHEN (SELECT status FROM offers_tariff WHERE id = NEW.tariff_id) = 'published'
-        BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
-    f"""CREATE TRIGGER offers_addon_no_update BEFORE UPDATE ON offers_tariffaddon
-        WHEN (SELECT status FROM offers_tariff WHERE id = OLD.tariff_id) = 'published'
-          OR (SELECT status FROM offers_tariff WHERE id = NEW.tariff_id) = 'published'
-        BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
-]
-SQLITE_BACKWARD = [
-    f"DROP TRIGGER IF EXISTS {name};"
-    for name in [
-        "offers_tariff_no_update",
-        "offers_addon_no_insert",
-        "offers_addon_no_update",
-    ]
-]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        statements = statements_by_vendor.get(schema_editor.connection.vendor, [])
-        for sql in statements:
-            schema_editor.execute(sql, None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("offers", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
-        )
+        migrations.RunSQL(PG_FORWARD, PG_BACKWARD),
     ]

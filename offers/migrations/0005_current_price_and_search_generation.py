@@ -8,11 +8,11 @@
   offers_vacancyreport on every insert, change or deletion of a report; filled here.
 - offers_searchgeneration: rows whose numbers change (in the writing transaction) on every
   INSERT, UPDATE, DELETE or TRUNCATE of a table the search reads, so the search can cache its
-  results under them (offers.selectors.search_generation). The numbers come from a sequence
-  (PostgreSQL) or random() (SQLite), so a number is never used again, not even after a
-  rollback; `token` is drawn when the database is made, so two databases (or a database made
-  again) never share cache keys. On PostgreSQL 16 rows (a writer changes one no other writer
-  holds), on SQLite one. The table is not a Django model: a test flush leaves it.
+  results under them (offers.selectors.search_generation). The numbers come from a sequence,
+  so a number is never used again, not even after a rollback; `token` is drawn when the
+  database is made, so two databases (or a database made again) never share cache keys.
+  The table has 16 rows, so a writer changes one no other writer holds; it is not a Django
+  model: a test flush leaves it.
 """
 
 import django.db.models.deletion
@@ -158,83 +158,6 @@ PG_BACKWARD = [
     "DROP FUNCTION IF EXISTS offers_currentprice_refresh();",
 ]
 
-# SQLite (`make run`): row triggers; a deleted and re-inserted row stands for the upsert.
-SQLITE_REFRESH = f"""
-    DELETE FROM offers_currentprice WHERE offer_id = NEW.offer_id AND year = NEW.year;
-    INSERT INTO offers_currentprice (offer_id, year, tariff_id, version, monthly_price)
-    SELECT t.offer_id, t.year, t.id, t.version, {MONTHLY.replace("365", "365.0")}
-      FROM offers_tariff t
-     WHERE t.offer_id = NEW.offer_id AND t.year = NEW.year AND t.status = 'published'
-     ORDER BY t.version DESC LIMIT 1;
-"""
-
-
-def _sqlite_vacancy(row: str) -> str:
-    return f"""
-    DELETE FROM offers_currentvacancy WHERE offer_id = {row}.offer_id;
-    INSERT INTO offers_currentvacancy ({VACANCY_COLUMNS})
-    SELECT {VACANCY_VALUES} FROM offers_vacancyreport v WHERE v.offer_id = {row}.offer_id
-     ORDER BY {VACANCY_ORDER} LIMIT 1;
-"""
-
-
-SQLITE_BUMP = "UPDATE offers_searchgeneration SET n = random() WHERE id = 1;"
-SQLITE_FORWARD = [
-    "CREATE TRIGGER offers_currentprice_insert AFTER INSERT ON offers_tariff"
-    f" WHEN NEW.status = 'published' BEGIN {SQLITE_REFRESH} END;",
-    "CREATE TRIGGER offers_currentprice_update AFTER UPDATE OF status ON offers_tariff"
-    f" WHEN NEW.status = 'published' BEGIN {SQLITE_REFRESH} END;",
-    f"""
-    INSERT INTO offers_currentprice (offer_id, year, tariff_id, version, monthly_price)
-    SELECT t.offer_id, t.year, t.id, t.version, {MONTHLY.replace("365", "365.0")}
-      FROM offers_tariff t WHERE t.status = 'published' AND t.version = (
-           SELECT MAX(u.version) FROM offers_tariff u WHERE u.offer_id = t.offer_id
-              AND u.year = t.year AND u.status = 'published');
-    """,
-    "CREATE TRIGGER offers_currentvacancy_insert AFTER INSERT ON offers_vacancyreport"
-    f" BEGIN {_sqlite_vacancy('NEW')} END;",
-    "CREATE TRIGGER offers_currentvacancy_update AFTER UPDATE ON offers_vacancyreport"
-    f" BEGIN {_sqlite_vacancy('OLD')} {_sqlite_vacancy('NEW')} END;",
-    "CREATE TRIGGER offers_currentvacancy_delete AFTER DELETE ON offers_vacancyreport"
-    f" BEGIN {_sqlite_vacancy('OLD')} END;",
-    f"""
-    INSERT INTO offers_currentvacancy ({VACANCY_COLUMNS})
-    SELECT {VACANCY_VALUES} FROM offers_vacancyreport v WHERE v.id = (
-           SELECT u.id FROM offers_vacancyreport u WHERE u.offer_id = v.offer_id
-            ORDER BY {VACANCY_ORDER.replace("v.", "u.")} LIMIT 1);
-    """,
-    "CREATE TABLE offers_searchgeneration (id integer PRIMARY KEY CHECK (id = 1),"
-    " token text NOT NULL, n integer NOT NULL);",
-    "INSERT INTO offers_searchgeneration VALUES (1, lower(hex(randomblob(16))), random());",
-    *[
-        f"CREATE TRIGGER offers_searchgeneration_{table}_{op.lower()} AFTER {op} ON {table}"
-        f" BEGIN {SQLITE_BUMP} END;"
-        for table in SEARCHED_TABLES
-        for op in ("INSERT", "UPDATE", "DELETE")
-    ],
-]
-SQLITE_BACKWARD = [
-    *[
-        f"DROP TRIGGER IF EXISTS offers_searchgeneration_{table}_{op.lower()};"
-        for table in SEARCHED_TABLES
-        for op in ("INSERT", "UPDATE", "DELETE")
-    ],
-    "DROP TABLE IF EXISTS offers_searchgeneration;",
-    "DROP TRIGGER IF EXISTS offers_currentvacancy_insert;",
-    "DROP TRIGGER IF EXISTS offers_currentvacancy_update;",
-    "DROP TRIGGER IF EXISTS offers_currentvacancy_delete;",
-    "DROP TRIGGER IF EXISTS offers_currentprice_insert;",
-    "DROP TRIGGER IF EXISTS offers_currentprice_update;",
-]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql, None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -305,8 +228,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(
-            _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
-        ),
+        migrations.RunSQL(PG_FORWARD, PG_BACKWARD),
     ]

@@ -63,15 +63,6 @@ PG_BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql, None)
-
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -80,5 +71,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_run(PG_FORWARD), _run(PG_BACKWARD)),
+        migrations.RunSQL(PG_FORWARD, PG_BACKWARD),
     ]

@@ -83,63 +83,10 @@ PG_BACKWARD = [
     "DROP FUNCTION IF EXISTS partnership_minutes_immutable();",
 ]
 
-# SQLite (the `make run` development database) refuses changes but not deletes: Django
-# empties SQLite tables between transactional tests with DELETE, which a delete trigger would
-# stop. PostgreSQL, where the portal runs, empties them with TRUNCATE and refuses deletes too
-# (the same reasoning as offers/migrations/0002_tariff_immutability_and_search_index.py).
-SQLITE_MESSAGE = "Et godkendt referat kan ikke ændres. Offentliggør en rettelse som en ny version."
-APPROVED_ENTRY = (
-    "(SELECT m.status FROM partnership_minutes m JOIN partnership_minutesentry e "
-    "ON e.minutes_id = m.id WHERE e.id = {ref}.entry_id) = 'approved'"
-)
-SQLITE_FORWARD = [
-    f"""CREATE TRIGGER partnership_minutes_no_update BEFORE UPDATE ON partnership_minutes
-        WHEN OLD.status = 'approved' BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
-    f"""CREATE TRIGGER partnership_minutesentry_no_insert BEFORE INSERT ON partnership_minutesentry
-        WHEN (SELECT status FROM partnership_minutes WHERE id = NEW.minutes_id) = 'approved'
-        BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
-    f"""CREATE TRIGGER partnership_minutesentry_no_update BEFORE UPDATE ON partnership_minutesentry
-        WHEN (SELECT status FROM partnership_minutes WHERE id = OLD.minutes_id) = 'approved'
-          OR (SELECT status FROM partnership_minutes WHERE id = NEW.minutes_id) = 'approved'
-        BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
-]
-for table in ("partnership_minutesaction", "partnership_minutescomment"):
-    SQLITE_FORWARD += [
-        f"""CREATE TRIGGER {table}_no_insert BEFORE INSERT ON {table}
-            WHEN {APPROVED_ENTRY.format(ref="NEW")}
-            BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
-        f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
-            WHEN {APPROVED_ENTRY.format(ref="OLD")} OR {APPROVED_ENTRY.format(ref="NEW")}
-            BEGIN SELECT RAISE(ABORT, '{SQLITE_MESSAGE}'); END;""",
-    ]
-SQLITE_BACKWARD = [
-    f"DROP TRIGGER IF EXISTS {name};"
-    for name in [
-        "partnership_minutes_no_update",
-        "partnership_minutesentry_no_insert",
-        "partnership_minutesentry_no_update",
-        "partnership_minutesaction_no_insert",
-        "partnership_minutesaction_no_update",
-        "partnership_minutescomment_no_insert",
-        "partnership_minutescomment_no_update",
-    ]
-]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql, None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("partnership", "0003_meetings")]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
-        )
+        migrations.RunSQL(PG_FORWARD, PG_BACKWARD),
     ]

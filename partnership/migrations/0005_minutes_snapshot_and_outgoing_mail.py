@@ -12,7 +12,6 @@
   its rows become sent OutgoingMail rows, so no meeting mail goes out twice."""
 
 import re
-from importlib import import_module
 
 import django.db.models.deletion
 import django.utils.timezone
@@ -81,21 +80,6 @@ PG_RESUME = [
     "ALTER TABLE partnership_minutes ENABLE TRIGGER partnership_minutes_immutable",
     "ALTER TABLE partnership_minutesentry ENABLE TRIGGER partnership_minutesentry_immutable",
 ]
-# SQLite (the `make run` development database) rebuilds a table to add a constraint, and a
-# trigger of another table that names it stands in the way: the immutability triggers of
-# 0004 are dropped for this migration and created again at its end.
-IMMUTABILITY = import_module("partnership.migrations.0004_minutes_immutability")
-
-
-def _sqlite_triggers(create: bool):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "sqlite":
-            return
-        statements = IMMUTABILITY.SQLITE_FORWARD if create else IMMUTABILITY.SQLITE_BACKWARD
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
 
 
 def _presenter_line(names, text):
@@ -160,10 +144,8 @@ def snapshot_approved_minutes(apps, schema_editor):
     approved = list(Minutes.objects.filter(status="approved").select_related("meeting__forum"))
     if not approved:
         return
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    if postgresql:
-        for sql in PG_PAUSE:
-            schema_editor.execute(sql)
+    for sql in PG_PAUSE:
+        schema_editor.execute(sql)
     for minutes in approved:
         meeting = minutes.meeting
         for entry in MinutesEntry.objects.filter(minutes=minutes).select_related("agenda_item"):
@@ -186,9 +168,8 @@ def snapshot_approved_minutes(apps, schema_editor):
         minutes.meeting_online_url = meeting.online_url
         minutes.participants = _participants(apps, meeting)
         minutes.save()
-    if postgresql:
-        for sql in PG_RESUME:
-            schema_editor.execute(sql)
+    for sql in PG_RESUME:
+        schema_editor.execute(sql)
 
 
 class Migration(migrations.Migration):
@@ -197,7 +178,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_sqlite_triggers(create=False), _sqlite_triggers(create=True)),
         migrations.CreateModel(
             name="OutgoingMail",
             fields=[
@@ -477,5 +457,4 @@ class Migration(migrations.Migration):
         migrations.DeleteModel(
             name="MeetingMail",
         ),
-        migrations.RunPython(_sqlite_triggers(create=True), _sqlite_triggers(create=False)),
     ]

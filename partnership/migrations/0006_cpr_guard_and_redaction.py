@@ -61,16 +61,6 @@ PG_BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql, None)
-
-    return run
-
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -130,5 +120,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['table_name', 'object_pk', 'column'], name='partnership_table_n_15b305_idx')],
             },
         ),
-        migrations.RunPython(_run(PG_FORWARD), _run(PG_BACKWARD)),
+        migrations.RunSQL(PG_FORWARD, PG_BACKWARD),
     ]

@@ -79,18 +79,9 @@ def _functions(permitted: str) -> list[str]:
     ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql, None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("partnership", "0006_cpr_guard_and_redaction")]
 
     operations = [
-        migrations.RunPython(_run(_functions(PERMITTED)), _run(_functions(""))),
+        migrations.RunSQL(_functions(PERMITTED), _functions("")),
     ]

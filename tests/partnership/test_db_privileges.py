@@ -3,9 +3,10 @@ connect as an application role that may read and write rows and nothing else, so
 attacks below, tried through the portal's own connection, fail. The tables belong to an
 owner role that only migrations (and the test database's setup) use.
 
-These tests need two roles (DATABASE_OWNER_URL set, as .ci/run does): with one role they
-are skipped locally and fail in CI (PORTAL_REQUIRE_SERVICES=1), since a single superuser
-role is exactly the finding they guard against."""
+These tests need two roles (DATABASE_OWNER_URL set, as .ci/run and the development database
+of config/devdb.py do): with one role they are skipped locally and fail in CI
+(PORTAL_REQUIRE_SERVICES=1), since a single superuser role is exactly the finding they guard
+against."""
 
 from pathlib import Path
 
