@@ -201,23 +201,20 @@ class AttendanceForm(PortalForm):
     )
 
     def __init__(self, *args, invitees, **kwargs):
+        """`invitees`: selectors.invitees(meeting)."""
         super().__init__(*args, **kwargs)
-        self.people = {str(row.user.pk): row.user for row in invitees}
+        self.invitees = {str(row.user_id): row for row in invitees}
         self.fields["present"].choices = [
             (
-                str(row.user.pk),
-                f"{row.user.get_full_name()}"
-                + (
-                    f" ({', '.join(o.name for o in row.organisations)})"
-                    if row.organisations
-                    else ""
-                ),
+                str(row.user_id),
+                f"{row.name} ({', '.join(row.organisations)})" if row.organisations else row.name,
             )
             for row in invitees
         ]
 
-    def present_users(self):
-        return [self.people[pk] for pk in self.cleaned_data["present"]]
+    def present_invitees(self) -> list:
+        """The invitees marked as present."""
+        return [self.invitees[pk] for pk in self.cleaned_data["present"]]
 
 
 class MinutesEntryForm(PortalForm):

@@ -54,9 +54,8 @@ def describe(user, meeting: Meeting) -> str:
             f"{item.number}. {_time(row.starts_at)}–{_time(row.ends_at)} "
             f"{item.get_kind_display()}: {item.title}"
         )
-        presenters = item.presenter_line()
-        if presenters:
-            line += f" ({presenters})"
+        if row.presenter_line:
+            line += f" ({row.presenter_line})"
         lines.append(line)
     lines.append("")
     lines.append(_("Se mødet og svar i Partnerskabsportalen: %(url)s") % {"url": _url(meeting)})

@@ -2,16 +2,16 @@
 invitations, answers and attendance, minutes in published versions with comments, and
 personal calendar feeds.
 
-The models belong to the partnership app (partnership/models.py imports them), so their
-tables are partnership_*. An agenda item may be closed to named organisations: who may see
-what is decided in meetings.permissions, never here.
+The tables keep the names they had when these models belonged to the partnership app
+(partnership_*; the move was a state-only migration, meetings/0001). An agenda item may be
+closed to named organisations: who may see what is decided in meetings.permissions, never
+here.
 
 Approved minutes never change: the model refuses it (save/delete below) and so does the
-database (migration 0004: a trigger on PostgreSQL and an update trigger on SQLite). What
-they show of the meeting and its items (titles, kinds, who each item was closed to, the
-attendance) is copied into the version when it is approved (Minutes.shown_meeting,
-MinutesEntry.shown), so a later edit of the meeting or an item does not rewrite them. A
-correction is a new version with a reason."""
+database (a trigger, partnership migration 0004). What they show of the meeting and its
+items (titles, kinds, who each item was closed to, the attendance) is copied into the
+version when it is approved (Minutes.shown_meeting, MinutesEntry.shown), so a later edit of
+the meeting or an item does not rewrite them. A correction is a new version with a reason."""
 
 from __future__ import annotations
 
@@ -135,15 +135,21 @@ class Meeting(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting_detail", args=[self.pk])
 
+    # Who is invited: the active people invited directly, and the active members of the
+    # invited organisations. Written once, here: selectors.invitees lists them with their
+    # answers, invitee_ids() gives their ids.
+
+    def direct_invitees(self) -> models.QuerySet[User]:
+        """The active people invited directly."""
+        return User.objects.filter(is_active=True, meeting_invitations__meeting=self)
+
+    def member_invitees(self) -> models.QuerySet[Membership]:
+        """The active memberships of the invited organisations."""
+        return Membership.objects.active().filter(organisation__meeting_invitations__meeting=self)
+
     def invitee_ids(self) -> set[int]:
-        """Who is invited: the active people invited directly, and the active members of
-        the invited organisations (as selectors.invitees lists them)."""
-        direct = User.objects.filter(is_active=True, meeting_invitations__meeting=self)
-        members = Membership.objects.active().filter(
-            organisation__meeting_invitations__meeting=self
-        )
-        return set(direct.values_list("pk", flat=True)) | set(
-            members.values_list("user_id", flat=True)
+        return set(self.direct_invitees().values_list("pk", flat=True)) | set(
+            self.member_invitees().values_list("user_id", flat=True)
         )
 
     def clean(self) -> None:
@@ -619,7 +625,7 @@ class MinutesEntry(models.Model):
     )
     item_title = guarded.CharField(_("overskrift"), max_length=300, blank=True, editable=False)
     item_presenters = guarded.TextField(_("oplægsholdere"), blank=True, editable=False)
-    # Lists (JSON: the same on PostgreSQL and the SQLite development database), read whole.
+    # Lists, read whole.
     closed_to_ids = models.JSONField(null=True, blank=True, editable=False)
     closed_to_names = models.JSONField(null=True, blank=True, editable=False)
 

@@ -4,17 +4,24 @@
 - An invitee (a person invited directly, or an active member of an invited organisation)
   sees the meeting once the invitations are sent, minus the items closed to organisations
   they do not belong to. A closed item is shown to no one else: not on a page, in a PDF,
-  an e-mail or a calendar. Everything that shows items goes through visible_items().
+  an e-mail or a calendar.
+- "May this person see this item?" has one answer, may_see_item(), given the organisations
+  the item is closed to: for an agenda item those it is closed to now (visible_items,
+  selectors.agenda), for an entry of approved minutes those its item was closed to when the
+  minutes were approved (the entry's snapshot; a later change of the item changes nothing),
+  for an entry of minutes not yet approved those its item is closed to now
+  (visible_entries). The page, the agenda and minutes PDFs, the e-mails, the calendar file
+  and the feed all come through these.
 - Minutes sent for comment are seen and commented on by the attendees; approved minutes
-  are seen by every invitee. Which entries of approved minutes a person may read follows
-  from the organisations each item was closed to when the minutes were approved (the
-  entry's snapshot), not from the item as it is now: visible_entries()."""
+  are seen by every invitee."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from partnership.permissions import is_member, is_secretariat, memberships_of
+from partnership.permissions import AnyUser, is_member, is_secretariat, memberships_of
 
 from .models import (
     AgendaItem,
@@ -29,25 +36,25 @@ from .models import (
 )
 
 
-def organisation_ids(user) -> set[int]:
+def organisation_ids(user: AnyUser) -> set[int]:
     return {m.organisation_id for m in memberships_of(user)}
 
 
-def can_manage_meetings(user) -> bool:
+def can_manage_meetings(user: AnyUser) -> bool:
     return is_secretariat(user)
 
 
-def can_use_meetings(user) -> bool:
+def can_use_meetings(user: AnyUser) -> bool:
     return is_member(user)
 
 
-def _invitation_for(user):
+def _invitation_for(user: AnyUser) -> QuerySet[MeetingInvitation]:
     return MeetingInvitation.objects.filter(meeting=OuterRef("pk")).filter(
         Q(user=user) | Q(organisation_id__in=organisation_ids(user))
     )
 
 
-def meetings_visible_to(user) -> QuerySet[Meeting]:
+def meetings_visible_to(user: AnyUser) -> QuerySet[Meeting]:
     if not is_member(user):
         return Meeting.objects.none()
     if is_secretariat(user):
@@ -55,19 +62,19 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     return Meeting.objects.exclude(status=MeetingStatus.DRAFT).filter(Exists(_invitation_for(user)))
 
 
-def meetings_invited_to(user) -> QuerySet[Meeting]:
+def meetings_invited_to(user: AnyUser) -> QuerySet[Meeting]:
     """The person's own meetings (for the calendar feed), drafts excluded."""
     if not is_member(user):
         return Meeting.objects.none()
     return Meeting.objects.exclude(status=MeetingStatus.DRAFT).filter(Exists(_invitation_for(user)))
 
 
-def is_invitee(user, meeting: Meeting) -> bool:
+def is_invitee(user: AnyUser, meeting: Meeting) -> bool:
     """Remembered on the meeting object for the person: a page asks several times (the
     agenda, the minutes, the answer form) about the meeting it loaded once."""
     if not is_member(user) or meeting.status == MeetingStatus.DRAFT:
         return False
-    known = meeting.__dict__.setdefault("_invitee_of", {})
+    known: dict[int, bool] = meeting.__dict__.setdefault("_invitee_of", {})
     if user.pk not in known:
         known[user.pk] = (
             MeetingInvitation.objects.filter(meeting=meeting)
@@ -77,13 +84,11 @@ def is_invitee(user, meeting: Meeting) -> bool:
     return known[user.pk]
 
 
-def visible_meeting(user, pk, annotate=None) -> Meeting | None:
-    """The meeting with that pk if the person may see it (None if not), forum loaded, and
-    `annotate(queryset)` applied if given. For anyone but the secretariat the query has
-    already asked whether the person is invited (meetings_visible_to), so is_invitee
-    remembers the answer instead of asking again."""
-    meetings = meetings_visible_to(user).select_related("forum").filter(pk=pk)
-    meeting = (annotate(meetings) if annotate else meetings).first()
+def visible_meeting(user: AnyUser, pk: int) -> Meeting | None:
+    """The meeting with that pk if the person may see it (None if not), forum loaded. For
+    anyone but the secretariat the query has already asked whether the person is invited
+    (meetings_visible_to), so is_invitee remembers the answer instead of asking again."""
+    meeting = meetings_visible_to(user).select_related("forum").filter(pk=pk).first()
     if meeting is not None and not is_secretariat(user):
         meeting.__dict__.setdefault("_invitee_of", {})[user.pk] = True
     return meeting
@@ -94,65 +99,68 @@ def forget_invitees(meeting: Meeting) -> None:
     meeting.__dict__.pop("_invitee_of", None)
 
 
-def can_view_meeting(user, meeting: Meeting) -> bool:
+def can_view_meeting(user: AnyUser, meeting: Meeting) -> bool:
     return is_secretariat(user) or is_invitee(user, meeting)
 
 
-def items_visible_filter(user) -> Q:
-    """Items open to all invitees, or closed to organisations the person belongs to. Only
-    meaningful together with can_view_meeting (the secretariat needs no filter)."""
-    through = AgendaItem.restricted_to.through
-    restricted = through.objects.filter(agendaitem_id=OuterRef("pk"))
-    return ~Exists(restricted) | Exists(
-        restricted.filter(organisation_id__in=organisation_ids(user))
+def may_see_item(user: AnyUser, meeting: Meeting, closed_to: Collection[int] | None) -> bool:
+    """May the person see an item of the meeting that is closed to these organisations (their
+    ids; none for an open item)? The one answer, for an agenda item and for an entry of
+    minutes alike (the callers say which organisations count: see the module's doc).
+    `None`: not known (an entry of approved minutes without its snapshot), so closed to all
+    but the secretariat.
+
+    The secretariat sees every item; an invitee sees the open items and those closed to an
+    organisation they are an active member of; no one else sees any."""
+    if is_secretariat(user):
+        return True
+    if closed_to is None or not is_invitee(user, meeting):
+        return False
+    return not closed_to or not organisation_ids(user).isdisjoint(closed_to)
+
+
+def _closed_to(rows: Iterable[tuple[int, int | None]]) -> dict[int, list[int]]:
+    """{pk: [organisation id, ...]} from (pk, organisation id or None) rows of a join."""
+    closed: dict[int, list[int]] = {}
+    for pk, organisation_id in rows:
+        ids = closed.setdefault(pk, [])
+        if organisation_id is not None:
+            ids.append(organisation_id)
+    return closed
+
+
+def visible_items(user: AnyUser, meeting: Meeting) -> QuerySet[AgendaItem]:
+    """The meeting's agenda items the person may see (may_see_item, by the organisations
+    each is closed to now). Two queries."""
+    items = AgendaItem.objects.filter(meeting=meeting)
+    closed = _closed_to(items.values_list("pk", "restricted_to"))
+    return items.filter(
+        pk__in=[pk for pk, ids in closed.items() if may_see_item(user, meeting, ids)]
     )
 
 
-def visible_items(user, meeting: Meeting) -> QuerySet[AgendaItem]:
-    items = AgendaItem.objects.filter(meeting=meeting)
-    if is_secretariat(user):
-        return items
-    if not is_invitee(user, meeting):
-        return items.none()
-    return items.filter(items_visible_filter(user))
-
-
-def item_visible(user, meeting: Meeting, restricted_to: set[int] | list[int]) -> bool:
-    """visible_items() for one item of the meeting, by the ids of the organisations it is
-    closed to (none for an open item): the same rule, for a page that loaded the ids with
-    the items and shows the time plan of every item (selectors.agenda_page)."""
-    if is_secretariat(user):
-        return True
-    if not is_invitee(user, meeting):
-        return False
-    return not restricted_to or not organisation_ids(user).isdisjoint(restricted_to)
-
-
-def visible_entries(user, minutes: Minutes) -> QuerySet[MinutesEntry]:
-    """The entries of the minutes the person may read. An approved version's entries by
-    the organisations their items were closed to at approval (a later change of the item
-    changes nothing); a draft's or one for comment by the items as they are now."""
+def visible_entries(user: AnyUser, minutes: Minutes) -> QuerySet[MinutesEntry]:
+    """The entries of the minutes the person may read (may_see_item): an approved version's
+    by the organisations their items were closed to at approval (the entry's snapshot), a
+    draft's or one for comment by the items as they are now. Two queries."""
     entries = MinutesEntry.objects.filter(minutes=minutes)
-    if is_secretariat(user):
-        return entries
-    if not is_invitee(user, minutes.meeting):
-        return entries.none()
+    closed: Mapping[int, Collection[int] | None]
     if minutes.is_approved:
-        mine = organisation_ids(user)
-        readable = [
-            pk
-            for pk, closed_to in entries.values_list("pk", "closed_to_ids")
-            if closed_to is not None and (not closed_to or not mine.isdisjoint(closed_to))
-        ]
-        return entries.filter(pk__in=readable)
-    return entries.filter(agenda_item__in=visible_items(user, minutes.meeting))
+        closed = dict(entries.values_list("pk", "closed_to_ids"))
+    else:
+        closed = _closed_to(entries.values_list("pk", "agenda_item__restricted_to"))
+    meeting = minutes.meeting
+    return entries.filter(
+        pk__in=[pk for pk, ids in closed.items() if may_see_item(user, meeting, ids)]
+    )
 
 
-def can_view_item(user, item: AgendaItem) -> bool:
-    return visible_items(user, item.meeting).filter(pk=item.pk).exists()
+def can_view_item(user: AnyUser, item: AgendaItem) -> bool:
+    closed_to = list(item.restricted_to.values_list("pk", flat=True))
+    return may_see_item(user, item.meeting, closed_to)
 
 
-def can_answer(user, meeting: Meeting) -> bool:
+def can_answer(user: AnyUser, meeting: Meeting) -> bool:
     return meeting.status == MeetingStatus.INVITED and is_invitee(user, meeting)
 
 
@@ -170,11 +178,11 @@ def attendee_ids(meeting: Meeting) -> set[int]:
     return meeting.invitee_ids() - declined
 
 
-def can_view_minutes(user, minutes: Minutes) -> bool:
+def can_view_minutes(user: AnyUser, minutes: Minutes) -> bool:
     return can_view_minutes_in(user, minutes.meeting, minutes.status)
 
 
-def can_view_minutes_in(user, meeting: Meeting, status: str) -> bool:
+def can_view_minutes_in(user: AnyUser, meeting: Meeting, status: str) -> bool:
     """can_view_minutes for a version of the meeting's minutes in that status."""
     if is_secretariat(user):
         return True
@@ -185,7 +193,7 @@ def can_view_minutes_in(user, meeting: Meeting, status: str) -> bool:
     return False
 
 
-def can_comment_minutes(user, minutes: Minutes) -> bool:
+def can_comment_minutes(user: AnyUser, minutes: Minutes) -> bool:
     return (
         minutes.status == MinutesStatus.FOR_COMMENT
         and is_invitee(user, minutes.meeting)

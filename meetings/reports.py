@@ -28,7 +28,7 @@ def agenda_context(user: User, meeting: Meeting) -> dict:
         "title": _("Dagsorden: %(forum)s, %(title)s")
         % {"forum": meeting.forum, "title": meeting.title},
         "rows": selectors.agenda(user, meeting),
-        "organisations": selectors.invited_organisations(meeting),
+        "organisations": selectors.invited_organisation_names(meeting),
         "generated_at": timezone.localtime(),
     }
 

@@ -7,14 +7,17 @@ view that forgets cannot let it through. Mails go out from Celery tasks after co
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, Protocol, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from partnership.models import Organisation, User
+from partnership.permissions import AnyUser
 
 from . import permissions, selectors, tasks
 from .models import (
@@ -39,12 +42,18 @@ MEETING_FIELDS = ["forum", "title", "description", "starts_at", "ends_at", "plac
 CALENDAR_FIELDS = ["starts_at", "ends_at", "place", "online_url", "title"]
 
 
-def _require_secretariat(user) -> None:
+class _Task(Protocol):
+    """A Celery task (Celery ships no types)."""
+
+    def delay(self, *args: Any) -> Any: ...
+
+
+def _require_secretariat(user: AnyUser) -> None:
     if not permissions.can_manage_meetings(user):
         raise PermissionDenied(_("Kun sekretariatet kan forberede møder og skrive referater."))
 
 
-def _after_commit(task, *args) -> None:
+def _after_commit(task: _Task, *args: Any) -> None:
     transaction.on_commit(lambda: task.delay(*args))
 
 
@@ -52,7 +61,7 @@ def _after_commit(task, *args) -> None:
 
 
 @transaction.atomic
-def create_meeting(*, fields: dict, by: User) -> Meeting:
+def create_meeting(*, fields: dict[str, Any], by: User) -> Meeting:
     _require_secretariat(by)
     meeting = Meeting(created_by=by, **{k: fields[k] for k in MEETING_FIELDS if k in fields})
     meeting.full_clean()
@@ -61,7 +70,7 @@ def create_meeting(*, fields: dict, by: User) -> Meeting:
 
 
 @transaction.atomic
-def update_meeting(*, meeting: Meeting, fields: dict, by: User) -> Meeting:
+def update_meeting(*, meeting: Meeting, fields: dict[str, Any], by: User) -> Meeting:
     _require_secretariat(by)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     before = {f: getattr(meeting, f) for f in CALENDAR_FIELDS}
@@ -82,7 +91,7 @@ def update_meeting(*, meeting: Meeting, fields: dict, by: User) -> Meeting:
 def save_agenda_item(
     *,
     meeting: Meeting,
-    fields: dict,
+    fields: dict[str, Any],
     presenters: Iterable[User] = (),
     restricted_to: Iterable[Organisation] = (),
     by: User,
@@ -115,14 +124,17 @@ def delete_agenda_item(*, item: AgendaItem, by: User) -> None:
 
 
 @transaction.atomic
-def add_attachment(*, item: AgendaItem, uploaded, title: str, by: User) -> AgendaAttachment:
+def add_attachment(
+    *, item: AgendaItem, uploaded: UploadedFile, title: str, by: User
+) -> AgendaAttachment:
     _require_secretariat(by)
     file_type = check_attachment(uploaded)
-    attachment = AgendaAttachment(
+    # An upload always has a name and a size; django-stubs allows None for both.
+    attachment = AgendaAttachment(  # type: ignore[misc]
         item=item,
-        title=(title or "").strip() or uploaded.name.rsplit(".", 1)[0],
+        title=(title or "").strip() or uploaded.name.rsplit(".", 1)[0],  # type: ignore[union-attr]
         file_type=file_type,
-        original_name=uploaded.name[:250],
+        original_name=uploaded.name[:250],  # type: ignore[index]
         size=uploaded.size,
         uploaded_by=by,
     )
@@ -314,7 +326,7 @@ def save_minutes_entry(
     entry: MinutesEntry,
     discussion: str,
     decisions: str,
-    new_action: dict | None = None,
+    new_action: dict[str, Any] | None = None,
     remove_actions: Iterable[MinutesAction] = (),
     by: User,
 ) -> MinutesEntry:
@@ -448,7 +460,10 @@ def start_correction(*, minutes: Minutes, reason: str, by: User) -> Minutes:
         raise ValidationError({"reason": _("Skriv, hvorfor referatet rettes.")})
     if minutes.status != MinutesStatus.APPROVED:
         raise ValidationError(_("Kun et godkendt referat rettes med en ny version."))
-    latest = Minutes.objects.filter(meeting=minutes.meeting).order_by("-version").first()
+    # Never None: there is `minutes` itself.
+    latest = cast(
+        Minutes, Minutes.objects.filter(meeting=minutes.meeting).order_by("-version").first()
+    )
     if latest.pk != minutes.pk:
         raise ValidationError(_("Der er allerede en nyere version af referatet."))
     correction = Minutes(

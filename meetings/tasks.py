@@ -53,7 +53,7 @@ def send_invitations(meeting_id: int) -> int:
     reference = meeting.invitation_reference
     kind = MailKind.MEETING_INVITATION
     people = _pending(
-        [row.user for row in selectors.invitees(meeting)],
+        selectors.users_of(selectors.invitees(meeting)),
         kind=kind,
         related=meeting,
         reference=reference,
@@ -107,7 +107,9 @@ def send_comment_requests(minutes_id: int) -> int:
     kind = MailKind.MINUTES_COMMENT
     attendee_ids = permissions.attendee_ids(meeting)
     people = _pending(
-        [row.user for row in selectors.invitees(meeting) if row.user.pk in attendee_ids],
+        selectors.users_of(
+            row for row in selectors.invitees(meeting) if row.user_id in attendee_ids
+        ),
         kind=kind,
         related=minutes,
     )
@@ -145,7 +147,7 @@ def publish_minutes(minutes_id: int) -> int:
     meeting = minutes.meeting
     shown = minutes.shown_meeting
     kind = MailKind.MINUTES
-    people = _pending([row.user for row in selectors.invitees(meeting)], kind=kind, related=minutes)
+    people = _pending(selectors.users_of(selectors.invitees(meeting)), kind=kind, related=minutes)
     groups: dict[frozenset, list] = {}
     for person in people:
         key = frozenset(permissions.visible_entries(person, minutes).values_list("pk", flat=True))

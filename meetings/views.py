@@ -3,15 +3,16 @@ person may not see is a 404; an agenda item they may not see is a 404 too."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import escape, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -35,6 +36,7 @@ from .forms import (
 from .models import (
     AgendaAttachment,
     AgendaItem,
+    Answer,
     CalendarFeed,
     Forum,
     Meeting,
@@ -47,8 +49,8 @@ from .models import (
 FEED_SESSION_KEY = "meetings_new_calendar_url"
 
 
-def _meeting(request, pk, annotate=None) -> Meeting:
-    meeting = permissions.visible_meeting(request.user, pk, annotate)
+def _meeting(request, pk) -> Meeting:
+    meeting = permissions.visible_meeting(request.user, pk)
     if meeting is None:
         raise Http404
     return meeting
@@ -156,54 +158,43 @@ def meeting_edit(request, pk):
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
 
 
-def _participant_rows(people: list[selectors.Participant]) -> str:
-    """The rows of the participant list, made here rather than by a template loop: a
-    Fællesmøde lists every member of every invited provider, and five template variables
-    per row cost more than the rest of the list. Escaped like the template would."""
-    return format_html_join(
-        "",
-        '\n  <tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n  ',
-        (
-            (p.name, p.organisations_label, p.answer_label, p.substitute, p.attended_label)
-            for p in people
-        ),
-    )
+PARTICIPANT_TABLE = "meetings/_participant_table.html"
+INVITATION_LIST = "meetings/_invitation_list.html"
 
 
-def _invitation_rows(request, meeting: Meeting) -> str:
-    """The secretariat's list of invitations, each with a form to remove it, made here for
-    the reason above: a Fællesmøde has an invitation per provider (700 and more), so this
-    reads plain rows, escapes each name once, reverses the form's URL once and uses one
-    CSRF token for all the forms (any masked token of the request is valid)."""
-    token = escape(get_token(request))
-    remove = escape(_("Fjern"))
-    # The URL of invitation 0, split around its pk: "/moeder/7/invitationer/", "/fjern/".
+def _list_key(template_name: str, rows: Iterable[Iterable[object]]) -> str:
+    """The cache key of a long list on the meeting page (`{% cache %}` in the template): a
+    digest of the language, the list's template and every value it shows, so any change (an
+    answer, a name, an invitation, the template) gives a new key and a cached list is never
+    out of date. A Fællesmøde's page lists every member of every invited provider (1,400
+    people and more) and, for the secretariat, the 700 and more invitations: rendering them
+    costs more than the rest of the page, and they change far less often than it is read."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(translation.get_language().encode())
+    digest.update(loader.get_template(template_name).template.source.encode())
+    digest.update("\x1e".join("\x1f".join(map(str, row)) for row in rows).encode())
+    return digest.hexdigest()
+
+
+def _removable(meeting: Meeting, invitations: list[selectors.Invitation]) -> list:
+    """The invitations in the order they were made, each with the URL that removes it. The
+    URL is reversed once, and each invitation's pk put in place of the placeholder 0 (the
+    URLs differ only in it): a Fællesmøde has an invitation per provider, 700 and more, and
+    reverse() costs ~20 µs a call."""
     before, after = reverse("meetings:invitation_remove", args=[meeting.pk, 0]).rsplit("/0/", 1)
-    before, after = escape(before), escape(after)
-    rows = []
-    for inv_pk, org_name, user_name, email in (
-        MeetingInvitation.objects.filter(meeting=meeting)
-        .order_by("pk")
-        .values_list("pk", "organisation__name", "user__name", "user__email")
-    ):
-        name = escape(org_name if org_name is not None else (user_name or email))
-        label = name if org_name is not None else f"{name} ({escape(email)})"
-        rows.append(
-            f'<li>{label}\n  <form method="post" action="{before}/{inv_pk}/{after}" '
-            f'class="inline-form"><input type="hidden" name="csrfmiddlewaretoken" '
-            f'value="{token}"><button type="submit" class="button button-tertiary">{remove}'
-            f'<span class="sr-only"> {name}</span></button></form></li>'
-        )
-    return mark_safe("".join(rows))
+    for invitation in invitations:
+        invitation.remove_url = f"{before}/{invitation.pk}/{after}"
+    return sorted(invitations, key=lambda invitation: invitation.pk)
 
 
 @member_required
 def meeting_detail(request, pk):
-    meeting = _meeting(request, pk, selectors.for_meeting_page)
+    meeting = _meeting(request, pk)
     user = request.user
     can_manage = permissions.can_manage_meetings(user)
-    rows = selectors.agenda_page(user, meeting)
-    invited_names, people = selectors.participant_list(meeting)
+    rows = selectors.agenda(user, meeting)
+    people = selectors.invitees(meeting)
+    invited = selectors.invitations(meeting)
     mine = next((row for row in people if row.user_id == user.pk), None)
     answer_form = None
     if permissions.can_answer(user, meeting):
@@ -212,6 +203,7 @@ def meeting_detail(request, pk):
             initial = {"answer": mine.answer, "substitute": mine.substitute}
         answer_form = AnswerForm(initial=initial)
     mail_status = selectors.meeting_mail_status(meeting, people) if can_manage else []
+    invitations = _removable(meeting, invited) if can_manage else []
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -219,21 +211,30 @@ def meeting_detail(request, pk):
             "meeting": meeting,
             "rows": rows,
             "people": people,
-            "people_rows": _participant_rows(people),
             "mine": mine,
             "answer_form": answer_form,
             "can_manage": can_manage,
             "overrun": selectors.agenda_overrun(meeting) if can_manage else 0,
             "agenda_end": rows[-1].ends_at if rows else None,
-            "organisation_names": selectors.organisation_names_of(meeting),
-            "invited_names": invited_names,
-            "invitation_rows": _invitation_rows(request, meeting) if can_manage else "",
+            "organisation_names": [i.name for i in invited if i.is_organisation],
+            "invited_people": [i for i in invited if not i.is_organisation],
+            "invitations": invitations,
+            "invitations_key": _list_key(
+                INVITATION_LIST, ((i.name, i.email, i.remove_url) for i in invitations)
+            ),
+            "people_key": _list_key(
+                PARTICIPANT_TABLE,
+                (
+                    (p.name, p.organisations_label, p.answer_label, p.substitute, p.attended_label)
+                    for p in people
+                ),
+            ),
             "mail_status": mail_status,
             "mail_resend": _resendable(mail_status),
-            "minutes": selectors.has_minutes_for(user, meeting),
+            "minutes": selectors.current_minutes(user, meeting) is not None,
             "counts": {
-                "attend": sum(1 for p in people if p.answer == "attend"),
-                "decline": sum(1 for p in people if p.answer == "decline"),
+                "attend": sum(1 for p in people if p.answer == Answer.ATTEND),
+                "decline": sum(1 for p in people if p.answer == Answer.DECLINE),
                 "none": sum(1 for p in people if not p.answer),
             },
         },
@@ -495,12 +496,14 @@ def attendance(request, pk):
     form = AttendanceForm(
         request.POST or None,
         invitees=people,
-        initial={"present": [str(p.user.pk) for p in people if p.attended]},
+        initial={"present": [str(p.user_id) for p in people if p.attended]},
     )
     if request.method == "POST" and form.is_valid():
         try:
             n = services.record_attendance(
-                meeting=meeting, present=form.present_users(), by=request.user
+                meeting=meeting,
+                present=selectors.users_of(form.present_invitees()),
+                by=request.user,
             )
         except ValidationError as exc:
             _form_errors(form, exc)

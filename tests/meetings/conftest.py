@@ -3,20 +3,15 @@ municipalities, three municipalities and two providers invited, invitations sent
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
-from pypdf import PdfReader
 
 from meetings import services
-from meetings.models import Forum, Meeting
+from meetings.models import Meeting
 from partnership.models import Organisation, User
+from tests.factories import make_meeting
 
-CPH = ZoneInfo("Europe/Copenhagen")
 CLOSED_TITLE = "Kommunernes egen drøftelse af takstniveauet"
 OPEN_TITLES = [
     "Velkomst og dagens program",
@@ -25,11 +20,6 @@ OPEN_TITLES = [
 ]
 MUNICIPALITIES = ["slagelse", "naestved", "holbaek"]
 PROVIDERS = ["bostedet-egelund", "fonden-solsikken"]
-
-
-def pdf_text(data: bytes) -> str:
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-    return " ".join(text.split())
 
 
 @dataclass
@@ -41,22 +31,6 @@ class Setup:
     outsider: User  # LOS, a branch organisation not invited
     items: list
     closed: object
-
-
-def make_meeting(secretariat, *, starts_at=None, ends_at=None, title="Fællesmøde om kvalitet"):
-    """A meeting; by default a week from today, 9.00 to 11.00."""
-    forum, _ = Forum.objects.get_or_create(name="Fællesmøde")
-    nine = datetime.combine(timezone.localdate() + timedelta(days=7), time(9, 0), tzinfo=CPH)
-    return services.create_meeting(
-        fields={
-            "forum": forum,
-            "title": title,
-            "starts_at": starts_at or nine,
-            "ends_at": ends_at or nine + timedelta(hours=2),
-            "place": "Sorø, mødelokale 1",
-        },
-        by=secretariat,
-    )
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ from meetings.tasks import publish_minutes
 from partnership.models import MailKind, Organisation, OutgoingMail
 from partnership.pdf import render_pdf
 from tests.factories import MembershipFactory, UserFactory
+from tests.pdfs import pdf_text
 
-from .conftest import CLOSED_TITLE, OPEN_TITLES, PROVIDERS, pdf_text
+from .conftest import CLOSED_TITLE, OPEN_TITLES, PROVIDERS
 
 CLOSED_DECISION = "Kommunerne fastholder det aftalte takstniveau."
 NEW_TITLE = "Åbent punkt om takster for alle"
@@ -71,7 +72,7 @@ def _minutes_page(client, person, minutes) -> str:
 
 def _minutes_pdf(person, minutes) -> str:
     minutes = Minutes.objects.select_related("meeting__forum").get(pk=minutes.pk)
-    return pdf_text(render_pdf(reports.render_minutes_html(person, minutes)))
+    return pdf_text(render_pdf(reports.render_minutes_html(person, minutes)), flat=True)
 
 
 def test_editing_the_item_through_the_service_changes_neither_text_nor_readers(
@@ -168,7 +169,7 @@ def test_mail_of_approved_minutes_reads_the_snapshot(setup, approved, mailoutbox
     (message,) = mailoutbox
     assert message.to == [newcomer.email]
     assert old_title in message.subject and "Nyt navn" not in message.subject
-    text = pdf_text(message.attachments[0][1])
+    text = pdf_text(message.attachments[0][1], flat=True)
     assert CLOSED_DECISION not in text and NEW_TITLE not in text
 
 

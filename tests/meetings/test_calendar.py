@@ -10,8 +10,9 @@ from icalendar import Calendar
 
 from meetings import ics, services
 from meetings.models import CalendarFeed
+from tests.factories import make_meeting
 
-from .conftest import CLOSED_TITLE, OPEN_TITLES, make_meeting
+from .conftest import CLOSED_TITLE, OPEN_TITLES
 
 CPH = ZoneInfo("Europe/Copenhagen")
 UTC = ZoneInfo("UTC")

@@ -15,8 +15,9 @@ from meetings.models import (
     MinutesLocked,
     MinutesStatus,
 )
+from tests.pdfs import pdf_text
 
-from .conftest import CLOSED_TITLE, OPEN_TITLES, pdf_text
+from .conftest import CLOSED_TITLE, OPEN_TITLES
 
 DECISIONS = {
     "1": "Programmet blev godkendt.",
@@ -89,8 +90,8 @@ def test_approved_minutes_are_mailed_as_pdf_without_closed_items_for_the_provide
     setup, approved, mailoutbox
 ):
     minutes_mails = {m.to[0]: m for m in mailoutbox if m.subject.startswith("Referat:")}
-    provider_pdf = pdf_text(minutes_mails[setup.provider.email].attachments[0][1])
-    municipal_pdf = pdf_text(minutes_mails[setup.caseworker.email].attachments[0][1])
+    provider_pdf = pdf_text(minutes_mails[setup.provider.email].attachments[0][1], flat=True)
+    municipal_pdf = pdf_text(minutes_mails[setup.caseworker.email].attachments[0][1], flat=True)
     assert DECISIONS["2"] in provider_pdf and OPEN_TITLES[1] in provider_pdf
     assert CLOSED_TITLE not in provider_pdf and DECISIONS["3"] not in provider_pdf
     assert CLOSED_TITLE in municipal_pdf and DECISIONS["3"] in municipal_pdf
@@ -198,7 +199,7 @@ def test_correction_is_a_new_published_version_with_a_reason(
     assert approved.entries.get(agenda_item__number="2").decisions == DECISIONS["2"]
     mail = next(m for m in mailoutbox if setup.provider.email in m.to)
     assert "Rettet referat (version 2)" in mail.subject
-    text = pdf_text(mail.attachments[0][1])
+    text = pdf_text(mail.attachments[0][1], flat=True)
     assert "Forkert ansvarlig under punkt 2." in text
     assert "Sekretariatet udarbejder en fælles tjekliste." in text
 
@@ -210,7 +211,7 @@ def test_minutes_pdf_job_for_the_provider_leaves_out_the_closed_item(client, set
     response = client.post(reverse("meetings:minutes_pdf", args=[setup.meeting.pk, approved.pk]))
     job = Job.objects.get(kind="meeting_minutes", ordered_by=setup.provider)
     assert response.status_code == 302 and job.status == "done", job.error
-    text = pdf_text(job.result_file.read())
+    text = pdf_text(job.result_file.read(), flat=True)
     assert DECISIONS["1"] in text and CLOSED_TITLE not in text
 
 
@@ -221,7 +222,7 @@ def test_agenda_pdf_job(client, setup):
     client.post(reverse("meetings:agenda_pdf", args=[setup.meeting.pk]))
     job = Job.objects.get(kind="meeting_agenda")
     assert job.status == "done", job.error
-    text = pdf_text(job.result_file.read())
+    text = pdf_text(job.result_file.read(), flat=True)
     assert "Dagsorden" in text and OPEN_TITLES[0] in text and CLOSED_TITLE not in text
     assert job.result_file.name.endswith(".pdf")
 
