@@ -10,7 +10,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from offers.models import Tariff, TariffAddOn, TariffStatus
-from partnership.forms import PortalForm, PortalModelForm
+from partnership import formats
+from partnership.forms import DanishDecimalField, PortalForm, PortalModelForm
 from partnership.models import Organisation, Role, User
 
 from .models import Contract, ContractState, ContractTemplate, TemplateStatus
@@ -44,11 +45,7 @@ class ListSelect(forms.Select):
 
 class AddOnChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        price = (
-            f"{obj.price:,.2f} kr. ".replace(",", "X").replace(".", ",").replace("X", ".")
-            if obj.price is not None
-            else ""
-        )
+        price = f"{formats.kr(obj.price)} " if obj.price is not None else ""
         return (
             f"{obj.tariff.year} v{obj.tariff.version}: {obj.name} ({price}{obj.get_unit_display()})"
         )
@@ -56,8 +53,8 @@ class AddOnChoice(forms.ModelMultipleChoiceField):
 
 class TariffChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        price = f"{obj.price:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-        return f"{obj.year}, version {obj.version}: {price} kr. {obj.get_unit_display()}"
+        price = formats.kr(obj.price)
+        return f"{obj.year}, version {obj.version}: {price} {obj.get_unit_display()}"
 
 
 class ContractForm(PortalModelForm):
@@ -231,7 +228,7 @@ class ContractFilterForm(PortalForm):
 
 class PriceItemForm(PortalForm):
     description = forms.CharField(label=_("Ydelse"), max_length=200)
-    amount = forms.DecimalField(
+    amount = DanishDecimalField(
         label=_("Beløb (kr.)"), max_digits=12, decimal_places=2, min_value=0
     )
     unit = forms.CharField(

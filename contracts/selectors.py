@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -11,6 +12,11 @@ from partnership.models import Organisation
 
 from .models import Contract, ContractClause, ContractState
 from .permissions import contracts_visible_to
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from partnership.permissions import AnyUser
 
 # Contracts that "run": agreed by both sides, whether running now or ended since.
 AGREED_STATES = (
@@ -21,11 +27,21 @@ AGREED_STATES = (
 )
 
 
-def _deviating_clauses():
+class DeviationCount(TypedDict):
+    """What with_deviation_count() annotates on a contract."""
+
+    deviations: int
+
+
+if TYPE_CHECKING:
+    CountedContract: TypeAlias = WithAnnotations[Contract, DeviationCount]
+
+
+def _deviating_clauses() -> QuerySet[ContractClause]:
     return ContractClause.objects.filter(contract=OuterRef("pk")).exclude(text=F("standard_text"))
 
 
-def with_deviation_count(qs: QuerySet[Contract]) -> QuerySet[Contract]:
+def with_deviation_count(qs: QuerySet[Contract]) -> QuerySet[CountedContract]:
     count = _deviating_clauses().values("contract").annotate(c=Count("pk")).values("c")
     return qs.annotate(deviations=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)))
 
@@ -53,7 +69,7 @@ LIST_FIELDS = (
 )
 
 
-def contract_list(user, f: ContractFilter) -> QuerySet[Contract]:
+def contract_list(user: AnyUser, f: ContractFilter) -> QuerySet[CountedContract]:
     """The person's contracts, newest first, with their number of deviations; only the
     columns the list shows (LIST_FIELDS)."""
     qs = with_deviation_count(contracts_visible_to(user))
@@ -85,7 +101,7 @@ class MunicipalityMeasure:
         return 100 * self.without / self.total if self.total else None
 
 
-def deviation_measure() -> tuple[list[MunicipalityMeasure], list[dict]]:
+def deviation_measure() -> tuple[list[MunicipalityMeasure], list[dict[str, Any]]]:
     """Per buying municipality: agreed contracts and how many run without a deviation; and
     the clauses changed most often. Aggregates only: no case references leave here."""
     rows = (

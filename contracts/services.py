@@ -3,7 +3,10 @@ lifecycle, amendments. Every change is recorded as a ContractEvent with before a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
+from typing import Any, cast
 from uuid import UUID
 
 from dateutil.relativedelta import relativedelta
@@ -14,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from offers.models import TariffAddOn
 from partnership.intents import AlreadyDone, create_once
 from partnership.models import User
 
@@ -46,13 +50,22 @@ TERM_FIELDS = [
 ]
 
 
-def _snapshot(contract: Contract) -> dict:
+def _snapshot(contract: Contract) -> dict[str, Any]:
     data = {f: getattr(contract, f) for f in TERM_FIELDS}
     data["addons"] = sorted(contract.addons.values_list("pk", flat=True)) if contract.pk else []
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
 
 
-def _event(contract, kind, by, *, before=None, after=None, message="", clause_number=""):
+def _event(
+    contract: Contract,
+    kind: str,
+    by: User | None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    message: str = "",
+    clause_number: str = "",
+) -> ContractEvent:
     return ContractEvent.objects.create(
         contract=contract,
         kind=kind,
@@ -82,6 +95,9 @@ def _open_amendment(contract: Contract | None) -> Contract | None:
     return Contract.objects.filter(amendment_of=contract, state__in=OPEN_AMENDMENT_STATES).first()
 
 
+# Lazy strings, translated when shown. partnership.intents annotates the message of
+# AlreadyDone and create_once as str, though ValidationError takes a lazy string as well:
+# hence the four `type: ignore[arg-type]` below.
 FORM_SENT_TWICE = gettext_lazy(
     "Kontrakten var allerede oprettet: formularen blev sendt to gange. Her er kontrakten."
 )
@@ -92,8 +108,8 @@ RENEGOTIATING_ALREADY = gettext_lazy("Kontrakten genforhandles allerede. Her er 
 def create_contract(
     *,
     template: ContractTemplate,
-    fields: dict,
-    addons,
+    fields: dict[str, Any],
+    addons: Iterable[TariffAddOn] | None,
     by: User,
     amendment_of: Contract | None = None,
     creation_key: UUID | None = None,
@@ -106,7 +122,7 @@ def create_contract(
     if creation_key is not None:
         made = _made_by_form(creation_key, by)
         if made is not None:
-            raise AlreadyDone(FORM_SENT_TWICE, existing=made)
+            raise AlreadyDone(FORM_SENT_TWICE, existing=made)  # type: ignore[arg-type]
     if template.status != TemplateStatus.PUBLISHED:
         raise ValidationError({"template": _("Vælg en offentliggjort skabelon.")})
     contract = Contract(
@@ -128,14 +144,14 @@ def create_contract(
             contract.save,
             constraints=("contract_one_per_form",),
             existing=lambda: _made_by_form(creation_key, by),
-            message=FORM_SENT_TWICE,
+            message=FORM_SENT_TWICE,  # type: ignore[arg-type]
         )
     else:
         create_once(
             contract.save,
             constraints=("contract_one_open_amendment",),
             existing=lambda: _open_amendment(amendment_of),
-            message=RENEGOTIATING_ALREADY,
+            message=RENEGOTIATING_ALREADY,  # type: ignore[arg-type]
         )
     contract.addons.set(_valid_addons(contract, addons))
     ContractClause.objects.bulk_create(
@@ -154,7 +170,7 @@ def create_contract(
     return contract
 
 
-def _valid_addons(contract: Contract, addons):
+def _valid_addons(contract: Contract, addons: Iterable[TariffAddOn] | None) -> list[TariffAddOn]:
     addons = list(addons or [])
     wrong = [a for a in addons if a.tariff_id != contract.tariff_id]
     if wrong:
@@ -163,7 +179,13 @@ def _valid_addons(contract: Contract, addons):
 
 
 @transaction.atomic
-def update_terms(*, contract: Contract, fields: dict, addons, by: User) -> Contract:
+def update_terms(
+    *,
+    contract: Contract,
+    fields: dict[str, Any],
+    addons: Iterable[TariffAddOn] | None,
+    by: User,
+) -> Contract:
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not permissions.can_edit_terms(by, contract):
         raise PermissionDenied(
@@ -229,7 +251,7 @@ def _reset_acceptance(contract: Contract) -> None:
     contract.buyer_signed_by = contract.provider_signed_by = None
 
 
-def _set_state(contract: Contract, state: str, by, message: str = "") -> None:
+def _set_state(contract: Contract, state: str, by: User | None, message: str = "") -> None:
     before = contract.state
     contract.state = state
     contract.save(update_fields=["state", "updated_at"])
@@ -292,7 +314,8 @@ def activate(*, contract: Contract) -> Contract:
         return contract
     _set_state(contract, ContractState.ACTIVE, None, message=_("Aktiveret på startdatoen."))
     if contract.amendment_of_id:
-        original = contract.amendment_of
+        # Set with amendment_of_id (a foreign key): never None here.
+        original = cast(Contract, contract.amendment_of)
         if original.state == ContractState.RENEGOTIATION:
             _set_state(
                 original, ContractState.ACTIVE, None, message=_("Tillægget er trådt i kraft.")
@@ -341,7 +364,7 @@ def start_renegotiation(*, contract: Contract, by: User) -> Contract:
         raise PermissionDenied(_("Kun køberen kan genforhandle en aktiv kontrakt."))
     open_amendment = _open_amendment(contract)
     if open_amendment is not None:
-        raise AlreadyDone(RENEGOTIATING_ALREADY, existing=open_amendment)
+        raise AlreadyDone(RENEGOTIATING_ALREADY, existing=open_amendment)  # type: ignore[arg-type]
     if contract.state != ContractState.ACTIVE:
         raise PermissionDenied(_("Kun køberen kan genforhandle en aktiv kontrakt."))
     fields = {f: getattr(contract, f) for f in TERM_FIELDS}
@@ -365,8 +388,8 @@ def start_renegotiation(*, contract: Contract, by: User) -> Contract:
 
 @transaction.atomic
 def add_price_item(
-    *, contract: Contract, description: str, amount, unit: str, reason: str, by: User
-):
+    *, contract: Contract, description: str, amount: Decimal, unit: str, reason: str, by: User
+) -> IndividualPriceItem:
     if not permissions.can_edit_terms(by, contract):
         raise PermissionDenied
     item = IndividualPriceItem(

@@ -6,11 +6,13 @@ from decimal import Decimal
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from partnership import formats
 
 
 def _money(value: Decimal) -> str:
-    s = f"{value:,.0f}".replace(",", ".")
-    return f"{s} kr."
+    return formats.kr(value, 0)
 
 
 def tariff_history_svg(
@@ -35,6 +37,9 @@ def tariff_history_svg(
     def y(value):
         return pad_t + float((hi - value) / (hi - lo)) * (height - pad_t - pad_b)
 
+    desc = "; ".join(f"{yr}: {_money(v)}" for yr, v in points) + "."
+    if pl_path:
+        desc += " " + _("PL-sporet ender på %(amount)s.") % {"amount": _money(pl_path[-1][1])}
     line = " ".join(f"{x(yr):.1f},{y(v):.1f}" for yr, v in points)
     pl_line = " ".join(f"{x(yr):.1f},{y(v):.1f}" for yr, v in pl_path)
     parts = [
@@ -45,10 +50,7 @@ def tariff_history_svg(
             height,
         ),
         format_html('<title id="chart-title">{}</title>', title),
-        format_html(
-            '<desc id="chart-desc">{}</desc>',
-            "; ".join(f"{yr}: {_money(v)}" for yr, v in points),
-        ),
+        format_html('<desc id="chart-desc">{}</desc>', desc),
         f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_r}" y2="{height - pad_b}" stroke="#747474"/>',
         f'<polyline points="{pl_line}" fill="none" stroke="#747474" stroke-width="2" stroke-dasharray="6 4"/>',
         f'<polyline points="{line}" fill="none" stroke="#0059b3" stroke-width="3"/>',

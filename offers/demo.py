@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from partnership import formats
 from partnership.models import Organisation, OrganisationKind, User
 
 from .models import (
@@ -229,9 +230,7 @@ def _seed_offers(orgs: dict[str, Organisation]) -> None:
             ),
             methods=METHODS[i % len(METHODS)],
             places=places + (i % 3),
-            staffing=f"{Decimal(8 + i % 7) / 10} medarbejder pr. borger i dagtimer".replace(
-                ".", ","
-            ),
+            staffing=f"{formats.plain(Decimal(8 + i % 7) / 10)} medarbejder pr. borger i dagtimer",
             educated_staff_percent=45 + (i * 13) % 50,
             tilsyn_date=date(this_year - 1, 1 + i % 12, 1 + i % 27),
             contact_name=f"Tilbudsleder {place}",

@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from partnership import fields as guarded
+from partnership import formats
 from partnership.models import Organisation, OrganisationKind
 
-DAYS_PER_MONTH = Decimal(365) / Decimal(12)
+from . import pricing
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 
@@ -98,7 +100,7 @@ class RegulationRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}: {self.rate} %"
+        return f"{self.year}: {formats.pct(self.rate, 2)}"
 
 
 # --- Offers ---------------------------------------------------------------------------------
@@ -355,8 +357,8 @@ class DeclarationAnswer(models.Model):
 
 
 class TariffUnit(models.TextChoices):
-    DAY = "day", _("pr. døgn")
-    MONTH = "month", _("pr. måned")
+    DAY = pricing.PER_DAY, _("pr. døgn")
+    MONTH = pricing.PER_MONTH, _("pr. måned")
 
 
 class TariffStatus(models.TextChoices):
@@ -474,7 +476,7 @@ class Tariff(models.Model):
 
     @property
     def monthly_price(self) -> Decimal:
-        return normalise_monthly(self.price, self.unit)
+        return pricing.monthly_price(self.price, self.unit)
 
     def previous_year_tariff(self) -> Tariff | None:
         return (
@@ -490,13 +492,12 @@ class Tariff(models.Model):
         previous = self.previous_year_tariff()
         if previous is None:
             return None
-        before = previous.monthly_price
-        return ((self.monthly_price - before) / before * 100).quantize(Decimal("0.1"))
+        return pricing.change_percent(self.price, self.unit, previous.price, previous.unit)
 
     def exceeds_regulation(self) -> bool:
         change = self.change_from_previous()
         rate = RegulationRate.objects.filter(year=self.year).values_list("rate", flat=True).first()
-        return change is not None and rate is not None and change > rate
+        return pricing.above_pl(change, rate)
 
     def clean(self) -> None:
         if (
@@ -514,13 +515,6 @@ class Tariff(models.Model):
             and not (self.correction_reason or "").strip()
         ):
             raise ValidationError({"correction_reason": _("Skriv, hvorfor taksten rettes.")})
-
-
-def normalise_monthly(price: Decimal, unit: str) -> Decimal:
-    """A per-døgn price × 365/12, rounded to øre; a monthly price as it is."""
-    if unit == TariffUnit.DAY:
-        return (price * DAYS_PER_MONTH).quantize(Decimal("0.01"))
-    return price
 
 
 class TariffAddOn(models.Model):
@@ -662,21 +656,22 @@ class ScheduledReport(models.Model):
 
 
 class CurrentPrice(models.Model):
-    """Each offer's latest published main tariff per year as a monthly price (døgn × 365/12),
-    for the search's price filter and sort: a narrow row per (offer, year) instead of looking
-    up the newest published version for every match. Written only by database triggers on
-    offers_tariff (migration 0005, on PostgreSQL and SQLite), in the transaction that
+    """Each offer's latest published main tariff per year as a monthly price, for the
+    search's price filter and sort: a narrow row per (offer, year) instead of looking up the
+    newest published version for every match. Written only by database triggers on
+    offers_tariff (migration 0005), in the transaction that
     publishes, whatever the path (service, import, demo data, admin, raw SQL); published
     tariffs never change, so publishing is the only event.
 
-    monthly_price is rounded to 6 decimals: the exact value is a whole number of 1/1200 kr.,
-    so the rounding keeps every comparison with a price in kr. and øre, and the order."""
+    monthly_price is the monthly price the pages show (offers.pricing.monthly_price: døgn ×
+    365/12, rounded half up to øre), computed by the database function offers_monthly_price
+    (migration 0007), so the filter finds an offer by the price it shows."""
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="current_prices")
     year = models.PositiveIntegerField()
     tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="+")
     version = models.PositiveIntegerField()
-    monthly_price = models.DecimalField(max_digits=18, decimal_places=6)
+    monthly_price = models.DecimalField(max_digits=14, decimal_places=2)  # a day price × 30,4
 
     class Meta:
         constraints = [

@@ -7,27 +7,27 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from partnership.models import Role
-from partnership.permissions import is_member, is_secretariat, organisations_where
+from partnership.models import Organisation, Role
+from partnership.permissions import AnyUser, is_member, is_secretariat, organisations_where
 
 from .models import Offer, OfferStatus
 
-__all__ = ["is_secretariat"]
+__all__ = ["is_member", "is_secretariat"]
 
 
-def editable_provider_ids(user) -> set[int]:
+def editable_provider_ids(user: AnyUser) -> set[int]:
     return {o.pk for o in organisations_where(user, Role.PROVIDER_EDITOR)}
 
 
-def is_provider_editor(user) -> bool:
+def is_provider_editor(user: AnyUser) -> bool:
     return bool(editable_provider_ids(user))
 
 
-def can_search_offers(user) -> bool:
+def can_search_offers(user: AnyUser) -> bool:
     return is_member(user)
 
 
-def offers_visible_to(user) -> QuerySet[Offer]:
+def offers_visible_to(user: AnyUser) -> QuerySet[Offer]:
     """Published offers for every member; drafts and withdrawn offers only for the
     provider's own editors and the secretariat."""
     if not is_member(user):
@@ -38,11 +38,11 @@ def offers_visible_to(user) -> QuerySet[Offer]:
     return Offer.objects.filter(Q(status=OfferStatus.PUBLISHED) | Q(provider_id__in=own))
 
 
-def can_edit_offer(user, offer: Offer) -> bool:
+def can_edit_offer(user: AnyUser, offer: Offer) -> bool:
     return offer.provider_id in editable_provider_ids(user)
 
 
-def editable_offer(user, pk: int) -> Offer:
+def editable_offer(user: AnyUser, pk: int) -> Offer:
     """The offer, for its provider's own editors (the offer and tariff pages they edit it on):
     404 if there is no such offer, 403 for anyone else."""
     offer = get_object_or_404(Offer.objects.select_related("provider"), pk=pk)
@@ -51,9 +51,9 @@ def editable_offer(user, pk: int) -> Offer:
     return offer
 
 
-def can_create_offer_for(user, provider) -> bool:
+def can_create_offer_for(user: AnyUser, provider: Organisation) -> bool:
     return provider.pk in editable_provider_ids(user)
 
 
-def can_manage_reference_data(user) -> bool:
+def can_manage_reference_data(user: AnyUser) -> bool:
     return is_secretariat(user)

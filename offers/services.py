@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,10 +21,12 @@ from .models import (
     AnswerKind,
     DeclarationAnswer,
     DeclarationQuestion,
+    LegalParagraph,
     Offer,
     OfferFollow,
     OfferStatus,
     RegulationRate,
+    TargetGroup,
     Tariff,
     TariffAddOn,
     TariffStatus,
@@ -38,7 +42,13 @@ def _require_editor(user: User, offer: Offer) -> None:
 
 
 @transaction.atomic
-def save_offer(*, offer: Offer, paragraphs, target_groups, by: User) -> Offer:
+def save_offer(
+    *,
+    offer: Offer,
+    paragraphs: Iterable[LegalParagraph],
+    target_groups: Iterable[TargetGroup],
+    by: User,
+) -> Offer:
     if not permissions.can_create_offer_for(by, offer.provider):
         raise PermissionDenied(_("Kun leverandørens egne redaktører kan ændre tilbuddet."))
     offer.full_clean()
@@ -60,13 +70,14 @@ def set_offer_status(*, offer: Offer, status: str, by: User) -> Offer:
 
 @transaction.atomic
 def save_declaration(
-    *, offer: Offer, answers: dict[int, dict], by: User
+    *, offer: Offer, answers: dict[int, dict[str, Any]], by: User
 ) -> list[DeclarationAnswer]:
     """answers: question id → {answer, price, unit, note}. All or nothing."""
     _require_editor(by, offer)
     questions = {q.pk: q for q in DeclarationQuestion.objects.filter(is_active=True)}
     existing = {a.question_id: a for a in offer.declaration_answers.all()}
-    saved, errors = [], {}
+    saved: list[DeclarationAnswer] = []
+    errors: dict[int, ValidationError] = {}
     for qid, data in answers.items():
         question = questions.get(qid)
         if question is None:
@@ -83,7 +94,8 @@ def save_declaration(
             continue
         saved.append(row)
     if errors:
-        raise ValidationError(errors)
+        # Keyed by question id, not by field name; the page shows the messages.
+        raise ValidationError(errors)  # type: ignore[arg-type]
     for row in saved:
         row.save()
     return saved
@@ -138,8 +150,8 @@ def save_tariff_draft(
     *,
     offer: Offer,
     year: int,
-    fields: dict,
-    addons: list[dict],
+    fields: dict[str, Any],
+    addons: list[dict[str, Any]],
     by: User,
     draft: Tariff | None = None,
 ) -> Tariff:

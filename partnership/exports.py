@@ -41,6 +41,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import formats
+
 FORMULA_CHARACTERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 CONTROL_STARTS = ("\t", "\r", "\n")
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
@@ -72,31 +74,25 @@ def spreadsheet_text(value: Any) -> Any:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _csv_cell(value: Any, decimal_separator: str) -> str:
+def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         raise TypeError("Write a yes/no value as text in a CSV export (ja/nej).")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        value = Decimal(repr(value))
-    if isinstance(value, Decimal):
-        return format(value, "f").replace(".", decimal_separator)
+    if isinstance(value, int | float | Decimal):
+        return formats.plain(value)
     return spreadsheet_text(str(value))
 
 
-def csv_text(
-    rows: Iterable[Iterable[Any]], *, delimiter: str = ";", decimal_separator: str = ","
-) -> str:
+def csv_text(rows: Iterable[Iterable[Any]], *, delimiter: str = ";") -> str:
     """Rows as CSV the way Danish Excel opens it (UTF-8 with a BOM, ``;`` between cells, CRLF):
-    numbers with a decimal comma, None as an empty cell, every text through
-    ``spreadsheet_text()``."""
+    numbers with a decimal comma and no thousands separators (partnership.formats.plain),
+    None as an empty cell, every text through ``spreadsheet_text()``."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([_csv_cell(v, decimal_separator) for v in row])
+        writer.writerow([_csv_cell(v) for v in row])
     return out.getvalue()
 
 

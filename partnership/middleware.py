@@ -52,21 +52,18 @@ class RequireMFAMiddleware:
         return path.startswith(self.allowed_prefixes)
 
 
-class DanishFirstLocaleMiddleware:
-    """Danish unless the person has chosen another language (the language cookie).
-    The browser's Accept-Language is not followed: the portal's users are Danish
-    public and private staff, and mixed-language pages help nobody."""
+class DanishMiddleware:
+    """Every page in Danish (settings.LANGUAGES): neither a cookie nor the browser's
+    Accept-Language changes it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
+        translation.activate(settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         response = self.get_response(request)
-        response.headers.setdefault("Content-Language", language)
+        response.headers.setdefault("Content-Language", settings.LANGUAGE_CODE)
         return response
 
 

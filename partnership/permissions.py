@@ -5,6 +5,9 @@ them through the objects the views hand over. Deny by default."""
 
 from __future__ import annotations
 
+from typing import TypeAlias, TypeGuard
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from .jobs import private_kinds
@@ -17,7 +20,11 @@ from .models import (
     Organisation,
     OrganisationKind,
     Role,
+    User,
 )
+
+# Whoever asks: the signed-in person or the anonymous visitor (request.user).
+AnyUser: TypeAlias = User | AnonymousUser
 
 # The roles that administer an organisation: manage its members and give its roles.
 ADMIN_ROLES_BY_KIND: dict[str, tuple[str, ...]] = {
@@ -28,31 +35,32 @@ ADMIN_ROLES_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 
 
-def memberships_of(user) -> list[Membership]:
+def memberships_of(user: AnyUser) -> list[Membership]:
     """The person's active memberships, loaded once per request and kept on the user."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    cached = getattr(user, "_portal_memberships", None)
+    cached: list[Membership] | None = getattr(user, "_portal_memberships", None)
     if cached is None:
         cached = list(Membership.objects.active().filter(user=user).select_related("organisation"))
-        user._portal_memberships = cached
+        # A cache for the request, kept on the user object itself.
+        user._portal_memberships = cached  # type: ignore[attr-defined]
     return cached
 
 
-def forget_memberships(user) -> None:
+def forget_memberships(user: AnyUser) -> None:
     if hasattr(user, "_portal_memberships"):
         del user._portal_memberships
 
 
-def roles_in(user, organisation: Organisation) -> set[str]:
+def roles_in(user: AnyUser, organisation: Organisation) -> set[str]:
     return {m.role for m in memberships_of(user) if m.organisation_id == organisation.pk}
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: AnyUser, *roles: str) -> bool:
     return any(m.role in roles for m in memberships_of(user))
 
 
-def organisations_where(user, *roles: str) -> list[Organisation]:
+def organisations_where(user: AnyUser, *roles: str) -> list[Organisation]:
     seen: dict[int, Organisation] = {}
     for m in memberships_of(user):
         if m.role in roles:
@@ -60,16 +68,16 @@ def organisations_where(user, *roles: str) -> list[Organisation]:
     return list(seen.values())
 
 
-def is_secretariat(user) -> bool:
+def is_secretariat(user: AnyUser) -> TypeGuard[User]:
     return has_role(user, Role.SECRETARIAT)
 
 
-def is_member(user) -> bool:
+def is_member(user: AnyUser) -> TypeGuard[User]:
     """A person with at least one active membership: may use the portal at all."""
     return bool(memberships_of(user))
 
 
-def can_buy(user) -> bool:
+def can_buy(user: AnyUser) -> bool:
     """Works for a buying municipality or the region (may make contracts)."""
     return any(
         m.organisation.is_public_buyer
@@ -78,45 +86,45 @@ def can_buy(user) -> bool:
     )
 
 
-def requires_mfa(user) -> bool:
+def requires_mfa(user: AnyUser) -> bool:
     return has_role(user, *MFA_REQUIRED_ROLES)
 
 
 # --- Organisations and members ---------------------------------------------------------
 
 
-def organisations_visible_to(user) -> QuerySet[Organisation]:
+def organisations_visible_to(user: AnyUser) -> QuerySet[Organisation]:
     """The directory: every member of the partnership sees every organisation."""
     if not is_member(user):
         return Organisation.objects.none()
     return Organisation.objects.all()
 
 
-def can_create_organisation(user) -> bool:
+def can_create_organisation(user: AnyUser) -> bool:
     return is_secretariat(user)
 
 
-def can_edit_organisation(user, organisation: Organisation) -> bool:
+def can_edit_organisation(user: AnyUser, organisation: Organisation) -> bool:
     return is_secretariat(user)
 
 
-def can_view_members(user, organisation: Organisation) -> bool:
+def can_view_members(user: AnyUser, organisation: Organisation) -> bool:
     return is_secretariat(user) or bool(roles_in(user, organisation))
 
 
-def administers(user, organisation: Organisation) -> bool:
+def administers(user: AnyUser, organisation: Organisation) -> bool:
     """The organisation's own administrator: its Organisationsadministrator, and in the
     secretariat's own organisation the secretariat as well."""
     return bool(roles_in(user, organisation) & set(ADMIN_ROLES_BY_KIND[organisation.kind]))
 
 
-def can_manage_members(user, organisation: Organisation) -> bool:
+def can_manage_members(user: AnyUser, organisation: Organisation) -> bool:
     """Invite, change roles, deactivate, cancel invitations: the organisation's own admin."""
     return administers(user, organisation)
 
 
 def has_administrator(organisation: Organisation) -> bool:
-    return (
+    return bool(
         Membership.objects.active()
         .filter(organisation=organisation, role__in=ADMIN_ROLES_BY_KIND[organisation.kind])
         .exists()
@@ -124,7 +132,7 @@ def has_administrator(organisation: Organisation) -> bool:
 
 
 def can_grant_role(
-    user, organisation: Organisation, role: str, *, email: str | None = None
+    user: AnyUser, organisation: Organisation, role: str, *, email: str | None = None
 ) -> bool:
     """THE rule for giving a role in an organisation, used by every path that does: an
     invitation (when it is sent, and again when it is accepted, for the person who sent
@@ -160,23 +168,23 @@ def can_grant_role(
     return not people or email in people
 
 
-def grantable_roles(user, organisation: Organisation) -> list[str]:
+def grantable_roles(user: AnyUser, organisation: Organisation) -> list[str]:
     """The roles the person may offer in the organisation (can_grant_role)."""
     return [r for r in ROLES_BY_KIND[organisation.kind] if can_grant_role(user, organisation, r)]
 
 
-def can_invite(user, organisation: Organisation) -> bool:
+def can_invite(user: AnyUser, organisation: Organisation) -> bool:
     return bool(grantable_roles(user, organisation))
 
 
-def can_cancel_invitation(user, invitation: Invitation) -> bool:
+def can_cancel_invitation(user: AnyUser, invitation: Invitation) -> bool:
     """The organisation's admin, and whoever sent the invitation."""
     return can_manage_members(user, invitation.organisation) or (
         is_member(user) and invitation.invited_by_id == user.pk
     )
 
 
-def managed_organisations(user) -> list[Organisation]:
+def managed_organisations(user: AnyUser) -> list[Organisation]:
     """Organisations whose members the person administers (for navigation)."""
     seen: dict[int, Organisation] = {}
     for m in memberships_of(user):
@@ -188,7 +196,7 @@ def managed_organisations(user) -> list[Organisation]:
 # --- Background jobs ----------------------------------------------------------------------
 
 
-def jobs_visible_to(user) -> QuerySet[Job]:
+def jobs_visible_to(user: AnyUser) -> QuerySet[Job]:
     if not is_member(user):
         return Job.objects.none()
     if is_secretariat(user):
@@ -196,7 +204,7 @@ def jobs_visible_to(user) -> QuerySet[Job]:
     return Job.objects.filter(ordered_by=user)
 
 
-def can_view_job(user, job: Job) -> bool:
+def can_view_job(user: AnyUser, job: Job) -> bool:
     if not is_member(user):
         return False
     if job.ordered_by_id == user.pk:
@@ -204,9 +212,9 @@ def can_view_job(user, job: Job) -> bool:
     return is_secretariat(user) and job.kind not in private_kinds()
 
 
-def can_retry_job(user, job: Job) -> bool:
+def can_retry_job(user: AnyUser, job: Job) -> bool:
     return can_view_job(user, job)
 
 
-def can_order_member_list(user) -> bool:
+def can_order_member_list(user: AnyUser) -> bool:
     return is_secretariat(user)

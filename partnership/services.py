@@ -146,7 +146,7 @@ class InvitationInvalid(Exception):
 
 
 def check_invitation(token: str) -> Invitation:
-    invitation = (
+    invitation: Invitation | None = (
         Invitation.objects.by_token(token).select_related("organisation", "invited_by").first()
     )
     if invitation is None:
@@ -192,7 +192,7 @@ def accept_invitation(
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
         raise InvitationInvalid(_("Invitationen er allerede brugt."))
-    existing = User.objects.filter(email__iexact=invitation.email).first()
+    existing: User | None = User.objects.filter(email__iexact=invitation.email).first()
     if existing is not None:
         if user is None or user.pk != existing.pk:
             raise InvitationInvalid(

@@ -519,11 +519,10 @@ HEALTH_DB_TIMEOUT = 2  # seconds for the database's connect (libpq's lowest); qu
 def _database_answers() -> bool:
     """A fresh connection (not this thread's persistent one) answers SELECT 1."""
     conn = connections.create_connection("default")
-    if conn.vendor == "postgresql":
-        options = dict(conn.settings_dict.get("OPTIONS") or {})
-        options["connect_timeout"] = HEALTH_DB_TIMEOUT
-        options["options"] = f"{options.get('options', '')} -c statement_timeout=1000".strip()
-        conn.settings_dict = {**conn.settings_dict, "OPTIONS": options}
+    options = dict(conn.settings_dict.get("OPTIONS") or {})
+    options["connect_timeout"] = HEALTH_DB_TIMEOUT
+    options["options"] = f"{options.get('options', '')} -c statement_timeout=1000".strip()
+    conn.settings_dict = {**conn.settings_dict, "OPTIONS": options}
     try:
         with conn.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from offers.models import Offer
 from partnership.models import Role
-from partnership.permissions import is_secretariat, memberships_of, organisations_where
+from partnership.permissions import AnyUser, is_secretariat, memberships_of, organisations_where
 
 from .models import Dialogue, Side
 
@@ -20,31 +21,31 @@ MUNICIPALITY_ROLES = (Role.CASEWORKER, Role.PROCUREMENT, Role.ORG_ADMIN)
 PROVIDER_ROLES = (Role.PROVIDER_EDITOR,)
 
 
-def municipality_ids(user) -> set[int]:
+def municipality_ids(user: AnyUser) -> set[int]:
     """Municipalities (and the region) the person works for: may take part in dialogues."""
     return {o.pk for o in organisations_where(user, *MUNICIPALITY_ROLES) if o.is_public_buyer}
 
 
-def provider_ids(user) -> set[int]:
+def provider_ids(user: AnyUser) -> set[int]:
     """Providers the person edits for: may take part in their dialogues."""
     return {o.pk for o in organisations_where(user, *PROVIDER_ROLES) if o.kind == "provider"}
 
 
-def member_org_ids(user) -> set[int]:
+def member_org_ids(user: AnyUser) -> set[int]:
     return {m.organisation_id for m in memberships_of(user)}
 
 
-def can_use_quality(user) -> bool:
+def can_use_quality(user: AnyUser) -> bool:
     """The "Kvalitet" section: municipalities and the region, provider editors, the
     secretariat."""
     return bool(is_secretariat(user) or municipality_ids(user) or provider_ids(user))
 
 
-def can_create_dialogue(user) -> bool:
+def can_create_dialogue(user: AnyUser) -> bool:
     return bool(municipality_ids(user) or provider_ids(user))
 
 
-def dialogues_visible_to(user) -> QuerySet[Dialogue]:
+def dialogues_visible_to(user: AnyUser) -> QuerySet[Dialogue]:
     if is_secretariat(user):
         return Dialogue.objects.all()
     orgs = member_org_ids(user)
@@ -53,7 +54,7 @@ def dialogues_visible_to(user) -> QuerySet[Dialogue]:
     return Dialogue.objects.filter(Q(municipality_id__in=orgs) | Q(provider_id__in=orgs))
 
 
-def side_of(user, dialogue: Dialogue) -> str | None:
+def side_of(user: AnyUser, dialogue: Dialogue) -> str | None:
     """The side the person speaks for in the dialogue, or None (may not change it)."""
     if dialogue.municipality_id in municipality_ids(user):
         return Side.MUNICIPALITY
@@ -62,17 +63,17 @@ def side_of(user, dialogue: Dialogue) -> str | None:
     return None
 
 
-def can_edit_dialogue(user, dialogue: Dialogue) -> bool:
+def can_edit_dialogue(user: AnyUser, dialogue: Dialogue) -> bool:
     return side_of(user, dialogue) is not None
 
 
-def can_edit_side(user, dialogue: Dialogue, side: str) -> bool:
+def can_edit_side(user: AnyUser, dialogue: Dialogue, side: str) -> bool:
     return side_of(user, dialogue) == side
 
 
-def can_manage_frameworks(user) -> bool:
+def can_manage_frameworks(user: AnyUser) -> bool:
     return is_secretariat(user)
 
 
-def can_assess_offer(user, offer) -> bool:
+def can_assess_offer(user: AnyUser, offer: Offer) -> bool:
     return is_secretariat(user) or offer.provider_id in provider_ids(user)

@@ -4,14 +4,19 @@ number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import Action, Assessment, AssessmentScore, Dialogue, Framework, Side, Theme
 from .permissions import dialogues_visible_to
+
+if TYPE_CHECKING:
+    from partnership.permissions import AnyUser
 
 
 def active_frameworks() -> QuerySet[Framework]:
@@ -43,7 +48,7 @@ def _scored(assessment: Assessment) -> ScoredAssessment:
     )
 
 
-def latest_assessments(offer_ids) -> dict[int, list[ScoredAssessment]]:
+def latest_assessments(offer_ids: Iterable[int]) -> dict[int, list[ScoredAssessment]]:
     """Per offer, the latest assessment in each framework (framework order). Three queries."""
     assessments = (
         Assessment.objects.filter(offer_id__in=list(offer_ids))
@@ -67,7 +72,7 @@ def latest_assessments(offer_ids) -> dict[int, list[ScoredAssessment]]:
 # --- Dialogues ------------------------------------------------------------------------------
 
 
-def dialogue_for_page(user, pk: int) -> Dialogue | None:
+def dialogue_for_page(user: AnyUser, pk: int) -> Dialogue | None:
     return (
         dialogues_visible_to(user)
         .select_related("municipality", "provider", "framework", "created_by")
@@ -123,12 +128,12 @@ class Overview:
     upcoming: list[Dialogue] = field(default_factory=list)
 
 
-def overview(user, today: date | None = None) -> Overview:
+def overview(user: AnyUser, today: date | None = None) -> Overview:
     """Dialogues held this year, open and overdue actions, and the next planned dialogues
     for what the person may see (the secretariat: everything)."""
     today = today or timezone.localdate()
     visible = dialogues_visible_to(user)
-    dialogues = list(
+    dialogues: list[Dialogue] = list(
         visible.filter(held_on__year=today.year)
         .select_related("municipality", "provider", "framework")
         .prefetch_related("offers")

@@ -3,12 +3,16 @@ documentation, and the agreed actions (carried over to the next dialogue until d
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from offers.models import Offer
 from partnership.models import Membership, Organisation, User
 from partnership.uploads import check_pdf
 
@@ -34,7 +38,7 @@ DIALOGUE_FIELDS = ["held_on", "next_dialogue_on", "other_participants", "summary
 @transaction.atomic
 def create_assessment(
     *,
-    offer,
+    offer: Offer,
     framework: Framework,
     assessed_on: date,
     source: str,
@@ -67,7 +71,7 @@ def create_assessment(
 # --- Dialogues -----------------------------------------------------------------------------
 
 
-def _members(users, organisation: Organisation, label: str) -> list[User]:
+def _members(users: Iterable[User] | None, organisation: Organisation, label: str) -> list[User]:
     users = list(users or [])
     ids = set(
         Membership.objects.active()
@@ -85,7 +89,7 @@ def _members(users, organisation: Organisation, label: str) -> list[User]:
     return users
 
 
-def _check_offers(dialogue: Dialogue, offers) -> list:
+def _check_offers(dialogue: Dialogue, offers: Iterable[Offer] | None) -> list[Offer]:
     offers = list(offers or [])
     if not offers:
         raise ValidationError({"offers": _("Vælg mindst ét af leverandørens tilbud.")})
@@ -100,10 +104,10 @@ def create_dialogue(
     municipality: Organisation,
     provider: Organisation,
     framework: Framework,
-    fields: dict,
-    offers,
-    municipality_participants=(),
-    provider_participants=(),
+    fields: dict[str, Any],
+    offers: Iterable[Offer] | None,
+    municipality_participants: Iterable[User] | None = (),
+    provider_participants: Iterable[User] | None = (),
     by: User,
 ) -> Dialogue:
     """A new dialogue between the parties. Unfinished actions from their earlier dialogues
@@ -138,10 +142,10 @@ def create_dialogue(
 def update_dialogue(
     *,
     dialogue: Dialogue,
-    fields: dict,
-    offers,
-    municipality_participants=(),
-    provider_participants=(),
+    fields: dict[str, Any],
+    offers: Iterable[Offer] | None,
+    municipality_participants: Iterable[User] | None = (),
+    provider_participants: Iterable[User] | None = (),
     by: User,
 ) -> Dialogue:
     dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
@@ -211,7 +215,9 @@ def save_theme_notes(
 
 
 @transaction.atomic
-def add_document(*, dialogue: Dialogue, title: str, upload, by: User) -> DialogueDocument:
+def add_document(
+    *, dialogue: Dialogue, title: str, upload: UploadedFile, by: User
+) -> DialogueDocument:
     """Documentation from the person's side: a PDF, checked by its content and size."""
     side = permissions.side_of(by, dialogue)
     if side is None:
@@ -221,8 +227,13 @@ def add_document(*, dialogue: Dialogue, title: str, upload, by: User) -> Dialogu
         check_pdf(upload)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from exc
+    # An upload always has a size (check_pdf has checked it); django-stubs allows None.
     doc = DialogueDocument(
-        dialogue=dialogue, side=side, title=title, size=upload.size, uploaded_by=by
+        dialogue=dialogue,
+        side=side,
+        title=title,
+        size=upload.size,  # type: ignore[misc]
+        uploaded_by=by,
     )
     doc.full_clean(exclude=["file"])
     doc.file.save("dokumentation.pdf", upload, save=True)
@@ -260,7 +271,7 @@ def add_action(
 
 
 @transaction.atomic
-def update_action(*, action: Action, fields: dict, by: User) -> Action:
+def update_action(*, action: Action, fields: dict[str, Any], by: User) -> Action:
     action = Action.objects.select_for_update().select_related("dialogue").get(pk=action.pk)
     if not permissions.can_edit_dialogue(by, action.dialogue):
         raise PermissionDenied(_("Kun dialogens parter kan ændre handlinger."))

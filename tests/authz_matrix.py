@@ -1346,7 +1346,7 @@ MATRIX.update(
     }
 )
 
-# --- allauth's account pages and Django's language switch --------------------------------
+# --- allauth's account pages --------------------------------------------------------------
 # allauth guards these itself; the matrix pins what each role gets. RequireMFAMiddleware
 # lets a person who must set up MFA reach /konto/2fa/, /konto/reauthenticate/ and logout.
 LOGGED_IN = [*MEMBERS, "no_membership"]
@@ -1372,7 +1372,6 @@ MATRIX.update(
                 "account_reset_password",
                 "account_reset_password_done",
                 "account_reset_password_from_key_done",
-                "set_language",
             )
         },
         "account_reset_password_from_key": E(

@@ -7,11 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DEFERRED, CharField, Subquery
+from django.db.models import DEFERRED
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, JSONObject
-from django.templatetags.l10n import unlocalize
-from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -21,14 +18,12 @@ from offers.models import (
     AnswerKind,
     DeclarationAnswer,
     DeclarationQuestion,
-    Offer,
-    RegulationRate,
     TariffAddOn,
     TariffUnit,
 )
 from offers.permissions import offers_visible_to
+from partnership import formats
 from partnership.exports import XlsxWorkbook
-from partnership.templatetags.portal import kr, signed_pct
 
 
 @dataclass
@@ -54,11 +49,11 @@ class Comparison:
 
 
 # What the comparison shows of each offer besides its own fields, as one JSON column of the
-# offers' own query on PostgreSQL (the ORM's ten correlated subqueries and four prefetches
-# cost more in Django than in the database): a JSON array in the order of _OFFER_ATTRS. The
-# year's and last year's latest published main tariff, the latest vacancy report (the id
-# settles a tie) and the add-ons agree with selectors.with_current_tariff();
-# tests/offers/test_offer_page_queries.py checks that. Prices go as text (a JSON number
+# offers' own query (the ORM's correlated subqueries and a query per list cost more in Django
+# than in the database: 3.2-3.6x as long, 18-25 ms against 5.6-7 ms p50 for four offers on
+# the bench data): a JSON array in the order of _OFFER_ATTRS. The year's and last year's latest published main
+# tariff, the latest vacancy report (the id settles a tie) and the add-ons agree with
+# selectors.with_current_tariff(); tests/offers/test_offer_page_queries.py checks that. Prices go as text (a JSON number
 # would become a float). It names the outer query's table ("offers_offer").
 _OFFER_SQL = """
 SELECT jsonb_build_array(
@@ -115,73 +110,8 @@ _OFFER_ATTRS = (
 )
 
 
-def _offer_rows_orm(ids: list[int], year: int) -> list[tuple]:
-    """_OFFER_SQL's rows through the ORM (SQLite): a query per list, whatever the offers."""
-    money = Cast("price", CharField())
-    offers = list(
-        selectors.with_current_tariff(Offer.objects.filter(pk__in=ids), year).annotate(
-            tariff_vat=Subquery(selectors.published_tariffs(year).values("vat_included")[:1])
-        )
-    )
-
-    def grouped(qs, key: str, value) -> dict[int, list]:
-        lists: dict[int, list] = {}
-        for k, v in qs.values_list(key, value):
-            lists.setdefault(k, []).append(v)
-        return lists
-
-    paragraphs = grouped(
-        Offer.paragraphs.through.objects.filter(offer__in=ids).order_by(
-            "legalparagraph__order", "legalparagraph__code"
-        ),
-        "offer_id",
-        "legalparagraph__code",
-    )
-    target_groups = grouped(
-        Offer.target_groups.through.objects.filter(offer__in=ids).order_by(
-            "targetgroup__order", "targetgroup__name"
-        ),
-        "offer_id",
-        "targetgroup__name",
-    )
-    answers = grouped(
-        DeclarationAnswer.objects.filter(offer__in=ids).order_by("pk"),
-        "offer_id",
-        JSONObject(question="question_id", answer="answer", price=money, unit="unit"),
-    )
-    addons = grouped(
-        TariffAddOn.objects.filter(
-            tariff__in=[o.tariff_id for o in offers if o.tariff_id]
-        ).order_by("pk"),
-        "tariff_id",
-        JSONObject(name="name", price=money, unit="unit"),
-    )
-    return [
-        (
-            o.pk,
-            paragraphs.get(o.pk, []),
-            target_groups.get(o.pk, []),
-            answers.get(o.pk, []),
-            o.vacant,
-            o.tariff_id,
-            o.tariff_price,
-            o.tariff_unit,
-            o.tariff_version,
-            o.tariff_vat,
-            o.previous_price,
-            o.previous_unit,
-            addons.get(o.tariff_id, []),
-        )
-        for o in offers
-    ]
-
-
 def _money(value) -> Decimal | None:
     return None if value is None else Decimal(value)
-
-
-def _json(row):
-    return json.loads(row) if isinstance(row, str) else row
 
 
 def build_comparison(user, ids: list[int], year: int) -> Comparison:
@@ -189,25 +119,17 @@ def build_comparison(user, ids: list[int], year: int) -> Comparison:
     if not ids:
         return cmp
     visible = offers_visible_to(user).filter(pk__in=ids).select_related("provider", "municipality")
-    if connection.vendor == "postgresql":
-        offers = list(
-            visible.annotate(
-                cmp_row=RawSQL(_OFFER_SQL, (year, year)),
-                cmp_reference=RawSQL(_REFERENCE_SQL, (year,)),
-            )
+    offers = list(
+        visible.annotate(
+            cmp_row=RawSQL(_OFFER_SQL, (year, year)),
+            cmp_reference=RawSQL(_REFERENCE_SQL, (year,)),
         )
-        if not offers:
-            return cmp
-        rows = [(o.pk, *json.loads(o.cmp_row)) for o in offers]
-        question_rows, rate = json.loads(offers[0].cmp_reference)
-        questions = [_question(q) for q in question_rows]
-    else:
-        offers = list(visible)
-        if not offers:
-            return cmp
-        rows = _offer_rows_orm([o.pk for o in offers], year)
-        questions = list(DeclarationQuestion.objects.filter(is_active=True))
-        rate = RegulationRate.objects.filter(year=year).values_list("rate", flat=True).first()
+    )
+    if not offers:
+        return cmp
+    rows = [(o.pk, *json.loads(o.cmp_row)) for o in offers]
+    question_rows, rate = json.loads(offers[0].cmp_reference)
+    questions = [_question(q) for q in question_rows]
     by_id = {o.pk: o for o in offers}
     answer_kinds = selectors._labels(DeclarationAnswer, "answer")
     answer_units = selectors._labels(DeclarationAnswer, "unit")
@@ -218,13 +140,13 @@ def build_comparison(user, ids: list[int], year: int) -> Comparison:
             setattr(o, name, value)
         o.tariff_price, o.previous_price = _money(o.tariff_price), _money(o.previous_price)
         o.answers_by_question = {}
-        for a in map(_json, o.answer_rows):
+        for a in o.answer_rows:
             a["price"] = _money(a["price"])
             a["answer_label"] = answer_kinds.get(a["answer"], a["answer"])
             a["unit_label"] = answer_units.get(a["unit"], a["unit"])
             o.answers_by_question[a["question"]] = a
         o.addon_list = []
-        for a in map(_json, o.addon_rows):
+        for a in o.addon_rows:
             a["price"] = _money(a["price"])
             a["unit_label"] = addon_units.get(a["unit"], a["unit"])
             o.addon_list.append(a)
@@ -261,7 +183,7 @@ def summary_cells(cmp: Comparison) -> dict[str, str]:
     """The `<td>` cells of the comparison's summary rows, one string of HTML per row, written
     here once rather than by template tags per offer and row (they were most of the page's
     rendering). The HTML is what compare.html's loops wrote: escaped as they escaped,
-    numbers localized as they localized them."""
+    numbers Danish (partnership.formats)."""
     offers = cmp.offers
 
     def cells(template, *columns):
@@ -269,8 +191,12 @@ def summary_cells(cmp: Comparison) -> dict[str, str]:
             "".join(format_html(template, *values) for values in zip(*columns, strict=True))
         )
 
-    def dash(value, fmt=localize):
-        return "–" if value is None else fmt(value)
+    def dash(value, fmt=formats.number):
+        return "–" if value is None else fmt(value, 0)
+
+    def raw(value):
+        """A number for a data attribute (machine-readable, not shown)."""
+        return "" if value is None else str(value)
 
     per_day, per_month = _("pr. døgn"), _("pr. måned")
     vat = {None: "–", True: _("Inkl. moms"), False: _("Uden moms")}
@@ -280,19 +206,22 @@ def summary_cells(cmp: Comparison) -> dict[str, str]:
     def tariff(o):
         if o.tariff_price is None:
             return "–"
-        return f"{kr(o.tariff_price)} {per_day if o.tariff_unit == 'day' else per_month}"
+        unit = per_day if o.tariff_unit == TariffUnit.DAY else per_month
+        return f"{formats.kr(o.tariff_price)} {unit}"
 
     def change(o):
         if o.change_percent is None:
             return "–"
-        return format_html("{}{}", signed_pct(o.change_percent), over_pl if o.pl_flag else "")
+        return format_html(
+            "{}{}", formats.signed_pct(o.change_percent), over_pl if o.pl_flag else ""
+        )
 
     def addons(o):
         items = [
             format_html(
                 "<li>{}: {}{}</li>",
                 a["name"],
-                f"{kr(a['price'])} " if a["price"] is not None else "",
+                f"{formats.kr(a['price'])} " if a["price"] is not None else "",
                 a["unit_label"],
             )
             for a in o.addon_list
@@ -312,28 +241,28 @@ def summary_cells(cmp: Comparison) -> dict[str, str]:
         "target_groups": cells("<td>{}</td>", [", ".join(o.target_group_names) for o in offers]),
         "age": cells(
             "<td>{}–{} {}</td>",
-            [localize(o.age_min) for o in offers],
-            [localize(o.age_max) for o in offers],
+            [formats.number(o.age_min, 0) for o in offers],
+            [formats.number(o.age_max, 0) for o in offers],
             [years] * len(offers),
         ),
         "places": cells(
             "<td>{} / {}</td>",
-            [localize(o.places) for o in offers],
+            [formats.number(o.places, 0) for o in offers],
             [dash(o.vacant) for o in offers],
         ),
         "educated": cells(
             "<td>{}</td>",
-            [dash(o.educated_staff_percent, lambda v: f"{localize(v)} %") for o in offers],
+            [dash(o.educated_staff_percent, formats.pct) for o in offers],
         ),
         "tariff": cells(
             '<td class="num" data-value="{}">{}</td>',
-            [unlocalize(o.tariff_price if o.tariff_price is not None else "") for o in offers],
+            [raw(o.tariff_price) for o in offers],
             [tariff(o) for o in offers],
         ),
         "monthly": cells(
             '<td class="num monthly-price" data-value="{}">{}</td>',
-            [unlocalize(o.monthly_price if o.monthly_price is not None else "") for o in offers],
-            [kr(o.monthly_price) for o in offers],
+            [raw(o.monthly_price) for o in offers],
+            [formats.kr(o.monthly_price) for o in offers],
         ),
         "vat": cells("<td>{}</td>", [vat[o.vat_included] for o in offers]),
         "change": cells('<td class="num">{}</td>', [change(o) for o in offers]),
@@ -354,7 +283,7 @@ def _answer_text(answer) -> str:
         return _("Ikke besvaret")
     text = answer["answer_label"]
     if answer["answer"] == AnswerKind.EXTRA and answer["price"] is not None:
-        text += f" ({answer['price']} kr. {answer['unit_label']})"
+        text += f" ({formats.kr(answer['price'])} {answer['unit_label']})"
     elif answer["answer"] == AnswerKind.EXTRA:
         text += f" ({answer['unit_label']})"
     return text
@@ -364,7 +293,7 @@ def comparison_xlsx(cmp: Comparison) -> bytes:
     """The comparison as a workbook: numbers as numbers with Danish-style formats."""
     book = XlsxWorkbook()
     ws = book.sheet(_("Sammenligning"))
-    money = '#,##0.00 "kr."'
+    money = formats.XLSX_KR
     ws.style(ws.append([_("Sammenligning af tilbud"), *[o.name for o in cmp.offers]]), bold=True)
     rows: list[tuple[str, list, str | None]] = [
         (_("Leverandør"), [o.provider.name for o in cmp.offers], None),
@@ -379,14 +308,18 @@ def comparison_xlsx(cmp: Comparison) -> bytes:
             [", ".join(o.target_group_names) for o in cmp.offers],
             None,
         ),
-        (_("Pladser"), [o.places for o in cmp.offers], "0"),
-        (_("Ledige pladser"), [o.vacant for o in cmp.offers], "0"),
-        (_("Takstår"), [cmp.year if o.tariff_id else None for o in cmp.offers], "0"),
+        (_("Pladser"), [o.places for o in cmp.offers], formats.XLSX_WHOLE),
+        (_("Ledige pladser"), [o.vacant for o in cmp.offers], formats.XLSX_WHOLE),
+        (_("Takstår"), [cmp.year if o.tariff_id else None for o in cmp.offers], formats.XLSX_WHOLE),
         (_("Takst (som angivet)"), [o.tariff_price for o in cmp.offers], money),
         (_("Enhed"), [str(dict(_unit_labels()).get(o.tariff_unit, "")) for o in cmp.offers], None),
         (_("Månedspris (normaliseret)"), [o.monthly_price for o in cmp.offers], money),
         (_("Inkl. moms"), [_yes_no(o.vat_included) for o in cmp.offers], None),
-        (_("Ændring fra sidste år (%)"), [o.change_percent for o in cmp.offers], "0.0"),
+        (
+            _("Ændring fra sidste år (%)"),
+            [o.change_percent for o in cmp.offers],
+            formats.XLSX_SIGNED_PCT,
+        ),
         (_("Over PL-satsen"), [_yes_no(o.pl_flag) for o in cmp.offers], None),
     ]
     for label, values, fmt in rows:
@@ -400,7 +333,7 @@ def comparison_xlsx(cmp: Comparison) -> bytes:
         for o in cmp.offers:
             a = o.addon_list[i] if i < len(o.addon_list) else None
             row.append(
-                f"{a['name']}: {a['price']} kr. {a['unit_label']}"
+                f"{a['name']}: {formats.kr(a['price'])} {a['unit_label']}"
                 if a and a["price"] is not None
                 else (f"{a['name']}: {a['unit_label']}" if a else None)
             )

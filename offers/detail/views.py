@@ -4,25 +4,23 @@ documents and tariff history; and following an offer."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from decimal import Decimal
 
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as date_filter
-from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from offers import extensions, permissions, selectors, services
+from offers import extensions, permissions, pricing, selectors, services
 from offers.charts import tariff_history_svg
 from offers.compare.session import COMPARE_MAX, compared_ids
 from offers.models import Offer, OfferDocument, OfferFollow, OfferPhoto, OfferStatus, TariffUnit
+from partnership import formats
 from partnership.permissions import can_buy
-from partnership.templatetags.portal import kr, signed_pct
 from partnership.views import member_required
 
 from .selectors import offer_for_page, tariff_history
@@ -54,7 +52,8 @@ def _declaration_groups(answers: list[dict]) -> OrderedDict[str, str]:
 
 def _history_cells(history: list) -> None:
     """Each tariff version's cells in the history table as HTML (`t.cells`), as the
-    template wrote them: numbers and dates localized, texts escaped."""
+    template wrote them: numbers Danish (partnership.formats), dates localized, texts
+    escaped."""
     units = dict(TariffUnit.choices)
     superseded = _("erstattet")
     over_pl = format_html(' <span class="tag tag-warning">{}</span>', _("Over PL"))
@@ -62,17 +61,17 @@ def _history_cells(history: list) -> None:
         if t.change is None:
             change = "–"
         else:
-            change = format_html("{}{}", signed_pct(t.change), over_pl if t.pl_flag else "")
+            change = format_html("{}{}", formats.signed_pct(t.change), over_pl if t.pl_flag else "")
         t.cells = format_html(
             '<td>{}</td><td>{}{}</td><td class="num">{} {}</td><td class="num">{}</td>\n'
             '    <td class="num">{}</td>\n'
             "    <td>{}</td><td>{}</td>",
-            localize(t.year),
-            localize(t.version),
+            t.year,
+            t.version,
             "" if t.is_current else f" ({superseded})",
-            kr(t.price),
+            formats.kr(t.price),
             str(units.get(t.unit, t.unit)),
-            kr(t.monthly_price),
+            formats.kr(t.monthly_price),
             change,
             date_filter(template_localtime(t.published_at), "j. M Y"),
             t.correction_reason or "–",
@@ -90,11 +89,7 @@ def offer_detail(request, pk):
     chart = ""
     if len(yearly) >= 2:
         points = [(t.year, t.monthly_price) for t in yearly]
-        pl_path, value = [], points[0][1]
-        for t in yearly:
-            if t is not yearly[0]:
-                value = value * (1 + (t.pl_rate or 0) / Decimal(100))
-            pl_path.append((t.year, value))
+        pl_path = pricing.pl_path(points[0][1], offer.rates, yearly[0].year, yearly[-1].year)
         chart = tariff_history_svg(points, pl_path, _("Månedspris pr. år med PL-sporet stiplet"))
     _history_cells(history)
     groups = _declaration_groups(offer.answer_list)

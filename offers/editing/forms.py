@@ -7,9 +7,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from offers.forms import DanishDecimalField, MoneyInput
 from offers.models import AnswerKind, DocumentKind, LegalParagraph, Offer, PriceUnit, TargetGroup
-from partnership.forms import PortalForm, PortalModelForm
+from partnership.forms import DanishDecimalField, PortalForm, PortalModelForm
 from partnership.models import Organisation, OrganisationKind
 from partnership.uploads import MAX_MEGAPIXELS, ImageUploadField
 
@@ -88,7 +87,6 @@ class DeclarationAnswerForm(PortalForm):
         min_value=0,
         max_digits=12,
         decimal_places=2,
-        widget=MoneyInput,
     )
     unit = forms.ChoiceField(
         label=_("Enhed"), required=False, choices=[("", "–")] + list(PriceUnit.choices)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partnership import formats
 from partnership.forms import PortalForm
 
 from . import importer
@@ -38,7 +38,7 @@ class TariffImportForm(PortalForm):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 _("Filen er for stor (%(size)s MB). Den må højst fylde 2 MB.")
-                % {"size": number_format(upload.size / 1024 / 1024, 1)},
+                % {"size": formats.number(upload.size / 1024 / 1024, 1)},
                 code="size",
             )
         data = upload.read()

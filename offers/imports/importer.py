@@ -11,18 +11,20 @@ Reading follows what Danish Excel produces:
   through text), and a cell formatted as percent (0,95 shown as 95 %) counts as 95.
 * Row numbers are the ones Excel shows: the header is row 1, the first tariff row 2.
 
-Decimal numbers written as text are Danish first:
+Decimal numbers written as text are read by the portal's one rule for Danish numbers,
+``partnership.formats.parse_number``, as every form reads them:
 
 * ``,`` is the decimal separator and ``.`` groups thousands: ``1.234,50``, ``1234,5``.
-  Spaces (also non-breaking) are ignored, and so is a trailing ``kr.``/``kr``/``DKK``
-  (and ``%`` in the occupancy column).
+  Spaces (also non-breaking) are ignored, and so is a leading or trailing
+  ``kr.``/``kr``/``DKK`` (and ``%`` in the occupancy column).
 * A point is read as a decimal point only where it cannot be a thousands separator: one
   point with other than three digits after it (``1234.50``, ``95.5``).
 * ``1.234`` (one point, three digits after it, no comma) is refused as ambiguous: it is
   1234 to a Dane and 1,234 to Excel in English. Several points that group digits in
   threes (``1.234.567``) can only be thousands.
 * In whole-number columns (``tilbud_id``, ``takstår``) points that group thousands are
-  allowed (``2.026`` is 2026), as Danish Excel writes a number formatted with separators.
+  allowed (``2.026`` is 2026), as Danish Excel writes a number formatted with separators
+  (``partnership.formats.parse_whole_number``).
 * Amounts may have at most two decimals (øre); trailing zeros do not count (``1234,500``
   is 1234,50).
 
@@ -51,12 +53,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
-from offers import permissions, services
+from offers import permissions, pricing, services
 from offers.models import (
     Offer,
     PriceUnit,
@@ -67,7 +68,7 @@ from offers.models import (
     TariffStatus,
     TariffUnit,
 )
-from offers.selectors import change_percent
+from partnership import formats
 from partnership.exports import XlsxWorkbook, csv_text
 from partnership.models import User
 from partnership.validators import CPR_MESSAGE, looks_like_cpr, redact_cpr_text
@@ -414,10 +415,6 @@ def _xlsx_value(cell) -> Any:
 
 # --- Reading cells -------------------------------------------------------------------------
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
-_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_DIGITS = re.compile(r"^\d+$")
-
 
 def cell_text(value: Any) -> str:
     """How a cell is shown back to the person (a number from XLSX the Danish way)."""
@@ -428,7 +425,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, Decimal):
         if value == value.to_integral_value():
             return str(int(value))
-        return str(value).replace(".", ",")
+        return formats.plain(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.strftime("%d.%m.%Y")
     return str(value).strip()
@@ -444,69 +441,29 @@ def _not_a_date(value: Any) -> None:
 
 
 def parse_decimal(value: Any, *, percent: bool = False) -> Decimal:
-    """A Danish decimal number (see the module's notes). Raises CellError."""
+    """A Danish decimal number (partnership.formats.parse_number). Raises CellError."""
     _not_a_date(value)
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool):
         raise CellError(_("Skriv et tal."))
-    text = _SPACES.sub("", str(value))
-    text = re.sub(r"^(kr\.?|dkk)|(kr\.?|dkk)$", "", text, flags=re.IGNORECASE)
-    if percent:
-        text = text.removesuffix("%")
-    sign = ""
-    if text and text[0] in "-+−":
-        sign, text = ("-" if text[0] in "-−" else ""), text[1:]
-    shown = str(value).strip()
-    if "," in text:
-        whole, _sep, decimals = text.partition(",")
-        if not (_DIGITS.match(decimals) and (_DIGITS.match(whole) or _GROUPED.match(whole))):
-            raise CellError(_("«%(value)s» er ikke et tal. Skriv fx 1.234,50.") % {"value": shown})
-        normal = whole.replace(".", "") + "." + decimals
-    elif "." in text:
-        if _GROUPED.match(text):
-            if text.count(".") == 1:
-                raise CellError(
-                    _(
-                        "«%(value)s» kan læses både som %(thousands)s og som %(decimal)s. "
-                        "Skriv decimaler med komma, fx 1.234,50, eller tallet uden punktum."
-                    )
-                    % {
-                        "value": shown,
-                        "thousands": text.replace(".", ""),
-                        "decimal": text.replace(".", ","),
-                    }
-                )
-            normal = text.replace(".", "")
-        elif re.match(r"^\d*\.\d+$", text):
-            normal = text
-        else:
-            raise CellError(_("«%(value)s» er ikke et tal. Skriv fx 1.234,50.") % {"value": shown})
-    elif _DIGITS.match(text):
-        normal = text
-    else:
-        raise CellError(_("«%(value)s» er ikke et tal. Skriv fx 1.234,50.") % {"value": shown})
     try:
-        return Decimal(sign + normal)
-    except InvalidOperation as exc:  # pragma: no cover - the patterns above let none through
-        raise CellError(_("«%(value)s» er ikke et tal.") % {"value": shown}) from exc
+        return formats.parse_number(str(value), percent=percent)
+    except formats.NumberError as exc:
+        raise CellError(exc.message) from exc
 
 
 def parse_integer(value: Any) -> int:
     """A whole number; '2.026' (thousands grouped) is 2026, '2026,0' is 2026."""
     _not_a_date(value)
-    shown = cell_text(value)
     if isinstance(value, Decimal):
         if value != value.to_integral_value():
-            raise CellError(_("«%(value)s» er ikke et helt tal.") % {"value": shown})
+            raise CellError(_("«%(value)s» er ikke et helt tal.") % {"value": cell_text(value)})
         return int(value)
-    text = _SPACES.sub("", str(value))
-    if _GROUPED.match(text):
-        text = text.replace(".", "")
-    text = re.sub(r"[,.]0+$", "", text)
-    if not _DIGITS.match(text):
-        raise CellError(_("«%(value)s» er ikke et helt tal.") % {"value": shown})
-    return int(text)
+    try:
+        return formats.parse_whole_number(str(value))
+    except formats.NumberError as exc:
+        raise CellError(exc.message) from exc
 
 
 def parse_yes_no(value: Any) -> bool:
@@ -886,17 +843,17 @@ def _warn_above_regulation(row: ImportRow, before: Tariff | None, rate: Decimal 
     v = row.values
     if before is None or rate is None or v["price"] is None or v["unit"] is None or row.errors:
         return
-    change = change_percent(v["price"], v["unit"], before.price, before.unit)
-    if change is not None and change > rate:
+    change = pricing.change_percent(v["price"], v["unit"], before.price, before.unit)
+    if pricing.above_pl(change, rate):
         row.warnings.append(
             _(
-                "Taksten stiger %(change)s %% fra %(year)s – mere end PL-satsen på %(rate)s %%. "
+                "Taksten stiger %(change)s fra %(year)s – mere end PL-satsen på %(rate)s. "
                 "Den bliver markeret til dialog."
             )
             % {
-                "change": number_format(change, 1),
+                "change": formats.pct(change),
                 "year": before.year,
-                "rate": number_format(rate, 2),
+                "rate": formats.pct(rate, 2),
             }
         )
 
@@ -1065,7 +1022,7 @@ def format_csv_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "ja" if value else "nej"
     if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
+        return formats.field_value(value)
     return value
 
 
@@ -1087,7 +1044,7 @@ def template_xlsx(rows: list[dict[str, Any]]) -> bytes:
     for index, column in enumerate(COLUMNS, start=1):
         sheet.set_width(index, max(14, len(column) + 4))
         if column in money:
-            sheet.style(sheet.column(index, 2, last), number_format="#,##0.00")
+            sheet.style(sheet.column(index, 2, last), number_format=formats.XLSX_AMOUNT)
     sheet.set_width(COLUMNS.index(COL_OFFER) + 1, 40)
     sheet.set_width(COLUMNS.index(COL_REASON) + 1, 40)
     for column, choices in (

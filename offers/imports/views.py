@@ -10,13 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from offers import permissions
 from offers.models import PriceUnit, TariffUnit
+from partnership import formats
 from partnership.views import member_required
 
 from . import importer
@@ -105,10 +105,6 @@ def import_start(request):
     )
 
 
-def _money(value) -> str:
-    return "" if value is None else number_format(value, 2, force_grouping=True)
-
-
 def _display(row: importer.ImportRow) -> dict:
     """What the preview shows for a row: the value as it will be saved, Danish style, or
     the file's own text where it could not be read."""
@@ -123,8 +119,8 @@ def _display(row: importer.ImportRow) -> dict:
         unit = (
             str(PriceUnit(v["addon_unit"]).label) if v.get("addon_unit") in PriceUnit.values else ""
         )
-        price = _money(v.get("addon_price"))
-        addon = " ".join(p for p in (v["addon_name"] + ":", price and f"{price} kr.", unit) if p)
+        price = formats.kr(v.get("addon_price"))
+        addon = " ".join(p for p in (v["addon_name"] + ":", price, unit) if p)
     if row.kept_addons:
         kept = _("%(n)s eksisterende føres videre") % {"n": row.kept_addons}
         addon = f"{addon} ({kept})" if addon else kept
@@ -144,7 +140,7 @@ def _display(row: importer.ImportRow) -> dict:
         "offer_id": cells.get(importer.COL_OFFER_ID, ""),
         "offer": row.offer_name or cells.get(importer.COL_OFFER, "") or "–",
         "year": shown(importer.COL_YEAR, v.get("year") and str(v["year"])),
-        "price": shown(importer.COL_PRICE, v.get("price") and f"{_money(v['price'])} kr."),
+        "price": shown(importer.COL_PRICE, v.get("price") and formats.kr(v["price"])),
         "unit": shown(
             importer.COL_UNIT, v.get("unit") in TariffUnit.values and TariffUnit(v["unit"]).label
         ),
@@ -152,12 +148,12 @@ def _display(row: importer.ImportRow) -> dict:
             importer.COL_OCCUPANCY,
             # Not `occupancy % 1`: a refused figure of 29+ digits cannot be divided.
             occupancy is not None
-            and f"{number_format(occupancy, 0 if occupancy == int(occupancy) else 2)} %",
+            and formats.pct(occupancy, 0 if occupancy == int(occupancy) else 2),
         ),
         "vat": shown(importer.COL_VAT, vat is not None and (_("Ja") if vat else _("Nej"))),
         "overhead": shown(
             importer.COL_OVERHEAD,
-            v.get("overhead_amount") is not None and f"{_money(v['overhead_amount'])} kr.",
+            v.get("overhead_amount") is not None and formats.kr(v["overhead_amount"]),
         ),
         "addon": addon,
         "reason": v.get("reason", ""),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from offers import permissions, services
 from offers.models import DeclarationQuestion, LegalParagraph, RegulationRate, TargetGroup
+from partnership import formats
 from partnership.forms import PortalModelForm
 from partnership.views import member_required
 
@@ -92,8 +93,8 @@ def regulation_rates(request):
         )
         messages.success(
             request,
-            _("PL-satsen for %(year)s er sat til %(rate)s %%.")
-            % {"year": rate.year, "rate": rate.rate},
+            _("PL-satsen for %(year)s er sat til %(rate)s.")
+            % {"year": rate.year, "rate": formats.pct(rate.rate, 2)},
         )
         return redirect("offers:regulation_rates")
     return render(

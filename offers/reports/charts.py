@@ -13,6 +13,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from offers.charts import _money
+from partnership import formats
 
 BLUE = "#0059b3"
 BAND = "#cfe0f3"
@@ -116,7 +117,7 @@ def development_svg(
 
 
 def _count(value: Decimal) -> str:
-    return f"{value:,.0f}".replace(",", ".")
+    return formats.number(value, 0)
 
 
 def capacity_svg(points: list[tuple[date, int]], *, title: str, chart_id: str) -> SafeString:

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from offers import selectors
+from offers import pricing, selectors
 from offers.models import (
     LegalParagraph,
     Offer,
@@ -20,14 +20,11 @@ from offers.models import (
     RegulationRate,
     Tariff,
     TariffStatus,
-    normalise_monthly,
 )
 from partnership.pdf import render_pdf
 
 from . import charts
 from .filters import Progress, _no_progress
-
-CENT = Decimal("0.01")
 
 
 @dataclass
@@ -81,7 +78,11 @@ def _quartiles(values: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
     if len(data) == 1:
         return data[0], data[0], data[0]
     q1, med, q3 = statistics.quantiles(data, n=4, method="inclusive")
-    return (Decimal(q1).quantize(CENT), Decimal(med).quantize(CENT), Decimal(q3).quantize(CENT))
+    return (
+        pricing.round_kr(Decimal(q1)),
+        pricing.round_kr(Decimal(med)),
+        pricing.round_kr(Decimal(q3)),
+    )
 
 
 def missing_pl_rates(from_year: int, to_year: int) -> list[int]:
@@ -103,12 +104,7 @@ def tariff_development(
     the first year's median, and the offers whose own price rose more than the path allows.
     A year without a PL rate counts as 0 % and is named in missing_rates."""
     rates = {y: r for y, r in selectors.regulation_rates().items() if from_year <= y <= to_year}
-    factor = Decimal(1)
-    factors = {from_year: factor}
-    for y in range(from_year + 1, to_year + 1):
-        factor *= 1 + (rates.get(y) or Decimal(0)) / Decimal(100)
-        factors[y] = factor
-    allowed = ((factor - 1) * 100).quantize(Decimal("0.1"))
+    allowed = pricing.allowed_change(rates, from_year, to_year)
 
     # The latest published version per offer and year, for published offers.
     latest: dict[tuple[int, int], Decimal] = {}
@@ -122,7 +118,7 @@ def tariff_development(
         .order_by("offer_id", "year", "-version")
         .values_list("offer_id", "year", "price", "unit")
     ):
-        latest.setdefault((offer_id, year), normalise_monthly(price, unit))
+        latest.setdefault((offer_id, year), pricing.monthly_price(price, unit))
     by_paragraph: dict[int, set[int]] = defaultdict(set)
     for offer_id, paragraph_id in Offer.paragraphs.through.objects.filter(
         offer_id__in={k[0] for k in latest}
@@ -147,8 +143,7 @@ def tariff_development(
                 years.append(YearStats(y, len(values), q1, med, q3, None))
         pl_path: list[tuple[int, Decimal]] = []
         if years and years[0].year == from_year:
-            start = years[0].median
-            pl_path = [(y, (start * factors[y]).quantize(CENT)) for y in factors]
+            pl_path = pricing.pl_path(years[0].median, rates, from_year, to_year)
             path = dict(pl_path)
             for s in years:
                 s.pl_value = path.get(s.year)
@@ -158,8 +153,8 @@ def tariff_development(
             if first is None or last is None or from_year == to_year:
                 continue
             compared += 1
-            change = ((last - first) / first * 100).quantize(Decimal("0.1"))
-            if change > allowed:
+            change = pricing.change_between(first, last)
+            if pricing.above_pl(change, allowed):
                 rising[paragraph.pk].append((o, first, last, change))
         result.append(
             ParagraphDevelopment(

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from offers import selectors
 from offers.models import RegulationRate, Tariff, TariffAddOn, TariffUnit
+from partnership import formats
 from partnership.exports import XlsxWorkbook
 from partnership.pdf import render_pdf
-from partnership.templatetags.portal import kr
 
 from .filters import (
     OverviewFilters,
@@ -24,11 +24,6 @@ from .filters import (
     filtered_offers,
     resolve_filters,
 )
-
-MONEY_FORMAT = '#,##0.00 "kr."'
-
-
-CHANGE_FORMAT = '+0.0" %";-0.0" %";0.0" %"'
 
 
 @dataclass
@@ -40,7 +35,7 @@ class AddOnLine:
     def text(self) -> str:
         if self.price is None:
             return f"{self.name}: {self.unit}"
-        return f"{self.name}: {kr(self.price)} {self.unit}"
+        return f"{self.name}: {formats.kr(self.price)} {self.unit}"
 
 
 @dataclass
@@ -180,12 +175,12 @@ def tariff_overview_xlsx(overview: TariffOverview) -> bytes:
         (_("Leverandør"), 30, None),
         (_("Ejerform"), 22, None),
         (_("Beliggenhedskommune"), 20, None),
-        (_("Takst (kr.)"), 14, MONEY_FORMAT),
+        (_("Takst (kr.)"), 14, formats.XLSX_KR),
         (_("Enhed"), 11, None),
         (_("Inkl. moms"), 10, None),
-        (_("Månedspris (kr.)"), 15, MONEY_FORMAT),
+        (_("Månedspris (kr.)"), 15, formats.XLSX_KR),
         (_("Tillægsydelser"), 40, None),
-        (_("Ændring fra sidste år (%)"), 14, CHANGE_FORMAT),
+        (_("Ændring fra sidste år (%)"), 14, formats.XLSX_SIGNED_PCT),
         (_("Over PL-satsen"), 10, None),
         (_("Også under"), 28, None),
     ]
@@ -226,7 +221,7 @@ def tariff_overview_xlsx(overview: TariffOverview) -> bytes:
     cells = about.append(
         [_("PL-sats (%)"), float(overview.pl_rate) if overview.pl_rate is not None else None]
     )
-    about.style(cells[1:], number_format="0.00")
+    about.style(cells[1:], number_format=formats.XLSX_TWO_DECIMALS)
     for label, value in overview.filters or [(_("Filtre"), _("Ingen (alle tilbud)"))]:
         about.append([label, value])
     about.append([])

@@ -7,8 +7,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from offers.forms import DanishDecimalField
-from partnership.forms import PortalForm
+from partnership.forms import DanishDecimalField, PortalForm
 from partnership.models import OwnershipForm
 
 from .selectors import SearchReference, search_reference

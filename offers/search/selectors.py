@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
@@ -17,9 +18,9 @@ from django.db.models import (
     F,
     FilteredRelation,
     Lookup,
+    OrderBy,
     Q,
     QuerySet,
-    Subquery,
     Value,
     Window,
 )
@@ -27,6 +28,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from offers import pricing
 from offers.models import (
     LegalParagraph,
     Offer,
@@ -35,43 +37,48 @@ from offers.models import (
     Tariff,
     TariffStatus,
     VacancyReport,
-    normalise_monthly,
 )
 from offers.permissions import editable_provider_ids, is_member, is_secretariat, offers_visible_to
 from offers.selectors import (
-    MONEY_FIELD,
-    _latest_vacancy,
-    change_percent,
     current_year,
-    published_tariffs,
     with_current_tariff,
 )
 from partnership.models import Organisation, OrganisationKind
 from partnership.pagination import page_number
 
-# PostgreSQL only: a stored generated tsvector column with a GIN index (migration 0002),
-# so ranking does not re-parse every match's text.
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from partnership.permissions import AnyUser
+
+    # Offers with what the search annotates, filters and orders on (the current tariff,
+    # vacant, monthly_price, rank): which of them depends on the search.
+    AnnotatedOffers: TypeAlias = QuerySet[Any]
+
+# A stored generated tsvector column with a GIN index (migration 0002), so ranking does not
+# re-parse every match's text.
 FTS_DOCUMENT = "offers_offer.search_document"
 
 
 @dataclass
 class SearchParams:
     q: str = ""
-    paragraphs: list | None = None
-    target_groups: list | None = None
-    municipality: object | None = None
+    paragraphs: list[LegalParagraph | int] | None = None
+    target_groups: list[TargetGroup | int] | None = None
+    municipality: Organisation | int | None = None
     ownership: str = ""
     age: int | None = None
     vacancies: bool = False
     provider: str = ""
-    branch: object | None = None
+    branch: Organisation | int | None = None
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     sort: str = "relevance"
     year: int | None = None
 
 
-def search_offers(user, params: SearchParams) -> QuerySet[Offer]:
+def search_offers(user: AnyUser, params: SearchParams) -> AnnotatedOffers:
     """Every matching offer with its current tariff and vacancy annotated (for open data and
     anything else that reads them all). The search page uses search_page() instead."""
     year = params.year or current_year()
@@ -83,7 +90,7 @@ def search_offers(user, params: SearchParams) -> QuerySet[Offer]:
     return qs.order_by(*_order(params, has_rank))
 
 
-def _matching(user, params: SearchParams) -> QuerySet[Offer]:
+def _matching(user: AnyUser, params: SearchParams) -> QuerySet[Offer]:
     """The filters on the offer's own columns and relations (no annotations needed)."""
     qs = offers_visible_to(user).filter(status="published")
     # Filters through the M2M tables and the provider as subqueries: no DISTINCT over every
@@ -117,29 +124,29 @@ def _matching(user, params: SearchParams) -> QuerySet[Offer]:
     return qs
 
 
-class _AnyOf(Lookup):
+class _AnyOf(Lookup):  # type: ignore[type-arg]  # not subscriptable at runtime
     """`column = ANY(array)`, for _provider_filter()."""
 
     lookup_name = "any_of"
 
-    def as_sql(self, compiler, connection):
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
-def _provider_filter(qs: QuerySet[Offer], providers: QuerySet) -> QuerySet[Offer]:
-    """Offers of the given providers. On PostgreSQL as `provider_id = ANY(ARRAY(subquery))`:
-    as a plain IN (subquery) the planner makes it a join it misjudges (a nested loop probing
-    the offers once per provider: 16-24 ms instead of 3 for municipality + ownership on the
-    bench data); an array computed once lets it combine the offers' indexes instead."""
+def _provider_filter(qs: QuerySet[Offer], providers: QuerySet[Organisation]) -> QuerySet[Offer]:
+    """Offers of the given providers, as `provider_id = ANY(ARRAY(subquery))`: as a plain
+    IN (subquery) the planner makes it a join it misjudges (a nested loop probing the offers
+    once per provider: 16-24 ms instead of 3 for municipality + ownership on the bench data);
+    an array computed once lets it combine the offers' indexes instead."""
     ids = providers.order_by().values("pk")
-    if connection.vendor == "postgresql":
-        return qs.filter(_AnyOf(F("provider_id"), ArraySubquery(ids)))
-    return qs.filter(provider__in=ids)
+    return qs.filter(_AnyOf(F("provider_id"), ArraySubquery(ids)))
 
 
-def _annotation_filters(qs: QuerySet[Offer], params: SearchParams) -> tuple[QuerySet, bool]:
+def _annotation_filters(qs: AnnotatedOffers, params: SearchParams) -> tuple[AnnotatedOffers, bool]:
     """The filters on the annotated vacancy and monthly price, and the full-text search.
     Returns the queryset and whether it has a rank to order by."""
     if params.vacancies:
@@ -153,13 +160,14 @@ def _annotation_filters(qs: QuerySet[Offer], params: SearchParams) -> tuple[Quer
     return qs, False
 
 
-def _order(params: SearchParams, has_rank: bool) -> list:
-    order = {
+def _order(params: SearchParams, has_rank: bool) -> list[str | OrderBy]:
+    orders: dict[str, list[str | OrderBy]] = {
         "price": [F("monthly_price").asc(nulls_last=True), "name", "pk"],
         "price_desc": [F("monthly_price").desc(nulls_last=True), "name", "pk"],
         "name": ["name", "pk"],
         "vacancies": [F("vacant").desc(nulls_last=True), "name", "pk"],
-    }.get(params.sort)
+    }
+    order = orders.get(params.sort)
     if order is None:
         order = ["-rank", "name", "pk"] if has_rank else ["name", "pk"]
     return order
@@ -192,37 +200,31 @@ class Generation:
     token: str
     n: str
 
-    def key(self, *parts) -> str:
+    def key(self, *parts: object) -> str:
         return ":".join(["offers-search", self.token, str(self.n), *map(str, parts)])
 
 
 def search_generation() -> Generation | None:
-    """One cheap query over the generation's rows (16 on PostgreSQL, so that writers need not
-    wait for each other, one on SQLite): any of them changed is a new generation. None
-    (nothing cached) if the rows are missing."""
+    """One cheap query over the generation's rows (16, so that writers need not wait for each
+    other): any of them changed is a new generation. None (nothing cached) if the rows are
+    missing."""
     with connection.cursor() as cursor:
-        cursor.execute(GENERATION_SQL_PG if connection.vendor == "postgresql" else GENERATION_SQL)
+        cursor.execute(GENERATION_SQL)
         row = cursor.fetchone()
     return Generation(str(row[0]), str(row[1])) if row and row[0] else None
 
 
+# With the database's oid and the server's start: a copy restored from a backup (same
+# token, and numbers that go on from the backup's) never meets the cache entries of the
+# database it was copied from.
 GENERATION_SQL = (
-    "SELECT MIN(token), GROUP_CONCAT(n, '.') FROM"
-    " (SELECT token, n FROM offers_searchgeneration ORDER BY id) g"
-)
-
-
-# On PostgreSQL also the database's oid and the server's start: a copy restored from a
-# backup (same token, and numbers that go on from the backup's) never meets the cache
-# entries of the database it was copied from.
-GENERATION_SQL_PG = (
     "SELECT MIN(token) || '.' || (SELECT oid FROM pg_database WHERE datname = current_database())"
     " || '.' || extract(epoch FROM pg_postmaster_start_time()),"
     " md5(string_agg(n::text, '.' ORDER BY id)) FROM offers_searchgeneration"
 )
 
 
-def visibility_class(user) -> str:
+def visibility_class(user: AnyUser) -> str:
     """Which offers offers_visible_to(user) lets through, as a word: everyone who sees the
     same offers shares cached results."""
     if not is_member(user):
@@ -238,8 +240,8 @@ def _params_key(params: SearchParams, year: int) -> str:
     values = astuple(params)
     normal = (
         params.q.strip(),
-        sorted(getattr(v, "pk", v) for v in params.paragraphs or []),
-        sorted(getattr(v, "pk", v) for v in params.target_groups or []),
+        sorted(cast(int, getattr(v, "pk", v)) for v in params.paragraphs or []),
+        sorted(cast(int, getattr(v, "pk", v)) for v in params.target_groups or []),
         getattr(params.municipality, "pk", params.municipality),
         params.ownership,
         params.age,
@@ -299,7 +301,14 @@ def search_reference(generation: Generation | None = None) -> SearchReference:
 
 def _read_reference() -> SearchReference:
 
-    def rows(qs, kind, key, label, active, order):
+    def rows(
+        qs: QuerySet[Any],
+        kind: str | Value,
+        key: str,
+        label: str,
+        active: str | Value,
+        order: str | Value,
+    ) -> QuerySet[Any, tuple[Any, ...]]:
         return qs.order_by().values_list(kind, "pk", key, label, active, order)
 
     paragraphs = rows(
@@ -364,21 +373,21 @@ class SearchResults:
     ids come with the number of matches (COUNT(*) OVER ()) in one query, which reads every
     match anyway; only a page past the end needs a count of its own. Ordered by name,
     PostgreSQL reads the page from an index and stops early, so the count is a query of its
-    own. The details (tariffs, vacancy and, on PostgreSQL, paragraphs and target groups) are
-    one more query, for no ids too.
+    own. The details (tariffs, vacancy, paragraphs and target groups) are one more query,
+    for no ids too.
 
     With a cache key (search_page() with a generation) the three come from the cache when
     the same search at the same generation was read before: no query at all."""
 
     def __init__(
         self,
-        query: Callable[[], tuple[QuerySet, list, bool]],
+        query: Callable[[], tuple[AnnotatedOffers, list[str | OrderBy], bool]],
         year: int,
         reference: SearchReference,
-        number,
+        number: object,
         *,
         cache_key: str | None = None,
-    ):
+    ) -> None:
         # query() builds (matching, order, by_annotation) when a read needs them: building
         # the queryset is most of the work a page read from the cache would do otherwise.
         self._query, self._year, self._reference = query, year, reference
@@ -389,10 +398,10 @@ class SearchResults:
         self._loaded: tuple[int, list[int], list[OfferResult]] | None = None
 
     @cached_property
-    def _built(self) -> tuple[QuerySet, list, bool]:
+    def _built(self) -> tuple[AnnotatedOffers, list[str | OrderBy], bool]:
         return self._query()
 
-    def _page_ids(self, start: int, stop: int, *, with_total: bool) -> list:
+    def _page_ids(self, start: int, stop: int, *, with_total: bool) -> list[Any]:
         matching, order, _by_annotation = self._built
         qs = matching.order_by(*order)
         if with_total:
@@ -415,7 +424,7 @@ class SearchResults:
             else:
                 total = matching.count()
                 ids = self._page_ids(start, stop, with_total=False)
-            self._loaded = (total, ids, self._results(ids, self._details(ids)))
+            self._loaded = (total, ids, self._results(ids, card_details(ids, self._year)))
             if self._cache_key:
                 cache.set(self._cache_key, self._loaded, CACHE_SECONDS)
         return self._loaded
@@ -432,14 +441,9 @@ class SearchResults:
             return results[: window.stop - window.start]
         # paginate() settled on another page (past the end: the last one).
         wanted = self._page_ids(window.start, window.stop, with_total=False)
-        return self._results(wanted, self._details(wanted))
+        return self._results(wanted, card_details(wanted, self._year))
 
-    def _details(self, ids: list[int]) -> list[dict]:
-        if connection.vendor == "postgresql":
-            return _details_postgresql(ids, self._year)
-        return _details_orm(ids, self._year)
-
-    def _results(self, ids: list[int], rows: list[dict]) -> list[OfferResult]:
+    def _results(self, ids: list[int], rows: list[dict[str, Any]]) -> list[OfferResult]:
         by_pk = {r["pk"]: r for r in rows}  # (an offer deleted since its id was read: gone)
         rows = [by_pk[pk] for pk in ids if pk in by_pk]
         ref = self._reference
@@ -491,10 +495,12 @@ _DETAIL_FIELDS = [
 ]
 
 
-def _details_postgresql(ids: list[int], year: int) -> list[dict]:
-    """What the cards show of these offers, in one statement written out: the same reading
-    as _details_orm() (tests/offers/test_search_queries.py holds them to it), without the
-    ORM building and compiling ten subqueries on every request (4 ms of CPU)."""
+def card_details(ids: list[int], year: int) -> list[dict[str, Any]]:
+    """What the cards show of these offers, in one statement written out: what
+    offers.selectors.with_current_tariff() and the offers' links read
+    (tests/offers/test_search_queries.py holds it to them), 4.3x faster than the ORM's
+    subqueries and a query for the links (1.6-1.8 ms against 6.8-7.8 ms p50 for a page of 20
+    offers on the bench data)."""
     tables = {
         "offer": Offer._meta.db_table,
         "organisation": Organisation._meta.db_table,
@@ -527,54 +533,22 @@ def _details_postgresql(ids: list[int], year: int) -> list[dict]:
         " ON true"
         " WHERE o.id = ANY(%(ids)s)"
     ).format(**tables)
-    params = {"ids": list(ids), "y0": year, "y1": year - 1, "published": TariffStatus.PUBLISHED}
+    params: dict[str, Any] = {
+        "ids": list(ids),
+        "y0": year,
+        "y1": year - 1,
+        "published": TariffStatus.PUBLISHED,
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [dict(zip(_DETAIL_FIELDS, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _details_orm(ids: list[int], year: int) -> list[dict]:
-    """What the cards show of these offers, through the ORM (any database)."""
-    current, previous = published_tariffs(year), published_tariffs(year - 1)
-    vacancy = _latest_vacancy()
-    rows = Offer.objects.filter(pk__in=ids).annotate(
-        tariff_price=Subquery(current.values("price")[:1], output_field=MONEY_FIELD),
-        tariff_unit=Subquery(current.values("unit")[:1]),
-        previous_price=Subquery(previous.values("price")[:1], output_field=MONEY_FIELD),
-        previous_unit=Subquery(previous.values("unit")[:1]),
-        vacant=Subquery(vacancy.values("vacant")[:1]),
-        vacancy_date=Subquery(vacancy.values("reported_on")[:1]),
-        pl_rate=Subquery(
-            RegulationRate.objects.filter(year=year).order_by().values("rate")[:1],
-            output_field=MONEY_FIELD,
-        ),
-    )
-    rows = list(rows.order_by().values(*_DETAIL_FIELDS[:-2]))
-    _add_links(rows)
-    return rows
-
-
-def _add_links(rows: list[dict]) -> None:
-    """paragraph_ids and target_group_ids without PostgreSQL's arrays: one more query."""
-    by_pk = {r["pk"]: r for r in rows}
-    for r in rows:
-        r["paragraph_ids"], r["target_group_ids"] = [], []
-    links = Offer.paragraphs.through.objects.filter(offer_id__in=by_pk).values_list(
-        Value("paragraph_ids"), "offer_id", "legalparagraph_id"
-    )
-    links = links.union(
-        Offer.target_groups.through.objects.filter(offer_id__in=by_pk).values_list(
-            Value("target_group_ids"), "offer_id", "targetgroup_id"
-        ),
-        all=True,
-    )
-    for key, offer_id, ref_id in links:
-        by_pk[offer_id][key].append(ref_id)
-
-
-def _offer_result(r: dict, *, paragraphs: list[str], target_groups: list[str]) -> OfferResult:
+def _offer_result(
+    r: dict[str, Any], *, paragraphs: list[str], target_groups: list[str]
+) -> OfferResult:
     price, unit = r["tariff_price"], r["tariff_unit"]
-    change = change_percent(price, unit, r["previous_price"], r["previous_unit"])
+    change = pricing.change_percent(price, unit, r["previous_price"], r["previous_unit"])
     rate = r["pl_rate"]
     return OfferResult(
         pk=r["pk"],
@@ -587,22 +561,22 @@ def _offer_result(r: dict, *, paragraphs: list[str], target_groups: list[str]) -
         age_min=r["age_min"],
         age_max=r["age_max"],
         places=r["places"],
-        # Exact Decimal arithmetic for what people read (SQL's is for sorting), as decorate().
+        # The numbers of offers.pricing, as decorate() (SQL's for sorting are the same).
         tariff_price=Decimal(price).quantize(Decimal("0.01")) if price is not None else None,
         tariff_unit=unit,
-        monthly_price=normalise_monthly(Decimal(price), unit) if price is not None else None,
+        monthly_price=pricing.monthly_price(price, unit) if price is not None else None,
         change_percent=change,
-        pl_flag=change is not None and rate is not None and change > rate,
+        pl_flag=pricing.above_pl(change, rate),
         vacant=r["vacant"],
         vacancy_date=r["vacancy_date"],
     )
 
 
 def search_page(
-    user,
+    user: AnyUser,
     params: SearchParams,
     reference: SearchReference,
-    number=None,
+    number: object = None,
     generation: Generation | None = None,
 ) -> SearchResults:
     """The search for the page: for paginate(..., PAGE_SIZE, number). With the
@@ -610,9 +584,9 @@ def search_page(
     page's results are cached under it, the viewer's visibility class and the parameters."""
     year = params.year or current_year()
 
-    def query() -> tuple[QuerySet, list, bool]:
+    def query() -> tuple[AnnotatedOffers, list[str | OrderBy], bool]:
         # Only the annotations the filters and the order need: the rest is read for the page.
-        needed = {}
+        needed: dict[str, F] = {}
         if params.vacancies or params.sort == "vacancies":
             # The latest report's count from offers_currentvacancy (migration 0005's triggers
             # keep it; it agrees with _latest_vacancy(), see
@@ -654,15 +628,8 @@ def _rank(q: str) -> RawSQL:
     return RawSQL(f"ts_rank({FTS_DOCUMENT}, websearch_to_tsquery('danish', %s))", (q,))
 
 
-def _full_text(qs, q: str):
-    if connection.vendor == "postgresql":
-        qs = qs.annotate(rank=_rank(q)).extra(
-            where=[f"{FTS_DOCUMENT} @@ websearch_to_tsquery('danish', %s)"], params=[q]
-        )
-        return qs, True
-    # SQLite (make run): every word must appear in the name, methods or description.
-    for word in q.split():
-        qs = qs.filter(
-            Q(name__icontains=word) | Q(methods__icontains=word) | Q(description__icontains=word)
-        )
-    return qs, False
+def _full_text(qs: AnnotatedOffers, q: str) -> tuple[AnnotatedOffers, bool]:
+    qs = qs.annotate(rank=_rank(q)).extra(
+        where=[f"{FTS_DOCUMENT} @@ websearch_to_tsquery('danish', %s)"], params=[q]
+    )
+    return qs, True

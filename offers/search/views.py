@@ -5,20 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
-from django.utils.formats import date_format, get_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from offers.compare.session import COMPARE_MAX, compared_ids
 from offers.models import Tariff, TariffUnit
 from offers.selectors import current_year, decorate
+from partnership import formats
 from partnership.exports import CSV_CONTENT_TYPE, csv_text
 from partnership.pagination import PAGE_PARAM, page_number, paginate
-from partnership.templatetags.portal import signed_pct
 from partnership.views import member_required
 
 from . import selectors
@@ -63,27 +63,15 @@ class _SearchCard:
 
 
 class _CardTexts:
-    """Writes the cards' texts, with translations and separators looked up once per page
-    rather than once per card (the filters kr and date did, and they were a third of the
-    page's rendering)."""
+    """Writes the cards' texts, with translations looked up once per page rather than once
+    per card (the filters kr and date did, and they were a third of the page's rendering);
+    numbers by partnership.formats."""
 
     def __init__(self):
         self.no_tariff = _("Ingen offentliggjort takst")
         self.per_day, self.per_month = _("pr. døgn"), _("pr. måned")
         self.of, self.years = _("af"), _("år")
-        # Separators of the active language, as floatformat uses them ("1.234,50").
-        self.separators = str.maketrans(
-            {",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")}
-        )
         self.dates: dict = {}
-
-    def kr(self, value: Decimal | None, decimals: int = 2) -> str:
-        """As the template filter kr: rounded half up, grouped, with "kr."."""
-        if value is None:
-            return ""
-        exp = Decimal(1).scaleb(-decimals)
-        rounded = Decimal(value).quantize(exp, rounding=ROUND_HALF_UP)
-        return f"{rounded:,.{decimals}f}".translate(self.separators) + " kr."
 
     def date(self, value) -> str:
         if value not in self.dates:
@@ -95,7 +83,7 @@ class _CardTexts:
             tariff = self.no_tariff
         else:
             unit = self.per_day if r.tariff_unit == TariffUnit.DAY else self.per_month
-            tariff = f"{self.kr(r.tariff_price)} {unit}"
+            tariff = f"{formats.kr(r.tariff_price)} {unit}"
         return _SearchCard(
             pk=r.pk,
             name=r.name,
@@ -103,8 +91,8 @@ class _CardTexts:
             meta=" · ".join([r.provider_name, r.municipality_name, ", ".join(r.paragraphs)]),
             target_groups=r.target_groups,
             tariff=tariff,
-            monthly=self.kr(r.monthly_price, 0),
-            change="–" if r.change_percent is None else signed_pct(r.change_percent),
+            monthly=formats.kr(r.monthly_price, 0),
+            change="–" if r.change_percent is None else formats.signed_pct(r.change_percent),
             pl_flag=r.pl_flag,
             vacancy="–" if r.vacant is None else f"{r.vacant} {self.of} {r.places}",
             vacancy_date=self.date(r.vacancy_date) if r.vacant is not None else "",
@@ -250,7 +238,7 @@ def open_data(request, fmt):
         row["over_pl"] = "ja" if row["over_pl"] else "nej"
         for key in ("takst", "maanedspris", "aendring_pct"):
             if row[key] is not None:
-                row[key] = row[key].replace(".", ",")
+                row[key] = Decimal(row[key])  # written with a decimal comma by csv_text()
         table.append([row[field] for field in OPEN_DATA_FIELDS])
     response = StreamingHttpResponse(iter([csv_text(table)]), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tilbud-{stamp}.csv"'

@@ -7,9 +7,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from offers.forms import DanishDecimalField, MoneyInput
 from offers.models import PriceUnit, RegulationRate, Tariff, TariffUnit
-from partnership.forms import PortalForm, PortalModelForm
+from partnership.forms import DanishDecimalField, PortalForm, PortalModelForm
 
 
 class TariffForm(PortalModelForm):
@@ -18,15 +17,14 @@ class TariffForm(PortalModelForm):
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
-        widget=MoneyInput,
     )
     occupancy_percent = DanishDecimalField(
         label=_("Budgetteret belægning (%)"),
+        percent=True,
         max_digits=5,
         decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=Decimal("100"),
-        widget=MoneyInput,
     )
     overhead_amount = DanishDecimalField(
         label=_("Heraf central ledelse og administration (kr.)"),
@@ -34,7 +32,6 @@ class TariffForm(PortalModelForm):
         max_digits=12,
         decimal_places=2,
         min_value=0,
-        widget=MoneyInput,
     )
 
     class Meta:
@@ -89,7 +86,6 @@ class AddOnForm(PortalForm):
         min_value=0,
         max_digits=12,
         decimal_places=2,
-        widget=MoneyInput,
     )
     unit = forms.ChoiceField(
         label=_("Enhed"), required=False, choices=[("", "–")] + list(PriceUnit.choices)

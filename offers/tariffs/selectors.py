@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import TYPE_CHECKING, cast
+
 from offers.models import Offer
 from offers.selectors import decorate, with_current_tariff
 
+if TYPE_CHECKING:
+    from offers.selectors import DecoratedOffer
 
-def tariffs_above_pl(year: int) -> list[Offer]:
+
+def tariffs_above_pl(year: int) -> list[DecoratedOffer]:
     qs = with_current_tariff(Offer.objects.filter(status="published"), year).select_related(
         "provider"
     )
-    rows = [
-        o
-        for o in decorate(qs.filter(tariff_id__isnull=False, previous_price__isnull=False), year)
-        if o.pl_flag
-    ]
-    return sorted(rows, key=lambda o: o.change_percent, reverse=True)
+    # django-stubs types the lookup `previous_price__isnull` on the annotation as the
+    # annotation's own type (Decimal | None) instead of bool.
+    has_both = qs.filter(tariff_id__isnull=False, previous_price__isnull=False)  # type: ignore[misc]
+    rows = [o for o in decorate(has_both, year) if o.pl_flag]
+    # A flagged offer has a change (pricing.above_pl).
+    return sorted(rows, key=lambda o: cast(Decimal, o.change_percent), reverse=True)

@@ -2,11 +2,9 @@
 provider A comments and accepts, the caseworker signs, and a worker process renders the
 PDF with the deviation marked."""
 
-import io
 import re
 
 import pytest
-from pypdf import PdfReader
 
 from contracts.models import Contract
 from offers.models import Offer
@@ -15,6 +13,7 @@ from partnership.models import Job
 from tests.browser.conftest import assert_accessible, log_in
 from tests.conftest import wait_for_job
 from tests.factories import next_month_start
+from tests.pdfs import pdf_text
 
 YEAR = current_year()
 NEW_NOTICE = (
@@ -89,10 +88,7 @@ def test_contract_from_standard_with_deviation_negotiated_signed_and_rendered(
     buyer.reload()
     with buyer.expect_download() as download:
         buyer.get_by_role("link", name=re.compile("^Hent ")).click()
-    text = "\n".join(
-        p.extract_text()
-        for p in PdfReader(io.BytesIO(open(download.value.path(), "rb").read())).pages
-    )
+    text = pdf_text(download.value.path())
     assert "Afvigelse" in text
     assert REASON in " ".join(text.split())
     assert offer.name in text

@@ -4,19 +4,18 @@ secretariat writes the minutes and sends them for comment; a Slagelse caseworker
 the secretariat approves, and a worker process renders the minutes PDF with every item's
 decisions. The provider never sees the closed item: not on the page, in a PDF or its ICS."""
 
-import io
 import re
 import time
 from datetime import date, timedelta
 
 import pytest
-from pypdf import PdfReader
 
 from meetings import demo as meetings_demo
 from meetings.models import Meeting, Participation
 from partnership.models import Job
 from tests.browser.conftest import assert_accessible, log_in
 from tests.conftest import wait_for_job
+from tests.pdfs import pdf_text
 
 DAY = (date.today() + timedelta(days=14)).isoformat()
 TITLE = "Fællesmøde om kvalitet i botilbud"
@@ -47,9 +46,7 @@ INVITED = [
 
 
 def pdf_of(download) -> str:
-    with open(download.value.path(), "rb") as f:
-        reader = PdfReader(io.BytesIO(f.read()))
-    return " ".join("\n".join(p.extract_text() for p in reader.pages).split())
+    return pdf_text(download.value.path(), flat=True)
 
 
 def download_job(page, job):

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from contracts import services
 from contracts.models import Contract, ContractClause, ContractState
-from offers.models import Tariff
 from tests.factories import (
+    TariffFactory,
     demo_user,
     make_contract,
     make_offer,
@@ -103,13 +103,8 @@ def test_bad_terms_are_refused(client, offer, overrides, message):
 def test_tariff_must_be_published_and_belong_to_the_offer(client, offer, today):
     other = make_offer(name="Andet tilbud")
     other_tariff = publish(other, today.year, "1000")
-    draft = Tariff.objects.create(
-        offer=offer,
-        year=today.year - 1,
-        price=1,
-        unit="day",
-        occupancy_percent=90,
-        created_by=demo_user(PROVIDER),
+    draft = TariffFactory(
+        offer=offer, year=today.year - 1, price=1, occupancy_percent=90, published=False
     )
     client.force_login(demo_user(CASEWORKER))
     for tariff in (other_tariff, draft):

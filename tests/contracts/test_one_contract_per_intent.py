@@ -21,6 +21,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
     demo_user,
+    logged_in,
     make_contract,
     make_offer,
     pl_rates,
@@ -62,12 +63,6 @@ def create_form(offer, token) -> dict:
         "buyer_contact": demo_user(CASEWORKER).pk,
         "provider_contact": demo_user(PROVIDER).pk,
     }
-
-
-def logged_in(email: str) -> Client:
-    client = Client()
-    client.force_login(demo_user(email))
-    return client
 
 
 def active_contract(offer) -> Contract:

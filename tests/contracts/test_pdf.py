@@ -24,6 +24,7 @@ from partnership import jobs
 from partnership.models import JobStatus, Organisation
 from tests.conftest import wait_for_job
 from tests.factories import demo_user, make_offer, pl_rates
+from tests.pdfs import pdf_text
 
 OFFER_NAME = "Bostedet Egelund, Havehuset"
 CASE_REFERENCE = "NAE-0042"
@@ -120,10 +121,6 @@ def contract(demo, today) -> Contract:
     return contract
 
 
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
 def render(contract) -> tuple[str, bytes]:
     """The renderer called as the worker would, for the buyer's contact person."""
     job = SimpleNamespace(params={"contract_id": contract.pk}, ordered_by=contract.buyer_contact)
@@ -206,7 +203,7 @@ def test_ordered_as_a_job_the_pdf_is_ready_for_the_orderer(contract, contract_pd
     )
     assert job.status == JobStatus.DONE, job.error  # tasks run in-process under pytest
     assert job.result_name == f"kontrakt-naestved-{contract.pk}.pdf"
-    text = "\n".join(p.extract_text() for p in PdfReader(job.result_file.path).pages)
+    text = pdf_text(job.result_file.path)
     assert REASON in " ".join(text.split())
 
 
@@ -237,6 +234,6 @@ def test_contract_pdf_is_written_by_a_worker_process(
     assert job.status == JobStatus.QUEUED  # handed to Redis, not run here
     wait_for_job(job)
     assert job.status == JobStatus.DONE, job.error
-    text = "\n".join(p.extract_text() for p in PdfReader(job.result_file.path).pages)
+    text = pdf_text(job.result_file.path)
     assert REASON in " ".join(text.split())
     assert OFFER_NAME in text

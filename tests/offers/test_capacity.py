@@ -7,16 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from offers.models import LegalParagraph, Offer, TargetGroup, VacancyReport
+from offers.models import Offer, VacancyReport
 from offers.reports.capacity import capacity_overview, month_ends
 from tests.factories import demo_user, make_offer
-
-
-def _offer(name, paragraphs, groups, places, **fields):
-    offer = make_offer(name=name, places=places, **fields)
-    offer.paragraphs.set(LegalParagraph.objects.filter(code__in=paragraphs))
-    offer.target_groups.set(TargetGroup.objects.filter(slug__in=groups))
-    return offer
 
 
 def report(offer, vacant, days_ago):
@@ -27,11 +20,28 @@ def report(offer, vacant, days_ago):
 
 @pytest.fixture
 def region(demo):
-    a = _offer("Botilbuddet Ask", ["SEL § 108"], ["autisme"], 12)
-    b = _offer("Bostedet Birk", ["SEL § 107"], ["sindslidelse"], 8)
-    both = _offer("Huset Eg", ["SEL § 107", "SEL § 108"], ["autisme", "sindslidelse"], 6)
-    silent = _offer("Stilleliv", ["SEL § 108"], ["autisme"], 5)  # never reported
-    draft = _offer("Kladden", ["SEL § 108"], ["autisme"], 20, status="draft")
+    a = make_offer(
+        name="Botilbuddet Ask", paragraphs=["SEL § 108"], target_groups=["autisme"], places=12
+    )
+    b = make_offer(
+        name="Bostedet Birk", paragraphs=["SEL § 107"], target_groups=["sindslidelse"], places=8
+    )
+    both = make_offer(
+        name="Huset Eg",
+        paragraphs=["SEL § 107", "SEL § 108"],
+        target_groups=["autisme", "sindslidelse"],
+        places=6,
+    )
+    silent = make_offer(
+        name="Stilleliv", paragraphs=["SEL § 108"], target_groups=["autisme"], places=5
+    )  # never reported
+    draft = make_offer(
+        name="Kladden",
+        paragraphs=["SEL § 108"],
+        target_groups=["autisme"],
+        places=20,
+        status="draft",
+    )
     report(a, 4, 400)
     report(a, 2, 100)
     report(a, 3, 10)  # latest for a

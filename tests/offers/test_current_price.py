@@ -5,27 +5,21 @@ offer page, the open data and the comparison compute (selectors.with_current_tar
 the search's price and vacancy filters and sorts find the same offers in the same order as
 the computed values do."""
 
-from datetime import date, timedelta
 from decimal import Decimal
 from importlib import import_module
 
 import pytest
 from django.db import connection
 from django.db.models import Subquery
-from django.utils import timezone
 
 from offers import selectors, services
 from offers.models import CurrentPrice, CurrentVacancy, Offer, Tariff, VacancyReport
 from offers.search import selectors as search_selectors
 from offers.search.selectors import SearchParams
 from offers.selectors import current_year
-from tests.factories import demo_user, make_offer, pl_rates, publish
+from tests.factories import days_ago, demo_user, make_offer, pl_rates, publish
 
 YEAR = current_year()
-
-
-def ago(days: int) -> date:
-    return timezone.localdate() - timedelta(days=days)
 
 
 EDITOR = "leverandoer.a@portal.example"
@@ -45,13 +39,15 @@ def _stored() -> dict[tuple[int, int], tuple[int, Decimal]]:
 
 
 def _computed() -> dict[tuple[int, int], tuple[int, Decimal]]:
-    """What the rest of the portal computes: the latest published version, × 365/12 per day."""
+    """What the rest of the portal computes: the latest published version, × 365/12 per day
+    (offers.pricing)."""
     found = {}
     for year in set(Tariff.objects.values_list("year", flat=True)):
-        for offer in selectors.with_current_tariff(Offer.objects.all(), year):
+        for offer in selectors.decorate(
+            selectors.with_current_tariff(Offer.objects.all(), year), year, rate=None
+        ):
             if offer.tariff_id is not None:
-                monthly = Decimal(offer.monthly_price).quantize(Decimal("0.000001"))
-                found[(offer.pk, year)] = (offer.tariff_id, monthly)
+                found[(offer.pk, year)] = (offer.tariff_id, offer.monthly_price)
     return found
 
 
@@ -71,7 +67,7 @@ def test_publishing_and_correcting_keep_the_current_price(editor):
     draft = _draft(offer, YEAR, "2500.50", "day", editor)
     assert _stored() == {}  # a draft is no price
     first = services.publish_tariff(tariff=draft, by=editor)
-    assert _stored() == {(offer.pk, YEAR): (first.pk, Decimal("76056.875000"))}
+    assert _stored() == {(offer.pk, YEAR): (first.pk, Decimal("76056.88"))}  # 76.056,875
 
     correction = services.start_correction(tariff=first, by=editor)
     assert _stored()[(offer.pk, YEAR)][0] == first.pk  # the correction is a draft still
@@ -90,9 +86,9 @@ def test_publishing_and_correcting_keep_the_current_price(editor):
     publish(other, YEAR, "1972.61")  # straight to the database, as the demo data and import
     publish(other, YEAR, "1972.62", version=2, reason="Rettelse")
     stored = _stored()
-    assert stored[(offer.pk, YEAR)] == (second.pk, Decimal("61000.000000"))
+    assert stored[(offer.pk, YEAR)] == (second.pk, Decimal("61000.00"))
     assert stored[(offer.pk, YEAR - 1)][0] == last_year.pk
-    assert stored[(other.pk, YEAR)][1] == Decimal("60000.525000")  # 1.972,62 × 365 / 12
+    assert stored[(other.pk, YEAR)][1] == Decimal("60000.53")  # 1.972,62 × 365 / 12
     assert stored == _computed()
 
 
@@ -104,7 +100,7 @@ def test_an_older_version_published_later_does_not_replace_a_newer_one(editor):
         occupancy_percent=Decimal("95"), created_by=editor,
     )  # fmt: skip
     Tariff.objects.filter(pk=old.pk).update(status="published", published_at=old.created_at)
-    assert _stored()[(offer.pk, YEAR)][1] == Decimal("2100") * 365 / 12
+    assert _stored()[(offer.pk, YEAR)][1] == Decimal("63875.00")  # 2.100 × 365 / 12
     assert _stored() == _computed()
 
 
@@ -117,7 +113,7 @@ def test_the_migration_fills_the_tables_from_what_was_there_before_it(editor):
             publish(offer, YEAR, 2050 + i, version=2, reason="Rettelse")
         for month in range(1, 1 + i % 3):
             VacancyReport.objects.create(
-                offer=offer, vacant=month, reported_on=ago(90 - 30 * month)
+                offer=offer, vacant=month, reported_on=days_ago(90 - 30 * month)
             )
     prices, vacancies = _stored(), _vacancies_stored()
     assert prices == _computed() and len(prices) == 12
@@ -127,9 +123,11 @@ def test_the_migration_fills_the_tables_from_what_was_there_before_it(editor):
     migration = import_module("offers.migrations.0005_current_price_and_search_generation")
     backfills = [sql for sql in migration.PG_FORWARD if "SELECT DISTINCT ON" in sql]
     assert len(backfills) == 2
+    monthly = import_module("offers.migrations.0007_monthly_price_in_one_function")
     with connection.cursor() as cursor:
         for sql in backfills:
             cursor.execute(sql)
+        cursor.execute(monthly._recompute(monthly.MONTHLY))  # the monthly price in øre
     assert _stored() == prices and _vacancies_stored() == vacancies
 
 
@@ -187,14 +185,14 @@ def _vacancies_computed() -> dict[int, tuple[int, int]]:
 
 def test_reporting_changing_and_deleting_vacancies_keep_the_current_one(editor):
     offer, other, quiet = make_offer(), make_offer(), make_offer()
-    first = services.report_vacancy(offer=offer, vacant=2, reported_on=ago(90), by=editor)
+    first = services.report_vacancy(offer=offer, vacant=2, reported_on=days_ago(90), by=editor)
     assert _vacancies_stored() == {offer.pk: (first.pk, 2)}
-    newer = services.report_vacancy(offer=offer, vacant=0, reported_on=ago(30), by=editor)
+    newer = services.report_vacancy(offer=offer, vacant=0, reported_on=days_ago(30), by=editor)
     # An older date reported later is not the current one; the same date later is.
-    services.report_vacancy(offer=offer, vacant=9, reported_on=ago(60), by=editor)
+    services.report_vacancy(offer=offer, vacant=9, reported_on=days_ago(60), by=editor)
     assert _vacancies_stored()[offer.pk] == (newer.pk, 0)
-    same_day = VacancyReport.objects.create(offer=other, vacant=1, reported_on=ago(30))
-    again = VacancyReport.objects.create(offer=other, vacant=3, reported_on=ago(30))
+    same_day = VacancyReport.objects.create(offer=other, vacant=1, reported_on=days_ago(30))
+    again = VacancyReport.objects.create(offer=other, vacant=3, reported_on=days_ago(30))
     VacancyReport.objects.filter(pk=again.pk).update(created_at=same_day.created_at)  # a tie
     assert _vacancies_stored()[other.pk] == (again.pk, 3)  # the id settles it
     assert _vacancies_stored() == _vacancies_computed() and quiet.pk not in _vacancies_stored()
@@ -213,8 +211,8 @@ def test_the_search_filters_and_sorts_on_vacancies_as_the_computed_ones(editor):
     for i, vacant in enumerate([0, 3, 1, None, 3, 0, 7]):
         offer = make_offer(name=f"Ledighed {i}")
         if vacant is not None:
-            VacancyReport.objects.create(offer=offer, vacant=5, reported_on=ago(60))
-            VacancyReport.objects.create(offer=offer, vacant=vacant, reported_on=ago(30))
+            VacancyReport.objects.create(offer=offer, vacant=5, reported_on=days_ago(60))
+            VacancyReport.objects.create(offer=offer, vacant=vacant, reported_on=days_ago(30))
     user = demo_user("sagsbehandler.slagelse@portal.example")
     reference = search_selectors.search_reference()
     for fields in [{"vacancies": True}, {"sort": "vacancies"}, {"vacancies": True, "q": "autisme"}]:

@@ -16,16 +16,15 @@ from django.utils import timezone
 from offers.imports import importer
 from offers.models import (
     Offer,
+    OfferStatus,
     PriceUnit,
     RegulationRate,
     Tariff,
-    TariffAddOn,
     TariffStatus,
     TariffUnit,
 )
 from offers.selectors import current_year
-from partnership.models import Organisation
-from tests.factories import demo_user
+from tests.factories import OfferFactory, TariffFactory, demo_org, demo_user
 
 YEAR = current_year()  # on the test clock
 EDITOR_A = "leverandoer.a@portal.example"
@@ -37,38 +36,31 @@ HEADER = (
 
 
 def make_offer(provider_slug: str, name: str) -> Offer:
-    return Offer.objects.create(
-        provider=Organisation.objects.get(slug=provider_slug),
-        municipality=Organisation.objects.get(slug="slagelse"),
+    """A draft offer in Slagelse with no paragraph or target group."""
+    return OfferFactory(
+        provider=demo_org(provider_slug),
         name=name,
         address="Egevej 1",
-        postal_code="4200",
-        city="Slagelse",
-        age_min=18,
         age_max=99,
         description="Botilbud til voksne.",
         methods="Low arousal.",
-        places=10,
+        status=OfferStatus.DRAFT,
+        paragraphs=[],
+        target_groups=[],
     )
 
 
 def publish(offer: Offer, year: int, price: str, *, addons=()) -> Tariff:
     """A published tariff, made as the tariff form would: draft, add-ons, publish."""
-    tariff = Tariff.objects.create(
+    return TariffFactory(
         offer=offer,
         year=year,
-        price=Decimal(price),
-        unit=TariffUnit.DAY,
-        occupancy_percent=Decimal("95"),
+        price=price,
         created_by=demo_user(EDITOR_A),
         cost_note=f"Budget {YEAR}",
+        addons=addons,
+        published_by=None,
     )
-    for name, addon_price, unit in addons:
-        TariffAddOn.objects.create(tariff=tariff, name=name, price=addon_price, unit=unit)
-    tariff.status = TariffStatus.PUBLISHED
-    tariff.published_at = timezone.now()
-    tariff.save()
-    return tariff
 
 
 @pytest.fixture
@@ -83,9 +75,9 @@ def setup(demo):
 
 
 @pytest.fixture
-def editor_client(client, setup):
-    client.force_login(demo_user(EDITOR_A))
-    return client
+def editor_client(setup, as_provider):
+    """Bostedet Egelund's editor (EDITOR_A), once the offers are there."""
+    return as_provider
 
 
 def csv_file(*rows: str, header: str = HEADER, encoding: str = "utf-8-sig") -> bytes:

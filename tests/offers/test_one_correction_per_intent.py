@@ -7,13 +7,12 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from offers import services
 from offers.models import Tariff, TariffStatus
-from tests.factories import demo_user, make_offer, pl_rates, publish
+from tests.factories import demo_user, logged_in, make_offer, pl_rates, publish
 from tests.races import run_together, slowed
 
 EDITOR = "leverandoer.a@portal.example"
@@ -23,12 +22,6 @@ EDITOR = "leverandoer.a@portal.example"
 def published(demo):
     pl_rates()
     return publish(make_offer(), timezone.localdate().year, "2500", addons=[("Kørsel", 4, "km")])
-
-
-def logged_in(email: str) -> Client:
-    client = Client()
-    client.force_login(demo_user(email))
-    return client
 
 
 def correct_url(tariff: Tariff) -> str:

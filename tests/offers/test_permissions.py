@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from offers.models import Offer, Tariff
 from offers.selectors import current_year
-from tests.factories import demo_user, make_offer, pl_rates, publish
+from tests.factories import TariffFactory, demo_user, make_offer, pl_rates, publish
 
 YEAR = current_year()
 
@@ -16,15 +16,7 @@ def setup(demo):
     pl_rates()
     offer = make_offer()  # provider A
     published = publish(offer, YEAR - 1, "2000")
-    draft = Tariff.objects.create(
-        offer=offer,
-        year=YEAR,
-        version=1,
-        price=2100,
-        unit="day",
-        occupancy_percent=95,
-        created_by=demo_user("leverandoer.a@portal.example"),
-    )
+    draft = TariffFactory(offer=offer, year=YEAR, price=2100, published=False)
     return offer, published, draft
 
 

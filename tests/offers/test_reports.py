@@ -1,7 +1,6 @@
 """Tariff reports (issue 6): the takstoversigt as PDF and XLSX, the takstudvikling, ordering
 them from a form, the report library and the scheduled takstoversigt."""
 
-import io
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -13,20 +12,19 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from offers.models import (
-    LegalParagraph,
     Offer,
     PublishedReport,
     ScheduledReport,
-    TargetGroup,
     Tariff,
-    normalise_monthly,
 )
+from offers.pricing import monthly_price
 from offers.selectors import current_year
 from partnership import jobs
+from partnership.formats import signed_pct
 from partnership.models import Job, JobStatus
-from partnership.templatetags.portal import signed_pct
 from tests.conftest import wait_for_job
 from tests.factories import demo_user, make_offer, pl_rates, publish
+from tests.pdfs import pdf_text
 
 YEAR = current_year()
 CASEWORKER = "sagsbehandler.slagelse@portal.example"
@@ -34,24 +32,14 @@ SECRETARIAT = "sekretariat@portal.example"
 PROVIDER = "leverandoer.a@portal.example"
 
 
-def pdf_text(path_or_bytes) -> str:
-    source = io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes) else path_or_bytes
-    return "\n".join(page.extract_text() for page in PdfReader(source).pages)
-
-
-def _offer(name, paragraphs, groups, **fields):
-    offer = make_offer(name=name, **fields)
-    offer.paragraphs.set(LegalParagraph.objects.filter(code__in=paragraphs))
-    offer.target_groups.set(TargetGroup.objects.filter(slug__in=groups))
-    return offer
-
-
 @pytest.fixture
 def catalogue(demo):
     """§ 107 and § 108 offers with this and last year's tariffs, and some that must not be
     in a § 107/§ 108 takstoversigt."""
     pl_rates(**{f"y{YEAR - 2}": "3.9", f"y{YEAR - 1}": "2.6", f"y{YEAR}": "2.4"})
-    o107 = _offer("Bostedet Åløkke", ["SEL § 107"], ["sindslidelse"])
+    o107 = make_offer(
+        name="Bostedet Åløkke", paragraphs=["SEL § 107"], target_groups=["sindslidelse"]
+    )
     publish(o107, YEAR - 1, "2000.00")
     publish(
         o107,
@@ -62,25 +50,39 @@ def catalogue(demo):
             ("Kørsel", Decimal("3.51"), "km"),
         ],
     )
-    o108 = _offer("Botilbuddet Kildebakken", ["SEL § 108"], ["autisme"], places=12)
+    o108 = make_offer(
+        name="Botilbuddet Kildebakken",
+        paragraphs=["SEL § 108"],
+        target_groups=["autisme"],
+        places=12,
+    )
     publish(o108, YEAR - 2, "29000", unit="month")
     publish(o108, YEAR - 1, "30000", unit="month")
     publish(o108, YEAR, "30600", unit="month")
-    both = _offer(
-        "Huset ved Fjorden", ["SEL § 107", "SEL § 108"], ["autisme", "sindslidelse"], places=6
+    both = make_offer(
+        name="Huset ved Fjorden",
+        paragraphs=["SEL § 107", "SEL § 108"],
+        target_groups=["autisme", "sindslidelse"],
+        places=6,
     )
     publish(both, YEAR, "1850.50")
     # A corrected tariff: only the latest version counts.
-    corrected = _offer("Egebo Døgntilbud", ["SEL § 108"], ["udviklingshaemning"])
+    corrected = make_offer(
+        name="Egebo Døgntilbud", paragraphs=["SEL § 108"], target_groups=["udviklingshaemning"]
+    )
     publish(corrected, YEAR - 1, "2500")
     publish(corrected, YEAR, "2700")
     publish(corrected, YEAR, "2550", version=2, reason="Regnefejl i belægningen")
     # Not in the report: another paragraph, a draft offer, no tariff this year.
-    other = _offer("Støttecentret Lyset", ["SEL § 85"], ["sindslidelse"])
+    other = make_offer(
+        name="Støttecentret Lyset", paragraphs=["SEL § 85"], target_groups=["sindslidelse"]
+    )
     publish(other, YEAR, "900")
-    draft = _offer("Kladdehuset", ["SEL § 108"], ["autisme"], status="draft")
+    draft = make_offer(
+        name="Kladdehuset", paragraphs=["SEL § 108"], target_groups=["autisme"], status="draft"
+    )
     publish(draft, YEAR, "2000")
-    _offer("Uden Takst", ["SEL § 108"], ["autisme"])
+    make_offer(name="Uden Takst", paragraphs=["SEL § 108"], target_groups=["autisme"])
     return {"o107": o107, "o108": o108, "both": both, "corrected": corrected}
 
 
@@ -177,7 +179,7 @@ def test_takstoversigt_xlsx_values_equal_the_database(client, catalogue):
         change = row[col["Ændring fra sidste år (%)"]]
         assert isinstance(price.value, (int, float))  # numbers as numbers
         assert Decimal(str(price.value)) == tariff.price
-        assert Decimal(str(monthly.value)).quantize(Decimal("0.01")) == normalise_monthly(
+        assert Decimal(str(monthly.value)).quantize(Decimal("0.01")) == monthly_price(
             tariff.price, tariff.unit
         )
         expected_change = tariff.change_from_previous()
@@ -206,10 +208,10 @@ def test_filters_that_match_nothing_give_an_honest_empty_report(client, catalogu
 
 
 def test_filters_by_provider_ownership_municipality_and_branch(client, catalogue, demo):
-    other = _offer(
-        "Solsikkehuset",
-        ["SEL § 108"],
-        ["autisme"],
+    other = make_offer(
+        name="Solsikkehuset",
+        paragraphs=["SEL § 108"],
+        target_groups=["autisme"],
         provider_slug="fonden-solsikken",
         municipality_slug="naestved",
     )
@@ -281,7 +283,7 @@ def test_takstudvikling_medians_against_the_pl_path(catalogue):
     p108 = next(d for d in dev.paragraphs if d.paragraph.code == "SEL § 108")
     by_year = {s.year: s for s in p108.years}
     # § 108 last year: Kildebakken 30.000 and Egebo 2.500 × 365/12 = 76.041,67 per month.
-    egebo_last = normalise_monthly(Decimal("2500"), "day")
+    egebo_last = monthly_price(Decimal("2500"), "day")
     assert by_year[YEAR - 1].median == ((Decimal(30000) + egebo_last) / 2).quantize(Decimal("0.01"))
     assert by_year[YEAR - 1].count == 2
     assert by_year[YEAR].count == 3  # + Huset ved Fjorden (in § 107 and § 108)

@@ -1,31 +1,24 @@
 import csv
 import io
 import json
-from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from offers.models import AnswerKind, DeclarationAnswer, DeclarationQuestion, VacancyReport
 from offers.selectors import current_year
-from tests.factories import demo_user, make_offer, pl_rates, publish
+from tests.factories import days_ago, demo_user, make_offer, pl_rates, publish
 
 YEAR = current_year()
 
 
-def days_ago(days: int) -> str:
-    return (timezone.localdate() - timedelta(days=days)).isoformat()
-
-
 @pytest.fixture
-def caseworker(client, demo):
+def caseworker(as_caseworker):
     pl_rates(**{f"y{YEAR - 1}": "2.6", f"y{YEAR}": "2.4"})
-    client.force_login(demo_user("sagsbehandler.slagelse@portal.example"))
-    return client
+    return as_caseworker
 
 
 def names(response):
@@ -52,8 +45,13 @@ def test_filters_sort_and_count(caseworker):
     r = caseworker.get(reverse("offers:search"), {"maalgruppe": "autisme", "ledige": "on"})
     assert names(r) == ["Autismebo Billig"]
     # 2000 pr. døgn = 60.833,33 pr. måned; the monthly offer is 90.000.
-    r = caseworker.get(reverse("offers:search"), {"pris_max": "70.000"})
+    r = caseworker.get(reverse("offers:search"), {"pris_max": "70000"})
     assert names(r) == ["Autismebo Billig"]
+    r = caseworker.get(reverse("offers:search"), {"pris_max": "70.000,00"})
+    assert names(r) == ["Autismebo Billig"]
+    # "70.000" is 70 kr. to an English spreadsheet: the form asks, as the import does.
+    r = caseworker.get(reverse("offers:search"), {"pris_max": "70.000"})
+    assert "«70.000» kan læses både som 70000 og som 70,000" in r.content.decode()
     r = caseworker.get(reverse("offers:search"), {"sorter": "price_desc", "maalgruppe": "autisme"})
     assert names(r) == ["Autismebo Dyr", "Autismebo Billig"]
     r = caseworker.get(reverse("offers:search"), {"leverandoer": "fonden-solsikken"})

@@ -25,6 +25,7 @@ from partnership import jobs
 from partnership.models import Job, JobStatus
 from tests.conftest import child_env, start_worker, stop_worker, wait_for_job
 from tests.factories import demo_user, make_offer, pl_rates, publish
+from tests.pdfs import pdf_text
 
 DEAD_REDIS = "redis://127.0.0.1:6390/5"  # nothing listens on 6390: Redis is down
 
@@ -84,7 +85,7 @@ def test_job_survives_a_killed_worker_and_completes_once(demo, settings, worker_
     assert Job.objects.count() == 1
     files = os.listdir(os.path.join(str(settings.MEDIA_ROOT), "jobs", str(job.pk)))
     assert files == [os.path.basename(job.result_file.name)]
-    text = "\n".join(p.extract_text() for p in PdfReader(job.result_file.path).pages)
+    text = pdf_text(job.result_file.path)
     assert "Botilbud 000" in text and "Botilbud 119" in text
 
 

@@ -1,5 +1,3 @@
-import io
-
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader
@@ -9,10 +7,7 @@ from partnership.demo import MUNICIPALITIES
 from partnership.jobs import run_job
 from partnership.models import Job, JobStatus
 from tests.factories import demo_user
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+from tests.pdfs import pdf_text
 
 
 def order_member_list(client):

@@ -18,7 +18,7 @@ from offers.models import Tariff
 from partnership import redaction
 from partnership.models import Redaction
 from partnership.validators import CPR_REDACTED
-from tests.factories import demo_user, make_contract, make_offer, publish
+from tests.factories import TariffFactory, demo_user, make_contract, make_offer, publish
 
 pytestmark = pytest.mark.postgres
 
@@ -49,15 +49,7 @@ def published_with_cpr(demo, today):
     """A published correction whose reason holds a CPR number (written before the rule)."""
     offer = make_offer(name="Åbrinken")
     publish(offer, today.year, "2650")
-    draft = Tariff.objects.create(
-        offer=offer,
-        year=today.year,
-        version=2,
-        price="2700",
-        unit="day",
-        occupancy_percent="95",
-        created_by=demo_user("leverandoer.a@portal.example"),
-    )
+    draft = TariffFactory(offer=offer, year=today.year, version=2, price="2700", published=False)
     with connection.cursor() as cursor:  # a draft may change; then it is published
         cursor.execute(
             "UPDATE offers_tariff SET correction_reason = %s WHERE id = %s",

@@ -50,12 +50,6 @@ def slagelse_contract(demo):
     )
 
 
-@pytest.fixture
-def secretariat(client, demo):
-    client.force_login(demo_user(SECRETARIAT))
-    return client
-
-
 def assert_no_way_into_slagelse(client, contract) -> None:
     """The secretariat has no role in Slagelse and sees neither its contracts nor its case
     references."""
@@ -70,14 +64,16 @@ def assert_no_way_into_slagelse(client, contract) -> None:
 
 
 def test_the_secretariat_cannot_invite_itself_into_slagelse(
-    secretariat, slagelse_contract, mailoutbox
+    as_secretariat, slagelse_contract, mailoutbox
 ):
     url = members_url("slagelse")
     for role in (Role.CASEWORKER, Role.PROCUREMENT, Role.ORG_ADMIN):
-        response = secretariat.post(url, {"email": SECRETARIAT, "role": role})
+        response = as_secretariat.post(url, {"email": SECRETARIAT, "role": role})
         assert response.status_code in (200, 403), role
     # Nor an outsider (a mailbox of its own) as Slagelse's admin: Slagelse has people.
-    response = secretariat.post(url, {"email": "sara.privat@example.com", "role": Role.ORG_ADMIN})
+    response = as_secretariat.post(
+        url, {"email": "sara.privat@example.com", "role": Role.ORG_ADMIN}
+    )
     assert "skal det være en af dem" in response.content.decode()
     assert not Invitation.objects.exists() and not mailoutbox
     with pytest.raises(PermissionDenied):
@@ -87,24 +83,24 @@ def test_the_secretariat_cannot_invite_itself_into_slagelse(
             role=Role.CASEWORKER,
             by=demo_user(SECRETARIAT),
         )
-    assert_no_way_into_slagelse(secretariat, slagelse_contract)
+    assert_no_way_into_slagelse(as_secretariat, slagelse_contract)
 
 
-def test_the_secretariat_cannot_change_a_role_in_slagelse(secretariat, slagelse_contract):
+def test_the_secretariat_cannot_change_a_role_in_slagelse(as_secretariat, slagelse_contract):
     ivan = Membership.objects.get(user__email=SLAGELSE_PURCHASER)
     url = reverse("partnership:membership_change_role", args=["slagelse", ivan.pk])
-    assert secretariat.post(url, {"role": Role.ORG_ADMIN}).status_code == 403
+    assert as_secretariat.post(url, {"role": Role.ORG_ADMIN}).status_code == 403
     deactivate = reverse("partnership:membership_deactivate", args=["slagelse", ivan.pk])
-    assert secretariat.post(deactivate).status_code == 403
+    assert as_secretariat.post(deactivate).status_code == 403
     for role in (Role.ORG_ADMIN, Role.CASEWORKER):
         with pytest.raises(PermissionDenied):
             services.change_role(membership=ivan, role=role, by=demo_user(SECRETARIAT))
     ivan.refresh_from_db()
     assert ivan.role == Role.PROCUREMENT and ivan.is_active
-    assert_no_way_into_slagelse(secretariat, slagelse_contract)
+    assert_no_way_into_slagelse(as_secretariat, slagelse_contract)
 
 
-def test_an_invitation_sent_before_the_fix_cannot_be_accepted(secretariat, slagelse_contract):
+def test_an_invitation_sent_before_the_fix_cannot_be_accepted(as_secretariat, slagelse_contract):
     """A pending invitation the secretariat sent itself under the old rules gives nothing."""
     token, token_hash = Invitation.new_token()
     Invitation.objects.create(
@@ -116,13 +112,13 @@ def test_an_invitation_sent_before_the_fix_cannot_be_accepted(secretariat, slage
         expires_at=timezone.now() + timedelta(days=7),
     )
     path = reverse("partnership:invitation_accept", args=[token])
-    page = secretariat.get(path)
+    page = as_secretariat.get(path)
     assert page.status_code == 410
     assert "ikke længere bruges" in page.content.decode()
-    assert secretariat.post(path).status_code == 410
+    assert as_secretariat.post(path).status_code == 410
     with pytest.raises(services.InvitationInvalid):
         services.accept_invitation(token=token, password=None, user=demo_user(SECRETARIAT))
-    assert_no_way_into_slagelse(secretariat, slagelse_contract)
+    assert_no_way_into_slagelse(as_secretariat, slagelse_contract)
 
 
 def test_a_slagelse_admin_can_give_the_secretariat_a_role_and_it_then_sees_the_contract(
@@ -214,8 +210,8 @@ def test_the_secretariat_creates_a_new_organisation_with_its_first_admin(client,
     assert client.get(members_url("botilbuddet-ny")).status_code == 403
 
 
-def test_the_secretariat_may_not_make_itself_first_admin_of_a_new_organisation(secretariat):
-    response = secretariat.post(
+def test_the_secretariat_may_not_make_itself_first_admin_of_a_new_organisation(as_secretariat):
+    response = as_secretariat.post(
         reverse("partnership:organisation_create"),
         {
             "kind": "branch",
@@ -230,18 +226,18 @@ def test_the_secretariat_may_not_make_itself_first_admin_of_a_new_organisation(s
 
 
 def test_an_organisation_without_people_gets_its_first_admin_from_the_secretariat(
-    secretariat, mailoutbox
+    as_secretariat, mailoutbox
 ):
     url = members_url("faxe")
-    response = secretariat.post(url, {"email": "sb@faxe.example", "role": Role.CASEWORKER})
+    response = as_secretariat.post(url, {"email": "sb@faxe.example", "role": Role.CASEWORKER})
     assert response.status_code == 200 and not Invitation.objects.exists()
-    response = secretariat.post(url, {"email": "it@faxe.example", "role": Role.ORG_ADMIN})
+    response = as_secretariat.post(url, {"email": "it@faxe.example", "role": Role.ORG_ADMIN})
     assert response.status_code == 302
     assert Invitation.objects.get().role == Role.ORG_ADMIN
 
 
-def test_the_secretariat_still_invites_to_its_own_organisation(secretariat, mailoutbox):
-    response = secretariat.post(
+def test_the_secretariat_still_invites_to_its_own_organisation(as_secretariat, mailoutbox):
+    response = as_secretariat.post(
         members_url("kkr-sjaelland"), {"email": "ny@kkr.example", "role": Role.SECRETARIAT}
     )
     assert response.status_code == 302

@@ -98,13 +98,6 @@ def test_password_reset_by_email(client, demo, mailoutbox):
     assert not user.check_password(DEMO_PASSWORD)
 
 
-def test_english_is_available_on_request(client, db):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/konto/login/"})
-    assert response.status_code == 302
-    page = client.get("/konto/login/")
-    assert '<html lang="en">' in page.content.decode()
-
-
 @pytest.mark.parametrize("path", ["/healthz"])
 def test_health_endpoint(client, db, path):
     assert client.get(path).json()["database"] == "ok"

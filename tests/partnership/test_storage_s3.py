@@ -13,12 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from moto import mock_aws
 from PIL import Image
-from pypdf import PdfReader
 
 from offers.models import OfferDocument, OfferPhoto
 from partnership.models import Job, JobStatus
 from tests.conftest import child_env
 from tests.factories import demo_user, make_offer
+from tests.pdfs import pdf_text
 
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "partnerskab-filer"
@@ -99,7 +99,7 @@ def test_a_job_pdf_rendered_by_the_worker_is_written_to_and_read_from_the_bucket
     assert f"media/{job.result_file.name}" in keys(bucket)
     response = client.get(reverse("partnership:job_download", args=[job.pk]))
     data = b"".join(response.streaming_content)
-    assert "Region Sjælland" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "Region Sjælland" in pdf_text(data)
 
 
 def test_the_bucket_is_chosen_by_the_environment():

@@ -5,13 +5,13 @@ import os
 
 import pytest
 from django.utils import timezone
-from pypdf import PdfReader
 
 from partnership import jobs
 from partnership.demo import MUNICIPALITIES
 from partnership.models import JobStatus
 from tests.conftest import wait_for_job
 from tests.factories import demo_user
+from tests.pdfs import pdf_text
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +31,6 @@ def test_member_list_pdf_is_written_by_a_worker_process(demo, celery_worker_proc
     assert job.created_at <= job.started_at <= job.finished_at <= timezone.now()
     assert timezone.localtime(job.finished_at).date() == today
     assert os.getpid() != celery_worker_process.pid
-    text = "\n".join(p.extract_text() for p in PdfReader(job.result_file.path).pages)
+    text = pdf_text(job.result_file.path)
     for name, _code in MUNICIPALITIES:
         assert f"{name} Kommune" in text

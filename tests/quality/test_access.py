@@ -8,12 +8,6 @@ from django.urls import reverse
 from quality import services
 from quality.models import Side
 from tests.factories import demo_user
-from tests.quality.conftest import make_dialogue
-
-
-@pytest.fixture
-def dialogue(model, offer):
-    return make_dialogue(model, offer)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@ the scores in words for screen readers, and a fixed number of queries."""
 
 import re
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,12 +24,6 @@ def assess(offer, model, score=4, source="Tilsynsrapport fra Socialtilsyn Øst")
     )
 
 
-@pytest.fixture
-def caseworker(client, demo):
-    client.force_login(demo_user("sagsbehandler.slagelse@portal.example"))
-    return client
-
-
 def test_radar_chart_has_title_description_and_one_axis_per_theme():
     svg = radar_svg(["A", "B", "C"], [("Kommunen", [1, 5, None])], title="Vurdering", uid="x")
     assert '<title id="radar-x-title">Vurdering</title>' in svg
@@ -40,7 +33,7 @@ def test_radar_chart_has_title_description_and_one_axis_per_theme():
     assert radar_svg(["A", "B"], [("", [1, 2])], title="t", uid="y") == ""  # too few axes
 
 
-def test_offer_page_shows_the_latest_assessment_as_chart_and_table(caseworker, model, offer):
+def test_offer_page_shows_the_latest_assessment_as_chart_and_table(as_caseworker, model, offer):
     assess(offer, model, score=2, source="Gammel rapport")
     services.create_assessment(
         offer=offer,
@@ -50,7 +43,7 @@ def test_offer_page_shows_the_latest_assessment_as_chart_and_table(caseworker, m
         scores={t.pk: 4 for t in model.themes.all()},
         by=demo_user("leverandoer.a@portal.example"),
     )
-    body = caseworker.get(offer.get_absolute_url()).content.decode()
+    body = as_caseworker.get(offer.get_absolute_url()).content.decode()
     assert body.count('class="chart radar-chart"') == 1
     assert f"Tilsynsrapport {TODAY.year}" in body and "Gammel rapport" not in body
     assert "Sundhed og trivsel 4 af 5" in body  # <desc>
@@ -58,8 +51,8 @@ def test_offer_page_shows_the_latest_assessment_as_chart_and_table(caseworker, m
     assert "Registrér kvalitetsvurdering" not in body  # a caseworker does not enter them
 
 
-def test_offer_without_assessment_says_so(caseworker, model, offer):
-    body = caseworker.get(offer.get_absolute_url()).content.decode()
+def test_offer_without_assessment_says_so(as_caseworker, model, offer):
+    body = as_caseworker.get(offer.get_absolute_url()).content.decode()
     assert "ingen kvalitetsvurdering" in body
 
 
@@ -74,14 +67,14 @@ def _compare_queries(client, offers):
     return len(ctx), response.content.decode()
 
 
-def test_compare_shows_a_chart_per_offer_with_fixed_queries(caseworker, model):
+def test_compare_shows_a_chart_per_offer_with_fixed_queries(as_caseworker, model):
     offers = [make_offer(name=f"Sammenlign {i}") for i in range(4)]
     for o in offers:
         assess(o, model)
-    two, body = _compare_queries(caseworker, offers[:2])
+    two, body = _compare_queries(as_caseworker, offers[:2])
     assert body.count('class="chart radar-chart"') == 2
     assert "Kvalitet (seneste vurdering)" in body
-    four, body = _compare_queries(caseworker, offers)
+    four, body = _compare_queries(as_caseworker, offers)
     assert body.count('class="chart radar-chart"') == 4
     assert four == two
     # The ids of titles and descriptions are unique on the page.
@@ -89,13 +82,13 @@ def test_compare_shows_a_chart_per_offer_with_fixed_queries(caseworker, model):
     assert len(ids) == len(set(ids)) == 4
 
 
-def test_offer_page_queries_do_not_grow_with_assessments(caseworker, model, frameworks, offer):
+def test_offer_page_queries_do_not_grow_with_assessments(as_caseworker, model, frameworks, offer):
     assess(offer, model)
     with CaptureQueriesContext(connection) as one:
-        caseworker.get(offer.get_absolute_url())
+        as_caseworker.get(offer.get_absolute_url())
     assess(offer, frameworks["kvalitetsvision"])
     assess(offer, model)
     with CaptureQueriesContext(connection) as three:
-        body = caseworker.get(offer.get_absolute_url()).content.decode()
+        body = as_caseworker.get(offer.get_absolute_url()).content.decode()
     assert len(three) == len(one)
     assert body.count('class="chart radar-chart"') == 2  # one per framework

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from quality import services
 from quality.models import Action, Dialogue, DialogueDocument, Side, ThemeNote
-from tests.factories import demo_user, make_offer
-from tests.quality.conftest import TODAY, make_action, make_dialogue
+from tests.factories import demo_user, make_action, make_dialogue, make_offer
+from tests.quality.conftest import TODAY
 
 CPR_NOTE = "Borgeren 010203-1234 trives bedre."
 
@@ -34,27 +34,16 @@ def test_both_frameworks_are_seeded(frameworks):
     ]
 
 
-@pytest.fixture
-def dialogue(model, offer):
-    return make_dialogue(model, offer)
-
-
-@pytest.fixture
-def caseworker(client, demo):
-    client.force_login(demo_user("sagsbehandler.slagelse@portal.example"))
-    return client
-
-
-def test_caseworker_creates_a_dialogue_in_two_steps(caseworker, model, offer):
+def test_caseworker_creates_a_dialogue_in_two_steps(as_caseworker, model, offer):
     url = reverse("quality:dialogue_create")
-    r = caseworker.get(url)
+    r = as_caseworker.get(url)
     assert "leverandoer" in r.context["parties"].fields
     query = "?kommune=slagelse&leverandoer=bostedet-egelund"
-    r = caseworker.get(url + query)
+    r = as_caseworker.get(url + query)
     assert offer in r.context["form"].fields["offers"].queryset
     signe = demo_user("sagsbehandler.slagelse@portal.example")
     anna = demo_user("leverandoer.a@portal.example")
-    r = caseworker.post(
+    r = as_caseworker.post(
         url + query,
         {
             "framework": model.pk,
@@ -70,12 +59,12 @@ def test_caseworker_creates_a_dialogue_in_two_steps(caseworker, model, offer):
     assert r.status_code == 302 and r.url == dialogue.get_absolute_url()
     assert list(dialogue.offers.all()) == [offer]
     assert list(dialogue.provider_participants.all()) == [anna]
-    page = caseworker.get(dialogue.get_absolute_url()).content.decode()
+    page = as_caseworker.get(dialogue.get_absolute_url()).content.decode()
     assert "Tilbudsleder Per Hansen" in page and "Anna Leverandør" in page
 
 
-def test_a_caseworker_cannot_open_a_dialogue_for_another_municipality(caseworker, model, offer):
-    r = caseworker.get(
+def test_a_caseworker_cannot_open_a_dialogue_for_another_municipality(as_caseworker, model, offer):
+    r = as_caseworker.get(
         reverse("quality:dialogue_create") + "?kommune=naestved&leverandoer=bostedet-egelund"
     )
     assert "kommune" in r.context["parties"].errors  # not offered to choose
@@ -93,9 +82,9 @@ def test_a_caseworker_cannot_open_a_dialogue_for_another_municipality(caseworker
 
 
 @pytest.mark.parametrize("bad", ["0", "6", "x"])
-def test_scores_must_be_1_to_5(caseworker, dialogue, bad):
+def test_scores_must_be_1_to_5(as_caseworker, dialogue, bad):
     theme = dialogue.framework.themes.first()
-    r = caseworker.post(
+    r = as_caseworker.post(
         reverse("quality:notes_edit", args=[dialogue.pk]),
         {f"note_{theme.pk}": "God dokumentation.", f"score_{theme.pk}": bad},
     )
@@ -138,9 +127,9 @@ def test_assessment_scores_must_be_1_to_5(client, model, offer):
     assert offer.quality_assessments.get().scores.count() == 7
 
 
-def test_a_cpr_like_note_is_refused_and_the_input_kept(caseworker, dialogue):
+def test_a_cpr_like_note_is_refused_and_the_input_kept(as_caseworker, dialogue):
     theme = dialogue.framework.themes.first()
-    r = caseworker.post(
+    r = as_caseworker.post(
         reverse("quality:notes_edit", args=[dialogue.pk]),
         {f"note_{theme.pk}": CPR_NOTE, f"score_{theme.pk}": "3"},
     )
@@ -148,7 +137,7 @@ def test_a_cpr_like_note_is_refused_and_the_input_kept(caseworker, dialogue):
     assert r.status_code == 200
     assert "CPR-nummer" in body and CPR_NOTE in body
     assert not ThemeNote.objects.exists()
-    r = caseworker.post(
+    r = as_caseworker.post(
         reverse("quality:action_create", args=[dialogue.pk]),
         {
             "text": "Ring til 0102031234",
@@ -161,27 +150,27 @@ def test_a_cpr_like_note_is_refused_and_the_input_kept(caseworker, dialogue):
     assert "CPR-nummer" in r.content.decode() and not Action.objects.exists()
 
 
-def test_a_fake_pdf_is_refused(caseworker, dialogue):
+def test_a_fake_pdf_is_refused(as_caseworker, dialogue):
     url = reverse("quality:document_upload", args=[dialogue.pk])
     fake = SimpleUploadedFile(
         "trivsel.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"
     )
-    r = caseworker.post(url, {"title": f"Trivselsmåling {TODAY.year}", "file": fake})
+    r = as_caseworker.post(url, {"title": f"Trivselsmåling {TODAY.year}", "file": fake})
     body = r.content.decode()
     assert r.status_code == 200
     assert "Filen er ikke en PDF" in body and f"Trivselsmåling {TODAY.year}" in body
     assert not DialogueDocument.objects.exists()
     real = SimpleUploadedFile("trivsel.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    r = caseworker.post(url, {"title": f"Trivselsmåling {TODAY.year}", "file": real})
+    r = as_caseworker.post(url, {"title": f"Trivselsmåling {TODAY.year}", "file": real})
     assert r.status_code == 302
     doc = DialogueDocument.objects.get()
     assert doc.side == Side.MUNICIPALITY
-    download = caseworker.get(reverse("quality:document_download", args=[dialogue.pk, doc.pk]))
+    download = as_caseworker.get(reverse("quality:document_download", args=[dialogue.pk, doc.pk]))
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
 
 
-def test_action_owner_must_belong_to_a_party(caseworker, dialogue):
-    r = caseworker.post(
+def test_action_owner_must_belong_to_a_party(as_caseworker, dialogue):
+    r = as_caseworker.post(
         reverse("quality:action_create", args=[dialogue.pk]),
         {
             "text": "Opdatér handleplanen",
@@ -195,7 +184,7 @@ def test_action_owner_must_belong_to_a_party(caseworker, dialogue):
     assert not Action.objects.exists()
 
 
-def test_unfinished_actions_are_carried_over_to_the_next_dialogue(caseworker, model, offer):
+def test_unfinished_actions_are_carried_over_to_the_next_dialogue(as_caseworker, model, offer):
     first = make_dialogue(model, offer, held_on=TODAY - timedelta(days=200))
     done = make_action(first, deadline=TODAY - timedelta(days=100), status="done", text="Færdig")
     open_ = make_action(first, deadline=TODAY - timedelta(days=10), text="Trivselsmåling")
@@ -218,9 +207,9 @@ def test_unfinished_actions_are_carried_over_to_the_next_dialogue(caseworker, mo
     assert (going.dialogue, going.carried_from) == (second, first)
     assert others.dialogue == other
 
-    page = caseworker.get(second.get_absolute_url()).content.decode()
+    page = as_caseworker.get(second.get_absolute_url()).content.decode()
     assert "Ført videre fra tidligere dialoger" in page and "Trivselsmåling" in page
-    page = caseworker.get(first.get_absolute_url()).content.decode()
+    page = as_caseworker.get(first.get_absolute_url()).content.decode()
     assert "Ført videre til en senere dialog" in page
 
     # Carried once more to a third dialogue; the origin stays the first.

@@ -6,7 +6,8 @@ from datetime import timedelta
 from partnership.models import Notice
 from quality.models import ActionReminder
 from quality.tasks import remind_overdue_actions
-from tests.quality.conftest import TODAY, make_action, make_dialogue
+from tests.factories import make_action, make_dialogue
+from tests.quality.conftest import TODAY
 
 
 def test_overdue_action_is_reminded_once_a_week(model, offer, mailoutbox):
