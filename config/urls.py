@@ -15,7 +15,6 @@ urlpatterns = [
     path("tilgaengelighed/", partnership_views.accessibility, name="accessibility"),
     path("healthz", partnership_views.healthz, name="healthz"),
     path("konto/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("partnership.urls")),
     path("", include("offers.urls")),
