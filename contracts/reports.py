@@ -6,14 +6,13 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from partnership.models import Job
 from partnership.pdf import render_pdf
 
 from . import permissions
-from .diff import word_diff_html
+from .diff import Diff, word_diff
 from .models import Contract
 
 TEMPLATE = "contracts/pdf/contract.html"
@@ -40,10 +39,15 @@ def load_contract(contract_id: int) -> Contract:
     )
 
 
-def _spaced(diff: str) -> str:
+def _spaced(diff: Diff) -> Diff:
     """A space between a removed and an added word, so the text reads (and is extracted
-    from the PDF) as "sjette tredje", not "sjettetredje". The diff is already escaped."""
-    return mark_safe(diff.replace("</del><ins", "</del> <ins"))
+    from the PDF) as "sjette tredje", not "sjettetredje"."""
+    out: Diff = []
+    for kind, text in diff:
+        if kind == "ins" and out and out[-1][0] == "del":
+            out.append(("", " "))
+        out.append((kind, text))
+    return out
 
 
 def contract_pdf_context(contract: Contract) -> dict:
@@ -52,7 +56,7 @@ def contract_pdf_context(contract: Contract) -> dict:
     for clause in contract.clauses.all():
         row = {"clause": clause, "is_deviation": clause.is_deviation, "diff": None}
         if clause.is_deviation:
-            row["diff"] = _spaced(word_diff_html(clause.standard_text, clause.text))
+            row["diff"] = _spaced(word_diff(clause.standard_text, clause.text))
             deviations.append(clause)
         clauses.append(row)
     return {

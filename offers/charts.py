@@ -1,11 +1,12 @@
-"""Small server-rendered SVG charts (no JavaScript; usable in PDFs too)."""
+"""Small server-rendered SVG charts (no JavaScript; usable in PDFs too): the geometry is
+worked out here as plain numbers and texts, and templates/offers/_tariff_history_chart.html
+draws it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from partnership import formats
@@ -15,13 +16,32 @@ def _money(value: Decimal) -> str:
     return formats.kr(value, 0)
 
 
-def tariff_history_svg(
+@dataclass
+class TariffHistoryChart:
+    """The tariff history chart's geometry: coordinates as text with one decimal."""
+
+    title: str
+    desc: str
+    width: int
+    height: int
+    axis_x1: int
+    axis_x2: int
+    axis_y: int
+    pl_line: str
+    line: str
+    label_y: int  # the baseline of the years under the axis
+    tick_x: int  # the right edge of the amounts left of the plot
+    points: list[tuple[str, str, int]] = field(default_factory=list)  # (x, y, year)
+    ticks: list[tuple[str, str]] = field(default_factory=list)  # (y, amount)
+
+
+def tariff_history_chart(
     points: list[tuple[int, Decimal]], pl_path: list[tuple[int, Decimal]], title: str
-) -> str:
+) -> TariffHistoryChart | None:
     """A line of the monthly-normalised main tariff per year, with the path the PL rates
     allow from the first year drawn dashed."""
     if len(points) < 2:
-        return ""
+        return None
     width, height, pad_l, pad_r, pad_t, pad_b = 560, 220, 80, 20, 20, 40
     values = [v for _y, v in points] + [v for _y, v in pl_path]
     lo, hi = min(values), max(values)
@@ -40,30 +60,21 @@ def tariff_history_svg(
     desc = "; ".join(f"{yr}: {_money(v)}" for yr, v in points) + "."
     if pl_path:
         desc += " " + _("PL-sporet ender på %(amount)s.") % {"amount": _money(pl_path[-1][1])}
-    line = " ".join(f"{x(yr):.1f},{y(v):.1f}" for yr, v in points)
-    pl_line = " ".join(f"{x(yr):.1f},{y(v):.1f}" for yr, v in pl_path)
-    parts = [
-        format_html(
-            '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-title chart-desc" '
-            'xmlns="http://www.w3.org/2000/svg">',
-            width,
-            height,
-        ),
-        format_html('<title id="chart-title">{}</title>', title),
-        format_html('<desc id="chart-desc">{}</desc>', desc),
-        f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_r}" y2="{height - pad_b}" stroke="#747474"/>',
-        f'<polyline points="{pl_line}" fill="none" stroke="#747474" stroke-width="2" stroke-dasharray="6 4"/>',
-        f'<polyline points="{line}" fill="none" stroke="#0059b3" stroke-width="3"/>',
-    ]
-    for yr, v in points:
-        parts.append(f'<circle cx="{x(yr):.1f}" cy="{y(v):.1f}" r="4" fill="#0059b3"/>')
-        parts.append(
-            f'<text x="{x(yr):.1f}" y="{height - pad_b + 18}" text-anchor="middle" font-size="12" fill="#1a1a1a">{yr}</text>'
-        )
-    for value in (lo + (hi - lo) * Decimal("0.1"), hi - (hi - lo) * Decimal("0.1")):
-        parts.append(
-            f'<text x="{pad_l - 8}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11" fill="#1a1a1a">'
-            f"{escape(_money(value))}</text>"
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(str(p) for p in parts))
+    return TariffHistoryChart(
+        title=title,
+        desc=desc,
+        width=width,
+        height=height,
+        axis_x1=pad_l,
+        axis_x2=width - pad_r,
+        axis_y=height - pad_b,
+        pl_line=" ".join(f"{x(yr):.1f},{y(v):.1f}" for yr, v in pl_path),
+        line=" ".join(f"{x(yr):.1f},{y(v):.1f}" for yr, v in points),
+        label_y=height - pad_b + 18,
+        tick_x=pad_l - 8,
+        points=[(f"{x(yr):.1f}", f"{y(v):.1f}", yr) for yr, v in points],
+        ticks=[
+            (f"{y(value) + 4:.1f}", _money(value))
+            for value in (lo + (hi - lo) * Decimal("0.1"), hi - (hi - lo) * Decimal("0.1"))
+        ],
+    )

@@ -9,8 +9,6 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import DEFERRED
 from django.db.models.expressions import RawSQL
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from offers import selectors
@@ -32,7 +30,6 @@ class QuestionRow:
     answers: list  # one answer row (or None) per offer, in offer order
     differs: bool = False
     extra_vs_included: bool = False
-    cells: str = ""  # the row's <td> cells as HTML
 
 
 @dataclass
@@ -144,6 +141,7 @@ def build_comparison(user, ids: list[int], year: int) -> Comparison:
             a["price"] = _money(a["price"])
             a["answer_label"] = answer_kinds.get(a["answer"], a["answer"])
             a["unit_label"] = answer_units.get(a["unit"], a["unit"])
+            a["display"] = selectors.answer_display(a)
             o.answers_by_question[a["question"]] = a
         o.addon_list = []
         for a in o.addon_rows:
@@ -158,50 +156,56 @@ def build_comparison(user, ids: list[int], year: int) -> Comparison:
             cmp.addons[o.pk] = o.addon_list
             cmp.vat[o.pk] = o.tariff_vat
         o.vat_included = cmp.vat.get(o.pk)
-    not_answered = _("Ikke besvaret")
     for q in questions:
         answers = [o.answers_by_question.get(q.pk) for o in cmp.offers]
         kinds = {a["answer"] if a else None for a in answers}
         row = QuestionRow(question=q, answers=answers)
-        row.cells = mark_safe(
-            "".join(
-                format_html(
-                    '<td class="answer-{}">{}</td>', a["answer"], selectors.answer_display(a)
-                )
-                if a
-                else format_html('<td class="answer-none">{}</td>', not_answered)
-                for a in answers
-            )
-        )
         row.differs = len(cmp.offers) > 1 and len(kinds) > 1
         row.extra_vs_included = AnswerKind.EXTRA in kinds and AnswerKind.INCLUDED in kinds
         cmp.rows.append(row)
     return cmp
 
 
-def summary_cells(cmp: Comparison) -> dict[str, str]:
-    """The `<td>` cells of the comparison's summary rows, one string of HTML per row, written
-    here once rather than by template tags per offer and row (they were most of the page's
-    rendering). The HTML is what compare.html's loops wrote: escaped as they escaped,
-    numbers Danish (partnership.formats)."""
-    offers = cmp.offers
+@dataclass
+class SummaryColumn:
+    """One offer's texts in the comparison's summary rows, written once here as plain text
+    (templates/offers/_compare_summary.html escapes and prints them): numbers Danish
+    (partnership.formats)."""
 
-    def cells(template, *columns):
-        return mark_safe(
-            "".join(format_html(template, *values) for values in zip(*columns, strict=True))
-        )
+    provider: str
+    ownership: str
+    city: str
+    municipality: str
+    paragraphs: str
+    target_groups: str
+    age_min: str
+    age_max: str
+    places: str
+    vacant: str
+    educated: str
+    tariff_value: str  # a number for a data attribute (machine-readable, not shown)
+    tariff: str
+    monthly_value: str
+    monthly: str
+    vat: str
+    change: str
+    over_pl: bool
+    addons: list[tuple[str, str, str]]  # (name, price text with its space or "", unit)
+
+
+def summary_columns(cmp: Comparison) -> list[SummaryColumn]:
+    """The texts of the comparison's summary rows, one column per offer, written here once
+    rather than by template filters per offer and row (they were most of the page's
+    rendering)."""
 
     def dash(value, fmt=formats.number):
         return "–" if value is None else fmt(value, 0)
 
     def raw(value):
-        """A number for a data attribute (machine-readable, not shown)."""
         return "" if value is None else str(value)
 
     per_day, per_month = _("pr. døgn"), _("pr. måned")
     vat = {None: "–", True: _("Inkl. moms"), False: _("Uden moms")}
-    over_pl = format_html(' <span class="tag tag-warning">{}</span>', _("Over PL"))
-    years = _("år")
 
     def tariff(o):
         if o.tariff_price is None:
@@ -209,65 +213,37 @@ def summary_cells(cmp: Comparison) -> dict[str, str]:
         unit = per_day if o.tariff_unit == TariffUnit.DAY else per_month
         return f"{formats.kr(o.tariff_price)} {unit}"
 
-    def change(o):
-        if o.change_percent is None:
-            return "–"
-        return format_html(
-            "{}{}", formats.signed_pct(o.change_percent), over_pl if o.pl_flag else ""
+    return [
+        SummaryColumn(
+            provider=o.provider.name,
+            ownership=o.provider.get_ownership_form_display().lower(),
+            city=o.city,
+            municipality=o.municipality.name,
+            paragraphs=", ".join(o.paragraph_codes),
+            target_groups=", ".join(o.target_group_names),
+            age_min=formats.number(o.age_min, 0),
+            age_max=formats.number(o.age_max, 0),
+            places=formats.number(o.places, 0),
+            vacant=dash(o.vacant),
+            educated=dash(o.educated_staff_percent, formats.pct),
+            tariff_value=raw(o.tariff_price),
+            tariff=tariff(o),
+            monthly_value=raw(o.monthly_price),
+            monthly=formats.kr(o.monthly_price),
+            vat=vat[o.vat_included],
+            change="–" if o.change_percent is None else formats.signed_pct(o.change_percent),
+            over_pl=o.change_percent is not None and bool(o.pl_flag),
+            addons=[
+                (
+                    a["name"],
+                    f"{formats.kr(a['price'])} " if a["price"] is not None else "",
+                    a["unit_label"],
+                )
+                for a in o.addon_list
+            ],
         )
-
-    def addons(o):
-        items = [
-            format_html(
-                "<li>{}: {}{}</li>",
-                a["name"],
-                f"{formats.kr(a['price'])} " if a["price"] is not None else "",
-                a["unit_label"],
-            )
-            for a in o.addon_list
-        ]
-        return mark_safe("".join(items) or "<li>–</li>")
-
-    return {
-        "provider": cells(
-            "<td>{} ({})</td>",
-            [o.provider.name for o in offers],
-            [o.provider.get_ownership_form_display().lower() for o in offers],
-        ),
-        "location": cells(
-            "<td>{}, {}</td>", [o.city for o in offers], [o.municipality.name for o in offers]
-        ),
-        "paragraphs": cells("<td>{}</td>", [", ".join(o.paragraph_codes) for o in offers]),
-        "target_groups": cells("<td>{}</td>", [", ".join(o.target_group_names) for o in offers]),
-        "age": cells(
-            "<td>{}–{} {}</td>",
-            [formats.number(o.age_min, 0) for o in offers],
-            [formats.number(o.age_max, 0) for o in offers],
-            [years] * len(offers),
-        ),
-        "places": cells(
-            "<td>{} / {}</td>",
-            [formats.number(o.places, 0) for o in offers],
-            [dash(o.vacant) for o in offers],
-        ),
-        "educated": cells(
-            "<td>{}</td>",
-            [dash(o.educated_staff_percent, formats.pct) for o in offers],
-        ),
-        "tariff": cells(
-            '<td class="num" data-value="{}">{}</td>',
-            [raw(o.tariff_price) for o in offers],
-            [tariff(o) for o in offers],
-        ),
-        "monthly": cells(
-            '<td class="num monthly-price" data-value="{}">{}</td>',
-            [raw(o.monthly_price) for o in offers],
-            [formats.kr(o.monthly_price) for o in offers],
-        ),
-        "vat": cells("<td>{}</td>", [vat[o.vat_included] for o in offers]),
-        "change": cells('<td class="num">{}</td>', [change(o) for o in offers]),
-        "addons": cells('<td><ul class="plain-list">{}</ul></td>', [addons(o) for o in offers]),
-    }
+        for o in cmp.offers
+    ]
 
 
 def _question(row: dict) -> DeclarationQuestion:

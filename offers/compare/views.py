@@ -16,7 +16,7 @@ from offers.models import Offer
 from partnership.exports import XLSX_CONTENT_TYPE
 from partnership.views import member_required
 
-from .comparison import build_comparison, comparison_xlsx, summary_cells
+from .comparison import build_comparison, comparison_xlsx, summary_columns
 from .session import COMPARE_KEY, COMPARE_MAX, compared_ids
 
 
@@ -82,7 +82,7 @@ def compare(request):
         "offers/compare.html",
         {
             "cmp": cmp,
-            "summary": summary_cells(cmp),
+            "columns": summary_columns(cmp),
             "extra_rows": extensions.compare_rows(cmp.offers, request.user),
         },
     )

@@ -9,14 +9,12 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as date_filter
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from offers import extensions, permissions, pricing, selectors, services
-from offers.charts import tariff_history_svg
+from offers.charts import tariff_history_chart
 from offers.compare.session import COMPARE_MAX, compared_ids
 from offers.models import Offer, OfferDocument, OfferFollow, OfferPhoto, OfferStatus, TariffUnit
 from partnership import formats
@@ -33,49 +31,26 @@ def _visible_offer(request, pk) -> Offer:
         raise Http404 from exc
 
 
-def _declaration_groups(answers: list[dict]) -> OrderedDict[str, str]:
-    """The service declaration's table rows per question group, written once as HTML (a
-    template loop over every answer and cell cost more than the rest of the page)."""
-    groups: OrderedDict[str, list] = OrderedDict()
+def _declaration_groups(answers: list[dict]) -> OrderedDict[str, list[dict]]:
+    """The service declaration's answers per question group, in order; the template
+    (offers/_declaration_rows.html) writes the rows."""
+    groups: OrderedDict[str, list[dict]] = OrderedDict()
     for a in answers:
-        groups.setdefault(a["group"], []).append(
-            format_html(
-                '<tr><td>{}</td><td class="answer-{}">{}</td><td>{}</td></tr>',
-                a["text"],
-                a["answer"],
-                a["display"],
-                a["note"] or "",
-            )
-        )
-    return OrderedDict((group, mark_safe("".join(rows))) for group, rows in groups.items())
+        groups.setdefault(a["group"], []).append(a)
+    return groups
 
 
-def _history_cells(history: list) -> None:
-    """Each tariff version's cells in the history table as HTML (`t.cells`), as the
-    template wrote them: numbers Danish (partnership.formats), dates localized, texts
-    escaped."""
+def _history_texts(history: list) -> None:
+    """Each tariff version's texts in the history table, written once here as plain text
+    (the template escapes and prints them): numbers Danish (partnership.formats), dates
+    localized."""
     units = dict(TariffUnit.choices)
-    superseded = _("erstattet")
-    over_pl = format_html(' <span class="tag tag-warning">{}</span>', _("Over PL"))
     for t in history:
-        if t.change is None:
-            change = "–"
-        else:
-            change = format_html("{}{}", formats.signed_pct(t.change), over_pl if t.pl_flag else "")
-        t.cells = format_html(
-            '<td>{}</td><td>{}{}</td><td class="num">{} {}</td><td class="num">{}</td>\n'
-            '    <td class="num">{}</td>\n'
-            "    <td>{}</td><td>{}</td>",
-            t.year,
-            t.version,
-            "" if t.is_current else f" ({superseded})",
-            formats.kr(t.price),
-            str(units.get(t.unit, t.unit)),
-            formats.kr(t.monthly_price),
-            change,
-            date_filter(template_localtime(t.published_at), "j. M Y"),
-            t.correction_reason or "–",
-        )
+        t.price_text = formats.kr(t.price)
+        t.unit_text = str(units.get(t.unit, t.unit))
+        t.monthly_text = formats.kr(t.monthly_price)
+        t.change_text = "–" if t.change is None else formats.signed_pct(t.change)
+        t.published_text = date_filter(template_localtime(t.published_at), "j. M Y")
 
 
 @member_required
@@ -86,12 +61,12 @@ def offer_detail(request, pk):
     current = next((t for t in history if t.is_current and t.year == current_year), None)
     current = current or next((t for t in history if t.is_current), None)
     yearly = sorted([t for t in history if t.is_current], key=lambda t: t.year)
-    chart = ""
+    chart = None
     if len(yearly) >= 2:
         points = [(t.year, t.monthly_price) for t in yearly]
         pl_path = pricing.pl_path(points[0][1], offer.rates, yearly[0].year, yearly[-1].year)
-        chart = tariff_history_svg(points, pl_path, _("Månedspris pr. år med PL-sporet stiplet"))
-    _history_cells(history)
+        chart = tariff_history_chart(points, pl_path, _("Månedspris pr. år med PL-sporet stiplet"))
+    _history_texts(history)
     groups = _declaration_groups(offer.answer_list)
     can_edit = permissions.can_edit_offer(request.user, offer)
     drafts = offer.draft_list if can_edit else []

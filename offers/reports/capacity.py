@@ -51,7 +51,7 @@ class Capacity:
     today: date
     sections: list[CapacitySection]
     trend: list[tuple[date, int]]
-    chart: str
+    chart: charts.ReportChart | None
 
     @property
     def offers(self) -> int:
@@ -146,7 +146,7 @@ def capacity_overview(today: date | None = None) -> Capacity:
             row
         )
     trend = vacancy_trend(month_ends(today))
-    chart = charts.capacity_svg(
+    chart = charts.capacity_chart(
         trend,
         title=_("Ledige pladser i regionen ved hvert månedsskifte"),
         chart_id="kapacitet-udvikling",

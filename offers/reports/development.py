@@ -55,7 +55,7 @@ class ParagraphDevelopment:
     pl_path: list[tuple[int, Decimal]]
     above: list[RiseRow]
     compared: int  # offers with a tariff in both the first and the last year
-    chart: str = ""
+    chart: charts.ReportChart | None = None
 
 
 @dataclass
@@ -185,7 +185,7 @@ def tariff_development(
             ),
             key=lambda r: (-r.change_percent, r.name),
         )
-        dev.chart = charts.development_svg(
+        dev.chart = charts.development_chart(
             [(s.year, s.q1, s.median, s.q3) for s in dev.years],
             dev.pl_path,
             title=_("%(paragraph)s: median og kvartiler af månedsprisen pr. år")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from partnership.forms import DanishDecimalField, PortalForm
@@ -135,43 +133,23 @@ class SearchForm(PortalForm):
                 "errors": bf.errors,
                 "optional": not field.required,
             }
-            # The options are most of the form: written here in one go, as the widget
-            # templates (multiple_input.html, checkbox.html, select.html) would.
+            # The options are most of the form: listed here as plain values
+            # (value, id, checked, label) or (value, selected, label), which
+            # templates/offers/_search_filters.html writes as the widget templates
+            # (multiple_input.html, checkbox.html, select.html) would.
             if isinstance(widget, forms.CheckboxSelectMultiple):
                 selected = {str(v) for v in (bf.value() or [])}
-                invalid = mark_safe(' aria-invalid="true"') if bf.errors else ""
-                checked = mark_safe(" checked")
                 item["kind"] = "checkboxes"
-                item["options"] = format_html_join(
-                    "",
-                    '\n<div class="form-group-checkbox"><input type="checkbox" name="{0}"'
-                    ' value="{1}" class="form-checkbox"{2} id="{3}"{4}>'
-                    '<label class="form-label" for="{3}">{5}</label></div>',
-                    (
-                        (
-                            bf.html_name,
-                            v,
-                            invalid,
-                            f"{bf.auto_id}_{i}",
-                            checked if v in selected else "",
-                            label,
-                        )
-                        for i, (v, label) in enumerate(field.choices)
-                    ),
-                )
+                item["options"] = [
+                    (v, f"{bf.auto_id}_{i}", v in selected, label)
+                    for i, (v, label) in enumerate(field.choices)
+                ]
             elif isinstance(widget, forms.Select):
                 value = bf.value()
                 selected = "" if value is None else str(value)
                 item["kind"] = "select"
                 item["attrs"] = attrs
-                item["options"] = format_html_join(
-                    "",
-                    '\n<option value="{}"{}>{}</option>',
-                    (
-                        (v, mark_safe(" selected") if str(v) == selected else "", label)
-                        for v, label in field.choices
-                    ),
-                )
+                item["options"] = [(v, str(v) == selected, label) for v, label in field.choices]
             elif isinstance(widget, forms.CheckboxInput):
                 item["kind"] = "checkbox"
                 if widget.check_test(bf.value()):
