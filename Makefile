@@ -31,9 +31,12 @@ run: install
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The test suite, on DATABASE_URL or else the development database (a test database of its
-# own on it), with a real Celery worker when CELERY_BROKER_URL points at Redis.
+# own on it), with a real Celery worker when CELERY_BROKER_URL points at Redis. In as many
+# processes as the machine has cores (pytest-xdist), each on a test database of its own;
+# PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1188,11 +1188,11 @@ def _meetings(count: int, rng: random.Random) -> dict[str, int]:
     )
     # Approved minutes carry their snapshot (constraint minutes_approved_has_snapshot),
     # taken as services.approve_minutes takes it.
-    from meetings.services import _take_snapshot
+    from meetings.services import take_snapshot
 
     approved_at = timezone.now()
     for m in Minutes.objects.filter(pk__in=approved).order_by("pk"):
-        _take_snapshot(m)
+        take_snapshot(minutes=m)
         m.status = MinutesStatus.APPROVED
         m.approved_at = approved_at
         m.approved_by = secretariat

@@ -18,7 +18,7 @@ from partnership.forms import add_service_errors
 from partnership.intents import AlreadyDone
 from partnership.models import MailKind, Organisation
 from partnership.pagination import PAGE_PARAM, paginate
-from partnership.views import _queue_down_message, member_required
+from partnership.views import member_required, queue_down_message
 
 from . import permissions, selectors, services
 from .diff import word_diff
@@ -414,7 +414,7 @@ def contract_pdf(request, pk):
             by=request.user,
         )
     except jobs.QueueUnavailable:
-        messages.error(request, _queue_down_message())
+        messages.error(request, queue_down_message())
         return redirect(contract)
     messages.success(request, _("Kontrakten dannes som PDF. Du kan følge den her."))
     return redirect(job)

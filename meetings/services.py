@@ -389,7 +389,7 @@ def add_comment(*, entry: MinutesEntry, author: User, text: str) -> MinutesComme
     return comment
 
 
-def _take_snapshot(minutes: Minutes) -> None:
+def take_snapshot(*, minutes: Minutes) -> None:
     """Copy into the version what it shows of the meeting, its items (number, kind, title,
     presenters, and the organisations each is closed to, which decide who may read the
     entry) and its attendance, as they are now. Approved minutes show these and nothing
@@ -437,7 +437,7 @@ def approve_minutes(*, minutes: Minutes, by: User) -> Minutes:
         raise ValidationError(
             _("Send referatet til kommentering hos deltagerne, før det godkendes.")
         )
-    _take_snapshot(minutes)
+    take_snapshot(minutes=minutes)
     minutes.status = MinutesStatus.APPROVED
     minutes.approved_at = timezone.now()
     minutes.approved_by = by

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from partnership import jobs
-from partnership.views import _queue_down_message, member_required
+from partnership.forms import add_service_errors
+from partnership.views import member_required, queue_down_message
 
 from . import ics, permissions, selectors, services
 from .forms import (
@@ -60,14 +61,6 @@ def _manage(request, pk) -> Meeting:
     if not permissions.can_manage_meetings(request.user):
         raise PermissionDenied
     return _meeting(request, pk)
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _overrun_warning(request, meeting: Meeting) -> None:
@@ -133,7 +126,7 @@ def meeting_create(request):
         try:
             meeting = services.create_meeting(fields=form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Mødet er oprettet. Sæt nu punkter på dagsordenen."))
             return redirect(meeting)
@@ -150,7 +143,7 @@ def meeting_edit(request, pk):
                 meeting=meeting, fields=form.cleaned_data, by=request.user
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Mødet er gemt."))
             _overrun_warning(request, meeting)
@@ -285,7 +278,7 @@ def item_edit(request, pk, item_pk=None):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Punkt %(n)s er gemt på dagsordenen.") % {"n": item.number})
             _overrun_warning(request, meeting)
@@ -334,7 +327,7 @@ def attachment_add(request, pk, item_pk):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Bilaget er tilføjet."))
             return redirect("meetings:item_edit", pk=meeting.pk, item_pk=item.pk)
@@ -480,7 +473,7 @@ def answer(request, pk):
                 substitute=form.cleaned_data["substitute"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if form.cleaned_data["answer"] == "decline":
                 messages.success(request, _("Dit afbud er registreret."))
@@ -509,7 +502,7 @@ def attendance(request, pk):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Fremmødet er registreret: %(n)s mødt.") % {"n": n})
             return redirect(meeting)
@@ -572,7 +565,7 @@ def _order(request, *, kind: str, title: str, params: dict, back):
     try:
         job = jobs.order_job(kind=kind, title=title, params=params, by=request.user)
     except jobs.QueueUnavailable:
-        messages.error(request, _queue_down_message())
+        messages.error(request, queue_down_message())
         return redirect(back)
     messages.success(request, _("Dokumentet dannes nu. Du kan følge det her."))
     return redirect(job)
@@ -785,7 +778,7 @@ def minutes_comment(request, pk, minutes_pk, entry_pk):
         try:
             services.add_comment(entry=entry, author=request.user, text=form.cleaned_data["text"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("Du kan ikke kommentere referatet."))
         else:
@@ -813,7 +806,7 @@ def minutes_correct(request, pk, minutes_pk):
                 minutes=minutes, reason=form.cleaned_data["reason"], by=request.user
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

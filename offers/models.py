@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -22,6 +22,18 @@ from . import pricing
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 PERCENT = {"max_digits": 5, "decimal_places": 2}
+
+
+def money_messages(thing: str) -> dict[str, str]:
+    """The Danish messages for what a money column (MONEY) checks by itself, naming the
+    thing: "Taksten er for stor.", "Taksten må højst have 2 decimaler (øre).". Django
+    puts them on the errors of its digit checks (Field.run_validators by code)."""
+    too_big = _("%(thing)s er for stor.") % {"thing": thing}
+    return {
+        "max_digits": too_big,
+        "max_whole_digits": too_big,
+        "max_decimal_places": _("%(thing)s må højst have 2 decimaler (øre).") % {"thing": thing},
+    }
 
 
 # --- Reference data ------------------------------------------------------------------------
@@ -370,26 +382,60 @@ class PublishedTariffError(Exception):
     """A published tariff cannot change: a correction is a new version."""
 
 
+# The tariff rules' messages name the thing ("Taksten"), never a form field or an import
+# column: the tariff form, the import and the admin all show them (full_clean).
+YEAR_RANGE_MESSAGE = _("Takståret skal ligge mellem 2000 og 2100.")
+# Formatted with the validator's parameters, so the percent sign is doubled.
+OCCUPANCY_RANGE_MESSAGE = _("Belægningen skal være over 0 og højst 100 %%.")
+OVERHEAD_ABOVE_PRICE_MESSAGE = _("Overhead kan ikke være større end taksten.")
+CORRECTION_NEEDS_REASON_MESSAGE = _(
+    "Skriv, hvorfor taksten rettes. Begrundelsen vises i takstens historik."
+)
+CORRECTION_REASON_MAX_LENGTH = 2000
+ADDON_PRICE_OR_INDIVIDUAL_MESSAGE = _(
+    "Skriv prisen for tillægsydelsen, eller vælg enheden «individuel pris»."
+)
+ADDON_INDIVIDUAL_HAS_NO_PRICE_MESSAGE = _(
+    "Lad prisen stå tom, når tillægsydelsen har individuel pris."
+)
+
+
 class Tariff(models.Model):
     """The tariff of an offer for a year, in versions. Once published a version never
     changes (the database refuses it too); a correction is a new version with a reason."""
 
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="tariffs")
     year = models.PositiveIntegerField(
-        _("takstår"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("takstår"),
+        validators=[
+            MinValueValidator(2000, message=YEAR_RANGE_MESSAGE),
+            MaxValueValidator(2100, message=YEAR_RANGE_MESSAGE),
+        ],
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     status = models.CharField(
         _("status"), max_length=20, choices=TariffStatus.choices, default=TariffStatus.DRAFT
     )
     price = models.DecimalField(
-        _("gennemsnitstakst (kr.)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
+        _("gennemsnitstakst (kr.)"),
+        **MONEY,
+        validators=[MinValueValidator(Decimal("0.01"), message=_("Taksten skal være over 0 kr."))],
+        error_messages=money_messages(_("Taksten")),
     )
     unit = models.CharField(_("enhed"), max_length=10, choices=TariffUnit.choices)
     occupancy_percent = models.DecimalField(
         _("budgetteret belægning (%)"),
         **PERCENT,
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        validators=[
+            MinValueValidator(Decimal("0.01"), message=OCCUPANCY_RANGE_MESSAGE),
+            MaxValueValidator(Decimal("100"), message=OCCUPANCY_RANGE_MESSAGE),
+        ],
+        error_messages={
+            # More than 5 digits within the range means more than 2 decimals.
+            "max_digits": _("Belægningen må højst have 2 decimaler."),
+            "max_whole_digits": OCCUPANCY_RANGE_MESSAGE,
+            "max_decimal_places": _("Belægningen må højst have 2 decimaler."),
+        },
     )
     vat_included = models.BooleanField(_("inklusive moms"), default=False)
     overhead_amount = models.DecimalField(
@@ -397,10 +443,20 @@ class Tariff(models.Model):
         **MONEY,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0"), message=_("Overhead kan ikke være negativ."))],
+        error_messages=money_messages(_("Overhead")),
     )
     cost_note = guarded.TextField(_("omkostninger og beregning"), blank=True)
-    correction_reason = guarded.TextField(_("begrundelse for rettelse"), blank=True)
+    correction_reason = guarded.TextField(
+        _("begrundelse for rettelse"),
+        blank=True,
+        validators=[
+            MaxLengthValidator(
+                CORRECTION_REASON_MAX_LENGTH,
+                message=_("Begrundelsen må højst være %(limit_value)s tegn."),
+            )
+        ],
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -431,18 +487,25 @@ class Tariff(models.Model):
             models.CheckConstraint(
                 name="tariff_unit_valid", condition=Q(unit__in=TariffUnit.values)
             ),
-            models.CheckConstraint(name="tariff_price_positive", condition=Q(price__gt=0)),
+            models.CheckConstraint(
+                name="tariff_price_positive",
+                condition=Q(price__gt=0),
+                violation_error_message=_("Taksten skal være over 0 kr."),
+            ),
             models.CheckConstraint(
                 name="tariff_occupancy_range",
                 condition=Q(occupancy_percent__gt=0, occupancy_percent__lte=100),
+                violation_error_message=_("Belægningen skal være over 0 og højst 100 %."),
             ),
             models.CheckConstraint(
-                name="tariff_year_range", condition=Q(year__gte=2000, year__lte=2100)
+                name="tariff_year_range",
+                condition=Q(year__gte=2000, year__lte=2100),
+                violation_error_message=YEAR_RANGE_MESSAGE,
             ),
             models.CheckConstraint(
                 name="tariff_correction_has_reason",
                 condition=Q(version=1) | Q(status=TariffStatus.DRAFT) | ~Q(correction_reason=""),
-                violation_error_message=_("En rettelse skal have en begrundelse."),
+                violation_error_message=CORRECTION_NEEDS_REASON_MESSAGE,
             ),
             models.CheckConstraint(
                 name="tariff_published_has_time",
@@ -451,7 +514,7 @@ class Tariff(models.Model):
             models.CheckConstraint(
                 name="tariff_overhead_within_price",
                 condition=Q(overhead_amount__isnull=True) | Q(overhead_amount__lte=F("price")),
-                violation_error_message=_("Overhead kan ikke være større end taksten."),
+                violation_error_message=OVERHEAD_ABOVE_PRICE_MESSAGE,
             ),
         ]
 
@@ -500,34 +563,55 @@ class Tariff(models.Model):
         return pricing.above_pl(change, rate)
 
     def clean(self) -> None:
+        """The rules between fields (each field's own are its validators). A price that is
+        not over 0 has its own error, so overhead is only held against a valid one."""
+        errors = {}
         if (
             self.overhead_amount is not None
             and self.price is not None
+            and self.price > 0
             and self.overhead_amount > self.price
         ):
-            raise ValidationError(
-                {"overhead_amount": _("Overhead kan ikke være større end taksten.")}
-            )
+            errors["overhead_amount"] = OVERHEAD_ABOVE_PRICE_MESSAGE
         if (
             self.status == TariffStatus.PUBLISHED
             and self.version
             and self.version > 1
             and not (self.correction_reason or "").strip()
         ):
-            raise ValidationError({"correction_reason": _("Skriv, hvorfor taksten rettes.")})
+            errors["correction_reason"] = CORRECTION_NEEDS_REASON_MESSAGE
+        if errors:
+            raise ValidationError(errors)
 
 
 class TariffAddOn(models.Model):
     tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="addons")
-    name = guarded.CharField(_("tillægsydelse"), max_length=200)
+    name = guarded.CharField(
+        _("tillægsydelse"),
+        max_length=200,
+        error_messages={
+            "blank": _("Skriv navnet på tillægsydelsen."),
+            "max_length": _("Navnet på tillægsydelsen må højst være %(limit_value)s tegn."),
+        },
+    )
     price = models.DecimalField(
         _("pris (kr.)"),
         **MONEY,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[
+            MinValueValidator(
+                Decimal("0"), message=_("Prisen for tillægsydelsen kan ikke være negativ.")
+            )
+        ],
+        error_messages=money_messages(_("Prisen for tillægsydelsen")),
     )
-    unit = models.CharField(_("enhed"), max_length=20, choices=PriceUnit.choices)
+    unit = models.CharField(
+        _("enhed"),
+        max_length=20,
+        choices=PriceUnit.choices,
+        error_messages={"blank": _("Vælg en enhed for tillægsydelsen.")},
+    )
     note = guarded.CharField(_("bemærkning"), max_length=300, blank=True)
 
     class Meta:
@@ -538,16 +622,28 @@ class TariffAddOn(models.Model):
             models.CheckConstraint(
                 name="addon_price_or_individual",
                 condition=Q(unit=PriceUnit.INDIVIDUAL) | Q(price__isnull=False),
-                violation_error_message=_("Angiv en pris, eller vælg 'individuel pris'."),
+                violation_error_message=ADDON_PRICE_OR_INDIVIDUAL_MESSAGE,
             ),
             models.CheckConstraint(
-                name="addon_price_not_negative", condition=Q(price__isnull=True) | Q(price__gte=0)
+                name="addon_price_not_negative",
+                condition=Q(price__isnull=True) | Q(price__gte=0),
+                violation_error_message=_("Prisen for tillægsydelsen kan ikke være negativ."),
             ),
             models.CheckConstraint(name="addon_unit_valid", condition=Q(unit__in=PriceUnit.values)),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """An add-on has a price, or the unit «individuel pris» and no price."""
+        if not self.unit:
+            return  # the unit's own error says what to do
+        if self.unit == PriceUnit.INDIVIDUAL:
+            if self.price is not None:
+                raise ValidationError({"price": ADDON_INDIVIDUAL_HAS_NO_PRICE_MESSAGE})
+        elif self.price is None:
+            raise ValidationError({"price": ADDON_PRICE_OR_INDIVIDUAL_MESSAGE})
 
 
 class OfferFollow(models.Model):

@@ -121,17 +121,19 @@ def report_vacancy(*, offer: Offer, vacant: int, reported_on: date, by: User) ->
     return report
 
 
+def missing_regulation_rate_message(year: int) -> str:
+    """A tariff needs a PL rate for its year: what to tell the person who has none. The
+    tariff form and the import say it too (the import looks all its years up at once)."""
+    return _(
+        "Der er ingen PL-sats for %(year)s endnu. Sekretariatet fastsætter den, "
+        "før der kan laves takster for året."
+    ) % {"year": year}
+
+
 def regulation_rate_for(year: int) -> RegulationRate:
     rate = RegulationRate.objects.filter(year=year).first()
     if rate is None:
-        raise ValidationError(
-            {
-                "year": _(
-                    "Der er ingen PL-sats for %(year)s endnu. Sekretariatet fastsætter den, før der kan laves takster for året."
-                )
-                % {"year": year}
-            }
-        )
+        raise ValidationError({"year": missing_regulation_rate_message(year)})
     return rate
 
 
@@ -240,17 +242,11 @@ def publish_tariff(*, tariff: Tariff, by: User, reason: str = "") -> Tariff:
     regulation_rate_for(locked.year)
     if reason:
         locked.correction_reason = reason.strip()
-    if locked.version > 1 and not locked.correction_reason.strip():
-        raise ValidationError(
-            {
-                "correction_reason": _(
-                    "Skriv, hvorfor taksten rettes. Begrundelsen vises i takstens historik."
-                )
-            }
-        )
     locked.status = TariffStatus.PUBLISHED
     locked.published_at = timezone.now()
     locked.published_by = by
+    # The model's rules for a published tariff (a correction needs a reason, ...).
+    locked.full_clean(validate_constraints=False)
     locked.save()
     transaction.on_commit(lambda: _notify_followers(locked.pk))
     return locked

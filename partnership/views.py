@@ -469,7 +469,7 @@ def job_retry(request, pk):
     try:
         jobs.retry_job(job=job, by=request.user)
     except jobs.QueueUnavailable:
-        messages.error(request, _queue_down_message())
+        messages.error(request, queue_down_message())
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
@@ -477,7 +477,7 @@ def job_retry(request, pk):
     return redirect(job)
 
 
-def _queue_down_message() -> str:
+def queue_down_message() -> str:
     return _(
         "Baggrundskøen kan ikke nås lige nu, så dokumentet kan ikke bestilles. Intet er "
         "gemt. Prøv igen om lidt, eller kontakt sekretariatet, hvis det varer ved."
@@ -494,7 +494,7 @@ def member_list_order(request):
                 kind="member_list", title=_("Medlemsliste"), params={}, by=request.user
             )
         except jobs.QueueUnavailable:
-            messages.error(request, _queue_down_message())
+            messages.error(request, queue_down_message())
             return redirect("partnership:member_list_order")
         messages.success(request, _("Medlemslisten er bestilt. Du kan følge den her."))
         return redirect(job)

@@ -1,15 +1,15 @@
 """Radar charts of theme scores (1-5), rendered on the server as SVG: no JavaScript, no
-inline styles, usable in PDFs. Each chart carries a <title> and a <desc> with every score
-in words; the pages show the scores as a table too."""
+inline styles, usable in PDFs. The geometry is worked out here as plain numbers and texts;
+templates/quality/_radar_chart.html draws it. Each chart carries a <title> and a <desc> with
+every score in words; the pages show the scores as a table too."""
 
 from __future__ import annotations
 
 import math
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .models import SCORE_MAX
@@ -17,13 +17,21 @@ from .models import SCORE_MAX
 WIDTH, HEIGHT = 720, 380
 CX, CY, RADIUS = 360, 190, 125
 # Colour and dash per series: blue solid, orange dashed (told apart without colour too).
-STYLES = [("#0059b3", ""), ("#b36200", ' stroke-dasharray="7 4"')]
+STYLES = [("#0059b3", ""), ("#b36200", "7 4")]
 
 
 def _point(i: int, n: int, value: float) -> tuple[float, float]:
     angle = -math.pi / 2 + 2 * math.pi * i / n
     r = RADIUS * value / SCORE_MAX
     return CX + r * math.cos(angle), CY + r * math.sin(angle)
+
+
+def _xy(x: float, y: float) -> tuple[str, str]:
+    return f"{x:.1f}", f"{y:.1f}"
+
+
+def _points(pts: Sequence[tuple[float, float]]) -> str:
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
 
 
 def _score_text(score: int | None) -> str:
@@ -41,56 +49,70 @@ def describe(axes: Sequence[str], series: Sequence[tuple[str, Sequence[int | Non
     return ". ".join(parts) + "."
 
 
-def radar_svg(
+@dataclass(frozen=True)
+class Series:
+    points: str  # the polygon
+    colour: str
+    dash: str  # stroke-dasharray, or ""
+    dots: list[tuple[str, str]]  # (cx, cy) of each score given
+
+
+@dataclass(frozen=True)
+class AxisLabel:
+    x: str
+    y: str
+    anchor: str
+    lines: list[tuple[str, str]]  # (dy, text) per line
+
+
+@dataclass(frozen=True)
+class RadarChart:
+    """What templates/quality/_radar_chart.html draws. Coordinates as text, one decimal."""
+
+    uid: str  # makes the ids of <title> and <desc> unique on the page
+    title: str
+    desc: str
+    width: int
+    height: int
+    cx: int
+    rings: list[str]  # one polygon per score 1..5
+    spokes: list[tuple[str, str]]  # the outer end of each axis
+    ring_labels: list[tuple[str, str, int]]  # (x, y, score)
+    series: list[Series]
+    labels: list[AxisLabel]
+
+    @property
+    def cy(self) -> int:
+        return CY
+
+
+def radar_chart(
     axes: Sequence[str],
     series: Sequence[tuple[str, Sequence[int | None]]],
     *,
     title: str,
     uid: str,
-) -> str:
+) -> RadarChart | None:
     """A radar chart with one axis per theme and one polygon per series (at most two).
-    `uid` makes the ids of <title> and <desc> unique on the page."""
+    None when there is nothing to draw (fewer than three themes, or no series)."""
     n = len(axes)
     if n < 3 or not series:
-        return ""
-    title_id, desc_id = f"radar-{uid}-title", f"radar-{uid}-desc"
-    parts = [
-        format_html(
-            '<svg class="chart radar-chart" viewBox="0 0 {} {}" role="img" '
-            'aria-labelledby="{} {}" xmlns="http://www.w3.org/2000/svg">',
-            WIDTH,
-            HEIGHT,
-            title_id,
-            desc_id,
-        ),
-        format_html('<title id="{}">{}</title>', title_id, title),
-        format_html('<desc id="{}">{}</desc>', desc_id, describe(axes, series)),
+        return None
+    rings = [_points([_point(i, n, ring) for i in range(n)]) for ring in range(1, SCORE_MAX + 1)]
+    spokes = [_xy(*_point(i, n, SCORE_MAX)) for i in range(n)]
+    ring_labels = [
+        (str(CX + 4), f"{_point(0, n, ring)[1] + 4:.1f}", ring) for ring in range(1, SCORE_MAX + 1)
     ]
-    for ring in range(1, SCORE_MAX + 1):
-        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (_point(i, n, ring) for i in range(n)))
-        parts.append(f'<polygon points="{points}" fill="none" stroke="#d8d8d8" stroke-width="1"/>')
-    for i in range(n):
-        x, y = _point(i, n, SCORE_MAX)
-        parts.append(
-            f'<line x1="{CX}" y1="{CY}" x2="{x:.1f}" y2="{y:.1f}" stroke="#bfbfbf" stroke-width="1"/>'
+    drawn = [
+        Series(
+            points=_points([_point(i, n, s or 0) for i, s in enumerate(scores)]),
+            colour=colour,
+            dash=dash,
+            dots=[_xy(*_point(i, n, s)) for i, s in enumerate(scores) if s],
         )
-    for ring in range(1, SCORE_MAX + 1):
-        _x, y = _point(0, n, ring)
-        parts.append(
-            f'<text x="{CX + 4}" y="{y + 4:.1f}" font-size="11" fill="#595959">{ring}</text>'
-        )
-    for (_name, scores), (colour, dash) in zip(series, STYLES, strict=False):
-        points = " ".join(
-            f"{x:.1f},{y:.1f}" for x, y in (_point(i, n, s or 0) for i, s in enumerate(scores))
-        )
-        parts.append(
-            f'<polygon points="{points}" fill="{colour}" fill-opacity="0.12" stroke="{colour}" '
-            f'stroke-width="3"{dash}/>'
-        )
-        for i, score in enumerate(scores):
-            if score:
-                x, y = _point(i, n, score)
-                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>')
+        for (_name, scores), (colour, dash) in zip(series, STYLES, strict=False)
+    ]
+    labels = []
     for i, axis in enumerate(axes):
         angle = -math.pi / 2 + 2 * math.pi * i / n
         x = CX + (RADIUS + 14) * math.cos(angle)
@@ -104,13 +126,23 @@ def radar_svg(
             y -= 7 * (len(lines) - 1)
         else:
             y += 8
-        tspans = "".join(
-            f'<tspan x="{x:.1f}" dy="{0 if j == 0 else 15}">{escape(line)}</tspan>'
-            for j, line in enumerate(lines)
+        labels.append(
+            AxisLabel(
+                *_xy(x, y),
+                anchor=anchor,
+                lines=[("0" if j == 0 else "15", line) for j, line in enumerate(lines)],
+            )
         )
-        parts.append(
-            f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="13" '
-            f'fill="#1a1a1a">{tspans}</text>'
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(str(p) for p in parts))
+    return RadarChart(
+        uid=uid,
+        title=title,
+        desc=describe(axes, series),
+        width=WIDTH,
+        height=HEIGHT,
+        cx=CX,
+        rings=rings,
+        spokes=spokes,
+        ring_labels=ring_labels,
+        series=drawn,
+        labels=labels,
+    )

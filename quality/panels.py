@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from partnership.permissions import organisations_where
 
 from . import permissions
-from .charts import radar_svg
+from .charts import RadarChart, radar_chart
 from .selectors import ScoredAssessment, latest_assessments
 
 
-def _chart(scored: ScoredAssessment, uid: str) -> str:
+def _chart(scored: ScoredAssessment, uid: str) -> RadarChart | None:
     a = scored.assessment
-    return radar_svg(
+    return radar_chart(
         scored.axes,
         [("", scored.scores)],
         title=_("%(framework)s: vurdering %(date)s")

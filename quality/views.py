@@ -15,7 +15,7 @@ from partnership.models import MailKind
 from partnership.views import member_required
 
 from . import permissions, selectors, services
-from .charts import radar_svg
+from .charts import radar_chart
 from .forms import (
     ActionForm,
     AssessmentForm,
@@ -195,11 +195,11 @@ def dialogue_edit(request, pk):
 def dialogue_detail(request, pk):
     dialogue = _visible_dialogue(request, pk)
     rows = selectors.theme_rows(dialogue)
-    chart = ""
+    chart = None
     if any(
         (r.municipality and r.municipality.score) or (r.provider and r.provider.score) for r in rows
     ):
-        chart = radar_svg(
+        chart = radar_chart(
             [r.theme.name for r in rows],
             [
                 (

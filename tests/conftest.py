@@ -129,6 +129,40 @@ def pytest_runtest_setup(item):
             _missing(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
 
 
+# --- Tests that stop a server others use -----------------------------------------------------
+# `make test` runs the suite in two processes (pytest-xdist), and other runs may share the
+# machine's PostgreSQL. A test marked `alone` (it restarts that server) runs while no other
+# test does: it takes a lock exclusively, every other test holds it shared while it runs.
+# The gate keeps tests from slipping in while it waits. Locks are files under the temporary
+# folder, so they hold across processes and runs on this machine.
+_ALONE_GATE = os.path.join(tempfile.gettempdir(), "portal-tests-alone-gate.lock")
+_ALONE_ROOM = os.path.join(tempfile.gettempdir(), "portal-tests-alone-room.lock")
+
+
+@pytest.fixture(autouse=True)
+def _alone_or_together(request):
+    from django.db import connections
+
+    with open(_ALONE_GATE, "a") as gate, open(_ALONE_ROOM, "a") as room:
+        if request.node.get_closest_marker("alone"):
+            fcntl.flock(gate, fcntl.LOCK_EX)
+            fcntl.flock(room, fcntl.LOCK_EX)
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        else:
+            fcntl.flock(gate, fcntl.LOCK_SH)
+            fcntl.flock(room, fcntl.LOCK_SH)
+            fcntl.flock(gate, fcntl.LOCK_UN)
+            # A connection that a restart by an `alone` test cut off is opened again.
+            for conn in connections.all(initialized_only=True):
+                if conn.connection is not None and not conn.in_atomic_block:
+                    if not conn.is_usable():
+                        conn.close()
+        try:
+            yield
+        finally:
+            fcntl.flock(room, fcntl.LOCK_UN)
+
+
 # --- The test database ----------------------------------------------------------------------
 
 _test_database_lock = None  # held open for the whole run
@@ -170,23 +204,42 @@ def _media_and_cache(settings, tmp_path):
     cache.clear()
 
 
-@pytest.fixture
-def demo(db):
-    """The partnership's demo organisations and logins."""
+def seed_demo() -> None:
+    """The reference data the data migrations write, and the demo's organisations and
+    logins (idempotent)."""
     from importlib import import_module
 
     from django.apps import apps
 
     from partnership import demo as demo_module
 
-    # Transactional tests (live server, worker) flush the database, and with it the rows
-    # the data migration wrote: put the reference data back (idempotent).
     for data_migration in (
         "offers.migrations.0003_reference_data",
         "contracts.migrations.0002_standard_templates",
     ):
         import_module(data_migration).forward(apps, None)
     demo_module.seed()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the demo seeded once for the session (some 870 queries, about
+    half a second): each test runs in a transaction rolled back at its end, so it finds the
+    demo as seeded. pytest-django runs the transactional tests (live server, worker) after
+    the others; each empties the database when it ends, and `demo` seeds it again."""
+    with django_db_blocker.unblock():
+        seed_demo()
+
+
+@pytest.fixture
+def demo(db):
+    """The partnership's demo organisations and logins: seeded for the session, or again
+    after a transactional test emptied the database (its demo logins are gone then)."""
+    from partnership import demo as demo_module
+    from partnership.models import User
+
+    if not User.objects.filter(email=demo_module.DEMO_USERS[0][0]).exists():
+        seed_demo()
     return demo_module
 
 

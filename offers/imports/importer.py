@@ -108,10 +108,25 @@ TARIFF_COLUMNS = [c for c in COLUMNS if c not in (COL_OFFER_ID, COL_OFFER, COL_Y
 
 MAX_ROWS = 2000
 MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
-MAX_REASON_LENGTH = 2000
-MAX_ADDON_NAME_LENGTH = TariffAddOn._meta.get_field("name").max_length
-MONEY_LIMIT = Decimal(10) ** 10  # max_digits 12, decimal_places 2
 CENT = Decimal("0.01")
+
+# The tariff rules are the model's (offers.models.Tariff, TariffAddOn): a row is checked by
+# building the unsaved objects and calling full_clean(); each field's error is shown in its
+# column.
+TARIFF_FIELD_COLUMNS = {
+    "year": COL_YEAR,
+    "price": COL_PRICE,
+    "unit": COL_UNIT,
+    "occupancy_percent": COL_OCCUPANCY,
+    "vat_included": COL_VAT,
+    "overhead_amount": COL_OVERHEAD,
+    "correction_reason": COL_REASON,
+}
+ADDON_FIELD_COLUMNS = {
+    "name": COL_ADDON_NAME,
+    "price": COL_ADDON_PRICE,
+    "unit": COL_ADDON_UNIT,
+}
 
 UNIT_WORDS = {
     "døgn": TariffUnit.DAY,
@@ -491,11 +506,19 @@ def parse_unit(value: Any, words: dict[str, str]) -> str:
     raise CellError(_("«%(value)s» er ikke en gyldig enhed.") % {"value": cell_text(value)})
 
 
-def _cents_only(amount: Decimal) -> bool:
+def _without_trailing_zeros(amount: Decimal | None) -> Decimal | None:
+    """1234,500 is 1234,50: zeros after the second decimal are not decimals a person meant
+    (Excel writes 0,955 formatted as percent as 95,500)."""
+    if amount is None:
+        return None
+    exponent = amount.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent >= -2:
+        return amount
     try:
-        return amount == amount.quantize(CENT)
-    except InvalidOperation:  # too many digits to be an amount at all
-        return False
+        cents = amount.quantize(CENT)
+    except InvalidOperation:  # too many digits to be an amount at all: the model says so
+        return amount
+    return cents if cents == amount else amount
 
 
 # --- Rows ----------------------------------------------------------------------------------
@@ -572,17 +595,19 @@ def parse_row(number: int, raw: dict[str, Any]) -> ImportRow:
         _("«%(value)s» er ikke et tilbuds-id. Brug id'et fra skabelonen."),
     )
     v["year"] = read(COL_YEAR, parse_integer)
-    v["price"] = read(COL_PRICE, parse_decimal)
+    v["price"] = _without_trailing_zeros(read(COL_PRICE, parse_decimal))
     v["unit"] = read(
         COL_UNIT,
         lambda cell: parse_unit(cell, UNIT_WORDS),
         _("«%(value)s» er ikke en enhed for taksten. Skriv døgn eller måned."),
     )
-    v["occupancy_percent"] = read(COL_OCCUPANCY, lambda cell: parse_decimal(cell, percent=True))
+    v["occupancy_percent"] = _without_trailing_zeros(
+        read(COL_OCCUPANCY, lambda cell: parse_decimal(cell, percent=True))
+    )
     v["vat_included"] = read(COL_VAT, parse_yes_no)
-    v["overhead_amount"] = read(COL_OVERHEAD, parse_decimal)
+    v["overhead_amount"] = _without_trailing_zeros(read(COL_OVERHEAD, parse_decimal))
     v["addon_name"] = row.cells.get(COL_ADDON_NAME, "")
-    v["addon_price"] = read(COL_ADDON_PRICE, parse_decimal)
+    v["addon_price"] = _without_trailing_zeros(read(COL_ADDON_PRICE, parse_decimal))
     v["addon_unit"] = read(
         COL_ADDON_UNIT,
         lambda cell: parse_unit(cell, ADDON_UNIT_WORDS),
@@ -597,20 +622,42 @@ def parse_row(number: int, raw: dict[str, Any]) -> ImportRow:
     return row
 
 
-def _check_amount(row: ImportRow, column: str, amount: Decimal | None, label: str) -> None:
-    if amount is None or row.has_error(column):
-        return
-    if abs(amount) >= MONEY_LIMIT:
-        row.error(column, _("%(label)s er for stor.") % {"label": label})
-    elif not _cents_only(amount):
-        row.error(
-            column,
-            _("%(label)s må højst have 2 decimaler (øre).") % {"label": label},
-        )
+def _model_errors(
+    row: ImportRow, instance: Tariff | TariffAddOn, columns: dict[str, str], exclude: set[str]
+) -> None:
+    """The model's rules for the row's values: full_clean() on the unsaved object, each
+    field's first message in its column. A column that already has an error (a cell that
+    could not be read, a CPR number) keeps that one."""
+    fields = {f.name for f in instance._meta.fields}
+    skip = set(exclude) | (fields - set(columns))
+    skip |= {name for name, column in columns.items() if row.has_error(column)}
+    try:
+        instance.full_clean(exclude=sorted(skip), validate_constraints=False)
+    except ValidationError as exc:
+        for name, errors in exc.message_dict.items():
+            column = columns.get(name)
+            if column is None or not row.has_error(column):
+                row.error(column, errors[0])
+
+
+def _tariff(v: dict[str, Any], *, version: int = 1) -> Tariff:
+    """The unsaved tariff a row becomes: published, as the import publishes every row."""
+    return Tariff(
+        year=v["year"],
+        version=version,
+        status=TariffStatus.PUBLISHED,
+        price=v["price"],
+        unit=v["unit"],
+        occupancy_percent=v["occupancy_percent"],
+        vat_included=v["vat_included"],
+        overhead_amount=v["overhead_amount"],
+        correction_reason=v["reason"],
+    )
 
 
 def validate_values(row: ImportRow) -> None:
-    """The rules that need only the row itself."""
+    """The rules that need only the row itself: the model's (Tariff, TariffAddOn), and what
+    an empty cell should have held."""
     if row.skipped:
         return
     v = row.values
@@ -619,93 +666,38 @@ def validate_values(row: ImportRow) -> None:
             row.error(COL_OFFER_ID, _("Skriv tilbuddets id. Det står i skabelonen."))
     elif not 0 < v["offer_id"] < 2**31:
         row.error(COL_OFFER_ID, _("Der findes intet tilbud med id %(id)s.") % {"id": v["offer_id"]})
-    if v["year"] is None:
-        if not row.has_error(COL_YEAR):
-            row.error(COL_YEAR, _("Skriv takståret, fx %(year)s.") % {"year": current_year()})
-    elif not 2000 <= v["year"] <= 2100:
-        row.error(COL_YEAR, _("Takståret skal ligge mellem 2000 og 2100."))
 
-    price = v["price"]
-    if price is None:
-        if not row.has_error(COL_PRICE):
-            row.error(COL_PRICE, _("Skriv taksten i kroner, fx 2.650,00."))
-    elif price < 0:
-        row.error(COL_PRICE, _("Taksten kan ikke være negativ. Skriv et beløb over 0 kr."))
-    elif price == 0:
-        row.error(COL_PRICE, _("Taksten skal være over 0 kr."))
-    else:
-        _check_amount(row, COL_PRICE, price, _("Taksten"))
-
-    if v["unit"] is None and not row.has_error(COL_UNIT):
-        row.error(COL_UNIT, _("Skriv enheden for taksten: døgn eller måned."))
-
-    occupancy = v["occupancy_percent"]
-    if occupancy is None:
-        if not row.has_error(COL_OCCUPANCY):
-            row.error(COL_OCCUPANCY, _("Skriv den budgetterede belægning i procent, fx 95."))
-    elif not Decimal(0) < occupancy <= Decimal(100):
-        row.error(
-            COL_OCCUPANCY,
-            _("Belægningen skal være over 0 og højst 100 %%, ikke «%(value)s».")
-            % {"value": row.cells.get(COL_OCCUPANCY, "")},
-        )
-    elif not _cents_only(occupancy):
-        row.error(COL_OCCUPANCY, _("Belægningen må højst have 2 decimaler."))
-
-    if v["vat_included"] is None and not row.has_error(COL_VAT):
-        row.error(COL_VAT, _("Skriv ja eller nej: er moms inkluderet i taksten?"))
-
-    overhead = v["overhead_amount"]
-    if overhead is not None and not row.has_error(COL_OVERHEAD):
-        if overhead < 0:
-            row.error(COL_OVERHEAD, _("Overhead kan ikke være negativ."))
-        else:
-            _check_amount(row, COL_OVERHEAD, overhead, _("Overhead"))
-        if not row.has_error(COL_OVERHEAD) and price is not None and price > 0 and overhead > price:
-            row.error(COL_OVERHEAD, _("Overhead kan ikke være større end taksten."))
-
+    # An empty cell: say what to write in it (the model would only say it is empty).
+    required = {
+        "year": _("Skriv takståret, fx %(year)s.") % {"year": current_year()},
+        "price": _("Skriv taksten i kroner, fx 2.650,00."),
+        "unit": _("Skriv enheden for taksten: døgn eller måned."),
+        "occupancy_percent": _("Skriv den budgetterede belægning i procent, fx 95."),
+        "vat_included": _("Skriv ja eller nej: er moms inkluderet i taksten?"),
+    }
+    missing = {name for name in required if v[name] is None}
+    for name in missing:
+        column = TARIFF_FIELD_COLUMNS[name]
+        if not row.has_error(column):
+            row.error(column, required[name])
+    _model_errors(row, _tariff(v), TARIFF_FIELD_COLUMNS, missing)
     _validate_addon(row)
-    if len(v["reason"]) > MAX_REASON_LENGTH:
-        row.error(
-            COL_REASON,
-            _("Begrundelsen må højst være %(max)s tegn.") % {"max": MAX_REASON_LENGTH},
-        )
 
 
 def _validate_addon(row: ImportRow) -> None:
     v = row.values
-    name, price, unit = v["addon_name"], v["addon_price"], v["addon_unit"]
     if not any(row.cells.get(c) for c in (COL_ADDON_NAME, COL_ADDON_PRICE, COL_ADDON_UNIT)):
         return
-    if not name:
-        row.error(COL_ADDON_NAME, _("Skriv navnet på tillægsydelsen."))
-    elif len(name) > MAX_ADDON_NAME_LENGTH:
-        row.error(
-            COL_ADDON_NAME,
-            _("Navnet på tillægsydelsen må højst være %(max)s tegn.")
-            % {"max": MAX_ADDON_NAME_LENGTH},
-        )
-    if unit is None:
+    missing = set()
+    if v["addon_unit"] is None:
+        missing.add("unit")
         if not row.has_error(COL_ADDON_UNIT):
             row.error(
                 COL_ADDON_UNIT,
                 _("Skriv enheden for tillægsydelsen: time, døgn, måned, km eller individuel."),
             )
-    elif unit == PriceUnit.INDIVIDUAL:
-        if price is not None:
-            row.error(
-                COL_ADDON_PRICE, _("Lad prisen stå tom, når tillægsydelsen har individuel pris.")
-            )
-    elif price is None and not row.has_error(COL_ADDON_PRICE):
-        row.error(
-            COL_ADDON_PRICE,
-            _("Skriv prisen for tillægsydelsen, eller skriv «individuel» som enhed."),
-        )
-    if price is not None and not row.has_error(COL_ADDON_PRICE):
-        if price < 0:
-            row.error(COL_ADDON_PRICE, _("Prisen for tillægsydelsen kan ikke være negativ."))
-        else:
-            _check_amount(row, COL_ADDON_PRICE, price, _("Prisen for tillægsydelsen"))
+    addon = TariffAddOn(name=v["addon_name"], price=v["addon_price"], unit=v["addon_unit"] or "")
+    _model_errors(row, addon, ADDON_FIELD_COLUMNS, missing)
 
 
 def current_year() -> int:
@@ -797,14 +789,7 @@ def check_rows(rows: list[ImportRow], user: User) -> None:
                     % {"label": label, "offer": offer.name}
                 )
         if year is not None and not row.has_error(COL_YEAR) and year not in rates:
-            row.error(
-                COL_YEAR,
-                _(
-                    "Der er ingen PL-sats for %(year)s endnu. Sekretariatet fastsætter den, "
-                    "før der kan indlæses takster for året."
-                )
-                % {"year": year},
-            )
+            row.error(COL_YEAR, services.missing_regulation_rate_message(year))
         if offer is None or year is None or row.has_error(COL_YEAR):
             continue
         key = (offer.pk, year)
@@ -827,16 +812,26 @@ def check_rows(rows: list[ImportRow], user: User) -> None:
         names = addon_names.get(base.pk, []) if base else []
         new_name = (v["addon_name"] or "").casefold()
         row.kept_addons = len([n for n in names if n.casefold() != new_name])
-        if state.published and not v["reason"].strip():
+        if state.published and not row.has_error(COL_REASON):
+            _correction_errors(row, year)
+        _warn_above_regulation(row, previous.get((offer.pk, year - 1)), rates.get(year))
+
+
+def _correction_errors(row: ImportRow, year: int) -> None:
+    """The row becomes a new version of a published tariff: the model's rule for a
+    correction (it needs a reason), with why the row is a correction."""
+    try:
+        _tariff(row.values, version=row.version or 1).clean()
+    except ValidationError as exc:
+        for message in exc.message_dict.get("correction_reason", []):
             row.error(
                 COL_REASON,
                 _(
                     "Tilbuddet har allerede en offentliggjort takst for %(year)s, så rækken "
-                    "bliver en rettelse (version %(version)s). Skriv en begrundelse."
+                    "bliver en rettelse (version %(version)s). %(message)s"
                 )
-                % {"year": year, "version": row.version},
+                % {"year": year, "version": row.version, "message": message},
             )
-        _warn_above_regulation(row, previous.get((offer.pk, year - 1)), rates.get(year))
 
 
 def _warn_above_regulation(row: ImportRow, before: Tariff | None, rate: Decimal | None) -> None:

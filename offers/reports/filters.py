@@ -1,16 +1,17 @@
 """Which offers and years a report covers: the takstoversigt's filters (kept in Job.params as
-codes and slugs), the years with tariffs, where an offer is placed (once), and the progress
-callback every report takes."""
+codes and slugs, read into the values of the offer list's one FilterSet,
+offers.filters.OfferFilter), the years with tariffs, where an offer is placed (once), and the
+progress callback every report takes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from offers.models import LegalParagraph, Offer, OfferStatus, TargetGroup, Tariff, TariffStatus
+from offers.models import LegalParagraph, OfferStatus, TargetGroup, Tariff, TariffStatus
 from partnership.models import Organisation, OrganisationKind, OwnershipForm
 
 Progress = Callable[[int, int], None]
@@ -84,6 +85,18 @@ class ResolvedFilters:
             out.append((_("Brancheorganisation"), self.branch.name))
         return out
 
+    def values(self) -> dict[str, Any]:
+        """The cleaned values for OfferFilter.filter_cleaned(). The provider is the one the
+        order form settled on, exactly (an Organisation, not text to search for)."""
+        return {
+            "paragraf": [p.pk for p in self.paragraphs],
+            "maalgruppe": [g.pk for g in self.target_groups],
+            "kommune": self.municipality.pk if self.municipality else None,
+            "ejerform": self.ownership,
+            "leverandoer": self.provider or "",
+            "branche": self.branch.pk if self.branch else None,
+        }
+
 
 def _one(qs, value: str, message: str):
     if not value:
@@ -95,8 +108,10 @@ def _one(qs, value: str, message: str):
 
 
 def resolve_filters(filters: OverviewFilters) -> ResolvedFilters:
-    """Codes and slugs to objects. Raises UnknownFilter naming the first unknown value, so
-    a filter never silently widens into "everything"."""
+    """Codes and slugs to objects (the adapter from Job.params to OfferFilter's values, also
+    for old jobs). Inactive paragraphs and target groups are known: a stored job reruns after
+    one is retired. Raises UnknownFilter naming the first unknown value, so a filter never
+    silently widens into "everything"."""
     paragraphs = list(LegalParagraph.objects.filter(code__in=filters.paragraphs))
     missing = set(filters.paragraphs) - {p.code for p in paragraphs}
     if missing:
@@ -132,33 +147,6 @@ def resolve_filters(filters: OverviewFilters) -> ResolvedFilters:
             _("Ukendt brancheorganisation: %(value)s"),
         ),
     )
-
-
-def filtered_offers(resolved: ResolvedFilters) -> QuerySet[Offer]:
-    """Published offers matching the filters. The M2M filters go through subqueries (as in
-    offers.search.selectors.search_offers): no DISTINCT over every column."""
-    qs = Offer.objects.filter(status=OfferStatus.PUBLISHED)
-    if resolved.paragraphs:
-        qs = qs.filter(
-            pk__in=Offer.paragraphs.through.objects.filter(
-                legalparagraph__in=resolved.paragraphs
-            ).values("offer_id")
-        )
-    if resolved.target_groups:
-        qs = qs.filter(
-            pk__in=Offer.target_groups.through.objects.filter(
-                targetgroup__in=resolved.target_groups
-            ).values("offer_id")
-        )
-    if resolved.municipality:
-        qs = qs.filter(municipality=resolved.municipality)
-    if resolved.ownership:
-        qs = qs.filter(provider__ownership_form=resolved.ownership)
-    if resolved.provider:
-        qs = qs.filter(provider=resolved.provider)
-    if resolved.branch:
-        qs = qs.filter(provider__branch_organisation=resolved.branch)
-    return qs
 
 
 def years_with_tariffs() -> list[int]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from offers import selectors
+from offers.filters import OfferFilter
 from offers.models import RegulationRate, Tariff, TariffAddOn, TariffUnit
 from partnership import formats
 from partnership.exports import XlsxWorkbook
@@ -21,7 +22,6 @@ from .filters import (
     Progress,
     _no_progress,
     _placement,
-    filtered_offers,
     resolve_filters,
 )
 
@@ -96,8 +96,9 @@ def tariff_overview(
     """The catalogue for a year: one row per matching offer with a published tariff,
     grouped by paragraph then target group. Calls progress(done, total) per offer."""
     resolved = resolve_filters(filters)
+    matching = OfferFilter(year=year).filter_cleaned(resolved.values())
     qs = (
-        selectors.with_current_tariff(filtered_offers(resolved), year)
+        selectors.with_current_tariff(matching, year)
         .filter(tariff_id__isnull=False)
         .select_related("provider", "municipality")
         .prefetch_related("paragraphs", "target_groups")

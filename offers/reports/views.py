@@ -18,7 +18,7 @@ from offers.models import PublishedReport, ReportFormat, ScheduledReport
 from partnership import jobs
 from partnership.models import Job, JobStatus
 from partnership.permissions import is_secretariat
-from partnership.views import _queue_down_message, member_required
+from partnership.views import member_required, queue_down_message
 
 from . import development
 from .capacity import can_view_capacity, capacity_overview
@@ -47,7 +47,7 @@ def _order(request, form, kind: str):
     try:
         job = jobs.order_job(kind=kind, title=form.title(), params=form.params(), by=request.user)
     except jobs.QueueUnavailable:
-        form.add_error(None, _queue_down_message())
+        form.add_error(None, queue_down_message())
         return None
     messages.success(request, _("Rapporten er bestilt. Du kan følge den her."))
     return redirect(job)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from offers.filters import OfferFilter
 from partnership.forms import DanishDecimalField, PortalForm
 from partnership.models import OwnershipForm
 
@@ -20,9 +21,10 @@ SORT_CHOICES = [
 
 
 class SearchForm(PortalForm):
-    """The search's filters, all in the URL. The choices come from the reference data read
-    once per request (offers.search.selectors.search_reference), so validating and drawing the form
-    issue no queries of their own; the cleaned choices are primary keys."""
+    """The search's filters, all in the URL: the form of the offer list's FilterSet
+    (offers.filters.OfferFilter), which applies them. The choices come from the reference data
+    read once per request (offers.search.selectors.search_reference), so validating and
+    drawing the form issue no queries of their own; the cleaned choices are primary keys."""
 
     q = forms.CharField(
         label=_("Søg i navn, metoder og beskrivelse"), required=False, max_length=200
@@ -163,3 +165,24 @@ class SearchForm(PortalForm):
                 item["attrs"] = attrs
             out.append(item)
         return out
+
+
+class SearchFilter(OfferFilter):
+    """The offer list's FilterSet (offers.filters.OfferFilter) validated by SearchForm: input
+    from a URL (the search page, open data, an API). `reference`: the choices already read
+    (offers.search.selectors.search_reference), so validating reads nothing."""
+
+    class Meta(OfferFilter.Meta):
+        form = SearchForm
+
+    def __init__(self, data=None, queryset=None, *, reference: SearchReference | None = None, **kw):
+        super().__init__(data, queryset, **kw)
+        self.reference = reference
+
+    @property
+    def form(self) -> SearchForm:
+        if not hasattr(self, "_form"):
+            form_class = self.get_form_class()
+            data = self.data if self.is_bound else None
+            self._form = form_class(data, prefix=self.form_prefix, reference=self.reference)
+        return self._form

@@ -1,6 +1,7 @@
-"""The search's reads (*Find tilbud*): the filters, Danish full-text search, the order, and
-the search page's fixed number of queries, cached under the data's generation. A list issues
-a fixed number of queries whatever the number of rows."""
+"""The search's reads (*Find tilbud*): the search page's fixed number of queries, cached under
+the data's generation, and every match for the open data. Which offers match, and in which
+order, is offers.filters.OfferFilter's (the filters, Danish full text, the order). A list
+issues a fixed number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
@@ -10,25 +11,14 @@ from dataclasses import astuple, dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import (
-    Count,
-    F,
-    FilteredRelation,
-    Lookup,
-    OrderBy,
-    Q,
-    QuerySet,
-    Value,
-    Window,
-)
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, OrderBy, QuerySet, Value, Window
 from django.urls import reverse
 from django.utils.functional import cached_property
 
 from offers import pricing
+from offers.filters import OfferFilter
 from offers.models import (
     LegalParagraph,
     Offer,
@@ -39,30 +29,24 @@ from offers.models import (
     VacancyReport,
 )
 from offers.permissions import editable_provider_ids, is_member, is_secretariat, offers_visible_to
-from offers.selectors import (
-    current_year,
-    with_current_tariff,
-)
+from offers.selectors import current_year, with_current_tariff
 from partnership.models import Organisation, OrganisationKind
 from partnership.pagination import page_number
 
 if TYPE_CHECKING:
-    from django.db.backends.base.base import BaseDatabaseWrapper
-    from django.db.models.sql.compiler import SQLCompiler
-
     from partnership.permissions import AnyUser
 
     # Offers with what the search annotates, filters and orders on (the current tariff,
     # vacant, monthly_price, rank): which of them depends on the search.
     AnnotatedOffers: TypeAlias = QuerySet[Any]
 
-# A stored generated tsvector column with a GIN index (migration 0002), so ranking does not
-# re-parse every match's text.
-FTS_DOCUMENT = "offers_offer.search_document"
-
 
 @dataclass
 class SearchParams:
+    """A search's cleaned values (offers.search.forms.SearchForm's, or a caller's own) under
+    Python names; values() gives them to offers.filters.OfferFilter under its filters' names,
+    the search URL's."""
+
     q: str = ""
     paragraphs: list[LegalParagraph | int] | None = None
     target_groups: list[TargetGroup | int] | None = None
@@ -77,100 +61,52 @@ class SearchParams:
     sort: str = "relevance"
     year: int | None = None
 
+    @classmethod
+    def from_cleaned(cls, d: dict[str, Any]) -> SearchParams:
+        """From OfferFilter.cleaned_values() (none when the form has an error)."""
+        return cls(
+            q=d.get("q") or "",
+            paragraphs=list(d.get("paragraf") or []),
+            target_groups=list(d.get("maalgruppe") or []),
+            municipality=d.get("kommune"),
+            ownership=d.get("ejerform") or "",
+            age=d.get("alder"),
+            vacancies=bool(d.get("ledige")),
+            provider=d.get("leverandoer") or "",
+            branch=d.get("branche"),
+            price_min=d.get("pris_min"),
+            price_max=d.get("pris_max"),
+            sort=d.get("sorter") or "relevance",
+        )
+
+    def values(self) -> dict[str, Any]:
+        """The values by OfferFilter's names (the year is the FilterSet's own argument)."""
+        return {
+            "q": self.q,
+            "paragraf": self.paragraphs or [],
+            "maalgruppe": self.target_groups or [],
+            "kommune": self.municipality,
+            "ejerform": self.ownership,
+            "alder": self.age,
+            "ledige": self.vacancies,
+            "leverandoer": self.provider,
+            "branche": self.branch,
+            "pris_min": self.price_min,
+            "pris_max": self.price_max,
+            "sorter": self.sort,
+        }
+
 
 def search_offers(user: AnyUser, params: SearchParams) -> AnnotatedOffers:
     """Every matching offer with its current tariff and vacancy annotated (for open data and
     anything else that reads them all). The search page uses search_page() instead."""
     year = params.year or current_year()
-    qs = with_current_tariff(_matching(user, params), year)
-    qs, has_rank = _annotation_filters(qs, params)
-    qs = qs.select_related(
+    # Annotated first: the price and vacancy filters and orders use these annotations.
+    offers = with_current_tariff(offers_visible_to(user), year)
+    qs = OfferFilter(queryset=offers, year=year).filter_cleaned(params.values())
+    return qs.select_related(
         "provider", "municipality", "provider__branch_organisation"
     ).prefetch_related("paragraphs", "target_groups")
-    return qs.order_by(*_order(params, has_rank))
-
-
-def _matching(user: AnyUser, params: SearchParams) -> QuerySet[Offer]:
-    """The filters on the offer's own columns and relations (no annotations needed)."""
-    qs = offers_visible_to(user).filter(status="published")
-    # Filters through the M2M tables and the provider as subqueries: no DISTINCT over every
-    # column, and no join the page's ORDER BY ... LIMIT has to carry.
-    if params.paragraphs:
-        qs = qs.filter(
-            pk__in=Offer.paragraphs.through.objects.filter(
-                legalparagraph__in=params.paragraphs
-            ).values("offer_id")
-        )
-    if params.target_groups:
-        qs = qs.filter(
-            pk__in=Offer.target_groups.through.objects.filter(
-                targetgroup__in=params.target_groups
-            ).values("offer_id")
-        )
-    if params.municipality:
-        qs = qs.filter(municipality=params.municipality)
-    providers = Q()
-    if params.ownership:
-        providers &= Q(ownership_form=params.ownership)
-    if params.provider.strip():
-        v = params.provider.strip()
-        providers &= Q(slug=v) | Q(cvr=v) | Q(name__icontains=v)
-    if params.branch:
-        providers &= Q(branch_organisation=params.branch)
-    if providers:
-        qs = _provider_filter(qs, Organisation.objects.filter(providers))
-    if params.age is not None:
-        qs = qs.filter(age_min__lte=params.age, age_max__gte=params.age)
-    return qs
-
-
-class _AnyOf(Lookup):  # type: ignore[type-arg]  # not subscriptable at runtime
-    """`column = ANY(array)`, for _provider_filter()."""
-
-    lookup_name = "any_of"
-
-    def as_sql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
-    ) -> tuple[str, tuple[Any, ...]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
-
-
-def _provider_filter(qs: QuerySet[Offer], providers: QuerySet[Organisation]) -> QuerySet[Offer]:
-    """Offers of the given providers, as `provider_id = ANY(ARRAY(subquery))`: as a plain
-    IN (subquery) the planner makes it a join it misjudges (a nested loop probing the offers
-    once per provider: 16-24 ms instead of 3 for municipality + ownership on the bench data);
-    an array computed once lets it combine the offers' indexes instead."""
-    ids = providers.order_by().values("pk")
-    return qs.filter(_AnyOf(F("provider_id"), ArraySubquery(ids)))
-
-
-def _annotation_filters(qs: AnnotatedOffers, params: SearchParams) -> tuple[AnnotatedOffers, bool]:
-    """The filters on the annotated vacancy and monthly price, and the full-text search.
-    Returns the queryset and whether it has a rank to order by."""
-    if params.vacancies:
-        qs = qs.filter(vacant__gt=0)
-    if params.price_min is not None:
-        qs = qs.filter(monthly_price__gte=params.price_min)
-    if params.price_max is not None:
-        qs = qs.filter(monthly_price__lte=params.price_max)
-    if params.q.strip():
-        return _full_text(qs, params.q.strip())
-    return qs, False
-
-
-def _order(params: SearchParams, has_rank: bool) -> list[str | OrderBy]:
-    orders: dict[str, list[str | OrderBy]] = {
-        "price": [F("monthly_price").asc(nulls_last=True), "name", "pk"],
-        "price_desc": [F("monthly_price").desc(nulls_last=True), "name", "pk"],
-        "name": ["name", "pk"],
-        "vacancies": [F("vacant").desc(nulls_last=True), "name", "pk"],
-    }
-    order = orders.get(params.sort)
-    if order is None:
-        order = ["-rank", "name", "pk"] if has_rank else ["name", "pk"]
-    return order
 
 
 # --- The search page ---------------------------------------------------------------------
@@ -585,24 +521,13 @@ def search_page(
     year = params.year or current_year()
 
     def query() -> tuple[AnnotatedOffers, list[str | OrderBy], bool]:
-        # Only the annotations the filters and the order need: the rest is read for the page.
-        needed: dict[str, F] = {}
-        if params.vacancies or params.sort == "vacancies":
-            # The latest report's count from offers_currentvacancy (migration 0005's triggers
-            # keep it; it agrees with _latest_vacancy(), see
-            # tests/offers/test_current_price.py), joined on its one row per offer.
-            needed["vacant"] = F("current_vacancy__vacant")
-        if (
-            params.price_min is not None
-            or params.price_max is not None
-            or params.sort in ("price", "price_desc")
-        ):
-            matching = _with_current_price(_matching(user, params), year)
-        else:
-            matching = _matching(user, params)
-        matching, has_rank = _annotation_filters(matching.annotate(**needed), params)
-        order = _order(params, has_rank)
-        return matching, order, not isinstance(order[0], str) or order[0] == "-rank"
+        # Only the annotations the filters and the order need (OfferFilter adds them): the
+        # rest is read for the page.
+        ordered = OfferFilter(queryset=offers_visible_to(user), year=year).filter_cleaned(
+            params.values()
+        )
+        order = cast("list[str | OrderBy]", list(ordered.query.order_by))
+        return ordered.order_by(), order, not isinstance(order[0], str) or order[0] == "-rank"
 
     key = (
         generation.key("page", visibility_class(user), _params_key(params, year))
@@ -610,26 +535,3 @@ def search_page(
         else None
     )
     return SearchResults(query, year, reference, number, cache_key=key)
-
-
-def _with_current_price(qs: QuerySet[Offer], year: int) -> QuerySet[Offer]:
-    """monthly_price: the monthly price of the year's latest published main tariff from
-    offers_currentprice (the triggers of migration 0005 keep it; it agrees with
-    _monthly_price(), see tests/offers/test_current_price.py), as a LEFT JOIN on its one row
-    per offer and year: PostgreSQL hashes the year's narrow rows once instead of looking up
-    the newest published version among every match's tariffs."""
-    return qs.annotate(
-        current_price=FilteredRelation("current_prices", condition=Q(current_prices__year=year)),
-        monthly_price=F("current_price__monthly_price"),
-    )
-
-
-def _rank(q: str) -> RawSQL:
-    return RawSQL(f"ts_rank({FTS_DOCUMENT}, websearch_to_tsquery('danish', %s))", (q,))
-
-
-def _full_text(qs: AnnotatedOffers, q: str) -> tuple[AnnotatedOffers, bool]:
-    qs = qs.annotate(rank=_rank(q)).extra(
-        where=[f"{FTS_DOCUMENT} @@ websearch_to_tsquery('danish', %s)"], params=[q]
-    )
-    return qs, True

@@ -22,25 +22,7 @@ from partnership.pagination import PAGE_PARAM, page_number, paginate
 from partnership.views import member_required
 
 from . import selectors
-from .forms import SearchForm
-
-
-def _search_params(form: SearchForm) -> selectors.SearchParams:
-    d = form.cleaned_data if form.is_valid() else {}
-    return selectors.SearchParams(
-        q=d.get("q") or "",
-        paragraphs=list(d.get("paragraf") or []),
-        target_groups=list(d.get("maalgruppe") or []),
-        municipality=d.get("kommune"),
-        ownership=d.get("ejerform") or "",
-        age=d.get("alder"),
-        vacancies=bool(d.get("ledige")),
-        provider=d.get("leverandoer") or "",
-        branch=d.get("branche"),
-        price_min=d.get("pris_min"),
-        price_max=d.get("pris_max"),
-        sort=d.get("sorter") or "relevance",
-    )
+from .forms import SearchFilter
 
 
 @dataclass
@@ -105,8 +87,10 @@ def search(request):
     # The data's generation first: the reference data and the results are cached under it.
     generation = selectors.search_generation()
     reference = selectors.search_reference(generation)
-    form = SearchForm(request.GET, reference=reference)
-    params = _search_params(form)
+    # The offer list's filters (offers.filters.OfferFilter) validated by SearchForm.
+    filterset = SearchFilter(request.GET, reference=reference)
+    form = filterset.form
+    params = selectors.SearchParams.from_cleaned(filterset.cleaned_values())
     year = current_year()
     number = page_number(request.GET.get(PAGE_PARAM))
     results = selectors.search_page(request.user, params, reference, number, generation)
@@ -174,8 +158,8 @@ OPEN_DATA_FIELDS = [
 
 
 def _open_data_rows(request):
-    form = SearchForm(request.GET)
-    params = _search_params(form)
+    filterset = SearchFilter(request.GET)
+    params = selectors.SearchParams.from_cleaned(filterset.cleaned_values())
     year = current_year()
     qs = selectors.search_offers(request.user, params)
     offers = decorate(qs, year)

@@ -245,7 +245,7 @@ def good_row(offer: Offer, **changes) -> str:
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"takst": "-2.650,00"}, "Række 3, kolonne «takst»: Taksten kan ikke være negativ"),
+        ({"takst": "-2.650,00"}, "Række 3, kolonne «takst»: Taksten skal være over 0 kr."),
         ({"takst": "2.650,505"}, "Række 3, kolonne «takst»: Taksten må højst have 2 decimaler"),
         ({"takst": "0"}, "Række 3, kolonne «takst»: Taksten skal være over 0 kr."),
         ({"enhed": ""}, "Række 3, kolonne «enhed»: Skriv enheden for taksten: døgn eller måned."),
@@ -335,7 +335,7 @@ def test_correction_without_reason_is_refused(editor_client, setup):
     publish(egelund, YEAR, "2600.00")
     body = upload(editor_client, csv_file(good_row(egelund))).content.decode()
     assert "Række 2, kolonne «begrundelse»:" in body
-    assert "bliver en rettelse (version 2). Skriv en begrundelse." in body
+    assert "bliver en rettelse (version 2). Skriv, hvorfor taksten rettes." in body
     assert Tariff.objects.count() == 1
 
 
@@ -494,7 +494,7 @@ def test_a_tariff_published_meanwhile_stops_the_import(editor_client, setup):
     )
     body = confirm.content.decode()
     assert "Intet er gemt" in body
-    assert "Skriv en begrundelse" in body
+    assert "Skriv, hvorfor taksten rettes." in body
     assert Tariff.objects.count() == 1
 
 

@@ -82,12 +82,12 @@ def test_editor_saves_draft_publishes_and_corrects(as_provider, offer):
 @pytest.mark.parametrize(
     "field,value,message",
     [
-        ("price", "-10", "Gennemsnitstakst (kr.) skal være mindst 0,01."),
+        ("price", "-10", "Taksten skal være over 0 kr."),
         ("price", "100,123", "højst have 2 decimaler"),
         ("price", "mange penge", "skal være et tal"),
         ("unit", "", "Dette felt er påkrævet"),
-        ("occupancy_percent", "101", "Budgetteret belægning (%) må højst være 100."),
-        ("occupancy_percent", "0", "Budgetteret belægning (%) skal være mindst 0,01."),
+        ("occupancy_percent", "101", "Belægningen skal være over 0 og højst 100 %."),
+        ("occupancy_percent", "0", "Belægningen skal være over 0 og højst 100 %."),
         ("year", str(YEAR + 5), f"Der er ingen PL-sats for {YEAR + 5}"),
     ],
 )

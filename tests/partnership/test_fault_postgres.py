@@ -18,7 +18,7 @@ from django.urls import reverse
 from tests.factories import demo_user, make_offer
 from tests.partnership.test_faults import Browser, start_web, stop_web, web_worker_pid
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.alone]
 
 
 def _cluster(action: str) -> None:

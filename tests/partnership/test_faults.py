@@ -46,7 +46,9 @@ def test_job_survives_a_killed_worker_and_completes_once(demo, settings, worker_
     broker hands it to the next worker, which finishes it; one job, one result file."""
     _many_offers(120)
     log = os.path.join(os.path.dirname(str(settings.MEDIA_ROOT)), "worker.log")
-    first = start_worker(settings, worker_queue, log, CELERY_VISIBILITY_TIMEOUT=3)
+    first = start_worker(
+        settings, worker_queue, log, CELERY_VISIBILITY_TIMEOUT=3, CELERY_UNACKED_RESTORE_INTERVAL=1
+    )
     try:
         job = jobs.order_job(
             kind="takstoversigt",
@@ -75,7 +77,9 @@ def test_job_survives_a_killed_worker_and_completes_once(demo, settings, worker_
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING and not job.result_file  # died mid-render
 
-    second = start_worker(settings, worker_queue, log, CELERY_VISIBILITY_TIMEOUT=3)
+    second = start_worker(
+        settings, worker_queue, log, CELERY_VISIBILITY_TIMEOUT=3, CELERY_UNACKED_RESTORE_INTERVAL=1
+    )
     try:
         wait_for_job(job, timeout=120)
     finally:

@@ -1,0 +1,270 @@
+"""Which published offers match: the one FilterSet of the offer list (django-filter), used by
+the search page and its open data (offers/search/), the takstoversigt (offers/reports/) and
+any API.
+
+The filters are the search URL's parameters. Their form is the search's,
+offers.search.forms.SearchForm (its choices come from the reference data read once or from the
+cache, so validating issues no query of its own), and offers.search.forms.SearchFilter is this
+FilterSet validated by it: the one to take for input from a URL. Each filter is written once
+here, as SQL that stays fast on many offers: the paragraphs and target groups as subqueries
+through the M2M tables (no DISTINCT over every column, no join the page's ORDER BY ... LIMIT
+carries), the provider's ownership, name and branch as one `provider_id = ANY(ARRAY(...))`, the
+monthly price from offers_currentprice and the vacancy from offers_currentvacancy (annotated
+only when a filter or the order needs them, unless the queryset has them already, as
+offers.selectors.with_current_tariff() gives them), and the full text on the stored tsvector.
+
+Two ways in:
+
+- `SearchFilter(request.GET, queryset=...).qs`: the URL's parameters through the form, as
+  django-filter does (the search page and open data read its cleaned_values(); an API).
+- `OfferFilter(queryset=...).filter_cleaned(values)`: values already clean, keyed by the
+  filters' names (the search page's SearchParams, the takstoversigt's stored filters).
+
+`leverandoer` is text on the search (the provider's short name or CVR number, or a part of its
+name); given an Organisation (the takstoversigt, whose order form settles on one provider and
+keeps its slug) it is that provider exactly, so a stored report never widens to other
+providers whose names contain the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import django_filters
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import F, FilteredRelation, Lookup, OrderBy, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from offers.models import Offer, OfferStatus
+from offers.selectors import current_year
+from partnership.models import Organisation, OwnershipForm
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
+# A stored generated tsvector column with a GIN index (migration 0002), so ranking does not
+# re-parse every match's text.
+FTS_DOCUMENT = "offers_offer.search_document"
+
+
+class _AnyOf(Lookup):  # type: ignore[type-arg]  # not subscriptable at runtime
+    """`column = ANY(array)`, for provider_filter()."""
+
+    lookup_name = "any_of"
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def provider_filter(qs: QuerySet[Any], providers: QuerySet[Organisation]) -> QuerySet[Any]:
+    """Offers of the given providers, as `provider_id = ANY(ARRAY(subquery))`: as a plain
+    IN (subquery) the planner makes it a join it misjudges (a nested loop probing the offers
+    once per provider: 16-24 ms instead of 3 for municipality + ownership on the bench data);
+    an array computed once lets it combine the offers' indexes instead."""
+    ids = providers.order_by().values("pk")
+    return qs.filter(_AnyOf(F("provider_id"), ArraySubquery(ids)))
+
+
+def with_current_price(qs: QuerySet[Any], year: int) -> QuerySet[Any]:
+    """monthly_price: the monthly price of the year's latest published main tariff from
+    offers_currentprice (the triggers of migration 0005 keep it; it agrees with
+    offers.selectors._monthly_price(), see tests/offers/test_current_price.py), as a LEFT
+    JOIN on its one row per offer and year: PostgreSQL hashes the year's narrow rows once
+    instead of looking up the newest published version among every match's tariffs."""
+    return qs.annotate(
+        current_price=FilteredRelation("current_prices", condition=Q(current_prices__year=year)),
+        monthly_price=F("current_price__monthly_price"),
+    )
+
+
+def _with_vacant(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """vacant: the latest report's count from offers_currentvacancy (migration 0005's triggers
+    keep it; it agrees with offers.selectors._latest_vacancy(), see
+    tests/offers/test_current_price.py), joined on its one row per offer."""
+    if "vacant" in qs.query.annotations:
+        return qs
+    return qs.annotate(vacant=F("current_vacancy__vacant"))
+
+
+def _with_price(qs: QuerySet[Any], year: int) -> QuerySet[Any]:
+    if "monthly_price" in qs.query.annotations:
+        return qs
+    return with_current_price(qs, year)
+
+
+def ordering(sort: str, has_rank: bool) -> list[str | OrderBy]:
+    """The order of a sort choice (offers.search.forms.SORT_CHOICES); relevance is the rank
+    of a full-text search, else the name."""
+    orders: dict[str, list[str | OrderBy]] = {
+        "price": [F("monthly_price").asc(nulls_last=True), "name", "pk"],
+        "price_desc": [F("monthly_price").desc(nulls_last=True), "name", "pk"],
+        "name": ["name", "pk"],
+        "vacancies": [F("vacant").desc(nulls_last=True), "name", "pk"],
+    }
+    order = orders.get(sort)
+    if order is None:
+        order = ["-rank", "name", "pk"] if has_rank else ["name", "pk"]
+    return order
+
+
+class OfferFilter(django_filters.FilterSet):
+    """The offer list's filters, named as in the search URL; the cleaned values are those of
+    SearchForm (primary keys for the reference data, or the objects). Declared in the order
+    they are applied: the offer's own columns and links first, the annotated vacancy and price
+    after, the full text last; the order (`sorter`) at the very end. The queryset given is
+    narrowed to published offers (drafts are never in the list)."""
+
+    paragraf = django_filters.MultipleChoiceFilter(method="filter_paragraphs")
+    maalgruppe = django_filters.MultipleChoiceFilter(method="filter_target_groups")
+    kommune = django_filters.NumberFilter(method="filter_municipality")
+    ejerform = django_filters.ChoiceFilter(method="filter_ownership", choices=OwnershipForm.choices)
+    leverandoer = django_filters.CharFilter(method="filter_provider")
+    branche = django_filters.NumberFilter(method="filter_branch")
+    alder = django_filters.NumberFilter(method="filter_age")
+    ledige = django_filters.BooleanFilter(method="filter_vacancies")
+    pris_min = django_filters.NumberFilter(method="filter_price_min")
+    pris_max = django_filters.NumberFilter(method="filter_price_max")
+    q = django_filters.CharFilter(method="filter_text")
+    sorter = django_filters.CharFilter(method="sort")
+
+    class Meta:
+        model = Offer
+        fields: list[str] = []
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+        year: int | None = None,
+    ) -> None:
+        base = Offer.objects.all() if queryset is None else queryset
+        super().__init__(
+            data, base.filter(status=OfferStatus.PUBLISHED), request=request, prefix=prefix
+        )
+        self.year = year or current_year()
+        self._providers = Q()
+
+    # --- The form ------------------------------------------------------------------------
+
+    def get_form_class(self) -> Any:
+        """Meta.form as it is: a form with a field for each filter (SearchFilter's
+        SearchForm), not django-filter's form made of the filters' own fields. Without one
+        the input is refused rather than ignored, which would widen to every offer."""
+        form = self._meta.form
+        missing = set(self.filters) - set(getattr(form, "base_fields", {}))
+        if missing:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}.Meta.form has no field for {sorted(missing)}: "
+                "use offers.search.forms.SearchFilter for input from a URL"
+            )
+        return form
+
+    def cleaned_values(self) -> dict[str, Any]:
+        """The form's cleaned values, or none at all when any is invalid: a search with an
+        error shows every offer (and the error), never half of the filters."""
+        return dict(self.form.cleaned_data) if self.is_valid() else {}
+
+    # --- Applying the filters ----------------------------------------------------------
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return self.filter_cleaned(self.cleaned_values(), queryset)
+
+    def filter_cleaned(
+        self, values: Mapping[str, Any], queryset: QuerySet[Any] | None = None
+    ) -> QuerySet[Any]:
+        """The offers of the queryset (by default the FilterSet's own, its published offers)
+        matching the cleaned values, ordered. A value that is empty (None, "", [] or False)
+        filters nothing."""
+        unknown = set(values) - set(self.filters)
+        if unknown:
+            raise KeyError(f"OfferFilter has no filter {sorted(unknown)}")
+        qs = self.queryset.all() if queryset is None else queryset
+        self._providers = Q()
+        for name, filter_ in self.filters.items():
+            if name != "sorter":
+                qs = filter_.filter(qs, values.get(name))
+            if name == "branche" and self._providers:  # the last of the provider's three
+                qs = provider_filter(qs, Organisation.objects.filter(self._providers))
+                self._providers = Q()
+        return self.sort(qs, "sorter", values.get("sorter") or "relevance")
+
+    # --- The filters (django-filter's `method`s: (queryset, name, value), value not empty) --
+
+    def filter_paragraphs(self, qs: QuerySet[Any], name: str, value: list[Any]) -> QuerySet[Any]:
+        return qs.filter(
+            pk__in=Offer.paragraphs.through.objects.filter(legalparagraph__in=value).values(
+                "offer_id"
+            )
+        )
+
+    def filter_target_groups(self, qs: QuerySet[Any], name: str, value: list[Any]) -> QuerySet[Any]:
+        return qs.filter(
+            pk__in=Offer.target_groups.through.objects.filter(targetgroup__in=value).values(
+                "offer_id"
+            )
+        )
+
+    def filter_municipality(self, qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return qs.filter(municipality=value)
+
+    # The provider's ownership, name and branch make one condition on the providers, applied
+    # once by filter_cleaned() (provider_filter()).
+
+    def filter_ownership(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        self._providers &= Q(ownership_form=value)
+        return qs
+
+    def filter_provider(
+        self, qs: QuerySet[Any], name: str, value: str | Organisation
+    ) -> QuerySet[Any]:
+        if isinstance(value, Organisation):
+            self._providers &= Q(pk=value.pk)
+        elif value.strip():
+            v = value.strip()
+            self._providers &= Q(slug=v) | Q(cvr=v) | Q(name__icontains=v)
+        return qs
+
+    def filter_branch(self, qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        self._providers &= Q(branch_organisation=value)
+        return qs
+
+    def filter_age(self, qs: QuerySet[Any], name: str, value: int) -> QuerySet[Any]:
+        return qs.filter(age_min__lte=value, age_max__gte=value)
+
+    def filter_vacancies(self, qs: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
+        if not value:
+            return qs
+        return _with_vacant(qs).filter(vacant__gt=0)
+
+    def filter_price_min(self, qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return _with_price(qs, self.year).filter(monthly_price__gte=value)
+
+    def filter_price_max(self, qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return _with_price(qs, self.year).filter(monthly_price__lte=value)
+
+    def filter_text(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        """Danish full text on the stored tsvector, ranked (the rank orders by relevance)."""
+        q = value.strip()
+        if not q:
+            return qs
+        rank = RawSQL(f"ts_rank({FTS_DOCUMENT}, websearch_to_tsquery('danish', %s))", (q,))
+        return qs.annotate(rank=rank).extra(
+            where=[f"{FTS_DOCUMENT} @@ websearch_to_tsquery('danish', %s)"], params=[q]
+        )
+
+    def sort(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        if value in ("price", "price_desc"):
+            qs = _with_price(qs, self.year)
+        elif value == "vacancies":
+            qs = _with_vacant(qs)
+        return qs.order_by(*ordering(value, "rank" in qs.query.annotations))

@@ -1,0 +1,342 @@
+"""Which published offers match is offers.filters.OfferFilter's, the offer list's one
+FilterSet: the search page, its open data, the takstoversigt and input from a URL (an API) find
+the same offers for the same filters, old takstoversigt jobs still rerun (and an unknown value
+in one is refused, never widened to every offer), and no other module filters the offer list
+on its own."""
+
+import importlib
+import inspect
+import json
+import pkgutil
+import types
+from urllib.parse import urlencode
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.http import QueryDict
+from django.urls import reverse
+
+from offers.filters import OfferFilter
+from offers.models import LegalParagraph, VacancyReport
+from offers.permissions import offers_visible_to
+from offers.reports.filters import OverviewFilters, UnknownFilter
+from offers.reports.overview import render_tariff_overview, tariff_overview
+from offers.search.forms import SearchFilter, SearchForm
+from offers.selectors import current_year
+from partnership.models import Organisation, OrganisationKind, OwnershipForm
+from tests.factories import CASEWORKER, days_ago, demo_user, make_offer, pl_rates, publish
+
+YEAR = current_year()
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def world(as_caseworker):
+    """Three published offers (and a draft), each with this year's tariff:
+
+    - Alfa: § 107, sindslidelse; Bostedet Egelund (private, LOS) in Slagelse; 18-30 years;
+      2.000 kr. a day (60.833,33 a month); 2 vacant places.
+    - Beta: § 108, autisme; Fonden Solsikken (foundation, Selveje Danmark) in Næstved;
+      25-65 years; 90.000 kr. a month; none vacant.
+    - Gamma: § 107 and § 108, both target groups; Bostedet Egelund in Næstved; 40-80 years;
+      1.850,50 kr. a day (56.286,04 a month); no vacancy report."""
+    pl_rates(**{f"y{YEAR - 1}": "2.6", f"y{YEAR}": "2.4"})
+    alfa = make_offer(
+        name="Alfa",
+        paragraphs=["SEL § 107"],
+        target_groups=["sindslidelse"],
+        age_min=18,
+        age_max=30,
+        description="Støtte i eget hjem",
+        methods="Samtaler",
+    )
+    beta = make_offer(
+        name="Beta",
+        paragraphs=["SEL § 108"],
+        target_groups=["autisme"],
+        provider_slug="fonden-solsikken",
+        municipality_slug="naestved",
+        age_min=25,
+        age_max=65,
+        description="Autisme og ro",
+    )
+    gamma = make_offer(
+        name="Gamma",
+        paragraphs=["SEL § 107", "SEL § 108"],
+        target_groups=["autisme", "sindslidelse"],
+        municipality_slug="naestved",
+        age_min=40,
+        age_max=80,
+        description="Autisme og struktur",
+    )
+    draft = make_offer(
+        name="Kladde", paragraphs=["SEL § 107", "SEL § 108"], status="draft", age_min=0
+    )
+    publish(alfa, YEAR, "2000")
+    publish(beta, YEAR, "90000", unit="month")
+    publish(gamma, YEAR, "1850.50")
+    publish(draft, YEAR, "1000")
+    VacancyReport.objects.create(offer=alfa, vacant=2, reported_on=days_ago(5))
+    VacancyReport.objects.create(offer=beta, vacant=0, reported_on=days_ago(5))
+    return as_caseworker
+
+
+# (the search URL's parameters, the takstoversigt's Job.params or None, the offers found)
+FILTERS = [
+    ({}, {}, {"Alfa", "Beta", "Gamma"}),
+    ({"paragraf": "§ 107"}, {"paragraphs": ["SEL § 107"]}, {"Alfa", "Gamma"}),
+    (
+        {"paragraf": ["§ 107", "§ 108"]},
+        {"paragraphs": ["SEL § 107", "SEL § 108"]},
+        {"Alfa", "Beta", "Gamma"},
+    ),
+    ({"maalgruppe": "autisme"}, {"target_groups": ["autisme"]}, {"Beta", "Gamma"}),
+    ({"kommune": "naestved"}, {"municipality": "naestved"}, {"Beta", "Gamma"}),
+    ({"ejerform": OwnershipForm.FOUNDATION}, {"ownership": OwnershipForm.FOUNDATION}, {"Beta"}),
+    ({"leverandoer": "bostedet-egelund"}, {"provider": "bostedet-egelund"}, {"Alfa", "Gamma"}),
+    ({"branche": "selveje-danmark"}, {"branch": "selveje-danmark"}, {"Beta"}),
+    (
+        {"branche": "los", "kommune": "naestved", "paragraf": "§ 108"},
+        {"branch": "los", "municipality": "naestved", "paragraphs": ["SEL § 108"]},
+        {"Gamma"},
+    ),
+    ({"leverandoer": "solsikken"}, None, {"Beta"}),  # a part of the name
+    ({"leverandoer": "12354991"}, None, {"Beta"}),  # the CVR number
+    ({"alder": "28"}, None, {"Alfa", "Beta"}),
+    ({"ledige": "on"}, None, {"Alfa"}),
+    ({"pris_min": "60.000,00"}, None, {"Alfa", "Beta"}),
+    ({"pris_max": "60000"}, None, {"Gamma"}),
+    ({"q": "autisme"}, None, {"Beta", "Gamma"}),
+    ({"q": "autisme", "kommune": "naestved", "pris_max": "60000"}, None, {"Gamma"}),
+]
+
+
+def _search_page(client, params):
+    response = client.get(reverse("offers:search"), params)
+    assert response.status_code == 200 and not response.context["form"].errors, params
+    return [card.name for card in response.context["page"].object_list]
+
+
+def _open_data(client, params):
+    response = client.get(reverse("offers:open_data", args=["json"]), params)
+    return [row["navn"] for row in json.loads(response.content)["tilbud"]]
+
+
+def _url_input(params):
+    """Input from a URL, as an API would take it: the FilterSet validated by its form."""
+    data = QueryDict(urlencode(params, doseq=True))
+    filterset = SearchFilter(data, queryset=offers_visible_to(demo_user(CASEWORKER)))
+    assert filterset.is_valid(), filterset.errors
+    return [o.name for o in filterset.qs]
+
+
+def _takstoversigt(job_params):
+    overview = tariff_overview(YEAR, OverviewFilters.from_params(job_params))
+    return [row.name for row in overview.rows]
+
+
+@pytest.mark.parametrize(
+    "params, job_params, found", FILTERS, ids=[urlencode(f[0], doseq=True) for f in FILTERS]
+)
+def test_each_filter_finds_the_same_offers_everywhere(world, params, job_params, found):
+    assert set(_search_page(world, params)) == found
+    assert set(_open_data(world, params)) == found
+    assert set(_url_input(params)) == found
+    if job_params is not None:
+        assert set(_takstoversigt(job_params)) == found
+
+
+@pytest.mark.parametrize("sort", ["relevance", "price", "price_desc", "name", "vacancies"])
+def test_each_order_is_the_same_everywhere(world, sort):
+    params = {"sorter": sort, "q": "autisme"} if sort == "relevance" else {"sorter": sort}
+    page = _search_page(world, params)
+    assert page == _open_data(world, params) == _url_input(params)
+    if sort == "price":
+        assert page == ["Gamma", "Alfa", "Beta"]
+
+
+def test_a_search_with_an_error_filters_nothing_and_says_so(world):
+    response = world.get(reverse("offers:search"), {"alder": "x", "kommune": "naestved"})
+    assert "alder" in response.context["form"].errors
+    assert {c.name for c in response.context["page"].object_list} == {"Alfa", "Beta", "Gamma"}
+    assert SearchFilter(QueryDict("alder=x&kommune=naestved")).cleaned_values() == {}
+
+
+# --- The takstoversigt's stored filters ------------------------------------------------------
+
+
+def test_an_old_job_reruns_with_the_params_it_was_stored_with(world):
+    params = {
+        "year": YEAR,
+        "paragraphs": ["SEL § 108"],
+        "target_groups": ["autisme"],
+        "municipality": "naestved",
+        "ownership": OwnershipForm.PRIVATE,
+        "provider": "bostedet-egelund",
+        "branch": "los",
+        "format": "xlsx",
+    }
+    job = types.SimpleNamespace(params=params)  # what the job kind reads of a Job
+    name, content = render_tariff_overview(job, lambda done, total: None)
+    assert name == f"takstoversigt-{YEAR}.xlsx" and content
+    assert _takstoversigt(params) == ["Gamma"]
+
+
+def test_a_stored_paragraph_retired_since_still_filters(world):
+    LegalParagraph.objects.filter(code="SEL § 107").update(is_active=False)
+    assert set(_takstoversigt({"paragraphs": ["SEL § 107"]})) == {"Alfa", "Gamma"}
+
+
+def test_the_stored_provider_is_that_provider_exactly(world):
+    """The order form settles on one provider and keeps its slug: a provider whose name
+    contains it is not in the report, as it is in a search for the text."""
+    Organisation.objects.create(
+        kind=OrganisationKind.PROVIDER,
+        name="Bostedet-Egelund Syd",
+        slug="egelund-syd",
+        cvr="12399006",
+        ownership_form=OwnershipForm.PRIVATE,
+    )
+    syd = make_offer(name="Syd", provider_slug="egelund-syd")
+    publish(syd, YEAR, "2000")
+    assert "Syd" in _search_page(world, {"leverandoer": "bostedet-egelund"})
+    assert set(_takstoversigt({"provider": "bostedet-egelund"})) == {"Alfa", "Gamma"}
+
+
+@pytest.mark.parametrize(
+    "job_params, message",
+    [
+        ({"paragraphs": ["SEL § 999"]}, "Ukendt lovgrundlag: SEL § 999"),
+        ({"target_groups": ["findes-ikke"]}, "Ukendt målgruppe: findes-ikke"),
+        ({"municipality": "atlantis"}, "Ukendt kommune: atlantis"),
+        ({"ownership": "kooperativ"}, "Ukendt ejerform: kooperativ"),
+        ({"provider": "findes-ikke"}, "Ukendt leverandør: findes-ikke"),
+        ({"branch": "ukendt"}, "Ukendt brancheorganisation: ukendt"),
+        ({"municipality": "los"}, "Ukendt kommune: los"),  # an organisation, not a municipality
+    ],
+)
+def test_an_unknown_stored_value_is_refused_not_widened(world, job_params, message):
+    with pytest.raises(UnknownFilter, match=message):
+        _takstoversigt(job_params)
+
+
+# --- One home ----------------------------------------------------------------------------------
+
+
+def test_the_form_has_a_field_for_each_filter():
+    assert set(SearchForm.base_fields) == set(OfferFilter.base_filters)
+
+
+def test_a_filterset_without_a_form_for_its_filters_refuses_input():
+    """OfferFilter's own form would be django-filter's, made of fields that validate
+    nothing: input from a URL goes through SearchFilter."""
+    with pytest.raises(ImproperlyConfigured):
+        OfferFilter(QueryDict("kommune=1")).qs  # noqa: B018
+
+
+# Every module that uses the FilterSet, and how each is reached. A new caller must be added
+# here (and is then run through the filter, above or in its own tests).
+CALLERS = {
+    "offers.search.forms": "SearchFilter, the FilterSet validated by SearchForm",
+    "offers.search.views": "the search page and open data",
+    "offers.search.selectors": "search_page() and search_offers()",
+    "offers.reports.overview": "the takstoversigt",
+}
+
+# What only a filter of the offer list does: the lookups and SQL of offers/filters.py.
+FILTER_MARKS = (
+    "legalparagraph__in",
+    "targetgroup__in",
+    "paragraphs__in",
+    "target_groups__in",
+    "paragraphs__code__in",
+    "paragraphs__short__in",
+    "target_groups__slug__in",
+    "monthly_price__gte",
+    "monthly_price__lte",
+    "vacant__gt",
+    "websearch_to_tsquery",
+)
+
+
+def _project_modules():
+    for package_name in ("partnership", "offers", "contracts", "meetings", "quality"):
+        package = importlib.import_module(package_name)
+        yield package
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
+            if ".migrations" not in info.name:
+                yield importlib.import_module(info.name)
+
+
+def _constants(code: types.CodeType):
+    """Every string constant of the code and the code nested in it (keyword argument names
+    and SQL included)."""
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _constants(const)
+        elif isinstance(const, str):
+            yield const
+        elif isinstance(const, tuple):
+            yield from (c for c in const if isinstance(c, str))
+
+
+def _module_constants(module):
+    for obj in vars(module).values():
+        if inspect.isfunction(obj) and obj.__module__ == module.__name__:
+            yield from _constants(obj.__code__)
+        elif inspect.isclass(obj) and obj.__module__ == module.__name__:
+            for member in vars(obj).values():
+                func = getattr(member, "fget", member)
+                if inspect.isfunction(func):
+                    yield from _constants(func.__code__)
+
+
+def test_only_offers_filters_filters_the_offer_list():
+    """A module that filtered offers by paragraph, target group, price, vacancy or full text
+    on its own would hold the lookups: only offers/filters.py does."""
+    found = {
+        module.__name__: sorted(
+            {m for c in _module_constants(module) for m in FILTER_MARKS if m in c}
+        )
+        for module in _project_modules()
+    }
+    elsewhere = {name: marks for name, marks in found.items() if marks}
+    home = elsewhere.pop("offers.filters")
+    assert not elsewhere
+    # (and the marks are found where they are)
+    assert {"legalparagraph__in", "targetgroup__in", "vacant__gt", "websearch_to_tsquery"} <= set(
+        home
+    )
+
+
+def test_the_callers_are_listed_and_each_goes_through_the_filterset(world, monkeypatch):
+    users = {
+        module.__name__
+        for module in _project_modules()
+        if module.__name__ != "offers.filters"
+        and any(
+            inspect.isclass(obj) and issubclass(obj, OfferFilter) for obj in vars(module).values()
+        )
+    }
+    assert users == set(CALLERS)
+
+    calls = []
+    original = OfferFilter.filter_cleaned
+
+    def recording(self, values, queryset=None):
+        caller = inspect.stack()[1]
+        calls.append(caller.frame.f_globals["__name__"] + "." + caller.function)
+        return original(self, values, queryset)
+
+    monkeypatch.setattr(OfferFilter, "filter_cleaned", recording)
+    _search_page(world, {"kommune": "naestved"})
+    _open_data(world, {"kommune": "naestved"})
+    _url_input({"kommune": "naestved"})
+    _takstoversigt({"municipality": "naestved"})
+    assert calls == [
+        "offers.search.selectors.query",  # search_page()
+        "offers.search.selectors.search_offers",  # open data
+        "offers.filters.filter_queryset",  # SearchFilter(...).qs
+        "offers.reports.overview.tariff_overview",
+    ]
