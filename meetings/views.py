@@ -739,6 +739,11 @@ def minutes_approve(request, pk, minutes_pk):
         request,
         _("Referatet er godkendt og offentliggjort. Deltagerne får det som PDF på e-mail."),
     )
+    return _order_minutes_pdf(request, meeting, minutes)
+
+
+def _order_minutes_pdf(request, meeting: Meeting, minutes) -> HttpResponse:
+    """The minutes' PDF as a job (when they are approved, and on request)."""
     return _order(
         request,
         kind="meeting_minutes",
@@ -754,14 +759,7 @@ def minutes_approve(request, pk, minutes_pk):
 def minutes_pdf(request, pk, minutes_pk):
     meeting = _meeting(request, pk)
     minutes = _minutes(request, meeting, minutes_pk)
-    return _order(
-        request,
-        kind="meeting_minutes",
-        title=_("Referat: %(meeting)s, version %(v)s")
-        % {"meeting": minutes.shown_meeting, "v": minutes.version},
-        params={"minutes_id": minutes.pk},
-        back=reverse("meetings:minutes_detail", args=[meeting.pk]),
-    )
+    return _order_minutes_pdf(request, meeting, minutes)
 
 
 @member_required

@@ -28,6 +28,14 @@ from django.utils import timezone
 REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
+# --- The database's durability -------------------------------------------------------------
+# Every connection the tests open, and those of the processes they start (libpq reads
+# PGOPTIONS), commits without waiting for the WAL to reach the disk: a crash of the machine
+# loses a test database, nothing else. The transactional tests commit at every request.
+os.environ["PGOPTIONS"] = " ".join(
+    filter(None, [os.environ.get("PGOPTIONS", ""), "-c synchronous_commit=off"])
+)
+
 # --- The clock ------------------------------------------------------------------------------
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")

@@ -413,11 +413,14 @@ def test_the_cache_is_shared_in_redis_while_redis_is_up(client, demo, settings):
     sees them."""
     import redis
 
-    _redis_cache(settings, os.environ["CELERY_BROKER_URL"])
+    # A Redis database of its own: the cache is cleared (FLUSHDB) when the test ends, and
+    # the broker's database holds the queues of the workers other tests run meanwhile.
+    location = urllib.parse.urlsplit(os.environ["CELERY_BROKER_URL"])._replace(path="/15").geturl()
+    _redis_cache(settings, location)
     from django.core.cache import cache
 
     cache.set("faults-shared", "ja", 60)
-    raw = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
+    raw = redis.Redis.from_url(location)
     assert raw.exists(cache.make_key("faults-shared"))
     response = client.post(
         reverse("account_login"),
