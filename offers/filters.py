@@ -78,10 +78,11 @@ def with_current_price(qs: QuerySet[Any], year: int) -> QuerySet[Any]:
     offers.selectors._monthly_price(), see tests/offers/test_current_price.py), as a LEFT
     JOIN on its one row per offer and year: PostgreSQL hashes the year's narrow rows once
     instead of looking up the newest published version among every match's tariffs."""
-    return qs.annotate(
+    annotated: QuerySet[Any] = qs.annotate(
         current_price=FilteredRelation("current_prices", condition=Q(current_prices__year=year)),
         monthly_price=F("current_price__monthly_price"),
     )
+    return annotated
 
 
 def _with_vacant(qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -90,7 +91,8 @@ def _with_vacant(qs: QuerySet[Any]) -> QuerySet[Any]:
     tests/offers/test_current_price.py), joined on its one row per offer."""
     if "vacant" in qs.query.annotations:
         return qs
-    return qs.annotate(vacant=F("current_vacancy__vacant"))
+    annotated: QuerySet[Any] = qs.annotate(vacant=F("current_vacancy__vacant"))
+    return annotated
 
 
 def _with_price(qs: QuerySet[Any], year: int) -> QuerySet[Any]:
@@ -114,7 +116,7 @@ def ordering(sort: str, has_rank: bool) -> list[str | OrderBy]:
     return order
 
 
-class OfferFilter(django_filters.FilterSet):
+class OfferFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
     """The offer list's filters, named as in the search URL; the cleaned values are those of
     SearchForm (primary keys for the reference data, or the objects). Declared in the order
     they are applied: the offer's own columns and links first, the annotated vacancy and price
@@ -258,9 +260,10 @@ class OfferFilter(django_filters.FilterSet):
         if not q:
             return qs
         rank = RawSQL(f"ts_rank({FTS_DOCUMENT}, websearch_to_tsquery('danish', %s))", (q,))
-        return qs.annotate(rank=rank).extra(
+        matching: QuerySet[Any] = qs.annotate(rank=rank).extra(
             where=[f"{FTS_DOCUMENT} @@ websearch_to_tsquery('danish', %s)"], params=[q]
         )
+        return matching
 
     def sort(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         if value in ("price", "price_desc"):
