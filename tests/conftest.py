@@ -224,6 +224,7 @@ def seed_demo() -> None:
     for data_migration in (
         "offers.migrations.0003_reference_data",
         "contracts.migrations.0002_standard_templates",
+        "quality.migrations.0002_frameworks",
     ):
         import_module(data_migration).forward(apps, None)
     demo_module.seed()
@@ -237,6 +238,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
     the others; each empties the database when it ends, and `demo` seeds it again."""
     with django_db_blocker.unblock():
         seed_demo()
+
+
+@pytest.fixture(autouse=True)
+def _demo_in_every_database_test(request):
+    """A test in a rolled-back transaction finds the demo, even where a transactional test
+    emptied its database before it (pytest-xdist's worksteal may hand a process an earlier
+    test after it has run a later, transactional one). One query when the demo is there."""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if marker is None and "db" not in names:
+        return
+    if "transactional_db" in names or "live_server" in names:
+        return
+    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        return
+    request.getfixturevalue("demo")
 
 
 @pytest.fixture
