@@ -231,6 +231,57 @@ def start_correction(*, tariff: Tariff, by: User) -> Tariff:
     return copy
 
 
+# What "Ny takst" takes from the form for a year that already has a version: the figures a
+# person types for it. The rest (VAT, overhead, cost note, add-ons) starts from that version.
+TYPED_FIGURES = ("price", "unit", "occupancy_percent")
+
+
+@transaction.atomic
+def save_new_tariff(
+    *,
+    offer: Offer,
+    year: int,
+    fields: dict[str, Any],
+    addons: list[dict[str, Any]],
+    by: User,
+) -> tuple[Tariff, Tariff | None]:
+    """ "Ny takst" for a year. A year without a version gets a draft of what was typed. A year
+    with a published version gets a correction of it (start_correction: add-ons, VAT,
+    overhead and cost note carried), and a year with a draft keeps that draft; either way
+    only the typed figures (TYPED_FIGURES) are put in, so nothing the form did not show is
+    lost by omission. Returns the draft and the version it started from (None for a new
+    year)."""
+    _require_editor(by, offer)
+    Offer.objects.select_for_update().filter(pk=offer.pk).first()  # serialise per offer
+    base = _year_draft(offer, year)
+    started_from = base
+    if base is None:
+        published = (
+            Tariff.objects.filter(offer=offer, year=year, status=TariffStatus.PUBLISHED)
+            .order_by("-version")
+            .first()
+        )
+        if published is None:
+            draft = save_tariff_draft(offer=offer, year=year, fields=fields, addons=addons, by=by)
+            return draft, None
+        base = start_correction(tariff=published, by=by)
+        started_from = published
+    kept = {
+        name: getattr(base, name)
+        for name in ("price", "unit", "occupancy_percent", "vat_included", "overhead_amount")
+    }
+    kept["cost_note"] = base.cost_note
+    kept.update({name: fields[name] for name in TYPED_FIGURES if name in fields})
+    kept_addons = [
+        {"name": a.name, "price": a.price, "unit": a.unit, "note": a.note}
+        for a in base.addons.all()
+    ]
+    draft = save_tariff_draft(
+        offer=offer, year=year, fields=kept, addons=kept_addons, by=by, draft=base
+    )
+    return draft, started_from
+
+
 @transaction.atomic
 def publish_tariff(*, tariff: Tariff, by: User, reason: str = "") -> Tariff:
     """Publish a draft. Two editors publishing at once: the row lock lets one through and

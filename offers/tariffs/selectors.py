@@ -1,15 +1,26 @@
-"""Reads for the secretariat's tariff watch (*Takster over PL*)."""
+"""Reads for the tariff pages: the offer's latest published tariff, and the secretariat's
+tariff watch (*Takster over PL*)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
-from offers.models import Offer
+from offers.models import Offer, Tariff, TariffStatus
 from offers.selectors import decorate, with_current_tariff
 
 if TYPE_CHECKING:
     from offers.selectors import DecoratedOffer
+
+
+def latest_published_tariff(offer: Offer) -> Tariff | None:
+    """The offer's newest published tariff (the latest year, its latest version): a new
+    tariff proposes its add-ons."""
+    return (
+        Tariff.objects.filter(offer=offer, status=TariffStatus.PUBLISHED)
+        .order_by("-year", "-version")
+        .first()
+    )
 
 
 def tariffs_above_pl(year: int) -> list[DecoratedOffer]:

@@ -43,7 +43,9 @@ def tariff_edit(request, pk, tariff_pk=None):
         instance=tariff or Tariff(offer=offer, year=initial_year),
         fixed_year=tariff is not None,
     )
-    initial_addons = _addon_initial(tariff)
+    # A new tariff starts from the add-ons of the offer's latest published tariff, as a
+    # proposal (they are saved only with the draft).
+    initial_addons = _addon_initial(tariff or selectors.latest_published_tariff(offer))
     formset = AddOnFormSet(
         request.POST or None, prefix="tillaeg", initial=initial_addons + [{}] * 3
     )
@@ -70,20 +72,36 @@ def tariff_edit(request, pk, tariff_pk=None):
                 if f.cleaned_data.get("name")
             ]
             try:
-                draft = services.save_tariff_draft(
-                    offer=offer,
-                    year=tariff.year if tariff else form.cleaned_data["year"],
-                    fields=fields,
-                    addons=addons,
-                    by=request.user,
-                    draft=tariff,
-                )
+                if tariff is None:
+                    draft, started_from = services.save_new_tariff(
+                        offer=offer,
+                        year=form.cleaned_data["year"],
+                        fields=fields,
+                        addons=addons,
+                        by=request.user,
+                    )
+                else:
+                    draft, started_from = (
+                        services.save_tariff_draft(
+                            offer=offer,
+                            year=tariff.year,
+                            fields=fields,
+                            addons=addons,
+                            by=request.user,
+                            draft=tariff,
+                        ),
+                        None,
+                    )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(
-                    request, _("Taksten er gemt som kladde. Offentliggør den, når den er klar.")
-                )
+                if started_from is not None:
+                    messages.info(request, _started_from_message(started_from, draft))
+                else:
+                    messages.success(
+                        request,
+                        _("Taksten er gemt som kladde. Offentliggør den, når den er klar."),
+                    )
                 return redirect("offers:tariff_edit", pk=offer.pk, tariff_pk=draft.pk)
     correction_form = (
         CorrectionForm(initial={"reason": tariff.correction_reason})
@@ -91,6 +109,15 @@ def tariff_edit(request, pk, tariff_pk=None):
         else None
     )
     return _tariff_page(request, offer, tariff, form, formset, correction_form)
+
+
+def _started_from_message(started_from: Tariff, draft: Tariff) -> str:
+    """The year had a version already: say that the draft builds on it, and what it kept."""
+    return _(
+        "%(year)s har allerede en takst (version %(base)s). Din pris, enhed og belægning er "
+        "lagt ind i version %(version)s, som bygger på den: moms, overhead, beregning og "
+        "tillægsydelser er ført med. Tjek dem, før du offentliggør."
+    ) % {"year": draft.year, "base": started_from.version, "version": draft.version}
 
 
 def _tariff_page(request, offer, tariff, form, formset, correction_form):
