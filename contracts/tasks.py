@@ -7,7 +7,6 @@ import logging
 from datetime import date
 
 from celery import shared_task
-from django.conf import settings
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.text import Truncator
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from partnership import mail
+from partnership.links import absolute_url
 from partnership.models import MailKind, Notice
 
 from . import services
@@ -83,7 +83,7 @@ def _send(contract: Contract, kind: str, due_date: date) -> bool:
         return False
     message = reminder_message(contract, kind, due_date)
     url = contract.get_absolute_url()
-    body = message + "\n\n" + _("Se kontrakten her:") + f"\n{settings.SITE_URL.rstrip('/')}{url}\n"
+    body = message + "\n\n" + _("Se kontrakten her:") + f"\n{absolute_url(url)}\n"
     people = _recipients(contract)
     attempts = [
         mail.send(

@@ -9,13 +9,13 @@ calendar must not offer to send an answer by e-mail to the organiser."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
+
+from partnership.links import absolute_url, site_host
 
 from . import permissions, selectors
 from .models import Meeting, MeetingStatus
@@ -25,11 +25,11 @@ PRODID = "-//KKR Sjælland//Partnerskabsportalen//DA"
 
 
 def _site() -> str:
-    return settings.SITE_URL.rstrip("/")
+    return absolute_url("")
 
 
 def uid(meeting: Meeting) -> str:
-    host = urlsplit(settings.SITE_URL).hostname or "partnerskabsportalen"
+    host = site_host()
     return f"meeting-{meeting.pk}@{host}"
 
 

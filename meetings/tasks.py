@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from partnership import mail
+from partnership.links import absolute_url
 from partnership.models import MailKind
 from partnership.pdf import render_pdf
 
@@ -31,7 +31,7 @@ def _when(starts_at) -> str:
 
 
 def _url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def _pending(people, *, kind: str, related, reference: str = ""):

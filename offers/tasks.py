@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from partnership import mail
+from partnership.links import absolute_url
 from partnership.models import MailKind, Notice
 
 from .models import OfferFollow, Tariff
@@ -32,12 +32,7 @@ def notify_tariff_published(tariff_id: int) -> int:
             "version": tariff.version,
         }
         subject = _("Ny takst: %(offer)s") % {"offer": tariff.offer.name}
-        body = (
-            message
-            + "\n\n"
-            + _("Se taksten og dens historik her:")
-            + f"\n{settings.SITE_URL.rstrip('/')}{url}\n"
-        )
+        body = message + "\n\n" + _("Se taksten og dens historik her:") + f"\n{absolute_url(url)}\n"
         for follow in OfferFollow.objects.filter(offer=tariff.offer).select_related("user"):
             with transaction.atomic():
                 notice, _created = Notice.objects.get_or_create(

@@ -7,7 +7,7 @@ class PartnershipConfig(AppConfig):
     verbose_name = _("Partnerskab")
 
     def ready(self) -> None:
-        from . import adapters, jobs, navigation, permissions, uploads
+        from . import adapters, checks, jobs, navigation, permissions, uploads  # noqa: F401 - checks registers
 
         adapters.connect_signals()
 

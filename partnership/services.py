@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import mail, permissions
+from .links import absolute_url
 from .models import Invitation, MailKind, Membership, Organisation, Role, User
 
 
@@ -81,7 +82,7 @@ def invite_member(
     )
     invitation.full_clean()
     invitation.save()
-    link = settings.SITE_URL.rstrip("/") + reverse("partnership:invitation_accept", args=[token])
+    link = absolute_url(reverse("partnership:invitation_accept", args=[token]))
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_VALID_DAYS}
     # Sent inside the transaction: if the mail cannot be sent, no invitation is left, and
     # the person inviting is told why on the form (the attempt's record goes with it).

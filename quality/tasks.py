@@ -7,7 +7,6 @@ import logging
 from datetime import date
 
 from celery import shared_task
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.text import Truncator
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from partnership import mail
+from partnership.links import absolute_url
 from partnership.models import MailKind, Notice
 
 from .models import Action, ActionReminder
@@ -58,7 +58,7 @@ def _send(action: Action, week: str) -> bool:
         body=message
         + "\n\n"
         + _("Se dialogen og opdatér handlingens status her:")
-        + f"\n{settings.SITE_URL.rstrip('/')}{url}\n",
+        + f"\n{absolute_url(url)}\n",
         related=action,
         reference=week,
     )

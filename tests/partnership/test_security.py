@@ -117,6 +117,7 @@ def test_production_configuration_passes_check_deploy():
         SECURE_COOKIES="1",
         SECURE_HSTS_SECONDS="31536000",
         ALLOWED_HOSTS="portal.example",
+        SITE_URL="https://portal.example",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
