@@ -52,7 +52,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
@@ -68,6 +67,7 @@ from offers.models import (
     TariffStatus,
     TariffUnit,
 )
+from offers.selectors import current_year
 from partnership import formats
 from partnership.exports import XlsxWorkbook, csv_text
 from partnership.models import User
@@ -698,10 +698,6 @@ def _validate_addon(row: ImportRow) -> None:
             )
     addon = TariffAddOn(name=v["addon_name"], price=v["addon_price"], unit=v["addon_unit"] or "")
     _model_errors(row, addon, ADDON_FIELD_COLUMNS, missing)
-
-
-def current_year() -> int:
-    return timezone.localdate().year
 
 
 @dataclass

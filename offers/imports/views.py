@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from offers import permissions
 from offers.models import PriceUnit, TariffUnit
+from offers.selectors import current_year
 from partnership import formats
 from partnership.views import member_required
 
@@ -230,7 +231,7 @@ def import_template(request, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404
     rows = importer.template_rows(request.user)
-    filename = f"takster-skabelon-{importer.current_year()}.{fmt}"
+    filename = f"takster-skabelon-{current_year()}.{fmt}"
     if fmt == "csv":
         response = HttpResponse(importer.template_csv(rows), content_type="text/csv; charset=utf-8")
     else:
