@@ -1,6 +1,8 @@
 """axe-core finds no WCAG 2.0/2.1 A or AA violation on any page built so far, including
 forms showing their errors."""
 
+from playwright.sync_api import expect
+
 from partnership import jobs, services
 from partnership.models import Job, JobStatus, Organisation, Role
 from tests.browser.conftest import assert_accessible, axe_violations, log_in
@@ -41,13 +43,13 @@ def test_public_pages(portal, new_page):
     page.goto(f"{portal}/invitation/{token}/")
     page.get_by_label("Adgangskode", exact=True).fill("kort")
     page.get_by_role("button", name="Opret adgang").click()
-    assert page.locator(".form-error-message").count() >= 1
+    expect(page.locator(".form-error-message").first).to_be_visible()
     assert_accessible(page)
     page.goto(portal + "/konto/login/")
     page.get_by_label("E-mail").fill("findes.ikke@portal.example")
     page.get_by_label("Adgangskode").fill("forkert")
     page.get_by_role("button", name="Log ind").last.click()
-    assert page.get_by_text("ikke korrekt").is_visible()
+    expect(page.get_by_text("ikke korrekt")).to_be_visible()
     assert_accessible(page)
 
 
@@ -96,7 +98,7 @@ def test_org_admin_pages(portal, new_page):
     page.goto(portal + "/organisationer/holbaek/medlemmer/")
     page.get_by_label("E-mail").fill("ikke-en-email")
     page.get_by_role("button", name="Send invitation").click()
-    assert page.locator(".form-error-message").count() == 1
+    expect(page.locator(".form-error-message")).to_have_count(1)
     assert_accessible(page)
 
 
@@ -134,7 +136,7 @@ def test_secretariat_pages(portal, new_page):
     page.get_by_label("Navn", exact=True).fill("Botilbuddet Ny ApS")
     page.get_by_label("CVR-nummer").fill("12345678")
     page.get_by_role("button", name="Gem").click()
-    assert page.get_by_text("kontrolcifferet passer ikke").is_visible()
+    expect(page.get_by_text("kontrolcifferet passer ikke")).to_be_visible()
     assert_accessible(page)
 
 
@@ -149,7 +151,7 @@ def test_mfa_pages(portal, new_page):
     assert_accessible(page)
     page.get_by_label("Kode").fill("000000")
     page.get_by_role("button", name="Log ind").last.click()
-    assert page.get_by_text("Forkert kode").is_visible()
+    expect(page.get_by_text("Forkert kode")).to_be_visible()
     assert_accessible(page)
 
     # A secretariat member without MFA: confirm the password, then the setup page.
@@ -215,7 +217,7 @@ def test_offer_pages(portal_with_offers, new_page):
     page.goto(f"{portal}/tilbud/{offer.pk}/takster/ny/")
     page.get_by_label("Gennemsnitstakst (kr.)").fill("-5")
     page.get_by_role("button", name="Gem kladde").click()
-    assert page.locator(".form-error-message").count() >= 1
+    expect(page.locator(".form-error-message").first).to_be_visible()
     assert_accessible(page)
 
     secretariat = new_page()
@@ -263,7 +265,7 @@ def test_contract_pages(portal_with_offers, new_page):
     page.goto(f"{portal}/kontrakter/{draft.pk}/punkter/{clause.pk}/")
     page.get_by_label("Tekst").fill("Kontrakten kan opsiges med en uges varsel.")
     page.get_by_role("button", name="Gem punktet").click()
-    assert page.get_by_text("Skriv, hvorfor punktet afviger").is_visible()
+    expect(page.get_by_text("Skriv, hvorfor punktet afviger")).to_be_visible()
     assert_accessible(page)
 
     secretariat = new_page()

@@ -5,6 +5,7 @@ PDF with the deviation marked."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from contracts.models import Contract
 from offers.models import Offer
@@ -46,23 +47,23 @@ def test_contract_from_standard_with_deviation_negotiated_signed_and_rendered(
     buyer.get_by_label(re.compile(rf"^{YEAR} v\d+: Ekstra støtte 1:1")).first.check()
     buyer.get_by_role("button", name="Opret kontrakt").click()
     # A CPR-like case reference is refused, with what was typed kept.
-    assert buyer.get_by_text("CPR-nummer").first.is_visible()
+    expect(buyer.get_by_text("CPR-nummer").first).to_be_visible()
     assert buyer.get_by_label("Kommunens sagsreference").input_value() == "010203-1234"
     assert_accessible(buyer)
     assert not Contract.objects.exists()
     buyer.get_by_label("Kommunens sagsreference").fill(f"NAE-{YEAR}-0815")
     buyer.get_by_role("button", name="Opret kontrakt").click()
-    assert buyer.get_by_text("Kontrakten er oprettet som kladde").is_visible()
+    expect(buyer.get_by_text("Kontrakten er oprettet som kladde")).to_be_visible()
 
     buyer.get_by_role("link", name="Ændr punktet 8").click()
     buyer.get_by_label("Tekst").fill(NEW_NOTICE)
     buyer.get_by_label("Begrundelse for afvigelsen").fill(REASON)
     buyer.get_by_role("button", name="Gem punktet").click()
-    assert buyer.get_by_role("heading", name="1 afvigelse fra standardkontrakten").is_visible()
-    assert buyer.locator("ins.diff-ins", has_text="seks").is_visible()
+    expect(buyer.get_by_role("heading", name="1 afvigelse fra standardkontrakten")).to_be_visible()
+    expect(buyer.locator("ins.diff-ins", has_text="seks")).to_be_visible()
     assert_accessible(buyer)
     buyer.get_by_role("button", name="Send til leverandøren").click()
-    assert buyer.get_by_text("Sendt til leverandøren").first.is_visible()
+    expect(buyer.get_by_text("Sendt til leverandøren").first).to_be_visible()
 
     provider = new_page()
     log_in(provider, portal, "leverandoer.a@portal.example")
@@ -72,10 +73,10 @@ def test_contract_from_standard_with_deviation_negotiated_signed_and_rendered(
     provider.get_by_label("Kommentar").fill("Vi kan godt leve med seks måneders varsel.")
     provider.get_by_role("button", name="Tilføj kommentar").click()
     provider.get_by_role("button", name="Accepter for leverandøren").click()
-    assert provider.get_by_text("Du har accepteret kontrakten.").is_visible()
+    expect(provider.get_by_text("Du har accepteret kontrakten.")).to_be_visible()
 
     buyer.reload()
-    assert buyer.get_by_text("Vi kan godt leve med seks måneders varsel.").is_visible()
+    expect(buyer.get_by_text("Vi kan godt leve med seks måneders varsel.")).to_be_visible()
     buyer.get_by_role("button", name="Underskriv for køber").click()
     contract = Contract.objects.get()
     assert contract.state == "signed"

@@ -9,6 +9,7 @@ import time
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from meetings import demo as meetings_demo
 from meetings.models import Meeting, Participation
@@ -70,7 +71,7 @@ def wait_for_mail(page, pattern: str, seconds: float = 30) -> None:
     while not text.count() and time.monotonic() < deadline:
         time.sleep(0.5)
         page.reload()
-    assert text.first.is_visible(), page.locator("#mail-status-heading").locator("..").inner_text()
+    expect(text.first).to_be_visible()
 
 
 @pytest.mark.redis
@@ -82,7 +83,7 @@ def test_meeting_from_agenda_to_published_minutes(portal, new_page, celery_worke
     sec = new_page()
     log_in(sec, portal, "sekretariat@portal.example")
     sec.get_by_role("link", name="Møder", exact=True).first.click()
-    assert sec.get_by_role("heading", name="Møder", exact=True).is_visible()
+    expect(sec.get_by_role("heading", name="Møder", exact=True)).to_be_visible()
     assert_accessible(sec)
     sec.get_by_role("link", name="Opret møde").click()
     sec.get_by_label("Forum").select_option(label="Fællesmøde")
@@ -92,12 +93,12 @@ def test_meeting_from_agenda_to_published_minutes(portal, new_page, celery_worke
     sec.get_by_label("Sted").fill("Sorø, Alléen 15, mødelokale 2")
     sec.get_by_role("button", name="Opret mødet").click()
     # Ends before it starts: refused in Danish, with what was typed kept.
-    assert sec.get_by_text("Mødet slutter, før det begynder.").is_visible()
+    expect(sec.get_by_text("Mødet slutter, før det begynder.")).to_be_visible()
     assert sec.get_by_label("Titel").input_value() == TITLE
     assert_accessible(sec)
     sec.get_by_label("Slutter").fill(f"{DAY}T11:00")
     sec.get_by_role("button", name="Opret mødet").click()
-    assert sec.get_by_text("Mødet er oprettet").is_visible()
+    expect(sec.get_by_text("Mødet er oprettet")).to_be_visible()
 
     sec.get_by_role("link", name="Tilføj punkt").click()
     for i, (kind, title, closed_to, _decision) in enumerate(ITEMS):
@@ -115,8 +116,8 @@ def test_meeting_from_agenda_to_published_minutes(portal, new_page, celery_worke
         sec.get_by_role(
             "button", name="Gem punktet" if last else "Gem og tilføj et punkt mere"
         ).click()
-    assert sec.get_by_role("heading", name=TITLE).is_visible()
-    assert sec.get_by_text("Lukket punkt").is_visible()
+    expect(sec.get_by_role("heading", name=TITLE)).to_be_visible()
+    expect(sec.get_by_text("Lukket punkt")).to_be_visible()
 
     sec.get_by_role("link", name="Invitér", exact=True).click()
     for org in INVITED:
@@ -124,7 +125,7 @@ def test_meeting_from_agenda_to_published_minutes(portal, new_page, celery_worke
     assert_accessible(sec)
     sec.get_by_role("button", name="Tilføj invitationer").click()
     sec.get_by_role("button", name="Send invitationer").click()
-    assert sec.get_by_text("E-mailene sendes nu.").is_visible()
+    expect(sec.get_by_text("E-mailene sendes nu.")).to_be_visible()
     # The worker sends them: the page says who is waiting, and then who has it.
     wait_for_mail(sec, r"Mødeindkaldelse: sendt til \d+ person(er)?\.")
     assert_accessible(sec)
@@ -137,14 +138,14 @@ def test_meeting_from_agenda_to_published_minutes(portal, new_page, celery_worke
     log_in(provider, portal, "leverandoer.a@portal.example")
     provider.get_by_role("link", name="Møder", exact=True).first.click()
     provider.get_by_role("link", name=TITLE).click()
-    assert provider.get_by_text(ITEMS[1][1]).is_visible()
+    expect(provider.get_by_text(ITEMS[1][1])).to_be_visible()
     assert "V./ Lone Berner Wolff" in provider.content()
     assert CLOSED not in provider.content()
     assert_accessible(provider)
     provider.get_by_label("Jeg melder afbud").check()
     provider.get_by_label("Stedfortræder").fill("Bo Leverandør, Fonden Solsikken")
     provider.get_by_role("button", name="Send svar").click()
-    assert provider.get_by_text("Dit afbud er registreret.").is_visible()
+    expect(provider.get_by_text("Dit afbud er registreret.")).to_be_visible()
     ics = provider.request.get(f"{portal}/moeder/{meeting.pk}/kalender.ics").text()
     assert "BEGIN:VTIMEZONE" in ics and "TZID:Europe/Copenhagen" in ics
     assert ITEMS[0][1] in ics.replace("\r\n ", "")
@@ -162,7 +163,7 @@ def test_meeting_from_agenda_to_published_minutes(portal, new_page, celery_worke
 
     # --- The secretariat records attendance and writes the minutes ---------------------
     sec.reload()
-    assert sec.get_by_role("cell", name="Bo Leverandør, Fonden Solsikken").is_visible()
+    expect(sec.get_by_role("cell", name="Bo Leverandør, Fonden Solsikken")).to_be_visible()
     sec.get_by_role("link", name="Registrér fremmøde").click()
     sec.get_by_label(re.compile(r"^Signe Sagsbehandler")).check()
     assert_accessible(sec)
@@ -178,30 +179,30 @@ def test_meeting_from_agenda_to_published_minutes(portal, new_page, celery_worke
             group.get_by_label("Frist").fill(DAY)
     assert_accessible(sec)
     sec.get_by_role("button", name="Gem referatet").click()
-    assert sec.get_by_text("Referatet er gemt.").is_visible()
+    expect(sec.get_by_text("Referatet er gemt.")).to_be_visible()
     assert_accessible(sec)
     sec.get_by_role("button", name="Send til kommentering").click()
-    assert sec.get_by_text("Referatet er sendt til kommentering.").is_visible()
+    expect(sec.get_by_text("Referatet er sendt til kommentering.")).to_be_visible()
     wait_for_mail(sec, r"Referat til kommentering: sendt til \d+ person(er)?\.")
 
     # --- The Slagelse caseworker comments on an item ----------------------------------
     caseworker = new_page()
     log_in(caseworker, portal, "sagsbehandler.slagelse@portal.example")
     caseworker.goto(f"{portal}/moeder/{meeting.pk}/")
-    assert caseworker.get_by_text(CLOSED).first.is_visible()
+    expect(caseworker.get_by_text(CLOSED).first).to_be_visible()
     caseworker.get_by_role("link", name="Referat", exact=True).click()
     caseworker.get_by_label("Kommentar til punkt 2").fill(
         "Husk at deklarationen også skal dække transport."
     )
     assert_accessible(caseworker)
     caseworker.get_by_role("button", name="Send kommentar til punkt 2").click()
-    assert caseworker.get_by_text("Din kommentar er gemt.").is_visible()
+    expect(caseworker.get_by_text("Din kommentar er gemt.")).to_be_visible()
 
     # --- The secretariat approves; the worker renders the PDF --------------------------
     sec.reload()
-    assert sec.get_by_text("Husk at deklarationen også skal dække transport.").is_visible()
+    expect(sec.get_by_text("Husk at deklarationen også skal dække transport.")).to_be_visible()
     sec.get_by_role("button", name="Godkend og offentliggør").click()
-    assert sec.get_by_text("Referatet er godkendt og offentliggjort.").is_visible()
+    expect(sec.get_by_text("Referatet er godkendt og offentliggjort.")).to_be_visible()
     text = download_job(sec, Job.objects.get(kind="meeting_minutes"))
     for _kind, title, _closed, decision in ITEMS:
         assert title in text and decision in text
@@ -209,11 +210,11 @@ def test_meeting_from_agenda_to_published_minutes(portal, new_page, celery_worke
 
     # Too late to comment now: refused in Danish, with the text kept.
     caseworker.reload()
-    assert caseworker.get_by_label("Kommentar til punkt 2").count() == 0
+    expect(caseworker.get_by_label("Kommentar til punkt 2")).to_have_count(0)
 
     # --- The provider's minutes PDF leaves the closed item out -------------------------
     provider.goto(f"{portal}/moeder/{meeting.pk}/referat/")
-    assert provider.get_by_text(ITEMS[3][3]).is_visible()
+    expect(provider.get_by_text(ITEMS[3][3])).to_be_visible()
     assert CLOSED not in provider.content() and ITEMS[2][3] not in provider.content()
     assert_accessible(provider)
     provider.get_by_role("button", name="Dan referat som PDF").click()

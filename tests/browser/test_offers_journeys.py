@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from offers.models import Offer, Tariff
 from offers.selectors import current_year
@@ -37,7 +38,7 @@ def test_provider_creates_offer_declares_publishes_corrects_and_imports(
     page.get_by_label("Faglig tilgang og metoder").fill("Low arousal, KRAP og visuel struktur.")
     page.get_by_label("Antal pladser").fill("8")
     page.get_by_role("button", name="Gem").click()
-    assert page.get_by_role("heading", name="Bostedet Havbrisen").is_visible()
+    expect(page.get_by_role("heading", name="Bostedet Havbrisen")).to_be_visible()
     offer = Offer.objects.get(name="Bostedet Havbrisen")
 
     # The service declaration.
@@ -50,7 +51,7 @@ def test_provider_creates_offer_declares_publishes_corrects_and_imports(
     night.get_by_label("Pris (kr.)").fill("350")
     night.get_by_label("Enhed").select_option(label="pr. time")
     page.get_by_role("button", name="Gem deklarationen").click()
-    assert page.get_by_text("Ydelsesdeklarationen er gemt.").is_visible()
+    expect(page.get_by_text("Ydelsesdeklarationen er gemt.")).to_be_visible()
     assert offer.declaration_answers.count() == 16
 
     # A tariff with an add-on, published.
@@ -65,8 +66,8 @@ def test_provider_creates_offer_declares_publishes_corrects_and_imports(
     page.get_by_role("button", name="Gem kladde").click()
     assert_accessible(page)
     page.get_by_role("button", name="Offentliggør taksten").click()
-    assert page.get_by_text(f"Taksten for {YEAR} (version 1) er offentliggjort.").is_visible()
-    assert page.get_by_role("cell", name="Ekstra støtte 1:1").is_visible()
+    expect(page.get_by_text(f"Taksten for {YEAR} (version 1) er offentliggjort.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Ekstra støtte 1:1")).to_be_visible()
 
     # A correction: version 2 with a reason.
     page.get_by_role("button", name=f"Ret takst {YEAR}").click()
@@ -74,9 +75,10 @@ def test_provider_creates_offer_declares_publishes_corrects_and_imports(
     page.get_by_role("button", name="Gem kladde").click()
     page.get_by_label("Begrundelse for rettelsen").fill("Huslejen var talt med to gange.")
     page.get_by_role("button", name="Offentliggør taksten").click()
-    assert page.get_by_text(f"Taksten for {YEAR} (version 2) er offentliggjort.").is_visible()
-    assert page.get_by_role("cell", name="Huslejen var talt med to gange.").is_visible()
-    assert page.get_by_text("2.750,00 kr. pr. døgn").is_visible()  # version 1 stays in the history
+    expect(page.get_by_text(f"Taksten for {YEAR} (version 2) er offentliggjort.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Huslejen var talt med to gange.")).to_be_visible()
+    # Version 1 stays in the history.
+    expect(page.get_by_text("2.750,00 kr. pr. døgn")).to_be_visible()
     assert_accessible(page)
 
     # Import tariffs for three offers; the first file has a bad row.
@@ -98,8 +100,8 @@ def test_provider_creates_offer_declares_publishes_corrects_and_imports(
     assert_accessible(page)
     page.locator("input[type=file]").set_input_files(str(bad_file))
     page.get_by_role("button", name=re.compile("Upload|Vis|Kontrollér|Indlæs", re.I)).first.click()
-    assert page.get_by_text(re.compile("Række 3")).first.is_visible()
-    assert page.get_by_text(re.compile("belægning", re.I)).first.is_visible()
+    expect(page.get_by_text(re.compile("Række 3")).first).to_be_visible()
+    expect(page.get_by_text(re.compile("belægning", re.I)).first).to_be_visible()
     assert_accessible(page)
     assert Tariff.objects.count() == before
 
@@ -124,6 +126,7 @@ def test_caseworker_searches_compares_and_exports(portal_with_offers, new_page):
     page.get_by_role("button", name="Søg", exact=True).click()
     assert "q=autisme" in page.url and "sorter=price" in page.url
     assert_accessible(page)
+    expect(page.locator(".result").first).to_be_visible()
     count = page.locator(".result").count()
     assert count >= 3, count
 
@@ -134,7 +137,7 @@ def test_caseworker_searches_compares_and_exports(portal_with_offers, new_page):
     assert_accessible(page)
     headers = page.locator(".compare-table thead th a").all_inner_texts()
     assert headers == titles
-    assert page.locator("tr.differs").count() >= 1
+    expect(page.locator("tr.differs").first).to_be_visible()
     shown = [
         float(v)
         for v in page.locator("td.monthly-price").evaluate_all(

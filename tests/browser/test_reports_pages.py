@@ -2,6 +2,8 @@
 follow the job, read the takstudvikling and the capacity overview, publish to the library
 and download from it. axe-core finds no WCAG 2.1 A/AA violation on any of them."""
 
+from playwright.sync_api import expect
+
 from offers.models import PublishedReport
 from offers.selectors import current_year
 from partnership.models import Job, JobStatus
@@ -21,7 +23,7 @@ def test_order_follow_publish_and_read_reports(portal_with_offers, new_page):
     # Bad input: an unknown provider is explained on the form, nothing is ordered.
     page.get_by_label("Leverandør (navn eller CVR)").fill("Findes Ikke ApS")
     page.get_by_role("button", name="Bestil takstoversigt").click()
-    assert page.get_by_text("Ingen leverandør har navnet").first.is_visible()
+    expect(page.get_by_text("Ingen leverandør har navnet").first).to_be_visible()
     assert_accessible(page)
     assert not Job.objects.exists()
 
@@ -30,25 +32,25 @@ def test_order_follow_publish_and_read_reports(portal_with_offers, new_page):
     page.get_by_label("SEL § 108").check()
     page.get_by_label("Regneark (XLSX)").check()
     page.get_by_role("button", name="Bestil takstoversigt").click()
-    assert page.get_by_role("heading", name=f"Takstoversigt {YEAR}").is_visible()
+    expect(page.get_by_role("heading", name=f"Takstoversigt {YEAR}")).to_be_visible()
     job = Job.objects.get()
     assert job.status == JobStatus.DONE, job.error
-    assert page.get_by_role("link", name=f"Hent takstoversigt-{YEAR}.xlsx").is_visible()
+    expect(page.get_by_role("link", name=f"Hent takstoversigt-{YEAR}.xlsx")).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"{portal}/rapporter/takstudvikling/")
-    assert page.locator("svg.chart").count() > 0
+    expect(page.locator("svg.chart").first).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Kapacitet").first.click()
-    assert page.get_by_role("heading", name="Kapacitetsoverblik").is_visible()
+    expect(page.get_by_role("heading", name="Kapacitetsoverblik")).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"{portal}/rapporter/bibliotek/")
     assert_accessible(page)
     page.get_by_label("Færdig rapport").select_option(str(job.pk))
     page.get_by_role("button", name="Offentliggør for alle medlemmer").click()
-    assert page.get_by_text("er lagt i rapportbiblioteket").is_visible()
+    expect(page.get_by_text("er lagt i rapportbiblioteket")).to_be_visible()
     assert PublishedReport.objects.filter(job=job).exists()
     assert_accessible(page)
 
