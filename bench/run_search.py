@@ -53,6 +53,7 @@ RESULT_COUNT = re.compile(r'class="result-count"[^>]*>\s*([0-9.]+) ')
 # this script rewrites it.
 REPORTS_START, REPORTS_END = "<!-- reports:start -->", "<!-- reports:end -->"
 GUNICORN_START, GUNICORN_END = "<!-- gunicorn:start -->", "<!-- gunicorn:end -->"
+IMPORT_START, IMPORT_END = "<!-- import:start -->", "<!-- import:end -->"  # bench/run_import.py
 
 # The four searches. `view` uses the GET parameters of offers.search.forms.SearchForm (paragraf is
 # matched on LegalParagraph.short, the others on slugs); `params` builds the SearchParams
@@ -440,7 +441,11 @@ def write_results(
     ]
     if note:
         text += [f"Note: {note}", ""]
-    for start, end in ((REPORTS_START, REPORTS_END), (GUNICORN_START, GUNICORN_END)):
+    for start, end in (
+        (REPORTS_START, REPORTS_END),
+        (GUNICORN_START, GUNICORN_END),
+        (IMPORT_START, IMPORT_END),
+    ):
         kept = _reports_section(path, start, end)
         if kept:
             text += [kept, ""]

@@ -7,10 +7,12 @@ class OffersConfig(AppConfig):
     verbose_name = _("Tilbud og takster")
 
     def ready(self) -> None:
-        from partnership import navigation
+        from partnership import dashboard, navigation
         from partnership.signals import demo_seeded
 
         from . import permissions
+        from .following import panels as following_panels
+        from .savedsearches import panels as saved_search_panels
 
         navigation.register(
             navigation.Section(
@@ -54,9 +56,34 @@ class OffersConfig(AppConfig):
             )
         )
 
+        dashboard.register(
+            dashboard.Panel(
+                key="followed_offers",
+                title=_("Tilbud jeg følger"),
+                template="offers/following/_panel.html",
+                context=following_panels.context,
+                visible=permissions.is_member,
+                order=10,
+            )
+        )
+        dashboard.register(
+            dashboard.Panel(
+                key="saved_searches",
+                title=_("Gemte søgninger"),
+                template="offers/savedsearches/_panel.html",
+                context=saved_search_panels.context,
+                visible=permissions.can_search_offers,
+                order=20,
+            )
+        )
+
         from .reports import jobs as report_jobs
 
         report_jobs.register()
+
+        from .imports import jobs as import_jobs
+
+        import_jobs.register()
 
         def seed(sender, organisations, **kwargs):
             from . import demo

@@ -193,7 +193,7 @@ def _seed_offers(orgs: dict[str, Organisation]) -> None:
     )
     paragraphs = {p.code: p for p in LegalParagraph.objects.all()}
     groups = {g.slug: g for g in TargetGroup.objects.all()}
-    questions = list(DeclarationQuestion.objects.filter(is_active=True))
+    questions = list(DeclarationQuestion.objects.filter(is_active=True).prefetch_related("options"))
     editor_a = User.objects.get(email="leverandoer.a@portal.example")
     editor_b = User.objects.get(email="leverandoer.b@portal.example")
 
@@ -243,6 +243,8 @@ def _seed_offers(orgs: dict[str, Organisation]) -> None:
         editor = (
             editor_a if provider == provider_a else editor_b if provider == provider_b else editor_a
         )
+        # The declaration first: publishing a tariff keeps the answers in force with it.
+        _seed_declaration(offer, questions, rng, i)
         _seed_tariffs(
             offer,
             unit,
@@ -253,7 +255,6 @@ def _seed_offers(orgs: dict[str, Organisation]) -> None:
             i,
             rates,
         )
-        _seed_declaration(offer, questions, rng, i)
         _seed_vacancies(offer, rng, i)
 
 
@@ -266,6 +267,8 @@ def _seed_tariffs(offer, unit, base: Decimal, provider, editor, rng, i, rates) -
     vat = provider.ownership_form == "privat"
     years = sorted(rates)
     for year in years:
+        if year == years[-1] and i % 4 == 1:
+            _change_declaration_this_year(offer)
         if year > years[0]:
             # Most rise with the PL rate or a little less; every fifth rises well above it.
             rate = rates[year] / 100
@@ -336,14 +339,22 @@ def _seed_declaration(offer, questions, rng, i) -> None:
     rows = []
     for j, q in enumerate(questions):
         pick = (i + j * 3) % 5
+        options = list(q.options.all())
+        # A question with exclusive options (nattevagt, kontakt): one of them, in turn.
+        option = options[(i + j) % len(options)] if options else None
         if pick <= 2:
-            rows.append(DeclarationAnswer(offer=offer, question=q, answer=AnswerKind.INCLUDED))
+            rows.append(
+                DeclarationAnswer(
+                    offer=offer, question=q, answer=AnswerKind.INCLUDED, option=option
+                )
+            )
         elif pick == 3:
             rows.append(
                 DeclarationAnswer(
                     offer=offer,
                     question=q,
                     answer=AnswerKind.EXTRA,
+                    option=option,
                     price=Decimal(200 + (i * j) % 400),
                     unit=PriceUnit.HOUR,
                 )
@@ -351,6 +362,14 @@ def _seed_declaration(offer, questions, rng, i) -> None:
         else:
             rows.append(DeclarationAnswer(offer=offer, question=q, answer=AnswerKind.NOT_OFFERED))
     DeclarationAnswer.objects.bulk_create(rows)
+
+
+def _change_declaration_this_year(offer) -> None:
+    """Some offers stopped including transport in this year's price: the offer page marks
+    the change against last year's declaration."""
+    DeclarationAnswer.objects.filter(offer=offer, question__key="transport").update(
+        answer=AnswerKind.EXTRA, option=None, price=Decimal("4.10"), unit=PriceUnit.KM, note=""
+    )
 
 
 def _seed_vacancies(offer, rng, i) -> None:

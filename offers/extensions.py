@@ -2,25 +2,41 @@
 (quality) can add to them without offers importing those apps.
 
 - An offer panel: fn(offer, user) -> safe HTML or "" (shown on the offer page).
-- A comparison row: fn(offers, user) -> (label, [safe HTML per offer]) or None.
+- A comparison row: fn(offers, user) -> CompareRow (or a tuple (label, [safe HTML per
+  offer])) or None. A CompareRow's `values` are the numbers behind the cells: the
+  comparison marks the row when they differ between the offers, and its XLSX export writes
+  them as number cells (offers.compare.comparison).
 Each function must issue a fixed number of queries whatever the number of offers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass
+class CompareRow:
+    """A row of the comparison from another app: a label, safe HTML per offer, and the
+    numbers behind it as (label, [number or None per offer], XLSX number format) rows."""
+
+    label: str
+    cells: list[str]
+    values: list[tuple[str, list[Decimal | int | None], str]] = field(default_factory=list)
+
 
 OfferPanel = Callable[[object, object], str]
-CompareRow = Callable[[list, object], tuple[str, list[str]] | None]
+CompareRowFunction = Callable[[list, object], "CompareRow | tuple[str, list[str]] | None"]
 
 _offer_panels: dict[str, OfferPanel] = {}
-_compare_rows: dict[str, CompareRow] = {}
+_compare_rows: dict[str, CompareRowFunction] = {}
 
 
 def register_offer_panel(key: str, fn: OfferPanel) -> None:
     _offer_panels[key] = fn
 
 
-def register_compare_row(key: str, fn: CompareRow) -> None:
+def register_compare_row(key: str, fn: CompareRowFunction) -> None:
     _compare_rows[key] = fn
 
 
@@ -28,5 +44,12 @@ def offer_panels(offer, user) -> list[str]:
     return [html for fn in _offer_panels.values() if (html := fn(offer, user))]
 
 
-def compare_rows(offers, user) -> list[tuple[str, list[str]]]:
-    return [row for fn in _compare_rows.values() if (row := fn(offers, user))]
+def compare_rows(offers, user) -> list[CompareRow]:
+    rows = []
+    for fn in _compare_rows.values():
+        row = fn(offers, user)
+        if isinstance(row, tuple):
+            row = CompareRow(*row)
+        if row:
+            rows.append(row)
+    return rows

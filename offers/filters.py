@@ -9,7 +9,8 @@ FilterSet validated by it: the one to take for input from a URL. Each filter is 
 here, as SQL that stays fast on many offers: the paragraphs and target groups as subqueries
 through the M2M tables (no DISTINCT over every column, no join the page's ORDER BY ... LIMIT
 carries), the provider's ownership, name and branch as one `provider_id = ANY(ARRAY(...))`, the
-monthly price from offers_currentprice and the vacancy from offers_currentvacancy (annotated
+comparable price (monthly, excluding VAT: offers.pricing.comparable_price) from
+offers_currentprice and the vacancy from offers_currentvacancy (annotated
 only when a filter or the order needs them, unless the queryset has them already, as
 offers.selectors.with_current_tariff() gives them), and the full text on the stored tsvector.
 
@@ -45,9 +46,20 @@ if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models.sql.compiler import SQLCompiler
 
-# A stored generated tsvector column with a GIN index (migration 0002), so ranking does not
-# re-parse every match's text.
+# A stored tsvector column with a GIN index (migration 0002), so ranking does not re-parse
+# every match's text; kept by triggers since migration 0010: the offer's name, methods and
+# description and its paragraphs' and target groups' names, case and accents folded.
 FTS_DOCUMENT = "offers_offer.search_document"
+
+
+def text_query_sql(param: str = "%s") -> str:
+    """The full-text query of what a person typed (`param`: its placeholder), as SQL giving
+    offers_search_expand()'s record: `expanded`, the query in the 'danish' configuration
+    (Danish stemming), case and accents folded as the document's (offers_search_fold) and
+    widened by the secretariat's synonyms (SearchSynonym); `synonym_ids` and `terms`, the
+    lists and typed terms that widened it (migration 0010). The filter below and the
+    search's "Fundet i" (offers.search.selectors.match_reasons) read it from here."""
+    return "offers_search_expand(websearch_to_tsquery('danish', offers_search_fold(" + param + ")))"
 
 
 class _AnyOf(Lookup):  # type: ignore[type-arg]  # not subscriptable at runtime
@@ -73,14 +85,16 @@ def provider_filter(qs: QuerySet[Any], providers: QuerySet[Organisation]) -> Que
 
 
 def with_current_price(qs: QuerySet[Any], year: int) -> QuerySet[Any]:
-    """monthly_price: the monthly price of the year's latest published main tariff from
-    offers_currentprice (the triggers of migration 0005 keep it; it agrees with
-    offers.selectors._monthly_price(), see tests/offers/test_current_price.py), as a LEFT
-    JOIN on its one row per offer and year: PostgreSQL hashes the year's narrow rows once
-    instead of looking up the newest published version among every match's tariffs."""
+    """monthly_price and comparable_price (monthly, excluding VAT: what the price filter and
+    sort use) of the year's latest published main tariff from offers_currentprice (the
+    triggers of migrations 0005/0009 keep it; it agrees with offers.selectors'
+    _monthly_price() and _comparable_price(), see tests/offers/test_current_price.py), as a
+    LEFT JOIN on its one row per offer and year: PostgreSQL hashes the year's narrow rows
+    once instead of looking up the newest published version among every match's tariffs."""
     annotated: QuerySet[Any] = qs.annotate(
         current_price=FilteredRelation("current_prices", condition=Q(current_prices__year=year)),
         monthly_price=F("current_price__monthly_price"),
+        comparable_price=F("current_price__comparable_price"),
     )
     return annotated
 
@@ -96,17 +110,23 @@ def _with_vacant(qs: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def _with_price(qs: QuerySet[Any], year: int) -> QuerySet[Any]:
-    if "monthly_price" in qs.query.annotations:
+    if "comparable_price" in qs.query.annotations:
         return qs
     return with_current_price(qs, year)
 
 
+# The order by price, lowest first: the search's `sorter=price` and the comparison's columns
+# (offers.compare.comparison.price_order(), the same in Python).
+PRICE_ORDER: list[str | OrderBy] = [F("comparable_price").asc(nulls_last=True), "name", "pk"]
+
+
 def ordering(sort: str, has_rank: bool) -> list[str | OrderBy]:
     """The order of a sort choice (offers.search.forms.SORT_CHOICES); relevance is the rank
-    of a full-text search, else the name."""
+    of a full-text search, else the name. Price is the comparable price (monthly, excluding
+    VAT: offers.pricing.comparable_price), as the comparison orders its offers."""
     orders: dict[str, list[str | OrderBy]] = {
-        "price": [F("monthly_price").asc(nulls_last=True), "name", "pk"],
-        "price_desc": [F("monthly_price").desc(nulls_last=True), "name", "pk"],
+        "price": PRICE_ORDER,
+        "price_desc": [F("comparable_price").desc(nulls_last=True), "name", "pk"],
         "name": ["name", "pk"],
         "vacancies": [F("vacant").desc(nulls_last=True), "name", "pk"],
     }
@@ -249,19 +269,21 @@ class OfferFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-fil
         return _with_vacant(qs).filter(vacant__gt=0)
 
     def filter_price_min(self, qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
-        return _with_price(qs, self.year).filter(monthly_price__gte=value)
+        return _with_price(qs, self.year).filter(comparable_price__gte=value)
 
     def filter_price_max(self, qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
-        return _with_price(qs, self.year).filter(monthly_price__lte=value)
+        return _with_price(qs, self.year).filter(comparable_price__lte=value)
 
     def filter_text(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        """Danish full text on the stored tsvector, ranked (the rank orders by relevance)."""
+        """Danish full text on the stored tsvector, ranked (the rank orders by relevance). The
+        query is worked out once per statement (a scalar subquery), not per row."""
         q = value.strip()
         if not q:
             return qs
-        rank = RawSQL(f"ts_rank({FTS_DOCUMENT}, websearch_to_tsquery('danish', %s))", (q,))
+        query = f"(SELECT ({text_query_sql()}).expanded)"
+        rank = RawSQL(f"ts_rank({FTS_DOCUMENT}, {query})", (q,))
         matching: QuerySet[Any] = qs.annotate(rank=rank).extra(
-            where=[f"{FTS_DOCUMENT} @@ websearch_to_tsquery('danish', %s)"], params=[q]
+            where=[f"{FTS_DOCUMENT} @@ {query}"], params=[q]
         )
         return matching
 

@@ -87,6 +87,30 @@ class DeclarationQuestion(models.Model):
         return self.text
 
 
+class DeclarationOption(models.Model):
+    """One of a question's exclusive answers ("Vågen nattevagt", "Sovende nattevagt"): a
+    question with options is answered with exactly one of them (or "Tilbydes ikke"), so the
+    answers cannot contradict each other as two yes/no questions could."""
+
+    question = models.ForeignKey(
+        DeclarationQuestion, on_delete=models.CASCADE, related_name="options"
+    )
+    key = guarded.SlugField(_("nøgle"))
+    label = guarded.CharField(_("svarmulighed"), max_length=150)
+    order = models.PositiveIntegerField(_("rækkefølge"), default=100)
+
+    class Meta:
+        verbose_name = _("svarmulighed")
+        verbose_name_plural = _("svarmuligheder")
+        ordering = ["order", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="declaration_option_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class RegulationRate(models.Model):
     """The permitted price and wage regulation (PL rate) for a tariff year, in percent."""
 
@@ -113,6 +137,50 @@ class RegulationRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {formats.pct(self.rate, 2)}"
+
+
+class SearchSynonym(models.Model):
+    """Words and expressions the search takes as the same ("lav arousal, low arousal"): a
+    search for one of them finds offers that use another. How a list widens a search is the
+    database's (offers_search_expand, migration offers/0010)."""
+
+    terms = guarded.CharField(
+        _("ord og udtryk"),
+        max_length=500,
+        unique=True,
+        help_text=_(
+            "Ord og udtryk, der betyder det samme, adskilt af komma, fx 'lav arousal, low arousal'."
+        ),
+    )
+    note = guarded.CharField(_("note"), max_length=250, blank=True)
+    is_active = models.BooleanField(_("i brug"), default=True)
+
+    class Meta:
+        verbose_name = _("synonym")
+        verbose_name_plural = _("synonymer")
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return " ~ ".join(self.term_list())
+
+    def term_list(self) -> list[str]:
+        """The terms, trimmed, each once (compared without regard to case)."""
+        seen: set[str] = set()
+        terms = []
+        for part in self.terms.split(","):
+            term = " ".join(part.split())
+            if term and term.casefold() not in seen:
+                seen.add(term.casefold())
+                terms.append(term)
+        return terms
+
+    def clean(self) -> None:
+        terms = self.term_list()
+        if len(terms) < 2:
+            raise ValidationError(
+                {"terms": _("Skriv mindst to forskellige ord eller udtryk, adskilt af komma.")}
+            )
+        self.terms = ", ".join(terms)
 
 
 # --- Offers ---------------------------------------------------------------------------------
@@ -316,15 +384,31 @@ class PriceUnit(models.TextChoices):
     INDIVIDUAL = "individual", _("individuel pris")
 
 
-class DeclarationAnswer(models.Model):
+DECLARATION_OPTION_MESSAGE = _("Vælg en af svarmulighederne, eller svar «Tilbydes ikke».")
+
+
+class AnswerColumns(models.Model):
+    """What an answer to a declaration question says: the offer's answer now
+    (DeclarationAnswer) and the answer kept with a published tariff (TariffDeclarationAnswer)."""
+
+    answer = models.CharField(_("svar"), max_length=20, choices=AnswerKind.choices)
+    # For a question with options (DeclarationOption): which one, unless "Tilbydes ikke".
+    option = models.ForeignKey(
+        DeclarationOption, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    price = models.DecimalField(_("pris (kr.)"), **MONEY, null=True, blank=True)
+    unit = models.CharField(_("enhed"), max_length=20, choices=PriceUnit.choices, blank=True)
+    note = guarded.CharField(_("bemærkning"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DeclarationAnswer(AnswerColumns):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="declaration_answers")
     question = models.ForeignKey(
         DeclarationQuestion, on_delete=models.PROTECT, related_name="answers"
     )
-    answer = models.CharField(_("svar"), max_length=20, choices=AnswerKind.choices)
-    price = models.DecimalField(_("pris (kr.)"), **MONEY, null=True, blank=True)
-    unit = models.CharField(_("enhed"), max_length=20, choices=PriceUnit.choices, blank=True)
-    note = guarded.CharField(_("bemærkning"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("deklarationssvar")
@@ -346,12 +430,27 @@ class DeclarationAnswer(models.Model):
                 name="declaration_price_not_negative",
                 condition=Q(price__isnull=True) | Q(price__gte=0),
             ),
+            models.CheckConstraint(
+                name="declaration_not_offered_has_no_option",
+                condition=~Q(answer=AnswerKind.NOT_OFFERED) | Q(option__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.offer}: {self.question} = {self.get_answer_display()}"
 
+    def clean_option(self) -> None:
+        """A question with options is answered with one of its own options, or "Tilbydes
+        ikke" and none; a question without options has none. (The database checks the same:
+        offers_declarationanswer_option, migration offers/0012.)"""
+        options = {o.pk for o in self.question.options.all()} if self.question_id else set()
+        if self.answer == AnswerKind.NOT_OFFERED or not options:
+            self.option = None
+        elif self.option_id not in options:
+            raise ValidationError({"option": DECLARATION_OPTION_MESSAGE})
+
     def clean(self) -> None:
+        self.clean_option()
         if self.answer == AnswerKind.EXTRA:
             errors = {}
             if not self.unit:
@@ -541,6 +640,11 @@ class Tariff(models.Model):
     def monthly_price(self) -> Decimal:
         return pricing.monthly_price(self.price, self.unit)
 
+    @property
+    def comparable_price(self) -> Decimal:
+        """The monthly price excluding VAT: what offers are compared and sorted on."""
+        return pricing.comparable_price(self.price, self.unit, self.vat_included)
+
     def previous_year_tariff(self) -> Tariff | None:
         return (
             Tariff.objects.filter(
@@ -582,6 +686,29 @@ class Tariff(models.Model):
             errors["correction_reason"] = CORRECTION_NEEDS_REASON_MESSAGE
         if errors:
             raise ValidationError(errors)
+
+
+class TariffDeclarationAnswer(AnswerColumns):
+    """The service declaration as it stood when a tariff version was published: what that
+    year's price includes. Written by the database only (the trigger that publishes a
+    tariff copies the offer's answers, migration offers/0012), never changed afterwards
+    (except a CPR redaction of the note), so "what did the 2025 price include?" has one
+    answer even after the provider changes the declaration."""
+
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="declaration")
+    question = models.ForeignKey(DeclarationQuestion, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("deklarationssvar for en takst")
+        verbose_name_plural = _("deklarationssvar for takster")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tariff", "question"], name="tariff_declaration_one_answer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tariff}: {self.question} = {self.get_answer_display()}"
 
 
 class TariffAddOn(models.Model):
@@ -651,6 +778,8 @@ class OfferFollow(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_offers"
     )
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="followers")
+    # A new tariff is always a notice on "Mit overblik"; the e-mail can be turned off.
+    notify_by_email = models.BooleanField(_("e-mail ved ny takst"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -658,6 +787,43 @@ class OfferFollow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.offer}"
+
+
+SAVED_SEARCH_QUERY_MAX_LENGTH = 2000
+
+
+class SavedSearch(models.Model):
+    """A person's search (*Find tilbud*) kept under a name: the search URL's query string
+    with SearchForm's fields only (offers.savedsearches.searches), and whether a new offer
+    that matches it is told by e-mail and on "Mit overblik"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = guarded.CharField(_("navn"), max_length=100)
+    query = guarded.TextField(
+        _("søgning"),
+        blank=True,
+        validators=[MaxLengthValidator(SAVED_SEARCH_QUERY_MAX_LENGTH)],
+    )
+    notify_by_email = models.BooleanField(_("e-mail ved nye tilbud"), default=False)
+    created_at = models.DateTimeField(_("gemt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gemt søgning")
+        verbose_name_plural = _("gemte søgninger")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_search_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        """The search itself, run again."""
+        url = reverse("offers:search")
+        return f"{url}?{self.query}" if self.query else url
 
 
 # --- Report library and scheduled reports (issue 6) -------------------------------------
@@ -768,12 +934,18 @@ class CurrentPrice(models.Model):
     tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="+")
     version = models.PositiveIntegerField()
     monthly_price = models.DecimalField(max_digits=14, decimal_places=2)  # a day price × 30,4
+    # What the search sorts and filters on: monthly, excluding VAT (offers.pricing.
+    # comparable_price; the database function offers_comparable_price, migration 0009).
+    comparable_price = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["offer", "year"], name="currentprice_one_per_year")
         ]
-        indexes = [models.Index(fields=["year", "monthly_price"], name="currentprice_year_price")]
+        indexes = [
+            models.Index(fields=["year", "monthly_price"], name="currentprice_year_price"),
+            models.Index(fields=["year", "comparable_price"], name="currentprice_year_comparable"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.offer_id} {self.year}: {self.monthly_price}"

@@ -1,6 +1,7 @@
-"""Tariff arithmetic, each rule written once: the monthly price, the change from last year,
-the PL flag and the PL path. The offer page, the search (its sorting and price filter, in
-SQL through the database function below), the comparison, the tariff watch (*Takster over
+"""Tariff arithmetic, each rule written once: the monthly price, the comparable price (monthly,
+excluding VAT), the change from last year, the PL flag and the PL path. The offer page, the
+search (its sorting and price filter on the comparable price, in SQL through the database
+functions below), the comparison, the tariff watch (*Takster over
 PL*), the import's warning, the takstoversigt and the takstudvikling all call these;
 tests/offers/test_pricing.py states the rules with examples and holds the database to the
 same numbers as Python.
@@ -10,6 +11,19 @@ same numbers as Python.
   year, 30,4166… days, as the municipalities' budgets count a year of 365 days), rounded
   half up to øre, the way every price the portal shows is rounded, and as PostgreSQL's
   ROUND does. A month tariff is its own monthly price.
+* **Comparable price** (what the search sorts and filters on and the comparison orders
+  by): the monthly price **excluding VAT**. A tariff states whether it includes VAT
+  (Tariff.vat_included, 25 % Danish moms); one that does is divided by 1,25, one without
+  VAT is taken as it is. Excluding, not including, VAT: a tariff "uden moms" is either from a
+  provider that is not VAT-liable (a municipal or regional offer: no VAT will ever be added)
+  or quoted before VAT, and the tariff does not say which, so adding 25 % to it would be a
+  guess; taking VAT out of a tariff that includes it is not. It is also what the offer costs
+  a municipality, whose budgets are kept without VAT (the VAT it pays is refunded through
+  the momsudligningsordning). The pages show the price as stated, and whether it includes
+  VAT, beside it. Computed from the exact monthly price in one division (price × 365 × 4 /
+  (12 × 5) for a day tariff with VAT) and rounded half up to øre once, as
+  PostgreSQL's ROUND does; the database function offers_comparable_price(price, unit,
+  vat_included) (migration offers/0009) is its twin, and offers_currentprice keeps it.
 * **Change from last year** in %: this year's monthly price against last year's latest
   published one (monthly, so a change of unit is not a price change), rounded half up to
   one decimal, as shown.
@@ -32,6 +46,8 @@ PER_DAY = "day"
 PER_MONTH = "month"
 
 DAYS_PER_YEAR = 365
+# Danish VAT (moms) is 25 %: a price including it is the price without × 5 / 4.
+VAT_NUMERATOR, VAT_DENOMINATOR = 5, 4
 MONTHS_PER_YEAR = 12
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -51,6 +67,33 @@ def monthly_price(price: Number, unit: str | None) -> Decimal:
     if unit == PER_DAY:
         amount = amount * DAYS_PER_YEAR / MONTHS_PER_YEAR
     return round_kr(amount)
+
+
+def comparable_price(price: Number, unit: str | None, vat_included: bool | None) -> Decimal:
+    """The monthly price excluding VAT, the one basis on which offers are compared and
+    sorted (see the module's notes): per døgn × 365 / 12, a price including VAT × 4 / 5,
+    in one division, rounded half up to øre."""
+    numerator, denominator = Decimal(price), 1
+    if unit == PER_DAY:
+        numerator, denominator = numerator * DAYS_PER_YEAR, denominator * MONTHS_PER_YEAR
+    if vat_included:
+        numerator, denominator = numerator * VAT_DENOMINATOR, denominator * VAT_NUMERATOR
+    return round_kr(numerator / denominator)
+
+
+class ComparablePrice(Func):
+    """comparable_price() as the database computes it: the function
+    offers_comparable_price(price, unit, vat_included) (migration offers/0009), which the
+    trigger that keeps offers_currentprice calls too; tests/offers/test_pricing.py checks that
+    the two agree."""
+
+    function = "offers_comparable_price"
+    output_field = DecimalField(max_digits=14, decimal_places=2)
+
+    def __init__(
+        self, price: str = "price", unit: str = "unit", vat: str = "vat_included", **extra: Any
+    ) -> None:
+        super().__init__(price, unit, vat, **extra)
 
 
 class MonthlyPrice(Func):

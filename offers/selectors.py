@@ -30,11 +30,13 @@ class CurrentTariff(TypedDict):
     tariff_price: Decimal | None
     tariff_unit: str | None
     tariff_version: int | None
+    tariff_vat: bool | None
     previous_price: Decimal | None
     previous_unit: str | None
     vacant: int | None
     vacancy_date: date | None
     monthly_price: Decimal | None
+    comparable_price: Decimal | None
 
 
 class Decorated(CurrentTariff):
@@ -76,9 +78,17 @@ def _latest_vacancy() -> QuerySet[VacancyReport]:
     )
 
 
+def _comparable_price(year: int) -> Subquery:
+    """The year's latest published main tariff as a monthly price excluding VAT, in SQL
+    (offers.pricing.comparable_price): what the search sorts and filters on."""
+    comparable = published_tariffs(year).annotate(m=pricing.ComparablePrice())
+    return Subquery(comparable.values("m")[:1], output_field=MONEY_FIELD)
+
+
 def with_current_tariff(qs: QuerySet[Offer], year: int) -> QuerySet[TariffOffer]:
-    """Annotate the year's latest published main tariff, last year's, the normalised
-    monthly price, and the latest vacancy report."""
+    """Annotate the year's latest published main tariff (with whether it includes VAT),
+    last year's, the normalised monthly price, the comparable price (monthly, excluding
+    VAT), and the latest vacancy report."""
     current = published_tariffs(year)
     previous = published_tariffs(year - 1)
     vacancy = _latest_vacancy()
@@ -87,11 +97,13 @@ def with_current_tariff(qs: QuerySet[Offer], year: int) -> QuerySet[TariffOffer]
         tariff_price=Subquery(current.values("price")[:1], output_field=MONEY_FIELD),
         tariff_unit=Subquery(current.values("unit")[:1]),
         tariff_version=Subquery(current.values("version")[:1]),
+        tariff_vat=Subquery(current.values("vat_included")[:1]),
         previous_price=Subquery(previous.values("price")[:1], output_field=MONEY_FIELD),
         previous_unit=Subquery(previous.values("unit")[:1]),
         vacant=Subquery(vacancy.values("vacant")[:1]),
         vacancy_date=Subquery(vacancy.values("reported_on")[:1]),
         monthly_price=_monthly_price(year),
+        comparable_price=_comparable_price(year),
     )
 
 
@@ -119,6 +131,11 @@ def decorate(
         # The same number as the SQL value the search sorts on (offers.pricing).
         o.monthly_price = (
             pricing.monthly_price(o.tariff_price, o.tariff_unit)
+            if o.tariff_price is not None
+            else None
+        )
+        o.comparable_price = (
+            pricing.comparable_price(o.tariff_price, o.tariff_unit, o.tariff_vat)
             if o.tariff_price is not None
             else None
         )
@@ -151,9 +168,11 @@ def _labels_in(model: type[Model], field: str, language: str | None) -> dict[str
 
 
 def answer_display(answer: Mapping[str, Any]) -> str:
-    """A declaration answer row as the pages show it: "Mod betaling: 616,00 kr. pr. time"."""
+    """A declaration answer row as the pages show it: "Mod betaling: 616,00 kr. pr. time",
+    with the chosen option first where the question has options: "Vågen nattevagt:
+    Indeholdt i taksten"."""
+    option = f"{answer['option']}: " if answer.get("option") else ""
     if answer["answer"] != AnswerKind.EXTRA:
-        label: str = answer["answer_label"]
-        return label
+        return f"{option}{answer['answer_label']}"
     price = f": {formats.kr(answer['price'])}" if answer["price"] is not None else ""
-    return f"{answer['answer_label']}{price} {answer['unit_label']}"
+    return f"{option}{answer['answer_label']}{price} {answer['unit_label']}"

@@ -63,8 +63,12 @@ def set_offer_status(*, offer: Offer, status: str, by: User) -> Offer:
     _require_editor(by, offer)
     if status not in OfferStatus.values:
         raise ValidationError(_("Ukendt status."))
+    was = Offer.objects.filter(pk=offer.pk).values_list("status", flat=True).first()
     offer.status = status
     offer.save(update_fields=["status", "updated_at"])
+    if status == OfferStatus.PUBLISHED and was != OfferStatus.PUBLISHED:
+        offer_id = offer.pk
+        transaction.on_commit(lambda: _notify_saved_searches(offer_id))
     return offer
 
 
@@ -74,7 +78,10 @@ def save_declaration(
 ) -> list[DeclarationAnswer]:
     """answers: question id → {answer, price, unit, note}. All or nothing."""
     _require_editor(by, offer)
-    questions = {q.pk: q for q in DeclarationQuestion.objects.filter(is_active=True)}
+    questions = {
+        q.pk: q
+        for q in DeclarationQuestion.objects.filter(is_active=True).prefetch_related("options")
+    }
     existing = {a.question_id: a for a in offer.declaration_answers.all()}
     saved: list[DeclarationAnswer] = []
     errors: dict[int, ValidationError] = {}
@@ -84,6 +91,7 @@ def save_declaration(
             continue
         row = existing.get(qid) or DeclarationAnswer(offer=offer, question=question)
         row.answer = data["answer"]
+        row.option = data.get("option")
         row.price = data.get("price") if data["answer"] == AnswerKind.EXTRA else None
         row.unit = data.get("unit") or "" if data["answer"] == AnswerKind.EXTRA else ""
         row.note = data.get("note") or ""
@@ -299,15 +307,46 @@ def publish_tariff(*, tariff: Tariff, by: User, reason: str = "") -> Tariff:
     # The model's rules for a published tariff (a correction needs a reason, ...).
     locked.full_clean(validate_constraints=False)
     locked.save()
-    transaction.on_commit(lambda: _notify_followers(locked.pk))
+    tell_about_published([locked])
     return locked
 
 
-def _notify_followers(tariff_id: int) -> None:
+def tell_about_published(tariffs: list[Tariff]) -> None:
+    """Once the transaction that published these tariffs commits: a notice to each follower
+    of their offers, and to the owners of saved searches a published offer now matches
+    because it got its first published tariff (a search by price finds it only now). Every
+    way of publishing calls this (publish_tariff, the import's batches). Two queries."""
+    ids = [t.pk for t in tariffs]
+    offer_ids = {t.offer_id for t in tariffs}
+    followed = set(
+        OfferFollow.objects.filter(offer_id__in=offer_ids).values_list("offer_id", flat=True)
+    )
+    notify = [t.pk for t in tariffs if t.offer_id in followed]
+    earlier = Tariff.objects.filter(status=TariffStatus.PUBLISHED).exclude(pk__in=ids)
+    first_priced = list(
+        Offer.objects.filter(pk__in=offer_ids, status=OfferStatus.PUBLISHED)
+        .exclude(tariffs__in=earlier)
+        .values_list("pk", flat=True)
+    )
+    if notify or first_priced:
+        transaction.on_commit(lambda: _queue_notices(notify, first_priced))
+
+
+def _queue_notices(tariff_ids: list[int], offer_ids: list[int]) -> None:
     try:
-        tasks.notify_tariff_published.delay(tariff_id)
-    except Exception:  # the broker is down: the tariff stands; notices can be sent later
-        log.warning("Could not queue notices for tariff %s", tariff_id)
+        for tariff_id in tariff_ids:
+            tasks.notify_tariff_published.delay(tariff_id)
+        if offer_ids:
+            tasks.notify_saved_searches_for.delay(offer_ids)
+    except Exception:  # the broker is down: the tariffs stand; notices can be sent later
+        log.warning("Could not queue notices for %s tariffs", len(tariff_ids))
+
+
+def _notify_saved_searches(offer_id: int) -> None:
+    try:
+        tasks.notify_saved_searches.delay(offer_id)
+    except Exception:  # the broker is down: the offer stands; notices can be sent later
+        log.warning("Could not queue saved-search notices for offer %s", offer_id)
 
 
 @transaction.atomic
@@ -318,6 +357,15 @@ def follow(*, offer: Offer, by: User) -> None:
 @transaction.atomic
 def unfollow(*, offer: Offer, by: User) -> None:
     OfferFollow.objects.filter(user=by, offer=offer).delete()
+
+
+@transaction.atomic
+def set_follow_email(*, offer: Offer, by: User, notify_by_email: bool) -> bool:
+    """Whether the follower gets an e-mail (besides the notice) when the offer gets a new
+    tariff. False when the person does not follow the offer."""
+    return bool(
+        OfferFollow.objects.filter(user=by, offer=offer).update(notify_by_email=notify_by_email)
+    )
 
 
 @transaction.atomic

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("offers.search.urls")),
     path("", include("offers.editing.urls")),
     path("", include("offers.detail.urls")),
+    path("", include("offers.following.urls")),
+    path("tilbud/gemte-soegninger/", include("offers.savedsearches.urls")),
     path("", include("offers.tariffs.urls")),
     path("sammenlign/", include("offers.compare.urls")),
     path("referencedata/", include("offers.reference.urls")),

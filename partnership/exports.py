@@ -39,6 +39,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import formats
@@ -168,6 +169,27 @@ class XlsxSheet:
     def freeze(self, cell: str) -> None:
         """Keep the rows above and the columns left of ``cell`` in view."""
         self._ws.freeze_panes = cell
+
+    def fit_to_width(
+        self,
+        *,
+        landscape: bool = False,
+        title_rows: str | None = None,
+        title_columns: str | None = None,
+    ) -> None:
+        """Print on A4, one page wide (as many pages tall as it takes), so that no column is
+        printed on a page of its own; `title_rows` ("1:1") and `title_columns` ("A:A") are
+        repeated on every printed page, so labels stay with their values."""
+        ws = self._ws
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        if title_rows:
+            ws.print_title_rows = title_rows
+        if title_columns:
+            ws.print_title_cols = title_columns
 
     def filter_columns(self, columns: int) -> None:
         """Filter buttons on the header row over the first ``columns`` columns."""

@@ -51,6 +51,7 @@ PERCENT = "%"
 XLSX_KR = '#,##0.00 "kr."'
 XLSX_AMOUNT = "#,##0.00"
 XLSX_SIGNED_PCT = '+0.0" %";-0.0" %";0.0" %"'
+XLSX_PCT = '0.0" %"'  # a percentage held as the number shown (95 for 95 %)
 XLSX_TWO_DECIMALS = "0.00"
 XLSX_WHOLE = "0"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from celery import shared_task
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -53,6 +53,11 @@ def get_kind(key: str) -> JobKind:
 
 class QueueUnavailable(Exception):
     """The broker could not take the job."""
+
+
+class JobFailed(Exception):
+    """A renderer's own reason for failing, in Danish, shown on the job page as it is (an
+    import refused for a row's error, say), instead of "Dokumentet kunne ikke dannes"."""
 
 
 def _enqueue(job: Job) -> None:
@@ -120,6 +125,8 @@ def run_job(job_id: int) -> None:
         job.save(update_fields=["status", "started_at", "attempts", "progress_done"])
 
     last = {"done": -1}
+    side: list = []  # a connection of its own, opened when the renderer holds a transaction
+    depth = len(transaction.get_connection().atomic_blocks)  # the caller's, if any
 
     def progress(done: int, total: int) -> None:
         # At most about a hundred writes per job: one UPDATE per row cost 4 s on a
@@ -128,11 +135,31 @@ def run_job(job_id: int) -> None:
         if done < total and last["done"] >= 0 and done - last["done"] < step:
             return
         last["done"] = done
-        Job.objects.filter(pk=job_id).update(progress_done=min(done, total), progress_total=total)
+        if len(transaction.get_connection().atomic_blocks) <= depth:
+            Job.objects.filter(pk=job_id).update(
+                progress_done=min(done, total), progress_total=total
+            )
+            return
+        # A renderer that writes all or nothing (the tariff import) works in one
+        # transaction: its progress goes over a second connection, so the job page sees it.
+        if not side:
+            side.append(connections.create_connection(DEFAULT_DB_ALIAS))
+        with side[0].cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Job._meta.db_table} SET progress_done = %s, progress_total = %s "
+                "WHERE id = %s",
+                [min(done, total), total, job_id],
+            )
 
     try:
         with override("da"):
             filename, content = get_kind(job.kind).render(job, progress)
+    except JobFailed as exc:
+        log.info("Job %s (%s) failed: %s", job_id, job.kind, exc)
+        Job.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED, error=str(exc), finished_at=timezone.now()
+        )
+        return
     except Exception as exc:
         log.exception("Job %s (%s) failed", job_id, job.kind)
         Job.objects.filter(pk=job_id).update(
@@ -142,6 +169,9 @@ def run_job(job_id: int) -> None:
             finished_at=timezone.now(),
         )
         return
+    finally:
+        for connection in side:
+            connection.close()
 
     job.refresh_from_db()
     if job.result_file:

@@ -275,9 +275,10 @@ def log_for(related: Iterable[models.Model], *, kind: str, limit: int = 50) -> l
     return list(OutgoingMail.objects.filter(condition, kind=kind).select_related("user")[:limit])
 
 
-def unsent(related: Iterable[models.Model], *, kind: str) -> dict[int, str]:
-    """For the objects whose mail of this kind was tried and never sent: their pk and the
-    reason of the latest attempt (in Danish). One query."""
+def unsent(related: Iterable[models.Model], *, kind: str | Iterable[str]) -> dict[int, str]:
+    """For the objects whose mail of this kind (or kinds) was tried and never sent: their pk
+    and the reason of the latest attempt (in Danish). One query."""
+    kinds = [kind] if isinstance(kind, str) else list(kind)
     objects = list(related)
     if not objects:
         return {}
@@ -286,7 +287,7 @@ def unsent(related: Iterable[models.Model], *, kind: str) -> dict[int, str]:
     sent: set[int] = set()
     for related_id, status, reason in (
         OutgoingMail.objects.filter(
-            related_type=related_type, related_id__in=[o.pk for o in objects], kind=kind
+            related_type=related_type, related_id__in=[o.pk for o in objects], kind__in=kinds
         )
         .order_by("created_at", "pk")
         .values_list("related_id", "status", "reason")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from . import dashboard as dashboard_panels
 from . import jobs, mail, permissions, redaction, services
 from .forms import (
     AcceptInvitationForm,
@@ -29,10 +30,10 @@ from .forms import (
     add_service_errors,
 )
 from .models import (
+    NOTICE_MAIL_KINDS,
     Invitation,
     Job,
     JobStatus,
-    MailKind,
     Membership,
     Notice,
     Organisation,
@@ -73,7 +74,7 @@ def dashboard(request):
     sections = [s for s in sections_for(request.user) if s.key != "dashboard"]
     recent_jobs = list(Job.objects.filter(ordered_by=request.user)[:5])
     notices = list(Notice.objects.filter(user=request.user, read_at__isnull=True)[:10])
-    unsent = mail.unsent(notices, kind=MailKind.TARIFF_PUBLISHED)
+    unsent = mail.unsent(notices, kind=NOTICE_MAIL_KINDS)
     for notice in notices:
         notice.mail_not_sent = unsent.get(notice.pk, "")
     return render(
@@ -86,6 +87,11 @@ def dashboard(request):
             "notices": notices,
             "managed": permissions.managed_organisations(request.user),
             "is_secretariat": permissions.is_secretariat(request.user),
+            "panels": dashboard_panels.panels_for(request.user),
+            "back_field": {
+                "name": dashboard_panels.BACK_PARAM,
+                "value": dashboard_panels.BACK_TO_DASHBOARD,
+            },
         },
     )
 

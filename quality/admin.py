@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Action, ActionReminder, Assessment, AssessmentScore, Dialogue, Framework, Theme
+from .models import (
+    Action,
+    ActionReminder,
+    Assessment,
+    AssessmentScore,
+    Criterion,
+    Dialogue,
+    Framework,
+    Theme,
+)
 
 
 class ThemeInline(admin.TabularInline):
@@ -8,9 +17,16 @@ class ThemeInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["code", "text", "theme", "parent", "order"]
+    list_select_related = ["theme", "theme__framework", "parent"]
+    raw_id_fields = ["parent"]
+
+
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
-    list_display = ["name", "key", "order", "is_active"]
+    list_display = ["name", "key", "family", "edition", "valid_from", "order", "is_active"]
     inlines = [ThemeInline]
 
 
@@ -21,9 +37,16 @@ class AssessmentScoreInline(admin.TabularInline):
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
-    list_display = ["offer", "framework", "assessed_on", "source"]
-    list_select_related = ["offer", "framework"]
-    raw_id_fields = ["offer"]
+    list_display = [
+        "offer",
+        "framework",
+        "origin",
+        "assessed_on",
+        "source",
+        "entered_by_organisation",
+    ]
+    list_select_related = ["offer", "framework", "entered_by_organisation"]
+    raw_id_fields = ["offer", "created_by"]
     inlines = [AssessmentScoreInline]
 
 

@@ -1,6 +1,8 @@
-"""Demo quality data: a Socialtilsynet assessment of every demo offer, and quality
-dialogues between Slagelse / Næstved and two providers, with actions (some overdue and
-one carried over). Deterministic, and created once: running it again changes nothing."""
+"""Demo quality data: Socialtilsynet's assessment of every demo offer (entered by the
+secretariat, in the edition of the model in force on the report's date), the provider's
+own scores for one of Bostedet Egelund's offers, and quality dialogues between Slagelse /
+Næstved and two providers, with actions (some overdue and one carried over).
+Deterministic, and created once: running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from offers.models import Offer
-from partnership.models import Organisation, User
+from partnership.models import Organisation, Role, User
 
 from .models import (
     Action,
@@ -20,9 +22,11 @@ from .models import (
     AssessmentScore,
     Dialogue,
     Framework,
+    Origin,
     Side,
     ThemeNote,
 )
+from .selectors import edition_in_force
 
 SOURCES = [
     "Tilsynsrapport fra Socialtilsyn Øst",
@@ -44,24 +48,71 @@ NOTES = {
 }
 
 
-def _assess_offers(framework: Framework) -> None:
-    themes = list(framework.themes.filter(is_active=True))
+def _scores(assessment: Assessment, rnd: random.Random) -> None:
+    AssessmentScore.objects.bulk_create(
+        AssessmentScore(
+            assessment=assessment, theme=t, score=min(5, max(2, round(rnd.gauss(3.8, 0.8))))
+        )
+        for t in assessment.framework.themes.filter(is_active=True)
+    )
+
+
+def _assess_offers(family: str) -> None:
+    """Socialtilsynet's scores, entered by the demo secretariat."""
+    secretariat = User.objects.filter(email="sekretariat@portal.example").first()
+    membership = (
+        secretariat.memberships.filter(role=Role.SECRETARIAT).select_related("organisation").first()
+        if secretariat
+        else None
+    )
+    if membership is None:
+        return
     today = timezone.localdate()
-    done = set(Assessment.objects.filter(framework=framework).values_list("offer_id", flat=True))
+    done = set(
+        Assessment.objects.filter(
+            framework__family=family, origin=Origin.SOCIALTILSYNET
+        ).values_list("offer_id", flat=True)
+    )
     for offer in Offer.objects.exclude(pk__in=done).order_by("pk"):
         rnd = random.Random(offer.name)
+        assessed_on = today - timedelta(days=rnd.randint(30, 400))
+        edition = edition_in_force(family, assessed_on)
+        if edition is None:
+            continue
         assessment = Assessment.objects.create(
             offer=offer,
-            framework=framework,
-            assessed_on=today - timedelta(days=rnd.randint(30, 400)),
+            framework=edition,
+            origin=Origin.SOCIALTILSYNET,
+            assessed_on=assessed_on,
             source=rnd.choice(SOURCES),
+            entered_by_organisation=membership.organisation,
+            created_by=secretariat,
         )
-        AssessmentScore.objects.bulk_create(
-            AssessmentScore(
-                assessment=assessment, theme=t, score=min(5, max(2, round(rnd.gauss(3.8, 0.8))))
-            )
-            for t in themes
-        )
+        _scores(assessment, rnd)
+
+
+def _provider_scores(family: str) -> None:
+    """The provider's own scores for Bostedet Egelund's first offer, by its editor."""
+    editor = User.objects.filter(email="leverandoer.a@portal.example").first()
+    offer = Offer.objects.filter(provider__slug="bostedet-egelund").order_by("pk").first()
+    if editor is None or offer is None:
+        return
+    if Assessment.objects.filter(offer=offer, origin=Origin.PROVIDER).exists():
+        return
+    assessed_on = timezone.localdate() - timedelta(days=10)
+    edition = edition_in_force(family, assessed_on)
+    if edition is None:
+        return
+    assessment = Assessment.objects.create(
+        offer=offer,
+        framework=edition,
+        origin=Origin.PROVIDER,
+        assessed_on=assessed_on,
+        source="Egen trivselsmåling og selvevaluering",
+        entered_by_organisation=offer.provider,
+        created_by=editor,
+    )
+    _scores(assessment, random.Random(f"egen-{offer.name}"))
 
 
 def _dialogue(municipality, provider, framework, held_on, people, actions, *, next_on):
@@ -175,8 +226,9 @@ def _dialogues(organisations, framework: Framework) -> None:
 @transaction.atomic
 def seed(organisations: dict[str, Organisation] | None = None) -> None:
     organisations = organisations or {}
-    model = Framework.objects.filter(key="kvalitetsmodel").first()
+    _assess_offers("kvalitetsmodel")
+    _provider_scores("kvalitetsmodel")
+    model = edition_in_force("kvalitetsmodel", timezone.localdate())
     if model is None:
         return
-    _assess_offers(model)
     _dialogues(organisations, model)

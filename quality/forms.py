@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnership.forms import PortalForm, PortalModelForm
 from partnership.models import Organisation, OrganisationKind, User
 
-from .models import ActionStatus, Framework, Theme
+from .models import ActionStatus, Criterion, Framework, Origin, Theme
 from .permissions import MUNICIPALITY_ROLES, PROVIDER_ROLES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -47,18 +48,40 @@ def people_in(organisation: Organisation, roles):
 # --- Assessments ---------------------------------------------------------------------------
 
 
+ORIGIN_LABELS = {
+    Origin.SOCIALTILSYNET: _("Socialtilsynets scorer fra tilsynsrapporten"),
+    Origin.PROVIDER: _("Leverandørens egne scorer (vises som “oplyst af leverandøren”)"),
+}
+
+
 class AssessmentForm(PortalForm):
+    """Scores per theme of one framework edition. `origins` are those the person may enter
+    (quality.permissions.assessment_origins): a provider's editor is never offered
+    Socialtilsynet's, and the service refuses it again."""
+
+    origin = forms.ChoiceField(
+        label=_("Hvis scorer"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Du kan ikke registrere scorer med denne kilde.")},
+    )
     assessed_on = forms.DateField(
-        label=_("Dato for vurderingen"), widget=DATE, initial=timezone.localdate
+        label=_("Dato"),
+        widget=DATE,
+        initial=timezone.localdate,
+        help_text=_("For Socialtilsynets scorer: tilsynsrapportens dato."),
     )
     source = forms.CharField(
-        label=_("Kilde"),
+        label=_("Henvisning"),
         max_length=300,
-        help_text=_("Fx 'Tilsynsrapport fra Socialtilsyn Øst, marts 2026'."),
+        required=False,
+        help_text=_("Fx 'Tilsynsrapport fra Socialtilsyn Øst' eller 'Egen trivselsmåling'."),
     )
 
-    def __init__(self, *args, themes: list[Theme], **kwargs):
+    def __init__(self, *args, themes: list[Theme], origins: list[str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["origin"].choices = [(o, ORIGIN_LABELS[o]) for o in origins]
+        if len(origins) == 1:
+            self.fields["origin"].initial = origins[0]
         self.themes = themes
         for theme in themes:
             self.fields[f"score_{theme.pk}"] = score_field(theme.name)
@@ -162,6 +185,11 @@ class DialogueForm(PortalForm):
         }
         if editing:
             del self.fields["framework"]
+        else:
+            # The edition of each model in force today.
+            self.fields["framework"].queryset = Framework.objects.in_force(
+                timezone.localdate()
+            ).order_by("order", "name")
 
     def clean(self):
         cleaned = super().clean()
@@ -238,6 +266,54 @@ class FrameworkForm(PortalModelForm):
     class Meta:
         model = Framework
         fields = ["name", "description", "order", "is_active"]
+
+    def validate_unique(self) -> None:
+        # The editions' constraints involve fields not on the form (family, valid_from):
+        # check them all, so "i brug" without a date is an error, not a server error.
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as exc:
+            self._update_errors(exc)
+        super().validate_unique()
+
+
+class CriterionForm(PortalModelForm):
+    """A criterion of a theme, or an indicator of one of its criteria."""
+
+    class Meta:
+        model = Criterion
+        fields = ["parent", "code", "text", "order"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parent = self.fields["parent"]
+        parent.label = _("Indikator under kriteriet")
+        parent.empty_label = _("Ingen: et kriterium for temaet")
+        parent.queryset = Criterion.objects.filter(
+            theme_id=self.instance.theme_id, parent=None
+        ).exclude(pk=self.instance.pk)
+        if self.instance.pk and self.instance.indicators.exists():
+            parent.disabled = True  # a criterion with indicators stays a criterion
+
+    def validate_unique(self) -> None:
+        # The theme is set by the view, not on the form: check its constraint too.
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as exc:
+            self._update_errors(exc)
+        super().validate_unique()
+
+
+class ActivationForm(PortalForm):
+    valid_from = forms.DateField(
+        label=_("Gælder fra"),
+        widget=DATE,
+        help_text=_(
+            "Den dag udgaven træder i kraft. Vurderinger dateret fra denne dag laves efter "
+            "den; ældre vurderinger beholder den udgave, de blev lavet efter."
+        ),
+    )
 
 
 class ThemeForm(PortalModelForm):

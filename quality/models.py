@@ -1,16 +1,25 @@
 """Quality frameworks and their themes (reference data), assessments of offers against a
 framework, and quality dialogues between a municipality and a provider with their notes,
-documentation and agreed actions."""
+documentation and agreed actions.
+
+A framework row is one *edition* of a quality model: editions of the same model share a
+`family` (Socialtilsynets kvalitetsmodel of 2014 and the one after L 200 (2024-25)), each
+has its own themes and criteria, and is in force from `valid_from` until the next active
+edition of its family takes over (`FrameworkQuerySet.in_force`, the one home of that rule).
+An assessment and a dialogue keep the edition they were made with."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from partnership import fields as guarded
@@ -24,23 +33,75 @@ SCORE_VALIDATORS = [
 ]
 
 
+class FrameworkQuerySet(models.QuerySet):
+    def in_force(self, on: date) -> FrameworkQuerySet:
+        """The edition of each model in force on the date: the active edition with the
+        latest `valid_from` on or before it (an active edition without a date is in force
+        from the start, until a dated one takes over). One per family."""
+        latest = (
+            Framework.objects.filter(is_active=True)
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+            .order_by("family", F("valid_from").desc(nulls_last=True))
+            .distinct("family")
+            .values("pk")
+        )
+        return self.filter(pk__in=latest)
+
+
 class Framework(models.Model):
-    """A set of themes, each scored 1-5 (the partnership's quality vision, Socialtilsynet's
-    quality model). Reference data the secretariat maintains."""
+    """One edition of a set of themes, each scored 1-5 (the partnership's quality vision,
+    Socialtilsynet's quality model). Reference data the secretariat maintains; a new
+    edition (e.g. after a change in the law) is seeded inactive and put in force by the
+    secretariat setting the date it takes effect (`services.activate_framework`)."""
 
     key = guarded.SlugField(_("nøgle"), max_length=50, unique=True)
+    family = guarded.SlugField(
+        _("model"),
+        max_length=50,
+        blank=True,
+        help_text=_("Udgaver af samme model har samme nøgle her (som standard rammens egen)."),
+    )
     name = guarded.CharField(_("navn"), max_length=200, unique=True)
+    edition = guarded.CharField(_("udgave"), max_length=100, blank=True)
     description = guarded.TextField(_("beskrivelse"), blank=True)
     order = models.PositiveIntegerField(_("rækkefølge"), default=0)
     is_active = models.BooleanField(_("i brug"), default=True)
+    valid_from = models.DateField(
+        _("gælder fra"),
+        null=True,
+        blank=True,
+        help_text=_("Tom: gælder fra starten (den første udgave) eller endnu ikke fastsat."),
+    )
+
+    objects = FrameworkQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kvalitetsramme")
         verbose_name_plural = _("kvalitetsrammer")
         ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "valid_from"],
+                name="framework_edition_date_once",
+                violation_error_message=_("En anden udgave af modellen gælder fra samme dato."),
+            ),
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(valid_from__isnull=True, is_active=True),
+                name="framework_one_undated_edition_in_use",
+                violation_error_message=_(
+                    "Sæt en dato: en anden udgave af modellen er allerede i brug uden dato."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.family:
+            self.family = self.key
+        super().save(*args, **kwargs)
 
 
 class Theme(models.Model):
@@ -64,12 +125,68 @@ class Theme(models.Model):
         return self.name
 
 
+class Criterion(models.Model):
+    """A criterion of a theme, or, with a parent, an indicator of a criterion. Reference
+    data of the edition its theme belongs to."""
+
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("tema"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("kriterium"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicators",
+    )
+    code = guarded.CharField(_("nummer"), max_length=10)
+    text = guarded.TextField(_("tekst"))
+    order = models.PositiveIntegerField(_("rækkefølge"), default=0)
+
+    class Meta:
+        verbose_name = _("kriterium")
+        verbose_name_plural = _("kriterier")
+        ordering = ["theme", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["theme", "code"], name="criterion_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.text[:60]}"
+
+    def clean(self) -> None:
+        if self.parent_id and (
+            self.parent.theme_id != self.theme_id
+            or self.parent.parent_id is not None
+            or self.parent_id == self.pk
+        ):
+            raise ValidationError({"parent": _("Vælg et kriterium under samme tema.")})
+
+
 # --- Assessments ---------------------------------------------------------------------------
 
 
+class Origin(models.TextChoices):
+    """Whose scores an assessment holds. Only the secretariat enters Socialtilsynet's (from
+    the tilsyn's report, with the report's date); a provider's editors enter the provider's
+    own, shown as "oplyst af leverandøren". Held by the service (permissions.
+    assessment_origins), the model (clean) and a trigger (quality/migrations/0004)."""
+
+    SOCIALTILSYNET = "socialtilsynet", _("Socialtilsynet")
+    PROVIDER = "provider", _("Oplyst af leverandøren")
+
+
+# The kind of organisation that enters each origin (also in the trigger of migration 0004).
+ORIGIN_ORGANISATION_KIND = {
+    Origin.SOCIALTILSYNET: "secretariat",
+    Origin.PROVIDER: "provider",
+}
+
+
 class Assessment(models.Model):
-    """Scores per theme for one offer on a date, with where they come from (e.g. the
-    tilsyn report)."""
+    """Scores per theme for one offer on a date, in the framework edition in force on that
+    date, with whose scores they are (`origin`) and who entered them."""
 
     offer = models.ForeignKey(
         "offers.Offer",
@@ -80,11 +197,21 @@ class Assessment(models.Model):
     framework = models.ForeignKey(
         Framework, verbose_name=_("ramme"), on_delete=models.PROTECT, related_name="assessments"
     )
-    assessed_on = models.DateField(_("dato for vurderingen"))
+    origin = models.CharField(_("kilde"), max_length=20, choices=Origin.choices)
+    assessed_on = models.DateField(
+        _("dato for vurderingen"), help_text=_("For Socialtilsynets scorer: rapportens dato.")
+    )
     source = guarded.CharField(
-        _("kilde"),
+        _("henvisning"),
         max_length=300,
-        help_text=_("Fx 'Tilsynsrapport fra Socialtilsyn Øst, marts 2026'."),
+        blank=True,
+        help_text=_("Fx 'Tilsynsrapport fra Socialtilsyn Øst' eller 'Egen trivselsmåling'."),
+    )
+    entered_by_organisation = models.ForeignKey(
+        "partnership.Organisation",
+        verbose_name=_("indtastet af organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -96,9 +223,60 @@ class Assessment(models.Model):
         verbose_name_plural = _("kvalitetsvurderinger")
         ordering = ["-assessed_on", "-pk"]
         indexes = [models.Index(fields=["offer", "framework", "-assessed_on"])]
+        constraints = [
+            models.CheckConstraint(
+                name="assessment_origin_valid", condition=Q(origin__in=Origin.values)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.framework} · {self.assessed_on}"
+
+    @property
+    def origin_text(self) -> str:
+        """How every page names whose scores these are: "Socialtilsynet, rapport af
+        3. marts 2026" or "Oplyst af leverandøren 3. marts 2026"."""
+        day = date_format(self.assessed_on, "j. F Y")
+        if self.origin == Origin.SOCIALTILSYNET:
+            return _("Socialtilsynet, rapport af %(date)s") % {"date": day}
+        return _("Oplyst af leverandøren %(date)s") % {"date": day}
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        org = self.entered_by_organisation if self.entered_by_organisation_id else None
+        if org is not None and self.origin in ORIGIN_ORGANISATION_KIND:
+            if org.kind != ORIGIN_ORGANISATION_KIND[self.origin]:
+                errors["origin"] = (
+                    _("Kun sekretariatet kan registrere Socialtilsynets scorer.")
+                    if self.origin == Origin.SOCIALTILSYNET
+                    else _("Leverandørens egne scorer registreres af leverandøren.")
+                )
+            elif (
+                self.origin == Origin.PROVIDER
+                and self.offer_id
+                and (org.pk != self.offer.provider_id)
+            ):
+                errors["origin"] = _("Leverandørens egne scorer registreres af leverandøren.")
+        if self.framework_id and self.assessed_on and not self.pk:
+            in_force = Framework.objects.in_force(self.assessed_on).filter(
+                family=self.framework.family
+            )
+            current = in_force.first()
+            if current is None:
+                errors["assessed_on"] = _("Ingen udgave af %(framework)s gjaldt den %(date)s.") % {
+                    "framework": self.framework.name,
+                    "date": date_format(self.assessed_on, "j. F Y"),
+                }
+            elif current.pk != self.framework_id:
+                errors["assessed_on"] = _(
+                    "Den %(date)s gjaldt %(edition)s, ikke %(framework)s."
+                ) % {
+                    "date": date_format(self.assessed_on, "j. F Y"),
+                    "edition": current.name,
+                    "framework": self.framework.name,
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 class AssessmentScore(models.Model):

@@ -7,6 +7,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from offers import extensions
+from partnership import formats
 from partnership.permissions import organisations_where
 
 from . import permissions
@@ -19,8 +21,8 @@ def _chart(scored: ScoredAssessment, uid: str) -> RadarChart | None:
     return radar_chart(
         scored.axes,
         [("", scored.scores)],
-        title=_("%(framework)s: vurdering %(date)s")
-        % {"framework": a.framework.name, "date": a.assessed_on.strftime("%d.%m.%Y")},
+        title=_("%(framework)s: %(origin)s")
+        % {"framework": a.framework.name, "origin": a.origin_text},
         uid=uid,
     )
 
@@ -45,14 +47,27 @@ def offer_panel(offer, user) -> str:
     )
 
 
-def compare_row(offers, user) -> tuple[str, list[str]] | None:
+def compare_row(offers, user) -> extensions.CompareRow | None:
+    """The latest assessments as charts, and their scores per theme as numbers (for the
+    comparison's marking of differences and its XLSX)."""
     if not offers:
         return None
     assessed = latest_assessments([o.pk for o in offers])
     cells = []
+    scores: dict[str, dict[int, int | None]] = {}
     for offer in offers:
         items = [
             (s, _chart(s, f"c{offer.pk}-a{s.assessment.pk}")) for s in assessed.get(offer.pk, [])
         ]
         cells.append(mark_safe(render_to_string("quality/_compare_cell.html", {"items": items})))
-    return _("Kvalitet (seneste vurdering)"), cells
+        for scored in assessed.get(offer.pk, []):
+            a = scored.assessment
+            for axis, score in scored.rows:
+                # Whose scores: Socialtilsynet's and a provider's own are never one row.
+                label = f"{a.framework.name} ({a.get_origin_display()}): {axis}"
+                scores.setdefault(label, {})[offer.pk] = score
+    values = [
+        (label, [by_offer.get(o.pk) for o in offers], formats.XLSX_WHOLE)
+        for label, by_offer in scores.items()
+    ]
+    return extensions.CompareRow(_("Kvalitet (seneste vurdering)"), cells, values)

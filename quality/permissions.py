@@ -2,18 +2,20 @@
 
 A dialogue is seen by the members of its municipality and its provider and by the
 secretariat; only the two parties change it, and each side writes only its own notes and
-scores. Assessments are entered by the provider's editors (for its own offers) or the
-secretariat; everyone who may see the offer sees them."""
+scores. Assessments are entered by the secretariat (Socialtilsynet's scores, from the
+tilsyn's report) or by the provider's editors (for its own offers; shown as "oplyst af
+leverandøren"); no other role may label scores as Socialtilsynet's. Everyone who may see
+the offer sees them, with who entered them."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
 from offers.models import Offer
-from partnership.models import Role
+from partnership.models import Organisation, OrganisationKind, Role
 from partnership.permissions import AnyUser, is_secretariat, memberships_of, organisations_where
 
-from .models import Dialogue, Side
+from .models import Dialogue, Origin, Side
 
 __all__ = ["is_secretariat"]
 
@@ -75,5 +77,32 @@ def can_manage_frameworks(user: AnyUser) -> bool:
     return is_secretariat(user)
 
 
+def assessment_origins(user: AnyUser, offer: Offer) -> list[str]:
+    """Whose scores the person may enter for the offer: the secretariat Socialtilsynet's,
+    the offer's provider's editors the provider's own."""
+    origins: list[str] = []
+    if is_secretariat(user):
+        origins.append(Origin.SOCIALTILSYNET)
+    if offer.provider_id in provider_ids(user):
+        origins.append(Origin.PROVIDER)
+    return origins
+
+
+def entering_organisation(user: AnyUser, offer: Offer, origin: str) -> Organisation | None:
+    """The organisation the person enters scores of this origin for, or None (may not)."""
+    if origin not in assessment_origins(user, offer):
+        return None
+    if origin == Origin.PROVIDER:
+        return offer.provider
+    return next(
+        (
+            o
+            for o in organisations_where(user, Role.SECRETARIAT)
+            if o.kind == OrganisationKind.SECRETARIAT
+        ),
+        None,
+    )
+
+
 def can_assess_offer(user: AnyUser, offer: Offer) -> bool:
-    return is_secretariat(user) or offer.provider_id in provider_ids(user)
+    return bool(assessment_origins(user, offer))

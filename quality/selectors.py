@@ -6,13 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .models import Action, Assessment, AssessmentScore, Dialogue, Framework, Side, Theme
+from .models import (
+    Action,
+    Assessment,
+    AssessmentScore,
+    Criterion,
+    Dialogue,
+    Framework,
+    Origin,
+    Side,
+    Theme,
+)
 from .permissions import dialogues_visible_to
 
 if TYPE_CHECKING:
@@ -23,6 +33,55 @@ def active_frameworks() -> QuerySet[Framework]:
     return Framework.objects.filter(is_active=True).prefetch_related(
         Prefetch("themes", queryset=Theme.objects.filter(is_active=True))
     )
+
+
+@dataclass
+class Edition:
+    """A framework edition with the period it is in force: from its `valid_from` (none:
+    from the start) to the day before the next active edition of its model takes over."""
+
+    framework: Framework
+    valid_to: date | None
+    in_force: bool  # today
+
+    @property
+    def valid_from(self) -> date | None:
+        return self.framework.valid_from
+
+
+def editions(*, include_inactive: bool = False, with_criteria: bool = False) -> list[Edition]:
+    """Every edition (the active ones, or all), in framework order. Four queries (six
+    with the criteria)."""
+    frameworks = Framework.objects.order_by("order", "name")
+    if not include_inactive:
+        frameworks = frameworks.filter(is_active=True)
+    themes = Theme.objects.order_by("order", "name")
+    if with_criteria:
+        themes = themes.prefetch_related(
+            Prefetch(
+                "criteria",
+                queryset=Criterion.objects.filter(parent=None).prefetch_related("indicators"),
+            )
+        )
+    listed = list(frameworks.prefetch_related(Prefetch("themes", queryset=themes)))
+    today = timezone.localdate()
+    in_force = set(Framework.objects.in_force(today).values_list("pk", flat=True))
+    valid_to: dict[int, date] = {}
+    active = Framework.objects.filter(is_active=True).order_by(
+        "family", F("valid_from").asc(nulls_first=True)
+    )
+    previous: Framework | None = None
+    for framework in active:
+        if previous is not None and previous.family == framework.family and framework.valid_from:
+            valid_to[previous.pk] = framework.valid_from - timedelta(days=1)
+        previous = framework
+    return [
+        Edition(f, valid_to.get(f.pk) if f.is_active else None, f.pk in in_force) for f in listed
+    ]
+
+
+def edition_in_force(family: str, on: date) -> Framework | None:
+    return Framework.objects.in_force(on).filter(family=family).first()
 
 
 @dataclass
@@ -49,23 +108,34 @@ def _scored(assessment: Assessment) -> ScoredAssessment:
 
 
 def latest_assessments(offer_ids: Iterable[int]) -> dict[int, list[ScoredAssessment]]:
-    """Per offer, the latest assessment in each framework (framework order). Three queries."""
+    """Per offer, the latest assessment of each model (whatever edition it was made in)
+    from each origin: Socialtilsynet's and the provider's own side by side, in framework
+    order. Three queries."""
     assessments = (
         Assessment.objects.filter(offer_id__in=list(offer_ids))
-        .select_related("framework")
+        .select_related("framework", "created_by", "entered_by_organisation")
         .prefetch_related(
             Prefetch("scores", queryset=AssessmentScore.objects.select_related("theme")),
             Prefetch("framework__themes", queryset=Theme.objects.order_by("order", "name")),
         )
-        .order_by("offer_id", "framework__order", "framework_id", "-assessed_on", "-pk")
+        .order_by("offer_id", "framework__family", "origin", "-assessed_on", "-pk")
     )
     result: dict[int, list[ScoredAssessment]] = {}
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[int, str, str]] = set()
     for a in assessments:
-        if (a.offer_id, a.framework_id) in seen:
+        group = (a.offer_id, a.framework.family, a.origin)
+        if group in seen:
             continue
-        seen.add((a.offer_id, a.framework_id))
+        seen.add(group)
         result.setdefault(a.offer_id, []).append(_scored(a))
+    for scored in result.values():
+        scored.sort(
+            key=lambda s: (
+                s.assessment.framework.order,
+                s.assessment.framework.family,
+                s.assessment.origin != Origin.SOCIALTILSYNET,
+            )
+        )
     return result
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from offers.models import Offer
@@ -25,6 +26,7 @@ from .models import (
     Dialogue,
     DialogueDocument,
     Framework,
+    Origin,
     Side,
     ThemeNote,
 )
@@ -40,15 +42,28 @@ def create_assessment(
     *,
     offer: Offer,
     framework: Framework,
+    origin: str,
     assessed_on: date,
-    source: str,
+    source: str = "",
     scores: dict[int, int],
     by: User,
 ) -> Assessment:
-    """An assessment of the offer with a score 1-5 for each theme given (theme id → score)."""
-    if not permissions.can_assess_offer(by, offer):
+    """An assessment of the offer with a score 1-5 for each theme given (theme id → score),
+    in the framework edition in force on `assessed_on` (Assessment.clean). `origin` says
+    whose scores they are: Socialtilsynet's only from the secretariat, the provider's own
+    only from its editors (permissions.assessment_origins; the trigger of migration 0004
+    holds it again)."""
+    allowed = permissions.assessment_origins(by, offer)
+    if not allowed:
         raise PermissionDenied(
             _("Kun leverandørens redaktører og sekretariatet kan registrere vurderinger.")
+        )
+    organisation = permissions.entering_organisation(by, offer, origin)
+    if organisation is None:
+        raise PermissionDenied(
+            _("Kun sekretariatet kan registrere Socialtilsynets scorer.")
+            if origin == Origin.SOCIALTILSYNET
+            else _("Leverandørens egne scorer registreres af leverandørens redaktører.")
         )
     themes = {t.pk: t for t in framework.themes.all()}
     if not scores:
@@ -57,7 +72,13 @@ def create_assessment(
     if unknown:
         raise ValidationError(_("Et af temaerne hører ikke til den valgte ramme."))
     assessment = Assessment(
-        offer=offer, framework=framework, assessed_on=assessed_on, source=source, created_by=by
+        offer=offer,
+        framework=framework,
+        origin=origin,
+        assessed_on=assessed_on,
+        source=source,
+        entered_by_organisation=organisation,
+        created_by=by,
     )
     assessment.full_clean()
     assessment.save()
@@ -66,6 +87,63 @@ def create_assessment(
         score.full_clean()
         score.save()
     return assessment
+
+
+# --- Framework editions (the secretariat's reference data) ---------------------------------
+
+
+@transaction.atomic
+def activate_framework(*, framework: Framework, valid_from: date, by: User) -> Framework:
+    """Put an edition of a quality model in force from `valid_from` (e.g. the model after
+    L 200 on the date the secretariat sets). The edition before it stays in force until
+    the day before; assessments keep the edition they were made with."""
+    if not permissions.can_manage_frameworks(by):
+        raise PermissionDenied(_("Kun sekretariatet kan sætte en udgave af modellen i kraft."))
+    family = list(
+        Framework.objects.select_for_update().filter(family=framework.family).order_by("pk")
+    )
+    framework = next(f for f in family if f.pk == framework.pk)
+    # The editions follow each other in the order they were made (the family's pks).
+    for other in family:
+        if other.pk == framework.pk or not other.is_active or other.valid_from is None:
+            continue
+        facts = {"date": date_format(other.valid_from, "j. F Y"), "edition": other.name}
+        if other.pk < framework.pk and other.valid_from >= valid_from:
+            raise ValidationError(
+                {
+                    "valid_from": _(
+                        "Datoen skal ligge efter %(date)s, hvor %(edition)s gælder fra."
+                    )
+                    % facts
+                }
+            )
+        if other.pk > framework.pk and other.valid_from <= valid_from:
+            raise ValidationError(
+                {
+                    "valid_from": _("Datoen skal ligge før %(date)s, hvor %(edition)s gælder fra.")
+                    % facts
+                }
+            )
+    earlier = (
+        Assessment.objects.filter(framework=framework, assessed_on__lt=valid_from)
+        .order_by("assessed_on")
+        .first()
+    )
+    if earlier is not None:
+        raise ValidationError(
+            {
+                "valid_from": _(
+                    "Der er vurderinger efter denne udgave fra %(date)s; datoen kan ikke "
+                    "ligge senere."
+                )
+                % {"date": date_format(earlier.assessed_on, "j. F Y")}
+            }
+        )
+    framework.valid_from = valid_from
+    framework.is_active = True
+    framework.full_clean()
+    framework.save(update_fields=["valid_from", "is_active"])
+    return framework
 
 
 # --- Dialogues -----------------------------------------------------------------------------

@@ -8,8 +8,23 @@ urlpatterns = [
     path("kvalitet/", views.overview, name="overview"),
     path("kvalitet/rammer/", views.frameworks, name="frameworks"),
     path("kvalitet/rammer/<int:pk>/", views.framework_edit, name="framework_edit"),
+    path(
+        "kvalitet/rammer/<int:pk>/ikrafttraeden/",
+        views.framework_activate,
+        name="framework_activate",
+    ),
     path("kvalitet/rammer/<int:pk>/temaer/ny/", views.theme_edit, name="theme_create"),
     path("kvalitet/rammer/<int:pk>/temaer/<int:theme_pk>/", views.theme_edit, name="theme_edit"),
+    path(
+        "kvalitet/rammer/<int:pk>/temaer/<int:theme_pk>/kriterier/ny/",
+        views.criterion_edit,
+        name="criterion_create",
+    ),
+    path(
+        "kvalitet/rammer/<int:pk>/temaer/<int:theme_pk>/kriterier/<int:criterion_pk>/",
+        views.criterion_edit,
+        name="criterion_edit",
+    ),
     path("kvalitet/dialoger/ny/", views.dialogue_create, name="dialogue_create"),
     path("kvalitet/dialoger/<int:pk>/", views.dialogue_detail, name="dialogue_detail"),
     path("kvalitet/dialoger/<int:pk>/rediger/", views.dialogue_edit, name="dialogue_edit"),

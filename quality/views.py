@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -18,7 +19,9 @@ from . import permissions, selectors, services
 from .charts import radar_chart
 from .forms import (
     ActionForm,
+    ActivationForm,
     AssessmentForm,
+    CriterionForm,
     DialogueForm,
     DocumentForm,
     FrameworkForm,
@@ -26,7 +29,7 @@ from .forms import (
     ThemeForm,
     ThemeNotesForm,
 )
-from .models import Action, Dialogue, DialogueDocument, Framework, Side, Theme
+from .models import Action, Criterion, Dialogue, DialogueDocument, Framework, Side, Theme
 
 
 def _visible_dialogue(request, pk) -> Dialogue:
@@ -355,19 +358,24 @@ def assessment_create(request, offer_pk):
     offer = get_object_or_404(
         offers_visible_to(request.user).select_related("provider"), pk=offer_pk
     )
-    if not permissions.can_assess_offer(request.user, offer):
+    origins = permissions.assessment_origins(request.user, offer)
+    if not origins:
         raise PermissionDenied
-    frameworks = list(Framework.objects.filter(is_active=True))
-    if not frameworks:
+    editions = selectors.editions()
+    if not editions:
         raise Http404
-    key = request.GET.get("ramme") or request.POST.get("ramme") or "kvalitetsmodel"
-    framework = next((f for f in frameworks if f.key == key), frameworks[0])
-    form = AssessmentForm(request.POST or None, themes=_active_themes(framework))
+    key = request.GET.get("ramme") or request.POST.get("ramme")
+    framework = next((e.framework for e in editions if e.framework.key == key), None)
+    if framework is None:
+        current = selectors.edition_in_force("kvalitetsmodel", timezone.localdate())
+        framework = current or editions[0].framework
+    form = AssessmentForm(request.POST or None, themes=_active_themes(framework), origins=origins)
     if request.method == "POST" and form.is_valid():
         try:
             services.create_assessment(
                 offer=offer,
                 framework=framework,
+                origin=form.cleaned_data["origin"],
                 assessed_on=form.cleaned_data["assessed_on"],
                 source=form.cleaned_data["source"],
                 scores=form.scores(),
@@ -381,7 +389,13 @@ def assessment_create(request, offer_pk):
     return render(
         request,
         "quality/assessment_form.html",
-        {"offer": offer, "form": form, "framework": framework, "frameworks": frameworks},
+        {
+            "offer": offer,
+            "form": form,
+            "framework": framework,
+            "edition": next(e for e in editions if e.framework.pk == framework.pk),
+            "other_editions": [e for e in editions if e.framework.pk != framework.pk],
+        },
     )
 
 
@@ -396,10 +410,37 @@ def frameworks(request):
         request,
         "quality/frameworks.html",
         {
-            "frameworks": Framework.objects.prefetch_related("themes"),
+            "editions": selectors.editions(include_inactive=True, with_criteria=True),
             "can_manage": permissions.can_manage_frameworks(request.user),
         },
     )
+
+
+@member_required
+def framework_activate(request, pk):
+    """The secretariat sets the date an edition of a model takes effect."""
+    if not permissions.can_manage_frameworks(request.user):
+        raise PermissionDenied
+    framework = get_object_or_404(Framework, pk=pk)
+    form = ActivationForm(request.POST or None, initial={"valid_from": framework.valid_from})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activate_framework(
+                framework=framework,
+                valid_from=form.cleaned_data["valid_from"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(obj)s gælder fra %(date)s.")
+                % {"obj": framework, "date": date_format(form.cleaned_data["valid_from"])},
+            )
+            return redirect("quality:frameworks")
+    edition = next(e for e in selectors.editions(include_inactive=True) if e.framework == framework)
+    return render(request, "quality/framework_activate.html", {"edition": edition, "form": form})
 
 
 @member_required
@@ -433,5 +474,33 @@ def theme_edit(request, pk, theme_pk=None):
     return render(
         request,
         "quality/theme_form.html",
-        {"framework": framework, "theme": theme, "form": form},
+        {
+            "framework": framework,
+            "theme": theme,
+            "form": form,
+            "criteria": theme.criteria.filter(parent=None).prefetch_related("indicators")
+            if theme
+            else [],
+        },
+    )
+
+
+@member_required
+def criterion_edit(request, pk, theme_pk, criterion_pk=None):
+    """A criterion of a theme, or an indicator of one of its criteria."""
+    if not permissions.can_manage_frameworks(request.user):
+        raise PermissionDenied
+    theme = get_object_or_404(
+        Theme.objects.select_related("framework"), pk=theme_pk, framework_id=pk
+    )
+    criterion = get_object_or_404(Criterion, pk=criterion_pk, theme=theme) if criterion_pk else None
+    form = CriterionForm(request.POST or None, instance=criterion or Criterion(theme=theme))
+    if request.method == "POST" and form.is_valid():
+        obj = form.save()
+        messages.success(request, _("%(obj)s er gemt.") % {"obj": obj})
+        return redirect("quality:theme_edit", pk=theme.framework_id, theme_pk=theme.pk)
+    return render(
+        request,
+        "quality/criterion_form.html",
+        {"framework": theme.framework, "theme": theme, "criterion": criterion, "form": form},
     )

@@ -234,9 +234,7 @@ def _png() -> bytes:
 def build_world() -> SimpleNamespace:
     """Demo data and one object of each kind, owned by known organisations. Called inside
     a transaction that is rolled back after the module."""
-    from importlib import import_module
 
-    from django.apps import apps
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
@@ -248,22 +246,16 @@ def build_world() -> SimpleNamespace:
         MeetingInvitation,
         MinutesEntry,
     )
-    from offers.models import OfferDocument, OfferPhoto, PublishedReport, Tariff
-    from partnership import demo as demo_module
+    from offers.models import OfferDocument, OfferPhoto, PublishedReport, SavedSearch, Tariff
     from partnership.models import Invitation, Job, Membership, Organisation, Role, User
     from partnership.signals import demo_seeded
     from quality import services as quality_services
     from quality.models import DialogueDocument, Framework
+    from tests.conftest import seed_demo
     from tests.factories import MembershipFactory, UserFactory, make_contract, make_offer, publish
 
     today = timezone.localdate()
-    for data_migration in (
-        "offers.migrations.0003_reference_data",
-        "contracts.migrations.0002_standard_templates",
-        "quality.migrations.0002_frameworks",
-    ):
-        import_module(data_migration).forward(apps, None)
-    demo_module.seed()
+    seed_demo()
     demo_seeded.send(sender=None, organisations={o.slug: o for o in Organisation.objects.all()})
 
     w = SimpleNamespace()
@@ -359,6 +351,10 @@ def build_world() -> SimpleNamespace:
     w.document_a.file.save("tilsyn.pdf", ContentFile(PDF_BYTES), save=True)
     w.document_a_draft = OfferDocument(offer=w.offer_a_draft, kind="tilsyn", title="Kladde")
     w.document_a_draft.file.save("kladde.pdf", ContentFile(PDF_BYTES), save=True)
+    # The Slagelse caseworker's saved search (nobody else's to see or change).
+    w.saved_search = SavedSearch.objects.create(
+        user=user["caseworker"], name="Matrix søgning", query="kommune=slagelse"
+    )
     w.photo_a = OfferPhoto(offer=w.offer_a, alt_text="Haven")
     w.photo_a.image.save("have.png", ContentFile(_png()), save=True)
     w.photo_a_draft = OfferPhoto(offer=w.offer_a_draft, alt_text="Stuen")
@@ -460,6 +456,9 @@ def build_world() -> SimpleNamespace:
     # --- Quality: a Slagelse–provider A dialogue with a document and an action.
     w.framework = Framework.objects.get(key="kvalitetsmodel")
     w.theme = w.framework.themes.order_by("pk").first()
+    w.criterion, _created = w.theme.criteria.get_or_create(
+        code="M1", defaults={"text": "Et kriterium til matrixen"}
+    )
     w.dialogue = quality_services.create_dialogue(
         municipality=org["slagelse"],
         provider=org["bostedet-egelund"],
@@ -823,6 +822,50 @@ MATRIX.update(
                 ),
             ]
         ),
+        # Tilbud jeg følger: one's own follows only; A's draft only for those who see it.
+        "offers:followed_list": E([get(members())]),
+        **{
+            f"offers:{name}": E(
+                [
+                    get(post_only_get(), kw(pk="offer_a")),
+                    post(members(), kw(pk="offer_a"), "A's published offer", data=data),
+                    post(
+                        only("provider_a", "secretariat"),
+                        kw(pk="offer_a_draft"),
+                        "A's draft",
+                        state=_count("offers.OfferFollow"),
+                        data=data,
+                    ),
+                ]
+            )
+            for name, data in (("unfollow", None), ("follow_email", lambda w: {"email": "nej"}))
+        },
+        # Gemte søgninger: a person's own; another's is not found (404).
+        "offers:saved_search_list": E([get(members())]),
+        "offers:saved_search_create": E(
+            get_post(members(), state=_count("offers.SavedSearch"), query="?kommune=slagelse")
+        ),
+        "offers:saved_search_edit": E(
+            get_post(
+                only("caseworker"),
+                kwargs=kw(pk="saved_search"),
+                target="the Slagelse caseworker's search",
+                state=_row("offers.SavedSearch", "saved_search", "name", "notify_by_email"),
+                data=lambda w: {"name": "Omdøbt", "notify_by_email": "on"},
+            )
+        ),
+        "offers:saved_search_delete": E(
+            [
+                get(post_only_get(), kw(pk="saved_search")),
+                post(
+                    only("caseworker"),
+                    kw(pk="saved_search"),
+                    "the Slagelse caseworker's search",
+                    state=_count("offers.SavedSearch"),
+                    skip_allowed=True,  # the owner's delete is tests/offers/test_saved_searches.py's
+                ),
+            ]
+        ),
         "offers:tariff_edit": E(
             get_post(
                 only("provider_a"),
@@ -873,6 +916,12 @@ MATRIX.update(
             ]
         ),
         "offers:compare_remove": E([get(post_only_get()), post(members())]),
+        "offers:compare_adopt": E(
+            [
+                get(post_only_get()),
+                post(members(), data=lambda w: {"id": [w.offer_a.pk]}, target="a published"),
+            ]
+        ),
         "offers:open_data": E(
             [
                 get(members(), kw(fmt=("csv",)), "CSV"),
@@ -883,9 +932,19 @@ MATRIX.update(
         "offers:reference_index": E([get(SECRETARIAT)]),
         "offers:regulation_rates": E(get_post(SECRETARIAT, state=_count("offers.RegulationRate"))),
         "offers:reference_list": E(
-            get_post(
-                SECRETARIAT, kwargs=kw(kind=("paragraffer",)), state=_count("offers.LegalParagraph")
-            )
+            [
+                *get_post(
+                    SECRETARIAT,
+                    kwargs=kw(kind=("paragraffer",)),
+                    state=_count("offers.LegalParagraph"),
+                ),
+                *get_post(
+                    SECRETARIAT,
+                    kwargs=kw(kind=("synonymer",)),
+                    target="synonymer",
+                    state=_count("offers.SearchSynonym"),
+                ),
+            ]
         ),
         "offers:reference_edit": E(
             get_post(
@@ -1261,6 +1320,25 @@ MATRIX.update(
         "quality:framework_edit": E(
             _secretariat_form(
                 kw(pk="framework"), "a framework", _row("quality.Framework", "framework", "name")
+            )
+        ),
+        "quality:framework_activate": E(
+            _secretariat_form(
+                kw(pk="framework"),
+                "a framework",
+                _row("quality.Framework", "framework", "valid_from", "is_active"),
+            )
+        ),
+        "quality:criterion_create": E(
+            _secretariat_form(
+                kw(pk="framework", theme_pk="theme"), "a theme", _count("quality.Criterion")
+            )
+        ),
+        "quality:criterion_edit": E(
+            _secretariat_form(
+                kw(pk="framework", theme_pk="theme", criterion_pk="criterion"),
+                "a criterion",
+                _row("quality.Criterion", "criterion", "code", "text"),
             )
         ),
         "quality:theme_create": E(

@@ -212,6 +212,17 @@ def _media_and_cache(settings, tmp_path):
     cache.clear()
 
 
+# The data migrations that write reference data, in migration order: a database emptied by
+# a transactional test gets it again from them (their `forward`), as `migrate` wrote it.
+REFERENCE_DATA_MIGRATIONS = (
+    "offers.migrations.0003_reference_data",
+    "offers.migrations.0010_search_synonyms",
+    "offers.migrations.0012_declaration_versions",
+    "contracts.migrations.0002_standard_templates",
+    "quality.migrations.0002_frameworks",
+)
+
+
 def seed_demo() -> None:
     """The reference data the data migrations write, and the demo's organisations and
     logins (idempotent)."""
@@ -221,11 +232,7 @@ def seed_demo() -> None:
 
     from partnership import demo as demo_module
 
-    for data_migration in (
-        "offers.migrations.0003_reference_data",
-        "contracts.migrations.0002_standard_templates",
-        "quality.migrations.0002_frameworks",
-    ):
+    for data_migration in REFERENCE_DATA_MIGRATIONS:
         import_module(data_migration).forward(apps, None)
     demo_module.seed()
 

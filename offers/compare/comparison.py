@@ -1,27 +1,44 @@
-"""Side-by-side comparison of up to four offers, and its XLSX export."""
+"""Side-by-side comparison of up to four offers, and its XLSX export.
+
+Every row of the page is built here once (ComparisonRow: a label, one Cell per offer with
+the text the page shows and the value behind it, and whether the offers differ), so the
+page marks a difference in every row that compares (prices, VAT, occupancy, overhead,
+places, staffing, quality, add-ons, the declaration) and the XLSX writes the same rows,
+every number a number cell with a Danish number format.
+
+The offers stand in the search's order for `sorter=price` (offers.filters.PRICE_ORDER): the
+comparable price lowest first (monthly, excluding VAT: offers.pricing.comparable_price, as
+offers_currentprice holds it), then name; an offer without a tariff for the year last.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import DEFERRED
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from offers import selectors
+from offers import declarations, extensions, filters, selectors
 from offers.models import (
     AnswerKind,
-    DeclarationAnswer,
     DeclarationQuestion,
+    PriceUnit,
     TariffAddOn,
     TariffUnit,
 )
 from offers.permissions import offers_visible_to
 from partnership import formats
 from partnership.exports import XlsxWorkbook
+
+from .session import COMPARE_MAX
+
+DASH = "–"  # nothing to show
 
 
 @dataclass
@@ -33,25 +50,64 @@ class QuestionRow:
 
 
 @dataclass
+class Cell:
+    """One offer's cell in a row: the text the page shows, and the value the XLSX writes
+    (a number where the cell is one, else text; None: empty)."""
+
+    text: str
+    value: Any = None
+    tag: str = ""  # a warning after the text ("Over PL")
+    html: str = ""  # safe HTML from another app (quality), shown instead of the text
+
+    @property
+    def number(self) -> str:
+        """The value as a machine-readable number (a data attribute, not shown), or ""."""
+        if isinstance(self.value, Decimal | int) and not isinstance(self.value, bool):
+            return str(self.value)
+        return ""
+
+
+@dataclass
+class ComparisonRow:
+    key: str
+    label: str
+    cells: list[Cell]
+    # The XLSX number format of the values (None: text).
+    number_format: str | None = None
+    # False for the rows that name the offer (provider, location): not compared.
+    compared: bool = True
+    differs: bool = False
+    # The XLSX rows when they are not the cells' values (a number per row): (label, values,
+    # number format).
+    export: list[tuple[str, list, str | None]] | None = None
+
+    def xlsx_rows(self) -> list[tuple[str, list, str | None]]:
+        if self.export is not None:
+            return self.export
+        if self.number_format:  # numbers, or empty
+            return [(self.label, [c.value for c in self.cells], self.number_format)]
+        texts = [c.value if c.value is not None else c.text for c in self.cells]
+        return [(self.label, [None if t == DASH else t for t in texts], None)]
+
+
+@dataclass
 class Comparison:
     year: int
     offers: list = field(default_factory=list)
-    rows: list = field(default_factory=list)
-    addons: dict = field(default_factory=dict)  # offer id → list of add-ons of the current tariff
-    vat: dict = field(default_factory=dict)  # offer id → VAT included
+    summary: list[ComparisonRow] = field(default_factory=list)  # the offer and its tariff
+    addons: list[ComparisonRow] = field(default_factory=list)  # one row per add-on
+    rows: list[QuestionRow] = field(default_factory=list)  # the service declaration
+    missing: int = 0  # ids asked for that are not offers the person may see
 
     @property
     def differing_count(self) -> int:
-        return sum(1 for r in self.rows if r.differs)
+        return sum(1 for r in (*self.summary, *self.addons, *self.rows) if r.differs)
+
+    @property
+    def ids(self) -> list[int]:
+        return [o.pk for o in self.offers]
 
 
-# What the comparison shows of each offer besides its own fields, as one JSON column of the
-# offers' own query (the ORM's correlated subqueries and a query per list cost more in Django
-# than in the database: 3.2-3.6x as long, 18-25 ms against 5.6-7 ms p50 for four offers on
-# the bench data): a JSON array in the order of _OFFER_ATTRS. The year's and last year's latest published main
-# tariff, the latest vacancy report (the id settles a tie) and the add-ons agree with
-# selectors.with_current_tariff(); tests/offers/test_offer_page_queries.py checks that. Prices go as text (a JSON number
-# would become a float). It names the outer query's table ("offers_offer").
 _OFFER_SQL = """
 SELECT jsonb_build_array(
   ARRAY(SELECT p.code FROM offers_legalparagraph p
@@ -61,18 +117,29 @@ SELECT jsonb_build_array(
         JOIN offers_offer_target_groups og ON og.targetgroup_id = g.id
         WHERE og.offer_id = "offers_offer"."id" ORDER BY g."order", g.name),
   ARRAY(SELECT jsonb_build_object('question', a.question_id, 'answer', a.answer,
-                                  'price', a.price::text, 'unit', a.unit)
-        FROM offers_declarationanswer a WHERE a.offer_id = "offers_offer"."id" ORDER BY a.id),
+                                  'option', o.label, 'price', a.price::text, 'unit', a.unit)
+        FROM offers_tariffdeclarationanswer a
+        LEFT JOIN offers_declarationoption o ON o.id = a.option_id
+        WHERE a.tariff_id = cur.id
+        UNION ALL
+        SELECT jsonb_build_object('question', a.question_id, 'answer', a.answer,
+                                  'option', o.label, 'price', a.price::text, 'unit', a.unit)
+        FROM offers_declarationanswer a
+        LEFT JOIN offers_declarationoption o ON o.id = a.option_id
+        WHERE a.offer_id = "offers_offer"."id" AND NOT EXISTS (
+          SELECT 1 FROM offers_tariffdeclarationanswer k WHERE k.tariff_id = cur.id)),
   (SELECT v.vacant FROM offers_vacancyreport v WHERE v.offer_id = "offers_offer"."id"
    ORDER BY v.reported_on DESC, v.created_at DESC, v.id DESC LIMIT 1),
   cur.id, cur.price::text, cur.unit, cur.version, cur.vat_included,
+  cur.occupancy_percent::text, cur.overhead_amount::text,
   prev.price::text, prev.unit,
   ARRAY(SELECT jsonb_build_object('name', ad.name, 'price', ad.price::text, 'unit', ad.unit)
         FROM offers_tariffaddon ad WHERE ad.tariff_id = cur.id ORDER BY ad.id)
 )::text
 FROM (SELECT 1) one
 LEFT JOIN LATERAL (
-  SELECT t.id, t.price, t.unit, t.version, t.vat_included FROM offers_tariff t
+  SELECT t.id, t.price, t.unit, t.version, t.vat_included, t.occupancy_percent,
+         t.overhead_amount FROM offers_tariff t
   WHERE t.offer_id = "offers_offer"."id" AND t.year = %s AND t.status = 'published'
   ORDER BY t.version DESC LIMIT 1) cur ON true
 LEFT JOIN LATERAL (
@@ -101,6 +168,8 @@ _OFFER_ATTRS = (
     "tariff_unit",
     "tariff_version",
     "tariff_vat",
+    "tariff_occupancy",
+    "tariff_overhead",
     "previous_price",
     "previous_unit",
     "addon_rows",
@@ -111,139 +180,326 @@ def _money(value) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def build_comparison(user, ids: list[int], year: int) -> Comparison:
+def parse_ids(values: Iterable[str]) -> tuple[list[int], bool]:
+    """The offer ids of a shared comparison's address (?id=1&id=5), in the order given,
+    each once, at most COMPARE_MAX; and whether anything was left out (not a number, or
+    more than COMPARE_MAX)."""
+    ids: list[int] = []
+    dropped = False
+    for value in values:
+        if value == "":
+            continue
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            dropped = True
+            continue
+        if pk <= 0 or pk > 2**63 - 1:
+            dropped = True
+        elif pk not in ids:
+            ids.append(pk)
+    if len(ids) > COMPARE_MAX:
+        return ids[:COMPARE_MAX], True
+    return ids, dropped
+
+
+def build_comparison(user, ids: Sequence[int], year: int) -> Comparison:
+    """The offers with these ids that the person may see, in price order, with every row
+    of the page (extension rows, such as quality, included)."""
     cmp = Comparison(year=year)
     if not ids:
         return cmp
     visible = offers_visible_to(user).filter(pk__in=ids).select_related("provider", "municipality")
+    # The comparable price from offers_currentprice and the search's order by price.
+    ordered = filters.with_current_price(visible, year).order_by(*filters.PRICE_ORDER)
     offers = list(
-        visible.annotate(
+        ordered.annotate(
             cmp_row=RawSQL(_OFFER_SQL, (year, year)),
             cmp_reference=RawSQL(_REFERENCE_SQL, (year,)),
         )
     )
+    cmp.missing = len(set(ids)) - len(offers)
     if not offers:
         return cmp
-    rows = [(o.pk, *json.loads(o.cmp_row)) for o in offers]
     question_rows, rate = json.loads(offers[0].cmp_reference)
     questions = [_question(q) for q in question_rows]
-    by_id = {o.pk: o for o in offers}
-    answer_kinds = selectors._labels(DeclarationAnswer, "answer")
-    answer_units = selectors._labels(DeclarationAnswer, "unit")
     addon_units = selectors._labels(TariffAddOn, "unit")
-    for pk, *values in rows:
-        o = by_id[pk]
-        for name, value in zip(_OFFER_ATTRS, values, strict=True):
+    for o in offers:
+        for name, value in zip(_OFFER_ATTRS, json.loads(o.cmp_row), strict=True):
             setattr(o, name, value)
         o.tariff_price, o.previous_price = _money(o.tariff_price), _money(o.previous_price)
-        o.answers_by_question = {}
-        for a in o.answer_rows:
-            a["price"] = _money(a["price"])
-            a["answer_label"] = answer_kinds.get(a["answer"], a["answer"])
-            a["unit_label"] = answer_units.get(a["unit"], a["unit"])
-            a["display"] = selectors.answer_display(a)
-            o.answers_by_question[a["question"]] = a
+        o.tariff_occupancy = _money(o.tariff_occupancy)
+        o.tariff_overhead = _money(o.tariff_overhead)
         o.addon_list = []
         for a in o.addon_rows:
             a["price"] = _money(a["price"])
             a["unit_label"] = addon_units.get(a["unit"], a["unit"])
             o.addon_list.append(a)
-    cmp.offers = selectors.decorate(
-        [by_id[i] for i in ids if i in by_id], year, rate=None if rate is None else Decimal(rate)
-    )
-    for o in cmp.offers:
-        if o.tariff_id:
-            cmp.addons[o.pk] = o.addon_list
-            cmp.vat[o.pk] = o.tariff_vat
-        o.vat_included = cmp.vat.get(o.pk)
-    for q in questions:
-        answers = [o.answers_by_question.get(q.pk) for o in cmp.offers]
-        kinds = {a["answer"] if a else None for a in answers}
-        row = QuestionRow(question=q, answers=answers)
-        row.differs = len(cmp.offers) > 1 and len(kinds) > 1
-        row.extra_vs_included = AnswerKind.EXTRA in kinds and AnswerKind.INCLUDED in kinds
-        cmp.rows.append(row)
+    cmp.offers = selectors.decorate(offers, year, rate=None if rate is None else Decimal(rate))
+    cmp.summary = _summary_rows(cmp, extensions.compare_rows(cmp.offers, user))
+    cmp.addons = _addon_rows(cmp.offers)
+    cmp.rows = declaration_rows(cmp.offers, questions, declaration_answers(cmp.offers, year))
     return cmp
 
 
-@dataclass
-class SummaryColumn:
-    """One offer's texts in the comparison's summary rows, written once here as plain text
-    (templates/offers/_compare_summary.html escapes and prints them): numbers Danish
-    (partnership.formats)."""
-
-    provider: str
-    ownership: str
-    city: str
-    municipality: str
-    paragraphs: str
-    target_groups: str
-    age_min: str
-    age_max: str
-    places: str
-    vacant: str
-    educated: str
-    tariff_value: str  # a number for a data attribute (machine-readable, not shown)
-    tariff: str
-    monthly_value: str
-    monthly: str
-    vat: str
-    change: str
-    over_pl: bool
-    addons: list[tuple[str, str, str]]  # (name, price text with its space or "", unit)
+# --- The service declaration ----------------------------------------------------------------
 
 
-def summary_columns(cmp: Comparison) -> list[SummaryColumn]:
-    """The texts of the comparison's summary rows, one column per offer, written here once
-    rather than by template filters per offer and row (they were most of the page's
-    rendering)."""
+def declaration_answers(offers: list, year: int) -> dict[int, dict[int, dict]]:
+    """What the comparison's declaration rows read: per offer, question id → its answer
+    (offers.declarations.decorate: labels and display). The answers kept with the compared
+    tariff (the year's latest published version, `year`), read with the offers in _OFFER_SQL
+    (answer_rows); an offer without a tariff that kept its declaration shows its answers
+    as they are now."""
+    return {
+        o.pk: {a["question"]: a for a in declarations.decorate([dict(a) for a in o.answer_rows])}
+        for o in offers
+    }
 
-    def dash(value, fmt=formats.number):
-        return "–" if value is None else fmt(value, 0)
 
-    def raw(value):
-        return "" if value is None else str(value)
+def declaration_rows(
+    offers: list, questions: list[DeclarationQuestion], answers: dict[int, dict[int, dict]]
+) -> list[QuestionRow]:
+    rows = []
+    for q in questions:
+        per_offer = [answers.get(o.pk, {}).get(q.pk) for o in offers]
+        kinds = {a["answer"] if a else None for a in per_offer}
+        shown = {a["display"] if a else None for a in per_offer}
+        row = QuestionRow(question=q, answers=per_offer)
+        # An answer, or the price of an extra, that is not the same everywhere.
+        row.differs = len(offers) > 1 and len(shown) > 1
+        row.extra_vs_included = AnswerKind.EXTRA in kinds and AnswerKind.INCLUDED in kinds
+        rows.append(row)
+    return rows
 
-    per_day, per_month = _("pr. døgn"), _("pr. måned")
-    vat = {None: "–", True: _("Inkl. moms"), False: _("Uden moms")}
 
-    def tariff(o):
-        if o.tariff_price is None:
-            return "–"
-        unit = per_day if o.tariff_unit == TariffUnit.DAY else per_month
-        return f"{formats.kr(o.tariff_price)} {unit}"
+# --- The offer and its tariff ----------------------------------------------------------------
 
-    return [
-        SummaryColumn(
-            provider=o.provider.name,
-            ownership=o.provider.get_ownership_form_display().lower(),
-            city=o.city,
-            municipality=o.municipality.name,
-            paragraphs=", ".join(o.paragraph_codes),
-            target_groups=", ".join(o.target_group_names),
-            age_min=formats.number(o.age_min, 0),
-            age_max=formats.number(o.age_max, 0),
-            places=formats.number(o.places, 0),
-            vacant=dash(o.vacant),
-            educated=dash(o.educated_staff_percent, formats.pct),
-            tariff_value=raw(o.tariff_price),
-            tariff=tariff(o),
-            monthly_value=raw(o.monthly_price),
-            monthly=formats.kr(o.monthly_price),
-            vat=vat[o.vat_included],
-            change="–" if o.change_percent is None else formats.signed_pct(o.change_percent),
-            over_pl=o.change_percent is not None and bool(o.pl_flag),
-            addons=[
-                (
-                    a["name"],
-                    f"{formats.kr(a['price'])} " if a["price"] is not None else "",
-                    a["unit_label"],
-                )
-                for a in o.addon_list
-            ],
+
+def _mark(row: ComparisonRow, n: int) -> ComparisonRow:
+    """A compared row differs when its cells do (their values, or their texts where a cell
+    has no value; for another app's row, its numbers)."""
+    if not row.compared or n < 2:
+        return row
+    if row.export is not None:
+        row.differs = any(len({_same(v) for v in values}) > 1 for _l, values, _f in row.export)
+    else:
+        row.differs = (
+            len({_same(c.value if c.value is not None else c.text) for c in row.cells}) > 1
         )
-        for o in cmp.offers
+    return row
+
+
+def _same(value: Any) -> Any:
+    """Values compared as the page shows them: 2500 and 2500.00 are the same."""
+    return value.normalize() if isinstance(value, Decimal) else value
+
+
+def _summary_rows(cmp: Comparison, extra: list[extensions.CompareRow]) -> list[ComparisonRow]:
+    offers = cmp.offers
+    dash = DASH
+    per_day, per_month = _("pr. døgn"), _("pr. måned")
+    with_vat, without_vat = _("Inkl. moms"), _("Uden moms")
+    years = _("år")
+
+    def unit_text(o) -> str:
+        return per_day if o.tariff_unit == TariffUnit.DAY else per_month
+
+    def number(value, fmt=formats.number, decimals=0) -> Cell:
+        return Cell(dash if value is None else fmt(value, decimals), value)
+
+    def money(value, suffix: str = "") -> Cell:
+        if value is None:
+            return Cell(dash)
+        return Cell(f"{formats.kr(value)}{suffix}", value)
+
+    def tariff(o) -> Cell:
+        if o.tariff_price is None:
+            return Cell(_("Ingen offentliggjort takst"))
+        return Cell(f"{formats.kr(o.tariff_price)} {unit_text(o)}", o.tariff_price)
+
+    def vat(o) -> Cell:
+        if o.tariff_price is None:
+            return Cell(dash)
+        return Cell(with_vat if o.tariff_vat else without_vat)
+
+    def overhead(o) -> Cell:
+        if o.tariff_overhead is None:
+            return Cell(dash if o.tariff_price is None else _("Ikke oplyst"))
+        return Cell(f"{formats.kr(o.tariff_overhead)} {unit_text(o)}", o.tariff_overhead)
+
+    def overhead_share(o) -> Decimal | None:
+        if o.tariff_overhead is None or not o.tariff_price:
+            return None
+        return (o.tariff_overhead / o.tariff_price * 100).quantize(Decimal("0.1"))
+
+    def change(o) -> Cell:
+        if o.change_percent is None:
+            return Cell(dash)
+        flagged = bool(o.pl_flag)
+        return Cell(
+            formats.signed_pct(o.change_percent),
+            o.change_percent,
+            tag=_("Over PL") if flagged else "",
+        )
+
+    tariff_label = _("Takst %(year)s (som angivet)") % {"year": cmp.year}
+
+    def row(key, label, cells, fmt=None, **kw) -> ComparisonRow:
+        return ComparisonRow(key, label, list(cells), fmt, **kw)
+
+    rows = [
+        row(
+            "provider",
+            _("Leverandør"),
+            [Cell(o.provider.name, o.provider.name) for o in offers],
+            compared=False,
+        ),
+        row(
+            "ownership",
+            _("Ejerform"),
+            [Cell(o.provider.get_ownership_form_display()) for o in offers],
+        ),
+        row(
+            "location",
+            _("Beliggenhed"),
+            [Cell(f"{o.city}, {o.municipality.name}") for o in offers],
+            compared=False,
+            export=[
+                (_("By"), [o.city for o in offers], None),
+                (_("Beliggenhedskommune"), [o.municipality.name for o in offers], None),
+            ],
+        ),
+        row("paragraphs", _("Lovgrundlag"), [Cell(", ".join(o.paragraph_codes)) for o in offers]),
+        row(
+            "target_groups",
+            _("Målgrupper"),
+            [Cell(", ".join(o.target_group_names)) for o in offers],
+        ),
+        row(
+            "age",
+            _("Alder"),
+            [Cell(f"{o.age_min}–{o.age_max} {years}", (o.age_min, o.age_max)) for o in offers],
+            export=[
+                (_("Alder fra (år)"), [o.age_min for o in offers], formats.XLSX_WHOLE),
+                (_("Alder til (år)"), [o.age_max for o in offers], formats.XLSX_WHOLE),
+            ],
+        ),
+        row("places", _("Pladser"), [number(o.places) for o in offers], formats.XLSX_WHOLE),
+        row("vacant", _("Ledige pladser"), [number(o.vacant) for o in offers], formats.XLSX_WHOLE),
+        row("staffing", _("Normering"), [Cell(o.staffing or dash) for o in offers]),
+        row(
+            "educated",
+            _("Personale med relevant uddannelse"),
+            [number(o.educated_staff_percent, formats.pct) for o in offers],
+            formats.XLSX_PCT,
+        ),
+        row(
+            "tariff",
+            tariff_label,
+            [tariff(o) for o in offers],
+            formats.XLSX_KR,
+            export=[
+                (tariff_label, [o.tariff_price for o in offers], formats.XLSX_KR),
+                (
+                    _("Enhed"),
+                    [unit_text(o) if o.tariff_price is not None else None for o in offers],
+                    None,
+                ),
+            ],
+        ),
+        row("vat", _("Moms"), [vat(o) for o in offers]),
+        row(
+            "comparable",
+            _("Månedspris ekskl. moms (sammenligningsgrundlag)"),
+            [money(o.comparable_price) for o in offers],
+            formats.XLSX_KR,
+        ),
+        row(
+            "monthly",
+            _("Månedspris som angivet"),
+            [
+                money(o.monthly_price, f" ({(with_vat if o.tariff_vat else without_vat).lower()})")
+                for o in offers
+            ],
+            formats.XLSX_KR,
+        ),
+        row(
+            "occupancy",
+            _("Budgetteret belægning"),
+            [number(o.tariff_occupancy, formats.pct, 1) for o in offers],
+            formats.XLSX_PCT,
+        ),
+        row(
+            "overhead",
+            _("Heraf central ledelse og administration"),
+            [overhead(o) for o in offers],
+            formats.XLSX_KR,
+        ),
+        row(
+            "overhead_share",
+            _("Central ledelse og administration i % af taksten"),
+            [number(overhead_share(o), formats.pct, 1) for o in offers],
+            formats.XLSX_PCT,
+        ),
+        row(
+            "change",
+            _("Ændring fra sidste år"),
+            [change(o) for o in offers],
+            export=[
+                (
+                    _("Ændring fra sidste år (%)"),
+                    [o.change_percent for o in offers],
+                    formats.XLSX_SIGNED_PCT,
+                ),
+                (
+                    _("Over PL-satsen"),
+                    [None if o.change_percent is None else _yes_no(o.pl_flag) for o in offers],
+                    None,
+                ),
+            ],
+        ),
     ]
+    for i, e in enumerate(extra):
+        rows.append(
+            row(
+                f"extension-{i}",
+                e.label,
+                [Cell("", html=html) for html in e.cells],
+                export=[(label, values, fmt) for label, values, fmt in e.values],
+            )
+        )
+    return [_mark(r, len(offers)) for r in rows]
+
+
+def _addon_rows(offers: list) -> list[ComparisonRow]:
+    """One row per add-on (by name and unit, in the order the offers list them), its price
+    in each offer that has it."""
+    individual = dict(PriceUnit.choices)[PriceUnit.INDIVIDUAL]
+    order: list[tuple[str, str]] = []
+    by_offer: dict[tuple[str, str], dict[int, dict]] = {}
+    for o in offers:
+        for a in o.addon_list:
+            key = (a["name"], a["unit_label"])
+            if key not in by_offer:
+                order.append(key)
+            by_offer.setdefault(key, {}).setdefault(o.pk, a)
+    rows = []
+    for name, unit in order:
+        cells = []
+        for o in offers:
+            a = by_offer[(name, unit)].get(o.pk)
+            if a is None:
+                cells.append(Cell(_("Ikke i taksten") if o.tariff_id else "–"))
+            elif a["price"] is None:
+                cells.append(Cell(str(individual).capitalize(), str(individual).capitalize()))
+            else:
+                cells.append(Cell(f"{formats.kr(a['price'])} {unit}", a["price"]))
+        label = name if unit == individual else f"{name} ({unit})"
+        rows.append(
+            _mark(ComparisonRow(f"addon-{len(rows)}", label, cells, formats.XLSX_KR), len(offers))
+        )
+    return rows
 
 
 def _question(row: dict) -> DeclarationQuestion:
@@ -254,85 +510,67 @@ def _question(row: dict) -> DeclarationQuestion:
     return DeclarationQuestion.from_db(connection.alias, [f.attname for f in fields], values)
 
 
-def _answer_text(answer) -> str:
-    if answer is None:
-        return _("Ikke besvaret")
-    text = answer["answer_label"]
-    if answer["answer"] == AnswerKind.EXTRA and answer["price"] is not None:
-        text += f" ({formats.kr(answer['price'])} {answer['unit_label']})"
-    elif answer["answer"] == AnswerKind.EXTRA:
-        text += f" ({answer['unit_label']})"
-    return text
-
-
-def comparison_xlsx(cmp: Comparison) -> bytes:
-    """The comparison as a workbook: numbers as numbers with Danish-style formats."""
-    book = XlsxWorkbook()
-    ws = book.sheet(_("Sammenligning"))
-    money = formats.XLSX_KR
-    ws.style(ws.append([_("Sammenligning af tilbud"), *[o.name for o in cmp.offers]]), bold=True)
-    rows: list[tuple[str, list, str | None]] = [
-        (_("Leverandør"), [o.provider.name for o in cmp.offers], None),
-        (_("Beliggenhedskommune"), [o.municipality.name for o in cmp.offers], None),
-        (
-            _("Lovgrundlag"),
-            [", ".join(o.paragraph_codes) for o in cmp.offers],
-            None,
-        ),
-        (
-            _("Målgrupper"),
-            [", ".join(o.target_group_names) for o in cmp.offers],
-            None,
-        ),
-        (_("Pladser"), [o.places for o in cmp.offers], formats.XLSX_WHOLE),
-        (_("Ledige pladser"), [o.vacant for o in cmp.offers], formats.XLSX_WHOLE),
-        (_("Takstår"), [cmp.year if o.tariff_id else None for o in cmp.offers], formats.XLSX_WHOLE),
-        (_("Takst (som angivet)"), [o.tariff_price for o in cmp.offers], money),
-        (_("Enhed"), [str(dict(_unit_labels()).get(o.tariff_unit, "")) for o in cmp.offers], None),
-        (_("Månedspris (normaliseret)"), [o.monthly_price for o in cmp.offers], money),
-        (_("Inkl. moms"), [_yes_no(o.vat_included) for o in cmp.offers], None),
-        (
-            _("Ændring fra sidste år (%)"),
-            [o.change_percent for o in cmp.offers],
-            formats.XLSX_SIGNED_PCT,
-        ),
-        (_("Over PL-satsen"), [_yes_no(o.pl_flag) for o in cmp.offers], None),
-    ]
-    for label, values, fmt in rows:
-        cells = ws.append([label, *[float(v) if isinstance(v, Decimal) else v for v in values]])
-        ws.style(cells[1:], number_format=fmt)
-    ws.append([])
-    ws.style(ws.append([_("Tillægsydelser")]), bold=True)
-    max_addons = max((len(o.addon_list) for o in cmp.offers), default=0)
-    for i in range(max_addons):
-        row = [f"{_('Tillæg')} {i + 1}"]
-        for o in cmp.offers:
-            a = o.addon_list[i] if i < len(o.addon_list) else None
-            row.append(
-                f"{a['name']}: {formats.kr(a['price'])} {a['unit_label']}"
-                if a and a["price"] is not None
-                else (f"{a['name']}: {a['unit_label']}" if a else None)
-            )
-        ws.append(row)
-    ws.append([])
-    ws.style(ws.append([_("Ydelsesdeklaration"), *[""] * len(cmp.offers)])[:1], bold=True)
-    for r in cmp.rows:
-        cells = ws.append([r.question.text, *[_answer_text(a) for a in r.answers]])
-        if r.differs:
-            ws.style(cells, fill="FFF2CC")
-    ws.set_width(1, 42)
-    for col in range(2, 2 + len(cmp.offers)):
-        ws.set_width(col, 32)
-    ws.style(ws.cells(), wrap=True)
-    ws.freeze("B2")
-    return book.to_bytes()
-
-
 def _yes_no(value) -> str | None:
     if value is None:
         return None
     return _("Ja") if value else _("Nej")
 
 
-def _unit_labels():
-    return TariffUnit.choices
+# --- The XLSX -----------------------------------------------------------------------------
+
+DIFFERS_FILL = "FFF2CC"
+
+
+def comparison_xlsx(cmp: Comparison) -> bytes:
+    """The comparison as a workbook with every row of the page: each number a number cell
+    with a Danish-style format (kr. with 2 decimals, %), differences filled, set up to print
+    on one page width (landscape, the labels repeated on every page)."""
+    book = XlsxWorkbook()
+    ws = book.sheet(_("Sammenligning"))
+    n = len(cmp.offers)
+    ws.style(ws.append([_("Sammenligning af tilbud"), *[o.name for o in cmp.offers]]), bold=True)
+
+    def write(label, values, fmt, differs=False) -> None:
+        values = [float(v) if isinstance(v, Decimal) else v for v in values]
+        cells = ws.append([label, *values])
+        ws.style(cells[1:], number_format=fmt)
+        if differs:
+            ws.style(cells, fill=DIFFERS_FILL)
+
+    def section(title: str) -> None:
+        ws.append([])
+        ws.style(ws.append([title]), bold=True)
+
+    write(_("Takstår"), [cmp.year if o.tariff_id else None for o in cmp.offers], formats.XLSX_WHOLE)
+    for r in cmp.summary:
+        for label, values, fmt in r.xlsx_rows():
+            write(label, values, fmt, r.differs)
+    if cmp.addons:
+        section(_("Tillægsydelser"))
+        for r in cmp.addons:
+            for label, values, fmt in r.xlsx_rows():
+                write(label, values, fmt, r.differs)
+    section(_("Ydelsesdeklaration: hvad dækker taksten?"))
+    for q in cmp.rows:
+        label = q.question.text
+        write(label, [_answer_text(a) for a in q.answers], None, q.differs)
+        priced = [a["price"] if a and a["answer"] == AnswerKind.EXTRA else None for a in q.answers]
+        if any(p is not None for p in priced):
+            write(f"{label}: {_('pris ved tilkøb')}", priced, formats.XLSX_KR, q.differs)
+    ws.set_width(1, 42)
+    for col in range(2, 2 + n):
+        ws.set_width(col, 28)
+    ws.style(ws.cells(), wrap=True)
+    ws.freeze("B2")
+    ws.fit_to_width(landscape=True, title_rows="1:1", title_columns="A:A")
+    return book.to_bytes()
+
+
+def _answer_text(answer) -> str:
+    """A declaration answer as text without its price (the price is a number row of its own)."""
+    if answer is None:
+        return _("Ikke besvaret")
+    text = answer["answer_label"]
+    if answer["answer"] == AnswerKind.EXTRA and answer["unit_label"]:
+        text += f" ({answer['unit_label']})"
+    return text

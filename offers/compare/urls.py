@@ -9,4 +9,5 @@ urlpatterns = [
     path("tilfoej/", views.compare_add, name="compare_add"),
     path("fjern/", views.compare_remove, name="compare_remove"),
     path("xlsx/", views.compare_xlsx, name="compare_xlsx"),
+    path("gem/", views.compare_adopt, name="compare_adopt"),
 ]

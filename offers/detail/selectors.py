@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from offers import pricing
+from offers import declarations, pricing
 from offers.models import (
-    DeclarationAnswer,
     Offer,
     OfferDocument,
     Tariff,
@@ -21,7 +20,7 @@ from offers.models import (
     TariffStatus,
 )
 from offers.permissions import offers_visible_to
-from offers.selectors import _labels, answer_display
+from offers.selectors import _labels
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -39,6 +38,7 @@ class PageData(TypedDict):
     document_list: list[dict[str, Any]]
     vacancy_list: list[dict[str, Any]]
     answer_list: list[dict[str, Any]]
+    tariff_declarations: dict[int, list[dict[str, Any]]]
     published_list: list[Tariff]
     draft_list: list[Tariff]
     tariff_addons: dict[int, list[dict[str, Any]]]
@@ -103,11 +103,22 @@ SELECT jsonb_build_object(
     FROM offers_vacancyreport v WHERE v.offer_id = "offers_offer"."id"
     ORDER BY v.reported_on DESC, v.created_at DESC LIMIT 6)),
   'answer_list', to_jsonb(ARRAY(
-    SELECT jsonb_build_object('text', q.text, 'group', q."group", 'answer', a.answer,
+    SELECT jsonb_build_object('question', q.id, 'text', q.text, 'group', q."group",
+                              'answer', a.answer, 'option', o.label,
                               'price', a.price::text, 'unit', a.unit, 'note', a.note)
     FROM offers_declarationanswer a
-    JOIN offers_declarationquestion q ON q.id = a.question_id
+    JOIN offers_declarationquestion q ON q.id = a.question_id AND q.is_active
+    LEFT JOIN offers_declarationoption o ON o.id = a.option_id
     WHERE a.offer_id = "offers_offer"."id" ORDER BY q."order", q.key)),
+  'frozen_list', to_jsonb(ARRAY(
+    SELECT jsonb_build_object('tariff', d.tariff_id, 'question', q.id, 'text', q.text,
+                              'group', q."group", 'answer', d.answer, 'option', o.label,
+                              'price', d.price::text, 'unit', d.unit, 'note', d.note)
+    FROM offers_tariffdeclarationanswer d
+    JOIN offers_tariff t ON t.id = d.tariff_id
+    JOIN offers_declarationquestion q ON q.id = d.question_id
+    LEFT JOIN offers_declarationoption o ON o.id = d.option_id
+    WHERE t.offer_id = "offers_offer"."id" ORDER BY q."order", q.key)),
   'tariffs', to_jsonb(ARRAY(
     SELECT to_jsonb(t) FROM offers_tariff t
     WHERE t.offer_id = "offers_offer"."id" AND t.status IN ('published', 'draft')
@@ -142,7 +153,8 @@ def _tariff(row: dict[str, Any]) -> Tariff:
 def offer_for_page(user: AnyUser, pk: int) -> PageOffer:
     """The offer with everything its page lists, as dicts with their labels: paragraph_list,
     target_group_list, photo_list, document_list, vacancy_list (the last six reports),
-    answer_list (the service declaration), following (whether `user` follows it); its
+    answer_list (the service declaration as it is now), tariff_declarations (published
+    tariff id → the declaration kept with it), following (whether `user` follows it); its
     tariffs as model instances: draft_list (newest year first) and, for tariff_history(),
     published_list with tariff_addons (published tariff id → add-ons) and rates (year → PL
     rate). One query whatever the number of rows."""
@@ -165,13 +177,10 @@ def _with_page_data(offer: PageOffer, data: dict[str, Any]) -> PageOffer:
         d["kind_label"] = kinds.get(d["kind"], d["kind"])
     for v in offer.vacancy_list:
         v["reported_on"] = date.fromisoformat(v["reported_on"])
-    answer_labels = _labels(DeclarationAnswer, "answer")
-    units = _labels(DeclarationAnswer, "unit")
-    for a in offer.answer_list:
-        a["price"] = _money(a["price"])
-        a["answer_label"] = answer_labels.get(a["answer"], a["answer"])
-        a["unit_label"] = units.get(a["unit"], a["unit"])
-        a["display"] = answer_display(a)
+    offer.answer_list = declarations.decorate(offer.answer_list)
+    offer.tariff_declarations = {}
+    for a in declarations.decorate(data["frozen_list"]):
+        offer.tariff_declarations.setdefault(a["tariff"], []).append(a)
     offer.published_list = [t for t in data["tariffs"] if t.status == TariffStatus.PUBLISHED]
     offer.draft_list = [t for t in data["tariffs"] if t.status == TariffStatus.DRAFT]
     units = _labels(TariffAddOn, "unit")

@@ -3,8 +3,6 @@ documents and tariff history; and following an offer."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +11,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from offers import extensions, permissions, pricing, selectors, services
+from offers import declarations, extensions, permissions, pricing, selectors, services
 from offers.charts import tariff_history_chart
 from offers.compare.session import COMPARE_MAX, compared_ids
 from offers.models import Offer, OfferDocument, OfferFollow, OfferPhoto, OfferStatus, TariffUnit
@@ -31,13 +29,12 @@ def _visible_offer(request, pk) -> Offer:
         raise Http404 from exc
 
 
-def _declaration_groups(answers: list[dict]) -> OrderedDict[str, list[dict]]:
-    """The service declaration's answers per question group, in order; the template
-    (offers/_declaration_rows.html) writes the rows."""
-    groups: OrderedDict[str, list[dict]] = OrderedDict()
-    for a in answers:
-        groups.setdefault(a["group"], []).append(a)
-    return groups
+def _chosen_year(request, current) -> int | None:
+    """The tariff year whose declaration the page shows: ?aar=, else the current tariff's."""
+    try:
+        return int(request.GET["aar"])
+    except (KeyError, ValueError):
+        return current.year if current else None
 
 
 def _history_texts(history: list) -> None:
@@ -49,6 +46,7 @@ def _history_texts(history: list) -> None:
         t.price_text = formats.kr(t.price)
         t.unit_text = str(units.get(t.unit, t.unit))
         t.monthly_text = formats.kr(t.monthly_price)
+        t.vat_text = _("inkl. moms") if t.vat_included else _("uden moms")
         t.change_text = "–" if t.change is None else formats.signed_pct(t.change)
         t.published_text = date_filter(template_localtime(t.published_at), "j. M Y")
 
@@ -67,7 +65,7 @@ def offer_detail(request, pk):
         pl_path = pricing.pl_path(points[0][1], offer.rates, yearly[0].year, yearly[-1].year)
         chart = tariff_history_chart(points, pl_path, _("Månedspris pr. år med PL-sporet stiplet"))
     _history_texts(history)
-    groups = _declaration_groups(offer.answer_list)
+    declaration = declarations.for_year(offer, _chosen_year(request, current))
     can_edit = permissions.can_edit_offer(request.user, offer)
     drafts = offer.draft_list if can_edit else []
     compare_ids = compared_ids(request)
@@ -79,7 +77,12 @@ def offer_detail(request, pk):
             "history": history,
             "current": current,
             "chart": chart,
-            "declaration_groups": groups,
+            "declaration": declaration,
+            "declaration_changed_since": (
+                declarations.changes(declaration.rows, offer.answer_list)
+                if can_edit and declaration.kept and current and declaration.tariff.pk == current.pk
+                else []
+            ),
             "vacancies": offer.vacancy_list,
             "can_edit": can_edit,
             "drafts": drafts,

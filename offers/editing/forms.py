@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from offers.models import AnswerKind, DocumentKind, LegalParagraph, Offer, PriceUnit, TargetGroup
+from offers.models import (
+    AnswerKind,
+    DeclarationAnswer,
+    DeclarationOption,
+    DocumentKind,
+    LegalParagraph,
+    Offer,
+    PriceUnit,
+    TargetGroup,
+)
 from partnership.forms import DanishDecimalField, PortalForm, PortalModelForm
 from partnership.models import Organisation, OrganisationKind
 from partnership.uploads import MAX_MEGAPIXELS, ImageUploadField
@@ -81,6 +91,13 @@ class DeclarationAnswerForm(PortalForm):
     answer = forms.ChoiceField(
         label=_("Svar"), choices=AnswerKind.choices, widget=forms.RadioSelect
     )
+    option = forms.ModelChoiceField(
+        label=_("Svarmulighed"),
+        queryset=DeclarationOption.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
     price = DanishDecimalField(
         label=_("Pris (kr.)"),
         required=False,
@@ -96,16 +113,28 @@ class DeclarationAnswerForm(PortalForm):
     def __init__(self, *args, question, **kwargs):
         super().__init__(*args, **kwargs)
         self.question = question
+        options = list(question.options.all())
+        if options:
+            self.fields["option"].queryset = question.options.all()
+        else:
+            del self.fields["option"]
 
     def clean(self):
+        """The answer's rules are the model's (DeclarationAnswer.clean): shown at the fields."""
         cleaned = super().clean()
-        if cleaned.get("answer") == AnswerKind.EXTRA:
-            if not cleaned.get("unit"):
-                self.add_error("unit", _("Angiv enheden for tilkøbet."))
-            if cleaned.get("price") is None and cleaned.get("unit") != PriceUnit.INDIVIDUAL:
-                self.add_error(
-                    "price", _("Angiv prisen for tilkøbet, eller vælg 'individuel pris'.")
-                )
+        if self.errors:
+            return cleaned
+        answer = DeclarationAnswer(
+            question=self.question,
+            answer=cleaned.get("answer"),
+            option=cleaned.get("option"),
+            price=cleaned.get("price"),
+            unit=cleaned.get("unit") or "",
+        )
+        try:
+            answer.clean()
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return cleaned
 
 

@@ -122,13 +122,21 @@ def offer_status(request, pk):
 @member_required
 def declaration_edit(request, pk):
     offer = permissions.editable_offer(request.user, pk)
-    questions = list(DeclarationQuestion.objects.filter(is_active=True))
+    questions = list(DeclarationQuestion.objects.filter(is_active=True).prefetch_related("options"))
     existing = {a.question_id: a for a in offer.declaration_answers.all()}
     forms_ = []
     for q in questions:
         a = existing.get(q.pk)
         initial = (
-            {"answer": a.answer, "price": a.price, "unit": a.unit, "note": a.note} if a else {}
+            {
+                "answer": a.answer,
+                "option": a.option_id,
+                "price": a.price,
+                "unit": a.unit,
+                "note": a.note,
+            }
+            if a
+            else {}
         )
         forms_.append(
             DeclarationAnswerForm(

@@ -11,7 +11,8 @@ from partnership.forms import PortalForm
 
 from . import importer
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # 20,000 rows of the template take about 2,5 MB
+MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
 
 
 EXTENSIONS = (".csv", ".xlsx")
@@ -20,7 +21,11 @@ EXTENSIONS = (".csv", ".xlsx")
 class TariffImportForm(PortalForm):
     file = forms.FileField(
         label=gettext_lazy("Fil med takster"),
-        help_text=gettext_lazy("CSV- eller Excel-fil (.csv eller .xlsx), højst 2 MB."),
+        help_text=gettext_lazy(
+            "CSV- eller Excel-fil (.csv eller .xlsx), højst 10 MB. Flere tillægsydelser til "
+            "en takst: én række pr. tillægsydelse. Tom «tillæg_handling» beholder takstens "
+            "tillægsydelser, og tom «overhead» beholder overhead (se vejledningen nedenfor)."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
         error_messages={
             "required": gettext_lazy("Vælg filen med takster."),
@@ -37,8 +42,8 @@ class TariffImportForm(PortalForm):
             )
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                _("Filen er for stor (%(size)s MB). Den må højst fylde 2 MB.")
-                % {"size": formats.number(upload.size / 1024 / 1024, 1)},
+                _("Filen er for stor (%(size)s MB). Den må højst fylde %(max)s MB.")
+                % {"size": formats.number(upload.size / 1024 / 1024, 1), "max": MAX_UPLOAD_MB},
                 code="size",
             )
         data = upload.read()

@@ -32,10 +32,33 @@ A row whose tariff columns are all empty (as in the downloaded template, where o
 ``tilbud_id``, ``tilbud`` and ``takstår`` are filled in) is skipped, so a provider can
 fill in some of its offers and upload the template as it is.
 
-Saving carries over the add-ons the tariff already has for the year (those of the draft,
-or else of the latest published version); a file's add-on with the same name replaces
-that add-on, any other is added. A correction started from a published version keeps its
-cost note, as a correction made in the form does.
+Several add-ons for one tariff: one row per add-on, with the same ``tilbud_id`` and
+``takstår``. The tariff's own figures (``FIGURE_COLUMNS``: price, unit, occupancy, VAT,
+overhead, add-on handling, reason) are written in one of these rows; in the others each such
+cell is empty or holds the same value. A row with only add-on cells belongs to the row of
+its offer and year that has the figures (``Action.ADDON``).
+
+What the tariff already has is never dropped by omission:
+
+* Add-ons: ``tillæg_handling`` says ``behold`` (also when empty) or ``erstat``. *behold*
+  keeps the add-ons the tariff has (those of the year's draft, else of its latest published
+  version; for a year with neither, those of last year's latest published version, as a new
+  year starts from last year's add-ons); a file's add-on with the same name replaces that
+  add-on, any other is added. *erstat* makes the file's add-ons the tariff's add-ons (none,
+  if the file has none), and the preview names the add-ons that go.
+* Overhead: an empty ``overhead`` cell keeps the overhead of the version the row replaces or
+  corrects; ``ingen`` removes it. A year with no version has no overhead to keep.
+* A correction started from a published version keeps its cost note, as a correction made
+  in the form does; a draft that is filled in keeps its own.
+
+Saving (``apply_import``, run by the background job ``tariff_import``, offers/imports/jobs.py)
+checks and writes in batches of ``BATCH_SIZE`` tariffs in one transaction (all rows or
+none): per batch the offers are locked, the rows are checked again against the database
+(``check_rows``: a fixed number of queries), every tariff and add-on is checked by the
+models' own rules (``full_clean``), and then written with a fixed number of statements
+(``bulk_create``/``bulk_update`` as drafts with their add-ons, then one ``UPDATE`` that
+publishes them, the order the database's triggers allow). The constraints and triggers
+(offers migrations 0002, 0005, 0006) are the last word.
 """
 
 from __future__ import annotations
@@ -43,15 +66,17 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import logging
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
@@ -60,7 +85,6 @@ from offers import permissions, pricing, services
 from offers.models import (
     Offer,
     PriceUnit,
-    PublishedTariffError,
     RegulationRate,
     Tariff,
     TariffAddOn,
@@ -72,6 +96,8 @@ from partnership import formats
 from partnership.exports import XlsxWorkbook, csv_text
 from partnership.models import User
 from partnership.validators import CPR_MESSAGE, looks_like_cpr, redact_cpr_text
+
+log = logging.getLogger(__name__)
 
 # --- The file format -----------------------------------------------------------------------
 
@@ -86,6 +112,7 @@ COL_OVERHEAD = "overhead"
 COL_ADDON_NAME = "tillæg_navn"
 COL_ADDON_PRICE = "tillæg_pris"
 COL_ADDON_UNIT = "tillæg_enhed"
+COL_ADDON_ACTION = "tillæg_handling"
 COL_REASON = "begrundelse"
 
 COLUMNS = [
@@ -100,13 +127,40 @@ COLUMNS = [
     COL_ADDON_NAME,
     COL_ADDON_PRICE,
     COL_ADDON_UNIT,
+    COL_ADDON_ACTION,
     COL_REASON,
 ]
 REQUIRED_COLUMNS = [COL_OFFER_ID, COL_YEAR, COL_PRICE, COL_UNIT, COL_OCCUPANCY, COL_VAT]
 # The columns a provider fills in; a row with all of them empty is skipped.
 TARIFF_COLUMNS = [c for c in COLUMNS if c not in (COL_OFFER_ID, COL_OFFER, COL_YEAR)]
 
-MAX_ROWS = 2000
+# The tariff's own figures, given once per offer and year (the other rows of the same offer
+# and year carry one add-on each), with the value each is read into.
+FIGURE_COLUMNS = {
+    COL_PRICE: "price",
+    COL_UNIT: "unit",
+    COL_OCCUPANCY: "occupancy_percent",
+    COL_VAT: "vat_included",
+    COL_OVERHEAD: "overhead_amount",
+    COL_ADDON_ACTION: "addon_action",
+    COL_REASON: "reason",
+}
+ADDON_COLUMNS = (COL_ADDON_NAME, COL_ADDON_PRICE, COL_ADDON_UNIT)
+# Each column and the value it is read into (ImportRow.values).
+COLUMN_VALUES = {
+    COL_OFFER_ID: "offer_id",
+    COL_OFFER: "offer_label",
+    COL_YEAR: "year",
+    **FIGURE_COLUMNS,
+    COL_ADDON_NAME: "addon_name",
+    COL_ADDON_PRICE: "addon_price",
+    COL_ADDON_UNIT: "addon_unit",
+}
+
+# A whole region's year of tariffs, with room for several add-ons per tariff.
+MAX_ROWS = 20_000
+# Tariffs checked and written together; the queries per batch do not grow with it.
+BATCH_SIZE = 1000
 MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
 CENT = Decimal("0.01")
 
@@ -146,10 +200,41 @@ ADDON_UNIT_WORDS = {
     "individuel pris": PriceUnit.INDIVIDUAL,
     "individuel takst": PriceUnit.INDIVIDUAL,
 }
+
+
+class AddonAction:
+    KEEP = "keep"  # behold: the tariff's add-ons stay; the file's are added or replace
+    REPLACE = "replace"  # erstat: the file's add-ons are the tariff's add-ons
+
+
+ADDON_ACTION_WORDS = {
+    "behold": AddonAction.KEEP,
+    "bevar": AddonAction.KEEP,
+    "erstat": AddonAction.REPLACE,
+    "udskift": AddonAction.REPLACE,
+}
+NO_OVERHEAD_WORDS = {"ingen", "intet"}
 TRUE_WORDS = {"ja", "j", "x", "sand", "true", "yes", "1"}
 FALSE_WORDS = {"nej", "n", "falsk", "false", "no", "0"}
 
 DECIMAL_VALUES = ("price", "occupancy_percent", "overhead_amount", "addon_price")
+# Every value parse_row reads (ImportRow.values).
+VALUE_NAMES = (
+    "offer_label",
+    "offer_id",
+    "year",
+    "price",
+    "unit",
+    "occupancy_percent",
+    "vat_included",
+    "overhead_keep",
+    "overhead_amount",
+    "addon_name",
+    "addon_price",
+    "addon_unit",
+    "addon_action",
+    "reason",
+)
 
 
 def fold(text: str) -> str:
@@ -202,6 +287,7 @@ class RowError:
 class Action:
     NEW = "new"  # the first tariff for the year
     CORRECTION = "correction"  # the year has a published tariff: a new version
+    ADDON = "addon"  # one more add-on for the tariff of another row (ImportRow.head)
     SKIP = "skip"  # nothing filled in
 
 
@@ -216,11 +302,20 @@ class ImportRow:
     version: int | None = None  # the version the row will be saved as
     replaces_draft: bool = False
     offer_name: str = ""
-    kept_addons: int = 0
+    head: int | None = None  # an ADDON row: the number of the row with the tariff
+    kept_addons: list[str] = field(default_factory=list)  # carried from the version before
+    kept_from_year: int | None = None  # ... of last year, for a new year
+    removed_addons: list[str] = field(default_factory=list)  # gone by "erstat"
+    kept_overhead: bool = False  # the empty overhead cell kept the version's overhead
 
     @property
     def skipped(self) -> bool:
         return self.action == Action.SKIP
+
+    @property
+    def is_tariff(self) -> bool:
+        """The row that holds a tariff's figures (not skipped, not an extra add-on row)."""
+        return self.action in (Action.NEW, Action.CORRECTION)
 
     def error(self, column: str | None, message: str) -> None:
         self.errors.append(RowError(self.number, column, message))
@@ -229,13 +324,16 @@ class ImportRow:
         return any(e.column == column for e in self.errors)
 
     def to_json(self) -> dict:
+        """For the file store between the preview and the job: what differs from the
+        defaults only (a region's file has tens of thousands of rows)."""
         values = {
             k: (str(v) if k in DECIMAL_VALUES and v is not None else v)
             for k, v in self.values.items()
+            if v not in (None, "")
         }
-        return {
+        data = {
             "number": self.number,
-            "cells": self.cells,
+            "cells": {k: v for k, v in self.cells.items() if v},
             "values": values,
             "errors": [e.to_json() for e in self.errors],
             "warnings": self.warnings,
@@ -243,26 +341,40 @@ class ImportRow:
             "version": self.version,
             "replaces_draft": self.replaces_draft,
             "offer_name": self.offer_name,
+            "head": self.head,
             "kept_addons": self.kept_addons,
+            "kept_from_year": self.kept_from_year,
+            "removed_addons": self.removed_addons,
+            "kept_overhead": self.kept_overhead,
         }
+        return {k: v for k, v in data.items() if v or k in ("number", "action")}
 
     @classmethod
     def from_json(cls, data: dict) -> ImportRow:
-        values = {
-            k: (Decimal(v) if k in DECIMAL_VALUES and v is not None else v)
-            for k, v in data["values"].items()
-        }
+        stored = data.get("values", {})
+        values: dict[str, Any] = dict.fromkeys(VALUE_NAMES)
+        values.update(offer_label="", addon_name="", reason="")
+        values.update(
+            {
+                k: (Decimal(v) if k in DECIMAL_VALUES and v is not None else v)
+                for k, v in stored.items()
+            }
+        )
         return cls(
             number=data["number"],
-            cells=data["cells"],
+            cells=dict(data.get("cells", {})),
             values=values,
-            errors=[RowError(**e) for e in data["errors"]],
-            warnings=list(data["warnings"]),
+            errors=[RowError(**e) for e in data.get("errors", [])],
+            warnings=list(data.get("warnings", [])),
             action=data["action"],
-            version=data["version"],
-            replaces_draft=data["replaces_draft"],
-            offer_name=data["offer_name"],
-            kept_addons=data["kept_addons"],
+            version=data.get("version"),
+            replaces_draft=bool(data.get("replaces_draft")),
+            offer_name=data.get("offer_name", ""),
+            head=data.get("head"),
+            kept_addons=list(data.get("kept_addons") or []),
+            kept_from_year=data.get("kept_from_year"),
+            removed_addons=list(data.get("removed_addons") or []),
+            kept_overhead=bool(data.get("kept_overhead")),
         )
 
 
@@ -277,7 +389,9 @@ class ImportResult:
 
     @property
     def rows_to_save(self) -> list[ImportRow]:
-        return [r for r in self.rows if not r.skipped]
+        """The rows that become tariffs (one per offer and year; extra add-on rows belong
+        to one of them)."""
+        return [r for r in self.rows if r.is_tariff]
 
     @property
     def is_valid(self) -> bool:
@@ -371,7 +485,7 @@ def _limited(rows: Iterable[list[Any]]) -> list[list[Any]]:
         if len(out) > MAX_ROWS + 1:
             raise ImportFileError(
                 _("Filen har mere end %(max)s rækker. Del den op i flere filer.")
-                % {"max": MAX_ROWS}
+                % {"max": formats.number(MAX_ROWS, 0)}
             )
     return out
 
@@ -403,7 +517,7 @@ def read_xlsx(data: bytes) -> list[list[Any]]:
             if len(rows) > MAX_ROWS + 1:
                 raise ImportFileError(
                     _("Filen har mere end %(max)s rækker. Del den op i flere filer.")
-                    % {"max": MAX_ROWS}
+                    % {"max": formats.number(MAX_ROWS, 0)}
                 )
         return rows
     finally:
@@ -506,6 +620,13 @@ def parse_unit(value: Any, words: dict[str, str]) -> str:
     raise CellError(_("«%(value)s» er ikke en gyldig enhed.") % {"value": cell_text(value)})
 
 
+def parse_word(value: Any, words: dict[str, str]) -> str:
+    word = cell_text(value).strip().rstrip(".").casefold()
+    if word in words:
+        return words[word]
+    raise CellError(_("«%(value)s» er ikke et af de mulige ord.") % {"value": cell_text(value)})
+
+
 def _without_trailing_zeros(amount: Decimal | None) -> Decimal | None:
     """1234,500 is 1234,50: zeros after the second decimal are not decimals a person meant
     (Excel writes 0,955 formatted as percent as 95,500)."""
@@ -605,7 +726,13 @@ def parse_row(number: int, raw: dict[str, Any]) -> ImportRow:
         read(COL_OCCUPANCY, lambda cell: parse_decimal(cell, percent=True))
     )
     v["vat_included"] = read(COL_VAT, parse_yes_no)
-    v["overhead_amount"] = _without_trailing_zeros(read(COL_OVERHEAD, parse_decimal))
+    # Empty keeps the overhead of the version the row replaces or corrects; "ingen" removes it.
+    overhead_word = row.cells.get(COL_OVERHEAD, "").strip().rstrip(".").casefold()
+    v["overhead_keep"] = not overhead_word
+    if overhead_word in NO_OVERHEAD_WORDS:
+        v["overhead_amount"] = None
+    else:
+        v["overhead_amount"] = _without_trailing_zeros(read(COL_OVERHEAD, parse_decimal))
     v["addon_name"] = row.cells.get(COL_ADDON_NAME, "")
     v["addon_price"] = _without_trailing_zeros(read(COL_ADDON_PRICE, parse_decimal))
     v["addon_unit"] = read(
@@ -616,7 +743,19 @@ def parse_row(number: int, raw: dict[str, Any]) -> ImportRow:
             "Skriv time, døgn, måned, km eller individuel."
         ),
     )
+    v["addon_action"] = read(
+        COL_ADDON_ACTION,
+        lambda cell: parse_word(cell, ADDON_ACTION_WORDS),
+        _(
+            "«%(value)s» er hverken behold eller erstat. Skriv behold eller erstat, eller lad cellen stå tom (behold)."
+        ),
+    )
     v["reason"] = row.cells.get(COL_REASON, "")
+    # A number read from a cell that held a CPR number is not kept either (the rows are
+    # stored between the preview and the job).
+    for column in {e.column for e in row.errors if e.message == str(CPR_MESSAGE)}:
+        if column in COLUMN_VALUES and not isinstance(v[COLUMN_VALUES[column]], str):
+            v[COLUMN_VALUES[column]] = None
     if not any(row.cells.get(c) for c in TARIFF_COLUMNS):
         row.action = Action.SKIP
     return row
@@ -657,7 +796,7 @@ def _tariff(v: dict[str, Any], *, version: int = 1) -> Tariff:
 
 def validate_values(row: ImportRow) -> None:
     """The rules that need only the row itself: the model's (Tariff, TariffAddOn), and what
-    an empty cell should have held."""
+    an empty cell should have held. An extra add-on row is checked as an add-on only."""
     if row.skipped:
         return
     v = row.values
@@ -666,6 +805,9 @@ def validate_values(row: ImportRow) -> None:
             row.error(COL_OFFER_ID, _("Skriv tilbuddets id. Det står i skabelonen."))
     elif not 0 < v["offer_id"] < 2**31:
         row.error(COL_OFFER_ID, _("Der findes intet tilbud med id %(id)s.") % {"id": v["offer_id"]})
+    if row.action == Action.ADDON:
+        _validate_addon(row)
+        return
 
     # An empty cell: say what to write in it (the model would only say it is empty).
     required = {
@@ -686,7 +828,7 @@ def validate_values(row: ImportRow) -> None:
 
 def _validate_addon(row: ImportRow) -> None:
     v = row.values
-    if not any(row.cells.get(c) for c in (COL_ADDON_NAME, COL_ADDON_PRICE, COL_ADDON_UNIT)):
+    if not any(row.cells.get(c) for c in ADDON_COLUMNS):
         return
     missing = set()
     if v["addon_unit"] is None:
@@ -700,6 +842,85 @@ def _validate_addon(row: ImportRow) -> None:
     _model_errors(row, addon, ADDON_FIELD_COLUMNS, missing)
 
 
+def _figure(row: ImportRow, column: str) -> Any:
+    """The value a figure cell was read as (an empty overhead cell means "keep")."""
+    if column == COL_OVERHEAD:
+        return (row.values["overhead_amount"], row.values["overhead_keep"])
+    if column == COL_ADDON_ACTION:
+        return row.values["addon_action"] or AddonAction.KEEP
+    if column == COL_REASON:
+        return row.values["reason"].strip()
+    return row.values[FIGURE_COLUMNS[column]]
+
+
+def link_rows(rows: list[ImportRow]) -> None:
+    """Rows of the same offer and year are one tariff with one add-on each: the first row
+    with any of the tariff's figures holds the tariff; the others become its ADDON rows,
+    where a figure cell must be empty or hold the same value. The same add-on twice for one
+    tariff is an error."""
+    groups: dict[tuple[int, int], list[ImportRow]] = {}
+    for row in rows:
+        v = row.values
+        if row.skipped or row.has_error(COL_OFFER_ID) or row.has_error(COL_YEAR):
+            continue
+        if v["offer_id"] is None or v["year"] is None:
+            continue
+        groups.setdefault((v["offer_id"], v["year"]), []).append(row)
+    for (offer_id, year), members in groups.items():
+        heads = [r for r in members if any(r.cells.get(c) for c in FIGURE_COLUMNS)]
+        if not heads:
+            for row in members:
+                row.action = Action.ADDON  # an add-on without its tariff: checked as one
+                row.error(
+                    COL_PRICE,
+                    _(
+                        "Rækken har kun en tillægsydelse, og ingen række i filen har taksten for "
+                        "tilbud %(id)s i %(year)s. Skriv taksten i en af rækkerne."
+                    )
+                    % {"id": offer_id, "year": year},
+                )
+            continue
+        head = heads[0]
+        for row in members:
+            if row is head:
+                continue
+            row.action = Action.ADDON
+            row.head = head.number
+            for column in FIGURE_COLUMNS:
+                if row.cells.get(column) and _figure(row, column) != _figure(head, column):
+                    row.error(
+                        column,
+                        _(
+                            "Tilbud %(id)s har allerede en række for %(year)s (række %(first)s) "
+                            "med en anden værdi i «%(column)s». Flere rækker for samme tilbud og "
+                            "år er flere tillægsydelser til én takst: gentag værdien, eller lad "
+                            "cellen stå tom."
+                        )
+                        % {"id": offer_id, "year": year, "first": head.number, "column": column},
+                    )
+        names: dict[str, int] = {}
+        for row in members:
+            name = (row.values["addon_name"] or "").strip().casefold()
+            if not name:
+                continue
+            if name in names:
+                row.error(
+                    COL_ADDON_NAME,
+                    _(
+                        "Tillægsydelsen «%(name)s» står allerede i række %(first)s for tilbud "
+                        "%(id)s i %(year)s."
+                    )
+                    % {
+                        "name": row.values["addon_name"].strip(),
+                        "first": names[name],
+                        "id": offer_id,
+                        "year": year,
+                    },
+                )
+            else:
+                names[name] = row.number
+
+
 @dataclass
 class _YearState:
     max_version: int = 0
@@ -707,11 +928,48 @@ class _YearState:
     published: Tariff | None = None  # the latest published version
 
 
-def check_rows(rows: list[ImportRow], user: User) -> None:
+@dataclass
+class Checked:
+    """What check_rows read from the database, for saving the same rows."""
+
+    states: dict[tuple[int, int], _YearState] = field(default_factory=dict)
+    # The version each add-on list starts from: the year's draft or latest published
+    # version, else last year's latest published version.
+    addon_sources: dict[tuple[int, int], Tariff] = field(default_factory=dict)
+    # tariff id → its add-ons as {name, price, unit, note}, in the order they were made
+    addons: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    members: dict[int, list[ImportRow]] = field(default_factory=dict)
+
+
+def _members(rows: list[ImportRow]) -> dict[int, list[ImportRow]]:
+    """Each tariff row's number → that row and its ADDON rows, in file order."""
+    members: dict[int, list[ImportRow]] = {r.number: [r] for r in rows if r.is_tariff}
+    for row in rows:
+        if row.action == Action.ADDON and row.head in members:
+            members[row.head].append(row)
+    return members
+
+
+def _file_addons(members: list[ImportRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": r.values["addon_name"].strip(),
+            "price": r.values["addon_price"],
+            "unit": r.values["addon_unit"],
+            "note": "",
+        }
+        for r in members
+        if (r.values.get("addon_name") or "").strip()
+    ]
+
+
+def check_rows(rows: list[ImportRow], user: User, *, preview: bool = True) -> Checked:
     """The rules that need the database and the whole file: the offer is the user's, the
-    year has a PL rate, no offer and year twice, a correction has a reason. A fixed number
-    of queries whatever the number of rows."""
-    active = [r for r in rows if not r.skipped]
+    year has a PL rate, a correction has a reason; what the tariff keeps (add-ons,
+    overhead). A fixed number of queries whatever the number of rows. preview=False leaves
+    out the warnings, which only the preview shows."""
+    checked = Checked(members=_members(rows))
+    active = [r for r in rows if r.is_tariff]
     ids = {
         r.values["offer_id"]
         for r in active
@@ -722,13 +980,13 @@ def check_rows(rows: list[ImportRow], user: User) -> None:
         for r in active
         if r.values["year"] is not None and not r.has_error(COL_YEAR)
     }
-    offers = Offer.objects.in_bulk(ids)
+    offers = Offer.objects.only("pk", "name", "provider_id", "status").in_bulk(ids)
     visible = set(
         permissions.offers_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
     )
     editable = permissions.editable_provider_ids(user)
     rates = dict(RegulationRate.objects.filter(year__in=years).values_list("year", "rate"))
-    states: dict[tuple[int, int], _YearState] = {}
+    states = checked.states
     previous: dict[tuple[int, int], Tariff] = {}
     tariffs = Tariff.objects.filter(
         offer_id__in=ids, year__in=years | {y - 1 for y in years}
@@ -744,15 +1002,20 @@ def check_rows(rows: list[ImportRow], user: User) -> None:
         if t.status == TariffStatus.PUBLISHED:
             previous[(t.offer_id, t.year)] = t
     bases = {key: s.draft or s.published for key, s in states.items() if s.draft or s.published}
-    addon_names: dict[int, list[str]] = {}
-    for tariff_id, name in TariffAddOn.objects.filter(
-        tariff_id__in=[b.pk for b in bases.values()]
-    ).values_list("tariff_id", "name"):
-        addon_names.setdefault(tariff_id, []).append(name)
+    sources = checked.addon_sources
+    for offer_id, year in {(r.values["offer_id"], r.values["year"]) for r in active}:
+        source = bases.get((offer_id, year)) or previous.get((offer_id, (year or 0) - 1))
+        if source is not None:
+            sources[(offer_id, year)] = source
+    for addon in (
+        TariffAddOn.objects.filter(tariff_id__in=[s.pk for s in sources.values()])
+        .order_by("pk")
+        .values("tariff_id", "name", "price", "unit", "note")
+    ):
+        checked.addons.setdefault(addon.pop("tariff_id"), []).append(addon)
 
-    seen: dict[tuple[int, int], int] = {}
     for row in rows:
-        if row.skipped:
+        if not row.is_tariff:
             continue
         v = row.values
         offer_id, year = v["offer_id"], v["year"]
@@ -774,7 +1037,9 @@ def check_rows(rows: list[ImportRow], user: User) -> None:
                 )
                 offer = None
         if offer is not None:
-            row.offer_name = offer.name
+            for member in checked.members.get(row.number, [row]):
+                member.offer_name = offer.name
+        if offer is not None and preview:
             label = v["offer_label"].strip().removeprefix("'")
             if label and label.casefold() != offer.name.casefold():
                 row.warnings.append(
@@ -789,28 +1054,81 @@ def check_rows(rows: list[ImportRow], user: User) -> None:
         if offer is None or year is None or row.has_error(COL_YEAR):
             continue
         key = (offer.pk, year)
-        if key in seen:
-            row.error(
-                COL_YEAR,
-                _(
-                    "Tilbud %(id)s har allerede en række for %(year)s (række %(first)s). "
-                    "Hvert tilbud må kun have én takst pr. år i filen."
-                )
-                % {"id": offer.pk, "year": year, "first": seen[key]},
-            )
-            continue
-        seen[key] = row.number
         state = states.get(key, _YearState())
         row.replaces_draft = state.draft is not None
         row.version = state.draft.version if state.draft else state.max_version + 1
         row.action = Action.CORRECTION if state.published else Action.NEW
         base = bases.get(key)
-        names = addon_names.get(base.pk, []) if base else []
-        new_name = (v["addon_name"] or "").casefold()
-        row.kept_addons = len([n for n in names if n.casefold() != new_name])
+        _keep_overhead(row, base)
+        _what_addons_become(row, checked, sources.get(key))
         if state.published and not row.has_error(COL_REASON):
             _correction_errors(row, year)
-        _warn_above_regulation(row, previous.get((offer.pk, year - 1)), rates.get(year))
+        if preview:
+            _warn_above_regulation(row, previous.get((offer.pk, year - 1)), rates.get(year))
+    return checked
+
+
+def _keep_overhead(row: ImportRow, base: Tariff | None) -> None:
+    """An empty overhead cell keeps the overhead of the version the row replaces or
+    corrects, held against the new price by the model's rule."""
+    v = row.values
+    row.kept_overhead = False
+    if not v["overhead_keep"] or base is None:
+        return
+    v["overhead_amount"] = base.overhead_amount
+    row.kept_overhead = base.overhead_amount is not None
+    if not row.kept_overhead or row.has_error(COL_PRICE) or v["price"] is None:
+        return
+    try:
+        _tariff(v).clean()
+    except ValidationError as exc:
+        for message in exc.message_dict.get("overhead_amount", []):
+            row.error(
+                COL_OVERHEAD,
+                _(
+                    "Cellen er tom, så overhead fra version %(version)s (%(amount)s) beholdes. "
+                    "%(message)s Skriv det nye overhead, eller «ingen»."
+                )
+                % {
+                    "version": base.version,
+                    "amount": formats.kr(base.overhead_amount),
+                    "message": message,
+                },
+            )
+
+
+def _what_addons_become(row: ImportRow, checked: Checked, source: Tariff | None) -> None:
+    """For the preview: which add-ons the tariff keeps, and which "erstat" takes away."""
+    existing = checked.addons.get(source.pk, []) if source is not None else []
+    in_file = {a["name"].casefold() for a in _file_addons(checked.members.get(row.number, []))}
+    others = [a["name"] for a in existing if a["name"].casefold() not in in_file]
+    same_year = source is not None and source.year == row.values["year"]
+    if row.values["addon_action"] == AddonAction.REPLACE:
+        row.kept_addons, row.kept_from_year = [], None
+        row.removed_addons = others if same_year else []
+    else:
+        row.kept_addons, row.removed_addons = others, []
+        row.kept_from_year = None if same_year or source is None else source.year
+
+
+def final_addons(row: ImportRow, checked: Checked) -> list[dict[str, Any]]:
+    """The add-ons the tariff of a row is saved with: the file's, and with "behold" those of
+    the version it starts from that the file does not name (a file's add-on with the same
+    name replaces that one and keeps its note)."""
+    v = row.values
+    in_file = _file_addons(checked.members.get(row.number, [row]))
+    if v["addon_action"] == AddonAction.REPLACE:
+        return in_file
+    source = checked.addon_sources.get((v["offer_id"], v["year"]))
+    addons = [dict(a) for a in (checked.addons.get(source.pk, []) if source is not None else [])]
+    for new in in_file:
+        for i, addon in enumerate(addons):
+            if addon["name"].casefold() == new["name"].casefold():
+                addons[i] = {**new, "note": addon["note"]}
+                break
+        else:
+            addons.append(new)
+    return addons
 
 
 def _correction_errors(row: ImportRow, year: int) -> None:
@@ -849,6 +1167,17 @@ def _warn_above_regulation(row: ImportRow, before: Tariff | None, rate: Decimal 
         )
 
 
+def _check(rows: list[ImportRow], user: User, *, values: bool = True) -> Checked:
+    """Every rule for the rows; values=False leaves out the rules that need only a row's own
+    values (validate_values), for rows checked so before: saving holds each tariff and
+    add-on to the model's rules again anyway (full_clean in _save_batch)."""
+    link_rows(rows)
+    if values:
+        for row in rows:
+            validate_values(row)
+    return check_rows(rows, user, preview=values)
+
+
 def parse_import(*, data: bytes, filename: str, user: User) -> ImportResult:
     """Read and check a whole file. File-level problems come back as file_errors with no
     rows; otherwise every row comes back with its errors."""
@@ -857,31 +1186,27 @@ def parse_import(*, data: bytes, filename: str, user: User) -> ImportResult:
     except ImportFileError as exc:
         return ImportResult(file_errors=[RowError(None, None, m) for m in exc.messages])
     rows = [parse_row(number, raw) for number, raw in raw_rows]
-    for row in rows:
-        validate_values(row)
-    check_rows(rows, user)
+    _check(rows, user)
     return ImportResult(rows=rows)
 
 
-def revalidate(result: ImportResult, user: User) -> ImportResult:
-    """Check stored rows again against the database as it is now (before saving). A row
-    that would now become another version than the one shown is an error."""
-    if result.errors:
-        raise ValueError("revalidate is for rows that had no errors")
-    fresh_rows = [
+def _fresh(
+    rows: list[ImportRow], user: User, *, values: bool = True
+) -> tuple[list[ImportRow], Checked]:
+    """The stored rows checked again against the database as it is now. A row that would
+    now become another version than the one shown is an error."""
+    fresh = [
         ImportRow(
             number=old.number,
             cells=dict(old.cells),
             values=dict(old.values),
             action=Action.SKIP if old.skipped else Action.NEW,
         )
-        for old in result.rows
+        for old in rows
     ]
-    for row in fresh_rows:
-        validate_values(row)
-    check_rows(fresh_rows, user)
-    for old, row in zip(result.rows, fresh_rows, strict=True):
-        if not row.skipped and not row.errors and old.version != row.version:
+    checked = _check(fresh, user, values=values)
+    for old, row in zip(rows, fresh, strict=True):
+        if row.is_tariff and not row.errors and old.version != row.version:
             row.error(
                 COL_YEAR,
                 _(
@@ -890,106 +1215,150 @@ def revalidate(result: ImportResult, user: User) -> ImportResult:
                 )
                 % {"year": row.values["year"], "version": row.version},
             )
-    return ImportResult(rows=fresh_rows, file_errors=list(result.file_errors))
+    return fresh, checked
 
 
 # --- Saving --------------------------------------------------------------------------------
 
 
 class ImportFailed(Exception):
-    """Saving a row failed; nothing was saved."""
+    """Saving failed; nothing was saved. row: the first row that failed (as Excel numbers
+    it), column and message as in RowError; more: how many other errors there were."""
 
-    def __init__(self, row: int, message: str):
+    def __init__(self, row: int | None, message: str, *, column: str | None = None, more: int = 0):
         self.row = row
+        self.column = column
         self.message = message
+        self.more = more
         super().__init__(f"row {row}: {message}")
 
     def __str__(self) -> str:
-        return str(RowError(self.row, None, self.message))
+        text = str(RowError(self.row, self.column, self.message))
+        if self.more:
+            text += " " + _("(og %(n)s fejl mere)") % {"n": self.more}
+        return text
 
 
-def _merged_addons(base: Tariff | None, values: dict) -> list[dict]:
-    addons = []
-    if base is not None:
-        addons = [
-            {"name": a.name, "price": a.price, "unit": a.unit, "note": a.note}
-            for a in base.addons.all()
-        ]
-    name = (values.get("addon_name") or "").strip()
-    if name:
-        new = {
-            "name": name,
-            "price": values.get("addon_price"),
-            "unit": values["addon_unit"],
-            "note": "",
-        }
-        for i, addon in enumerate(addons):
-            if addon["name"].casefold() == name.casefold():
-                new["note"] = addon["note"]
-                addons[i] = new
-                break
-        else:
-            addons.append(new)
-    return addons
+# The figures a row sets on its tariff; the rest (cost note, created_by) stays as it is.
+SAVED_FIELDS = ("price", "unit", "occupancy_percent", "vat_included", "overhead_amount")
 
 
-@transaction.atomic
-def apply_import(*, rows: list[ImportRow], by: User) -> list[Tariff]:
-    """Save and publish every row, or none: any failure rolls the whole import back and
-    raises ImportFailed naming the row."""
-    todo = [r for r in rows if not r.skipped]
+def apply_import(
+    *, rows: list[ImportRow], by: User, progress: Callable[[int, int], None] | None = None
+) -> list[Tariff]:
+    """Check again and save and publish every tariff of the rows, or none: in batches of
+    BATCH_SIZE tariffs, in one transaction. Any failure rolls the whole import back and
+    raises ImportFailed naming the first row. progress(done, total) after each batch."""
     if any(r.errors for r in rows):
         raise ValueError("apply_import called with rows that have errors")
-    saved = []
-    for row in todo:
+    members = _members(rows)
+    tariff_rows = [r for r in rows if r.is_tariff]
+    saved: list[Tariff] = []
+    with transaction.atomic():
+        for start in range(0, len(tariff_rows), BATCH_SIZE):
+            batch = tariff_rows[start : start + BATCH_SIZE]
+            saved += _save_batch([m for r in batch for m in members[r.number]], by)
+            if progress is not None:
+                progress(start + len(batch), len(tariff_rows))
+    return saved
+
+
+def _fail_on_errors(rows: list[ImportRow]) -> None:
+    errors = [e for r in sorted(rows, key=lambda r: r.number) for e in r.errors]
+    if errors:
+        first = errors[0]
+        raise ImportFailed(first.row, first.message, column=first.column, more=len(errors) - 1)
+
+
+def _save_batch(rows: list[ImportRow], by: User) -> list[Tariff]:
+    """One batch: lock its offers, check its rows again, build every tariff and add-on and
+    hold each to the model's rules, then write them with a fixed number of statements."""
+    offer_ids = sorted({r.values["offer_id"] for r in rows if r.values["offer_id"] is not None})
+    # Lock the offers first (in id order), so what is checked stays true until commit; the
+    # tariff form and the services lock the same row.
+    list(Offer.objects.select_for_update().filter(pk__in=offer_ids).order_by("pk").values("pk"))
+    fresh, checked = _fresh(rows, by, values=False)
+    _fail_on_errors(fresh)
+    now = timezone.now()
+    new: list[Tariff] = []
+    filled: list[Tariff] = []
+    pending: list[tuple[Tariff, list[TariffAddOn]]] = []
+    for row in fresh:
+        if not row.is_tariff:
+            continue
         v = row.values
+        state = checked.states.get((v["offer_id"], v["year"]), _YearState())
+        if state.draft is not None:
+            tariff = state.draft
+            filled.append(tariff)
+        else:
+            tariff = Tariff(
+                offer_id=v["offer_id"], year=v["year"], version=row.version, created_by=by
+            )
+            if state.published is not None:
+                tariff.cost_note = state.published.cost_note
+            new.append(tariff)
+        for name in SAVED_FIELDS:
+            setattr(tariff, name, v[name])
+        if v["reason"].strip():
+            tariff.correction_reason = v["reason"].strip()
+        addons = [TariffAddOn(**data) for data in final_addons(row, checked)]
+        # The model's rules for the tariff as it will be published (publish_tariff's), and
+        # for each add-on; the references are the database's to hold.
+        tariff.status, tariff.published_at, tariff.published_by = TariffStatus.PUBLISHED, now, by
         try:
-            # Lock the offer first, so what is read below stays true until commit.
-            offer = Offer.objects.select_for_update().get(pk=v["offer_id"])
-            year = v["year"]
-            draft = Tariff.objects.filter(offer=offer, year=year, status=TariffStatus.DRAFT).first()
-            published = (
-                Tariff.objects.filter(offer=offer, year=year, status=TariffStatus.PUBLISHED)
-                .order_by("-version")
-                .first()
+            tariff.full_clean(
+                exclude=["offer", "created_by", "published_by"],
+                validate_unique=False,
+                validate_constraints=False,
             )
-            fields = {
-                "price": v["price"],
-                "unit": v["unit"],
-                "occupancy_percent": v["occupancy_percent"],
-                "vat_included": v["vat_included"],
-                "overhead_amount": v["overhead_amount"],
-            }
-            if draft is None and published is not None:
-                fields["cost_note"] = published.cost_note
-            tariff = services.save_tariff_draft(
-                offer=offer,
-                year=year,
-                fields=fields,
-                addons=_merged_addons(draft or published, v),
-                by=by,
-            )
-            if row.version is not None and tariff.version != row.version:
-                raise ValidationError(
-                    _(
-                        "Taksten for %(year)s er ændret, siden filen blev indlæst. Upload filen igen."
-                    )
-                    % {"year": year}
+            for addon in addons:
+                addon.full_clean(
+                    exclude=["tariff"], validate_unique=False, validate_constraints=False
                 )
-            saved.append(services.publish_tariff(tariff=tariff, by=by, reason=v["reason"]))
         except ValidationError as exc:
             raise ImportFailed(row.number, " ".join(exc.messages)) from exc
-        except (PermissionDenied, Offer.DoesNotExist) as exc:
-            raise ImportFailed(
-                row.number,
-                _("Du kan ikke indlæse takster for tilbud %(id)s.") % {"id": v["offer_id"]},
-            ) from exc
-        except (IntegrityError, PublishedTariffError) as exc:
-            raise ImportFailed(
-                row.number,
-                _("Taksten kunne ikke gemmes, fordi den blev ændret samtidig. Prøv igen."),
-            ) from exc
-    return saved
+        # Written as a draft with its add-ons, then published: the database refuses add-ons
+        # on a published tariff.
+        tariff.status, tariff.published_at, tariff.published_by = TariffStatus.DRAFT, None, None
+        pending.append((tariff, addons))
+    try:
+        Tariff.objects.bulk_create(new)
+        if filled:
+            Tariff.objects.bulk_update(filled, [*SAVED_FIELDS, "correction_reason"])
+            TariffAddOn.objects.filter(tariff__in=filled).delete()
+        for tariff, addons in pending:
+            for addon in addons:
+                addon.tariff = tariff  # saved by now: bulk_create gave it its id
+        TariffAddOn.objects.bulk_create([addon for _tariff, addons in pending for addon in addons])
+        ids = [tariff.pk for tariff, _addons in pending]
+        published_now = Tariff.objects.filter(pk__in=ids, status=TariffStatus.DRAFT).update(
+            status=TariffStatus.PUBLISHED, published_at=now, published_by=by
+        )
+        if published_now != len(ids):  # a draft was published meanwhile (held by the lock)
+            raise DatabaseError(_("en takst blev ændret samtidig"))
+    except DatabaseError as exc:
+        first = min(r.number for r in rows) if rows else None
+        raise ImportFailed(
+            None,
+            _(
+                "Databasen afviste taksterne i rækkerne fra række %(first)s (%(error)s). Intet "
+                "er gemt. Prøv igen."
+            )
+            % {
+                "first": first,
+                "error": str(exc).strip().splitlines()[0]
+                if str(exc).strip()
+                else type(exc).__name__,
+            },
+        ) from exc
+    published = []
+    for tariff, addons in pending:
+        tariff.status, tariff.published_at, tariff.published_by = TariffStatus.PUBLISHED, now, by
+        tariff.imported_addons = addons  # for the receipt, without reading them back
+        published.append(tariff)
+    services.tell_about_published(published)
+    return published
 
 
 # --- Templates -----------------------------------------------------------------------------
@@ -1042,6 +1411,7 @@ def template_xlsx(rows: list[dict[str, Any]]) -> bytes:
         (COL_UNIT, ["døgn", "måned"]),
         (COL_VAT, ["ja", "nej"]),
         (COL_ADDON_UNIT, ["time", "døgn", "måned", "km", "individuel"]),
+        (COL_ADDON_ACTION, ["behold", "erstat"]),
     ):
         sheet.list_validation(COLUMNS.index(column) + 1, choices, 2, last)
 
@@ -1067,11 +1437,30 @@ TEMPLATE_GUIDE = [
     (COL_VAT, gettext_lazy("ja eller nej: er moms inkluderet i taksten?")),
     (
         COL_OVERHEAD,
-        gettext_lazy("Valgfri: heraf central ledelse og administration i kroner, højst taksten."),
+        gettext_lazy(
+            "Valgfri: heraf central ledelse og administration i kroner, højst taksten. Tom: en "
+            "rettelse beholder overhead fra den version, den retter. «ingen» fjerner det."
+        ),
     ),
-    (COL_ADDON_NAME, gettext_lazy("Valgfri: navnet på én tillægsydelse.")),
+    (
+        COL_ADDON_NAME,
+        gettext_lazy(
+            "Valgfri: navnet på en tillægsydelse. Flere tillægsydelser: én række pr. "
+            "tillægsydelse med samme tilbud_id og takstår; taksten skrives i den første af "
+            "rækkerne, og i de andre står takstens celler tomme eller med samme værdi."
+        ),
+    ),
     (COL_ADDON_PRICE, gettext_lazy("Prisen for tillægsydelsen i kroner; tom ved individuel pris.")),
     (COL_ADDON_UNIT, gettext_lazy("time, døgn, måned, km eller individuel.")),
+    (
+        COL_ADDON_ACTION,
+        gettext_lazy(
+            "behold eller erstat. behold (også når cellen er tom): de tillægsydelser, taksten "
+            "har, beholdes, og en med samme navn i filen erstatter den gamle; et nyt år starter "
+            "med sidste års. erstat: filens tillægsydelser bliver takstens eneste (ingen, hvis "
+            "der ikke står nogen i filen)."
+        ),
+    ),
     (
         COL_REASON,
         gettext_lazy(

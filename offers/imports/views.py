@@ -1,5 +1,6 @@
 """The provider's tariff import: download a template, upload it filled in, see every row
-with its errors, and save all rows or none. Reading and checking is offers.imports.importer."""
+with its errors, and save all rows or none. Reading and checking is offers.imports.importer;
+saving is a background job (offers.imports.jobs), followed on the job page."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from offers import permissions
 from offers.models import PriceUnit, TariffUnit
 from offers.selectors import current_year
 from partnership import formats
+from partnership import jobs as job_pipeline
+from partnership.models import JobStatus
 from partnership.views import member_required
 
-from . import importer
-from .forms import TariffImportForm
+from . import importer, jobs
+from .forms import MAX_UPLOAD_MB, TariffImportForm
 
 SESSION_PREFIX = "tariff_import:"
 
@@ -43,24 +46,31 @@ def _session_key(key: str) -> str:
     return SESSION_PREFIX + key
 
 
-def _stored(request, key: str) -> tuple[importer.ImportResult, dict] | None:
+def _stored(request, key: str) -> dict | None:
+    """The session's entry for an uploaded file: who, the file name, where the checked rows
+    are stored (offers.imports.jobs.store_result), whether they can be saved and how many
+    tariffs they make."""
     entry = request.session.get(_session_key(key))
     if not entry or entry.get("user") != request.user.pk:
         return None
-    return importer.ImportResult.from_json(entry["result"]), entry
+    return entry
 
 
 def _store(request, key: str, result: importer.ImportResult, filename: str) -> None:
     request.session[_session_key(key)] = {
         "user": request.user.pk,
         "filename": filename,
-        "result": result.to_json(),
+        "stored": jobs.store_result(result, user=request.user),
+        "valid": result.is_valid,
+        "to_save": len(result.rows_to_save),
     }
 
 
 def _forget_all(request) -> None:
-    """One import at a time per session: a new upload drops the old one."""
+    """One import at a time per session: a new upload drops the old one (and its stored
+    rows; a confirmed one belongs to its job and is no longer in the session)."""
     for name in [k for k in request.session.keys() if k.startswith(SESSION_PREFIX)]:
+        jobs.delete_result(request.session[name].get("stored", ""))
         del request.session[name]
 
 
@@ -101,9 +111,14 @@ def import_start(request):
             "form": form,
             "guide": importer.TEMPLATE_GUIDE,
             "required": importer.REQUIRED_COLUMNS,
-            "max_rows": importer.MAX_ROWS,
+            "max_rows": formats.number(importer.MAX_ROWS, 0),
+            "max_mb": MAX_UPLOAD_MB,
         },
     )
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(f"«{n}»" for n in names)
 
 
 def _display(row: importer.ImportRow) -> dict:
@@ -122,11 +137,25 @@ def _display(row: importer.ImportRow) -> dict:
         )
         price = formats.kr(v.get("addon_price"))
         addon = " ".join(p for p in (v["addon_name"] + ":", price, unit) if p)
+    notes = []
     if row.kept_addons:
-        kept = _("%(n)s eksisterende føres videre") % {"n": row.kept_addons}
-        addon = f"{addon} ({kept})" if addon else kept
+        if row.kept_from_year:
+            notes.append(
+                _("føres videre fra %(year)s: %(names)s")
+                % {"year": row.kept_from_year, "names": _names(row.kept_addons)}
+            )
+        else:
+            notes.append(_("beholdes: %(names)s") % {"names": _names(row.kept_addons)})
+    if row.removed_addons:
+        notes.append(_("fjernes (erstat): %(names)s") % {"names": _names(row.removed_addons)})
+    elif row.is_tariff and v.get("addon_action") == importer.AddonAction.REPLACE and not addon:
+        notes.append(_("ingen tillægsydelser (erstat)"))
+    if notes:
+        addon = f"{addon} ({'; '.join(notes)})" if addon else "; ".join(notes)
     if row.skipped:
         action = _("Springes over – ingen takst udfyldt")
+    elif row.action == importer.Action.ADDON and row.head:
+        action = _("Tillægsydelse til taksten i række %(row)s") % {"row": row.head}
     elif row.errors or row.version is None:
         action = ""
     elif row.action == importer.Action.CORRECTION:
@@ -136,6 +165,10 @@ def _display(row: importer.ImportRow) -> dict:
     if action and row.replaces_draft:
         action += " " + _("(erstatter kladden)")
     vat = v.get("vat_included")
+    overhead = v.get("overhead_amount")
+    overhead_text = overhead is not None and formats.kr(overhead)
+    if overhead_text and row.kept_overhead:
+        overhead_text = _("%(amount)s (beholdes)") % {"amount": overhead_text}
     return {
         "number": row.number,
         "offer_id": cells.get(importer.COL_OFFER_ID, ""),
@@ -152,10 +185,7 @@ def _display(row: importer.ImportRow) -> dict:
             and formats.pct(occupancy, 0 if occupancy == int(occupancy) else 2),
         ),
         "vat": shown(importer.COL_VAT, vat is not None and (_("Ja") if vat else _("Nej"))),
-        "overhead": shown(
-            importer.COL_OVERHEAD,
-            v.get("overhead_amount") is not None and formats.kr(v["overhead_amount"]),
-        ),
+        "overhead": shown(importer.COL_OVERHEAD, overhead_text),
         "addon": addon,
         "reason": v.get("reason", ""),
         "action": action,
@@ -168,10 +198,10 @@ def _display(row: importer.ImportRow) -> dict:
 @provider_editor_required
 @require_GET
 def import_preview(request, key):
-    stored = _stored(request, key)
-    if stored is None:
+    entry = _stored(request, key)
+    result = entry and jobs.load_result(entry["stored"])
+    if not result:
         return _expired(request)
-    result, entry = stored
     return render(
         request,
         "offers/import_preview.html",
@@ -181,48 +211,60 @@ def import_preview(request, key):
             "rows": [_display(r) for r in result.rows],
             "errors": [str(e) for e in result.errors],
             "to_save": len(result.rows_to_save),
-            "skipped": len(result.rows) - len(result.rows_to_save),
+            "skipped": len([r for r in result.rows if r.skipped]),
             "can_save": result.is_valid,
         },
+    )
+
+
+def _queue_down() -> str:
+    return _(
+        "Baggrundskøen kan ikke nås lige nu, så taksterne kan ikke gemmes. Intet er gemt. "
+        "Prøv igen om lidt, eller kontakt sekretariatet, hvis det varer ved."
     )
 
 
 @provider_editor_required
 @require_POST
 def import_confirm(request, key):
-    stored = _stored(request, key)
-    if stored is None:
+    """Queue the saving as a job and show its page; the job checks every row again."""
+    entry = _stored(request, key)
+    if entry is None:
         return _expired(request)
-    result, entry = stored
-    if not result.is_valid:
-        return redirect("offers:tariff_import_preview", key=key)
-    fresh = importer.revalidate(result, request.user)
-    if fresh.errors:
-        _store(request, key, fresh, entry["filename"])
-        messages.error(
-            request,
-            _("Noget er ændret, siden filen blev indlæst. Intet er gemt. Se fejlene nedenfor."),
-        )
+    if not entry.get("valid"):
         return redirect("offers:tariff_import_preview", key=key)
     try:
-        saved = importer.apply_import(rows=fresh.rows, by=request.user)
-    except importer.ImportFailed as exc:
-        messages.error(
-            request,
-            _("Intet er gemt. %(error)s") % {"error": exc},
+        job = jobs.order_import(
+            stored=entry["stored"],
+            filename=entry["filename"],
+            count=entry["to_save"],
+            by=request.user,
         )
+    except job_pipeline.QueueUnavailable:
+        messages.error(request, _queue_down())
         return redirect("offers:tariff_import_preview", key=key)
+    # The stored rows now belong to the job; the same preview cannot be saved twice.
     del request.session[_session_key(key)]
-    messages.success(
-        request,
-        ngettext(
-            "%(n)s takst er gemt og offentliggjort.",
-            "%(n)s takster er gemt og offentliggjort.",
-            len(saved),
+    job.refresh_from_db()
+    if job.status == JobStatus.DONE:  # run at once (no broker: development, tests)
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s takst er gemt og offentliggjort.",
+                "%(n)s takster er gemt og offentliggjort.",
+                len(job.params.get("saved", [])),
+            )
+            % {"n": len(job.params.get("saved", []))},
         )
-        % {"n": len(saved)},
-    )
-    return redirect("offers:own_offers")
+    elif job.status != JobStatus.FAILED:
+        messages.success(
+            request,
+            _(
+                "Taksterne gemmes nu. Du kan følge det her. Intet bliver offentliggjort, før "
+                "alle rækker er gemt."
+            ),
+        )
+    return redirect(job)
 
 
 @provider_editor_required

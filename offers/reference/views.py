@@ -1,5 +1,6 @@
-"""The secretariat's pages for reference data: legal paragraphs, target groups and the
-declaration questions, and the yearly PL rates (a page of their own)."""
+"""The secretariat's pages for reference data: legal paragraphs, target groups, the
+declaration questions and the search's synonyms, and the yearly PL rates (a page of their
+own)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from offers import permissions, services
-from offers.models import DeclarationQuestion, LegalParagraph, RegulationRate, TargetGroup
+from offers.models import (
+    DeclarationQuestion,
+    LegalParagraph,
+    RegulationRate,
+    SearchSynonym,
+    TargetGroup,
+)
 from partnership import formats
 from partnership.forms import PortalModelForm
 from partnership.views import member_required
@@ -34,6 +41,21 @@ KINDS = {
         DeclarationQuestion,
         ["key", "group", "text", "help_text", "order", "is_active"],
         gettext_lazy("Deklarationsspørgsmål"),
+    ),
+    "synonymer": (
+        SearchSynonym,
+        ["terms", "note", "is_active"],
+        gettext_lazy("Synonymer i søgningen"),
+    ),
+}
+
+# What a list's page says first, where the list needs it.
+INTROS = {
+    "synonymer": gettext_lazy(
+        "En søgning på ét af ordene i en linje finder også tilbud, der bruger et af de andre, "
+        "fx finder 'lav arousal' også tilbud, der skriver 'low arousal'. Resultatet viser, "
+        "når et tilbud er fundet gennem et synonym. Store og små bogstaver og ordenes "
+        "bøjning betyder ikke noget."
     ),
 }
 
@@ -71,6 +93,7 @@ def edit(request, kind, pk=None):
         {
             "kind": kind,
             "label": label,
+            "intro": INTROS.get(kind, ""),
             "rows": model.objects.all(),
             "form": form,
             "instance": instance,

@@ -13,8 +13,8 @@ from .selectors import SearchReference, search_reference
 
 SORT_CHOICES = [
     ("relevance", _("Relevans")),
-    ("price", _("Pris, laveste først")),
-    ("price_desc", _("Pris, højeste først")),
+    ("price", _("Månedspris ekskl. moms, laveste først")),
+    ("price_desc", _("Månedspris ekskl. moms, højeste først")),
     ("name", _("Navn")),
     ("vacancies", _("Flest ledige pladser")),
 ]
@@ -27,7 +27,13 @@ class SearchForm(PortalForm):
     drawing the form issue no queries of their own; the cleaned choices are primary keys."""
 
     q = forms.CharField(
-        label=_("Søg i navn, metoder og beskrivelse"), required=False, max_length=200
+        label=_("Søg i navn, lovgrundlag, målgrupper, metoder og beskrivelse"),
+        help_text=_(
+            "Store og små bogstaver er det samme, og ordets bøjning betyder ikke noget. "
+            "Søgningen finder også synonymer, fx 'low arousal' for 'lav arousal'."
+        ),
+        required=False,
+        max_length=200,
     )
     paragraf = forms.MultipleChoiceField(
         label=_("Lovgrundlag"), required=False, widget=forms.CheckboxSelectMultiple
@@ -64,10 +70,10 @@ class SearchForm(PortalForm):
         },
     )
     pris_min = DanishDecimalField(
-        label=_("Månedspris fra (kr.)"), required=False, min_value=0, decimal_places=2
+        label=_("Månedspris ekskl. moms fra (kr.)"), required=False, min_value=0, decimal_places=2
     )
     pris_max = DanishDecimalField(
-        label=_("Månedspris til (kr.)"), required=False, min_value=0, decimal_places=2
+        label=_("Månedspris ekskl. moms til (kr.)"), required=False, min_value=0, decimal_places=2
     )
     sorter = forms.ChoiceField(label=_("Sortér efter"), required=False, choices=SORT_CHOICES)
 
@@ -134,6 +140,7 @@ class SearchForm(PortalForm):
                 "label": bf.label,
                 "errors": bf.errors,
                 "optional": not field.required,
+                "help": field.help_text,
             }
             # The options are most of the form: listed here as plain values
             # (value, id, checked, label) or (value, selected, label), which

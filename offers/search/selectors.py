@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
@@ -16,13 +16,15 @@ from django.db import connection
 from django.db.models import Count, OrderBy, QuerySet, Value, Window
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from offers import pricing
-from offers.filters import OfferFilter
+from offers.filters import OfferFilter, text_query_sql
 from offers.models import (
     LegalParagraph,
     Offer,
     RegulationRate,
+    SearchSynonym,
     TargetGroup,
     Tariff,
     TariffStatus,
@@ -290,11 +292,16 @@ class OfferResult:
     places: int
     tariff_price: Decimal | None
     tariff_unit: str | None
+    tariff_vat: bool | None
     monthly_price: Decimal | None
+    comparable_price: Decimal | None
     change_percent: Decimal | None
     pl_flag: bool
     vacant: int | None
     vacancy_date: object | None
+    # Where a text search found it ("navn", "metoder", "§ 108", "synonym for 'lav arousal'"):
+    # match_reasons(), read with the page.
+    found_in: list[str] = field(default_factory=list)
 
 
 PAGE_SIZE = 20
@@ -323,10 +330,12 @@ class SearchResults:
         number: object,
         *,
         cache_key: str | None = None,
+        q: str = "",
     ) -> None:
         # query() builds (matching, order, by_annotation) when a read needs them: building
         # the queryset is most of the work a page read from the cache would do otherwise.
         self._query, self._year, self._reference = query, year, reference
+        self._q = q.strip()
         # The page paginate() will most likely settle on (past the end: the last page, read
         # again by __getitem__).
         self._window = (page_number(number) - 1) * PAGE_SIZE
@@ -387,7 +396,7 @@ class SearchResults:
         paragraph_short = {c.pk: c.key for c in ref.paragraphs}
         group_order = {c.pk: i for i, c in enumerate(ref.target_groups)}
         group_name = {c.pk: c.label for c in ref.target_groups}
-        return [
+        results = [
             _offer_result(
                 r,
                 # (A paragraph or target group made since the reference data was read, in
@@ -409,6 +418,58 @@ class SearchResults:
             )
             for r in rows
         ]
+        if self._q and results:
+            reasons = match_reasons([r.pk for r in results], self._q, ref)
+            for result in results:
+                result.found_in = reasons.get(result.pk, [])
+        return results
+
+
+def match_reasons(ids: list[int], q: str, reference: SearchReference) -> dict[int, list[str]]:
+    """Why each of these offers matched the text `q`, in one query: the parts of the
+    offer holding a word of the query or of a synonym it was widened by (name, methods,
+    description, each paragraph, each target group; case, accents and stemming as the
+    search's, offers.filters.text_query_sql()), and the synonyms that found the offer where
+    the typed term alone would not have ("synonym for 'lav arousal'")."""
+    tables = {
+        "offer": Offer._meta.db_table,
+        "paragraph": LegalParagraph._meta.db_table,
+        "group": TargetGroup._meta.db_table,
+        "synonym": SearchSynonym._meta.db_table,
+        "paragraphs": Offer.paragraphs.through._meta.db_table,
+        "groups": Offer.target_groups.through._meta.db_table,
+    }
+    sql = (
+        "SELECT o.id, offers_search_vector(o.name) @@ x.words,"
+        " offers_search_vector(o.methods) @@ x.words,"
+        " offers_search_vector(o.description) @@ x.words,"
+        " ARRAY(SELECT p.id FROM {paragraphs} l JOIN {paragraph} p ON p.id = l.legalparagraph_id"
+        " WHERE l.offer_id = o.id AND offers_search_vector("
+        "offers_search_paragraph_text(p.code, p.short, p.title)) @@ x.words),"
+        " ARRAY(SELECT g.id FROM {groups} l JOIN {group} g ON g.id = l.targetgroup_id"
+        " WHERE l.offer_id = o.id AND offers_search_vector(g.name) @@ x.words),"
+        " ARRAY(SELECT DISTINCT u.term FROM unnest(x.synonym_ids, x.terms) AS u(id, term)"
+        " JOIN {synonym} s ON s.id = u.id"
+        " WHERE o.search_document @@ offers_search_others(s.terms, u.term) ORDER BY u.term)"
+        " FROM {offer} o, (SELECT offers_search_any_word(e.expanded) AS words, e.synonym_ids,"
+        " e.terms FROM " + text_query_sql("%(q)s") + " e) x"
+        " WHERE o.id = ANY(%(ids)s)"
+    ).format(**tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"ids": list(ids), "q": q})
+        rows = cursor.fetchall()
+    paragraphs = [(c.pk, c.key) for c in reference.paragraphs]
+    groups = [(c.pk, c.label) for c in reference.target_groups]
+    own = [_("navn"), _("metoder"), _("beskrivelse")]
+    found: dict[int, list[str]] = {}
+    for pk, *hits, paragraph_ids, group_ids, synonyms in rows:
+        found[pk] = [
+            *(label for label, hit in zip(own, hits, strict=True) if hit),
+            *(short for p, short in paragraphs if p in paragraph_ids),
+            *(_("målgruppen %(name)s") % {"name": name} for g, name in groups if g in group_ids),
+            *(_("synonym for '%(term)s'") % {"term": term} for term in synonyms),
+        ]
+    return found
 
 
 _DETAIL_FIELDS = [
@@ -421,6 +482,7 @@ _DETAIL_FIELDS = [
     "municipality__name",
     "tariff_price",
     "tariff_unit",
+    "tariff_vat",
     "previous_price",
     "previous_unit",
     "vacant",
@@ -447,12 +509,13 @@ def card_details(ids: list[int], year: int) -> list[dict[str, Any]]:
         "groups": Offer.target_groups.through._meta.db_table,
     }
     tariff = (
-        "LEFT JOIN LATERAL (SELECT t.price, t.unit FROM {tariff} t WHERE t.offer_id = o.id"
+        "LEFT JOIN LATERAL (SELECT t.price, t.unit, t.vat_included FROM {tariff} t"
+        " WHERE t.offer_id = o.id"
         " AND t.year = %(y{n})s AND t.status = %(published)s ORDER BY t.version DESC LIMIT 1)"
     )
     sql = (
         "SELECT o.id, o.name, o.age_min, o.age_max, o.places, p.name, m.name,"
-        " cur.price, cur.unit, prev.price, prev.unit, v.vacant, v.reported_on,"
+        " cur.price, cur.unit, cur.vat_included, prev.price, prev.unit, v.vacant, v.reported_on,"
         " (SELECT r.rate FROM {rate} r WHERE r.year = %(y0)s),"
         " ARRAY(SELECT l.legalparagraph_id FROM {paragraphs} l WHERE l.offer_id = o.id),"
         " ARRAY(SELECT g.targetgroup_id FROM {groups} g WHERE g.offer_id = o.id)"
@@ -500,7 +563,11 @@ def _offer_result(
         # The numbers of offers.pricing, as decorate() (SQL's for sorting are the same).
         tariff_price=Decimal(price).quantize(Decimal("0.01")) if price is not None else None,
         tariff_unit=unit,
+        tariff_vat=r["tariff_vat"],
         monthly_price=pricing.monthly_price(price, unit) if price is not None else None,
+        comparable_price=(
+            pricing.comparable_price(price, unit, r["tariff_vat"]) if price is not None else None
+        ),
         change_percent=change,
         pl_flag=pricing.above_pl(change, rate),
         vacant=r["vacant"],
@@ -534,4 +601,4 @@ def search_page(
         if generation
         else None
     )
-    return SearchResults(query, year, reference, number, cache_key=key)
+    return SearchResults(query, year, reference, number, cache_key=key, q=params.q)

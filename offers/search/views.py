@@ -36,12 +36,14 @@ class _SearchCard:
     meta: str
     target_groups: list[str]
     tariff: str
-    monthly: str
+    vat: str
+    comparable: str
     change: str
     pl_flag: bool
     vacancy: str
     vacancy_date: str
     age: str
+    found_in: str = ""
 
 
 class _CardTexts:
@@ -52,6 +54,7 @@ class _CardTexts:
     def __init__(self):
         self.no_tariff = _("Ingen offentliggjort takst")
         self.per_day, self.per_month = _("pr. døgn"), _("pr. måned")
+        self.vat = {True: _("inkl. moms"), False: _("uden moms"), None: ""}
         self.of, self.years = _("af"), _("år")
         self.dates: dict = {}
 
@@ -73,12 +76,14 @@ class _CardTexts:
             meta=" · ".join([r.provider_name, r.municipality_name, ", ".join(r.paragraphs)]),
             target_groups=r.target_groups,
             tariff=tariff,
-            monthly=formats.kr(r.monthly_price, 0),
+            vat=self.vat[r.tariff_vat] if r.tariff_price is not None else "",
+            comparable=formats.kr(r.comparable_price, 0),
             change="–" if r.change_percent is None else formats.signed_pct(r.change_percent),
             pl_flag=r.pl_flag,
             vacancy="–" if r.vacant is None else f"{r.vacant} {self.of} {r.places}",
             vacancy_date=self.date(r.vacancy_date) if r.vacant is not None else "",
             age=f"{r.age_min}–{r.age_max} {self.years}",
+            found_in=", ".join(r.found_in),
         )
 
 
@@ -152,6 +157,7 @@ OPEN_DATA_FIELDS = [
     "enhed",
     "maanedspris",
     "moms_inkluderet_ja_nej",
+    "maanedspris_ekskl_moms",
     "aendring_pct",
     "over_pl",
 ]
@@ -193,6 +199,9 @@ def _open_data_rows(request):
             "enhed": o.tariff_unit,
             "maanedspris": str(o.monthly_price) if o.monthly_price is not None else None,
             "moms_inkluderet_ja_nej": vat.get(o.tariff_id),
+            "maanedspris_ekskl_moms": (
+                str(o.comparable_price) if o.comparable_price is not None else None
+            ),
             "aendring_pct": str(o.change_percent) if o.change_percent is not None else None,
             "over_pl": o.pl_flag,
         }
@@ -220,7 +229,7 @@ def open_data(request, fmt):
             row["moms_inkluderet_ja_nej"]
         ]
         row["over_pl"] = "ja" if row["over_pl"] else "nej"
-        for key in ("takst", "maanedspris", "aendring_pct"):
+        for key in ("takst", "maanedspris", "maanedspris_ekskl_moms", "aendring_pct"):
             if row[key] is not None:
                 row[key] = Decimal(row[key])  # written with a decimal comma by csv_text()
         table.append([row[field] for field in OPEN_DATA_FIELDS])

@@ -17,6 +17,7 @@ from partnership.intents import AlreadyDone
 from partnership.views import member_required
 
 from . import selectors
+from .diff import changes_on_publish
 from .forms import AddOnFormSet, CorrectionForm, TariffForm
 
 
@@ -132,6 +133,8 @@ def _tariff_page(request, offer, tariff, form, formset, correction_form):
             "formset": formset,
             "correction_form": correction_form,
             "previous": previous,
+            # What publishing the saved draft changes (not what the form holds unsaved).
+            "diff": changes_on_publish(tariff) if tariff and tariff.pk else None,
         },
     )
 

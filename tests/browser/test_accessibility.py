@@ -70,6 +70,9 @@ def test_caseworker_pages(portal, new_page):
             "/jobs/",
             "/konto/password/change/",
             "/konto/2fa/",
+            "/tilbud/foelger/",
+            "/tilbud/gemte-soegninger/",
+            "/tilbud/gemte-soegninger/gem/?kommune=slagelse&ledige=on",
         ],
     )
 

@@ -4,6 +4,7 @@ imports tariffs; a caseworker searches, compares and exports."""
 import io
 import re
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -46,13 +47,21 @@ def test_provider_creates_offer_declares_publishes_corrects_and_imports(
     assert_accessible(page)
     for fieldset in page.locator("fieldset.declaration-question").all():
         fieldset.get_by_label("Indeholdt i taksten").check()
-    night = page.locator("fieldset.declaration-question", has_text="Sovende nattevagt")
+    # Night staffing is one question with exclusive answers (finding 3): a night watch
+    # "Indeholdt" without saying which one is refused, and the typed answers stay.
+    night = page.locator("fieldset.declaration-question", has_text="Nattevagt")
     night.get_by_label("Mod betaling").check()
     night.get_by_label("Pris (kr.)").fill("350")
     night.get_by_label("Enhed").select_option(label="pr. time")
     page.get_by_role("button", name="Gem deklarationen").click()
+    expect(night.get_by_text("Vælg en af svarmulighederne").first).to_be_visible()
+    expect(night.get_by_label("Pris (kr.)")).to_have_value("350")
+    night.get_by_label("Sovende nattevagt, der kan vækkes").check()
+    contact = page.locator("fieldset.declaration-question", has_text="Kontakt til personale")
+    contact.get_by_label("Døgnet rundt").check()
+    page.get_by_role("button", name="Gem deklarationen").click()
     expect(page.get_by_text("Ydelsesdeklarationen er gemt.")).to_be_visible()
-    assert offer.declaration_answers.count() == 16
+    assert offer.declaration_answers.count() == 14
 
     # A tariff with an add-on, published.
     page.get_by_role("link", name="Ny takst").click()
@@ -111,6 +120,10 @@ def test_provider_creates_offer_declares_publishes_corrects_and_imports(
     page.locator("input[type=file]").set_input_files(str(good_file))
     page.get_by_role("button", name=re.compile("Upload|Vis|Kontrollér|Indlæs", re.I)).first.click()
     page.get_by_role("button", name=re.compile("Gem alle 3")).click()
+    # Saved by a background job, followed on the job page (run at once here).
+    expect(page.get_by_text("3 takster er gemt og offentliggjort.")).to_be_visible()
+    expect(page.locator(".job-status-label")).to_have_text("Færdig")
+    assert_accessible(page)
     assert Tariff.objects.filter(year=next_year, status="published").count() == 3
 
 
@@ -119,10 +132,10 @@ def test_caseworker_searches_compares_and_exports(portal_with_offers, new_page):
     page = new_page()
     log_in(page, portal, "sagsbehandler.slagelse@portal.example")
     page.get_by_role("link", name="Find tilbud").first.click()
-    page.get_by_label("Søg i navn, metoder og beskrivelse").fill("autisme")
+    page.get_by_label(re.compile("^Søg i navn")).fill("autisme")
     page.get_by_label("SEL § 108").check()
     page.get_by_label("Kun tilbud med ledige pladser nu").check()
-    page.get_by_label("Sortér efter").select_option(label="Pris, laveste først")
+    page.get_by_label("Sortér efter").select_option(label="Månedspris ekskl. moms, laveste først")
     page.get_by_role("button", name="Søg", exact=True).click()
     assert "q=autisme" in page.url and "sorter=price" in page.url
     assert_accessible(page)
@@ -135,19 +148,112 @@ def test_caseworker_searches_compares_and_exports(portal_with_offers, new_page):
         page.locator(".result form button", has_text="Føj til sammenligning").first.click()
     page.get_by_role("link", name=re.compile("Sammenlign 3 tilbud")).click()
     assert_accessible(page)
-    headers = page.locator(".compare-table thead th a").all_inner_texts()
-    assert headers == titles
+    # The comparison stands in the search's order (the monthly price without VAT).
+    expect(page.locator(".compare-table thead th a.compare-offer")).to_have_text(titles)
     expect(page.locator("tr.differs").first).to_be_visible()
-    shown = [
-        float(v)
-        for v in page.locator("td.monthly-price").evaluate_all(
-            "els => els.map(e => e.dataset.value)"
-        )
-    ]
+    comparable = page.locator("tr.row-comparable td")
+    expect(comparable).to_have_count(3)
+    shown = [float(v) for v in comparable.evaluate_all("els => els.map(e => e.dataset.value)")]
+    assert shown == sorted(shown)
+
+    # The link to send a colleague opens the same comparison for them.
+    share = page.locator(".share-link a")
+    expect(share).to_contain_text("?id=")
+    other = new_page()
+    log_in(other, portal, "sagsbehandler.naestved@portal.example")
+    # (The link is built from SITE_URL, the portal's address in an e-mail.)
+    link = urlsplit(share.get_attribute("href") or "")
+    other.goto(f"{portal}{link.path}?{link.query}")
+    expect(other.locator(".compare-table thead th a.compare-offer")).to_have_text(titles)
+    expect(other.get_by_role("button", name="Gem som min sammenligning")).to_be_visible()
+    expect(other.locator("tr.row-vat th")).to_have_text(re.compile("^Moms"))
+    assert_accessible(other)
+
+    # Printed: the table fits the page width, labels beside their values.
+    page.emulate_media(media="print")
+    expect(page.locator(".compare-table")).to_be_visible()
+    width = page.evaluate("document.documentElement.clientWidth")
+    box = page.locator(".compare-table").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1
+    label = page.locator("tr.row-comparable th").bounding_box()
+    value = comparable.first.bounding_box()
+    assert label and value and abs(label["y"] - value["y"]) < 2  # on the same line
+    page.emulate_media(media="screen")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Hent som regneark (XLSX)").click()
     ws = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
     rows = {row[0].value: [c.value for c in row[1:]] for row in ws.iter_rows()}
-    assert rows["Månedspris (normaliseret)"] == shown
+    assert rows["Månedspris ekskl. moms (sammenligningsgrundlag)"] == shown
     assert [c.value for c in ws[1][1:]] == titles
+    assert ws.page_setup.fitToWidth == 1
+
+
+def test_both_ways_to_a_new_version_carry_addons_vat_and_overhead_and_show_a_diff(portal, new_page):
+    """Issue 13, finding 1 in the browser: "Ret takst" and "Ny takst" for a year that has a
+    published version both start from it (add-ons, VAT, overhead), and the draft shows what
+    publishing it changes before the provider publishes."""
+    from offers.models import AnswerKind, DeclarationAnswer, DeclarationQuestion
+    from tests.factories import TariffFactory, make_offer, pl_rates
+
+    pl_rates()
+    offer = make_offer(name="Åbrinken")
+    night = DeclarationQuestion.objects.get(key="nattevagt")
+    DeclarationAnswer.objects.create(
+        offer=offer, question=night, answer=AnswerKind.INCLUDED, option=night.options.first()
+    )
+    TariffFactory(
+        offer=offer,
+        year=YEAR,
+        price="3000",
+        vat_included=True,
+        overhead_amount=Decimal("212.38"),
+        addons=[("Ekstra støtte 1:1", Decimal("465"), "hour"), ("Kørsel", Decimal("3.79"), "km")],
+    )
+    page = new_page()
+    log_in(page, portal, "leverandoer.a@portal.example")
+
+    def published_page_keeps_everything(version: int) -> None:
+        expect(
+            page.get_by_text(f"Taksten for {YEAR} (version {version}) er offentliggjort.")
+        ).to_be_visible()
+        expect(page.get_by_text("Taksten er inklusive moms")).to_be_visible()
+        expect(page.get_by_text("212,38 kr.").first).to_be_visible()
+        for addon in ("Ekstra støtte 1:1", "Kørsel"):
+            expect(page.get_by_role("cell", name=addon).first).to_be_visible()
+
+    # 1. "Ret takst": the draft starts from version 1.
+    page.goto(portal + offer.get_absolute_url())
+    page.get_by_role("button", name=f"Ret takst {YEAR}").click()
+    expect(page.get_by_label("Inklusive moms")).to_be_checked()
+    expect(page.get_by_label(re.compile("central ledelse"))).to_have_value("212,38")
+    page.get_by_label("Gennemsnitstakst (kr.)").fill("3.100,00")
+    page.get_by_role("button", name="Gem kladde").click()
+    diff = page.locator("table.tariff-diff").first
+    expect(page.get_by_role("heading", name="Det ændres i forhold til version 1")).to_be_visible()
+    expect(diff.locator("tr.changed")).to_have_count(2)  # the price and the monthly price
+    expect(diff.locator("tr.changed", has_text="Takst")).to_contain_text("3.100,00 kr.")
+    expect(page.get_by_text("Tillægsydelserne er de samme.")).to_be_visible()
+    assert_accessible(page)
+    page.screenshot(path="test-artifacts/tariff-diff-correction.png", full_page=True)
+    page.get_by_label("Begrundelse for rettelsen").fill("Ny lejekontrakt.")
+    page.get_by_role("button", name="Offentliggør taksten").click()
+    published_page_keeps_everything(2)
+
+    # 2. "Ny takst" for the same year: only price and occupancy typed, as in the finding.
+    page.get_by_role("link", name="Ny takst").click()
+    page.get_by_label("Takstår").fill(str(YEAR))
+    page.get_by_label("Gennemsnitstakst (kr.)").fill("3.150,00")
+    page.get_by_label("Enhed", exact=True).first.select_option(label="pr. døgn")
+    page.get_by_label("Budgetteret belægning (%)").fill("95")
+    page.get_by_role("button", name="Gem kladde").click()
+    expect(
+        page.get_by_text("moms, overhead, beregning og tillægsydelser er ført med")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Det ændres i forhold til version 2")).to_be_visible()
+    expect(page.locator("table.tariff-diff").first.locator("tr.changed")).to_have_count(2)
+    expect(page.get_by_text("Tillægsydelserne er de samme.")).to_be_visible()
+    page.get_by_label("Begrundelse for rettelsen").fill("Prisen for 2. halvår.")
+    page.get_by_role("button", name="Offentliggør taksten").click()
+    published_page_keeps_everything(3)
+    assert_accessible(page)

@@ -1,8 +1,9 @@
 """A Slagelse caseworker holds a quality dialogue with Bostedet Egelund about one of its
 offers: the municipality's notes and scores, two agreed actions; the provider writes its
 side, brings documentation and finishes one action; the next dialogue between the same
-parties starts with the unfinished action carried over. The provider also registers the
-tilsyn's assessment, drawn as a radar chart on the offer page."""
+parties starts with the unfinished action carried over. The provider also registers its
+own scores ("oplyst af leverandøren"; Socialtilsynet's are not offered to it), drawn as a
+radar chart on the offer page."""
 
 import re
 from datetime import date, timedelta
@@ -28,6 +29,7 @@ OPEN_ACTION = "Kommunen opdaterer handleplanerne før næste dialog"
 def frameworks(portal_with_offers):
     # The live server's flush removes what the data migration wrote: put it back.
     import_module("quality.migrations.0002_frameworks").forward(apps, None)
+    import_module("quality.migrations.0004_versioned_model_and_sources").seed_editions(apps, None)
     return portal_with_offers
 
 
@@ -153,11 +155,14 @@ def test_quality_dialogue_between_slagelse_and_bostedet_egelund(frameworks, new_
     provider.get_by_role("button", name="Gem handlingen").click()
     expect(provider.get_by_text("Handlingen er gemt.")).to_be_visible()
 
-    # --- The provider registers the tilsyn's assessment; the radar chart on the offer ----
+    # --- The provider registers its own scores; the radar chart on the offer --------------
     provider.goto(f"{portal}{offer.get_absolute_url()}")
     provider.get_by_role("link", name="Registrér kvalitetsvurdering").click()
     assert_accessible(provider)
-    provider.get_by_label("Kilde").fill("Tilsynsrapport fra Socialtilsyn Øst")
+    # Socialtilsynet's scores are the secretariat's to enter: not offered to the provider.
+    expect(provider.get_by_label("Socialtilsynets scorer fra tilsynsrapporten")).to_have_count(0)
+    expect(provider.get_by_label("Leverandørens egne scorer")).to_be_checked()
+    provider.get_by_label("Henvisning").fill("Egen trivselsmåling")
     for i, theme in enumerate(
         [
             "Uddannelse og beskæftigelse",
@@ -174,6 +179,12 @@ def test_quality_dialogue_between_slagelse_and_bostedet_egelund(frameworks, new_
     expect(provider.locator("svg.radar-chart")).to_have_count(1)
     expect(provider.locator("svg.radar-chart desc")).to_have_text(
         re.compile(r"^Uddannelse og beskæftigelse 3 af 5")
+    )
+    expect(provider.locator(".assessment-origin strong")).to_have_text(
+        re.compile(r"^Oplyst af leverandøren ")
+    )
+    expect(provider.locator(".assessment-origin")).to_contain_text(
+        "Indtastet af Anna Leverandør, Bostedet Egelund ApS"
     )
     assert_accessible(provider)
 

@@ -335,6 +335,13 @@ def _(w):
     return Target(reverse("offers:search"), CASEWORKER, SearchForm(), method="get")
 
 
+@target("offers.savedsearches.forms.SavedSearchForm")
+def _(w):
+    from offers.savedsearches.forms import SavedSearchForm
+
+    return Target(reverse("offers:saved_search_create"), CASEWORKER, SavedSearchForm())
+
+
 @target("offers.editing.forms.OfferForm")
 def _(w):
     from offers.editing.forms import OfferForm
@@ -377,12 +384,19 @@ def _(w):
     from offers.editing.forms import DeclarationAnswerForm
     from offers.models import DeclarationQuestion
 
-    first, *others = DeclarationQuestion.objects.filter(is_active=True).order_by("pk")
+    first, *others = DeclarationQuestion.objects.filter(is_active=True, options=None).order_by("pk")
+    # The other questions answered (one with options, by its first option).
+    extra = {
+        f"q{q.pk}-answer": "included"
+        for q in DeclarationQuestion.objects.filter(is_active=True).exclude(pk=first.pk)
+    }
+    for q in DeclarationQuestion.objects.filter(is_active=True).exclude(options=None):
+        extra[f"q{q.pk}-option"] = str(q.options.first().pk)
     return Target(
         reverse("offers:declaration_edit", kwargs={"pk": w.offer.pk}),
         EDITOR_A,
         DeclarationAnswerForm(question=first, prefix=f"q{first.pk}"),
-        extra={f"q{q.pk}-answer": "included" for q in others},  # the other questions answered
+        extra=extra,
     )
 
 
@@ -572,7 +586,7 @@ def _(w):
     return Target(
         reverse("quality:assessment_create", kwargs={"offer_pk": w.offer.pk}),
         SECRETARIAT,
-        AssessmentForm(themes=_themes(w.framework)),
+        AssessmentForm(themes=_themes(w.framework), origins=["socialtilsynet"]),
     )
 
 
@@ -656,6 +670,30 @@ def _(w):
     )
 
 
+@target("quality.forms.ActivationForm")
+def _(w):
+    from quality.forms import ActivationForm
+
+    return Target(
+        reverse("quality:framework_activate", kwargs={"pk": w.frameworks["kvalitetsvision"].pk}),
+        SECRETARIAT,
+        ActivationForm(),
+    )
+
+
+@target("quality.forms.CriterionForm")
+def _(w):
+    from quality.forms import CriterionForm
+    from quality.models import Criterion
+
+    theme = _themes(w.framework)[0]
+    return Target(
+        reverse("quality:criterion_create", kwargs={"pk": w.framework.pk, "theme_pk": theme.pk}),
+        SECRETARIAT,
+        CriterionForm(instance=Criterion(theme=theme)),
+    )
+
+
 @target("quality.forms.ThemeForm")
 def _(w):
     from quality.forms import ThemeForm
@@ -684,7 +722,7 @@ def _reference(kind: str):
     return build
 
 
-for _kind in ("paragraffer", "maalgrupper", "spoergsmaal"):
+for _kind in ("paragraffer", "maalgrupper", "spoergsmaal", "synonymer"):
     TARGETS[f"offers.reference.views:{_kind}"] = _reference(_kind)
 
 
@@ -843,6 +881,7 @@ VALID.update(
         },
         "quality.forms.AssessmentForm": lambda w: {
             "assessed_on": _today(),
+            "origin": "socialtilsynet",
             "source": f"Tilsynsrapport {YEAR}",
             **{f"score_{t.pk}": "3" for t in _themes(w.framework)[:2]},
         },
@@ -869,12 +908,23 @@ VALID.update(
             "is_active": "on",
         },
         "quality.forms.ThemeForm": lambda w: {"name": "Nyt tema", "order": "9", "is_active": "on"},
+        "quality.forms.ActivationForm": lambda w: {"valid_from": _today()},
+        "quality.forms.CriterionForm": lambda w: {
+            "code": "F1",
+            "text": "Et kriterium",
+            "order": "5",
+        },
         "offers.reference.views:paragraffer": lambda w: {
             "code": "SEL § 999",
             "short": "§ 999",
             "title": "Prøveparagraf",
             "order": "99",
             "is_active": "on",
+        },
+        "offers.savedsearches.forms.SavedSearchForm": lambda w: {
+            "name": "Botilbud i Næstved",
+            "notify_by_email": "on",
+            "soegning": "q=bosted&kommune=naestved",
         },
         "offers.reference.views:maalgrupper": lambda w: {
             "name": "Prøvegruppe",
@@ -886,6 +936,11 @@ VALID.update(
             "group": "Prøve",
             "text": "Et prøvespørgsmål?",
             "order": "99",
+        },
+        "offers.reference.views:synonymer": lambda w: {
+            "terms": "prøveord, prøveudtryk",
+            "note": "Prøve",
+            "is_active": "on",
         },
     }
 )

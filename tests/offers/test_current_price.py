@@ -17,7 +17,7 @@ from offers.models import CurrentPrice, CurrentVacancy, Offer, Tariff, VacancyRe
 from offers.search import selectors as search_selectors
 from offers.search.selectors import SearchParams
 from offers.selectors import current_year
-from tests.factories import days_ago, demo_user, make_offer, pl_rates, publish
+from tests.factories import TariffFactory, days_ago, demo_user, make_offer, pl_rates, publish
 
 YEAR = current_year()
 
@@ -36,6 +36,23 @@ def _stored() -> dict[tuple[int, int], tuple[int, Decimal]]:
     return {
         (c.offer_id, c.year): (c.tariff_id, c.monthly_price) for c in CurrentPrice.objects.all()
     }
+
+
+def _comparable_stored() -> dict[tuple[int, int], Decimal]:
+    return {(c.offer_id, c.year): c.comparable_price for c in CurrentPrice.objects.all()}
+
+
+def _comparable_computed() -> dict[tuple[int, int], Decimal]:
+    """The comparable price (monthly, excluding VAT) of every year's latest published
+    version, as offers.pricing computes it."""
+    found = {}
+    for year in set(Tariff.objects.values_list("year", flat=True)):
+        for offer in selectors.decorate(
+            selectors.with_current_tariff(Offer.objects.all(), year), year, rate=None
+        ):
+            if offer.tariff_id is not None:
+                found[(offer.pk, year)] = offer.comparable_price
+    return found
 
 
 def _computed() -> dict[tuple[int, int], tuple[int, Decimal]]:
@@ -115,20 +132,25 @@ def test_the_migration_fills_the_tables_from_what_was_there_before_it(editor):
             VacancyReport.objects.create(
                 offer=offer, vacant=month, reported_on=days_ago(90 - 30 * month)
             )
+    # One tariff including VAT: its comparable price is its monthly price / 1,25.
+    TariffFactory(offer=make_offer(), price=Decimal("2500.50"), vat_included=True)
     prices, vacancies = _stored(), _vacancies_stored()
-    assert prices == _computed() and len(prices) == 12
+    assert prices == _computed() and len(prices) == 13
     assert vacancies == _vacancies_computed() and len(vacancies) == 4
     CurrentPrice.objects.all().delete()
     CurrentVacancy.objects.all().delete()
     migration = import_module("offers.migrations.0005_current_price_and_search_generation")
     backfills = [sql for sql in migration.PG_FORWARD if "SELECT DISTINCT ON" in sql]
     assert len(backfills) == 2
-    monthly = import_module("offers.migrations.0007_monthly_price_in_one_function")
+    # The prices as 0009 fills them (the monthly price in øre, and the comparable price: a
+    # column 0005's backfill does not know).
+    comparable = import_module("offers.migrations.0009_comparable_price")
     with connection.cursor() as cursor:
-        for sql in backfills:
-            cursor.execute(sql)
-        cursor.execute(monthly._recompute(monthly.MONTHLY))  # the monthly price in øre
+        cursor.execute(comparable.BACKFILL)
+        cursor.execute(next(sql for sql in backfills if "offers_currentvacancy" in sql))
     assert _stored() == prices and _vacancies_stored() == vacancies
+    assert _comparable_stored() == _comparable_computed() and len(_comparable_stored()) == 13
+    assert Decimal("60845.50") in _comparable_stored().values()  # 76.056,875 / 1,25
 
 
 def test_the_search_filters_and_sorts_on_the_price_as_the_computed_one(editor):

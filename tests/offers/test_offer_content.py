@@ -82,7 +82,9 @@ def test_declaration_extra_without_price_names_the_question(as_provider):
     data = {}
     for q in DeclarationQuestion.objects.filter(is_active=True):
         data[f"q{q.pk}-answer"] = "included"
-    night = DeclarationQuestion.objects.get(key="sovende-nattevagt")
+        if q.options.exists():
+            data[f"q{q.pk}-option"] = str(q.options.first().pk)
+    night = DeclarationQuestion.objects.get(key="nattevagt")
     data[f"q{night.pk}-answer"] = "extra"
     data[f"q{night.pk}-unit"] = "hour"
     response = as_provider.post(reverse("offers:declaration_edit", args=[offer.pk]), data)

@@ -242,6 +242,7 @@ CALLERS = {
     "offers.search.views": "the search page and open data",
     "offers.search.selectors": "search_page() and search_offers()",
     "offers.reports.overview": "the takstoversigt",
+    "offers.savedsearches.searches": "a saved search's query string, read as the search page reads its URL",
 }
 
 # What only a filter of the offer list does: the lookups and SQL of offers/filters.py.

@@ -40,7 +40,7 @@ def _sparse(name):
     """An offer with one of everything, or none."""
     offer = make_offer(name=name)
     publish(offer, YEAR, "2000")
-    question = DeclarationQuestion.objects.filter(is_active=True).first()
+    question = DeclarationQuestion.objects.filter(is_active=True, options=None).first()
     DeclarationAnswer.objects.create(offer=offer, question=question, answer=AnswerKind.INCLUDED)
     VacancyReport.objects.create(offer=offer, vacant=1, reported_on=days_ago(30))
     return offer
@@ -60,6 +60,7 @@ def _rich(name):
             offer=offer,
             question=q,
             answer=kind,
+            option=q.options.first() if kind != AnswerKind.NOT_OFFERED else None,
             price=Decimal("616.5") if kind == AnswerKind.EXTRA and i % 2 else None,
             unit=PriceUnit.HOUR if kind == AnswerKind.EXTRA else "",
             note=f"Note {i}",
@@ -127,7 +128,9 @@ def test_compare_queries_do_not_grow_with_the_offers(
     for o in rich:
         as_caseworker.post(reverse("offers:compare_add"), {"offer": o.pk})
     _n, page = _queries(as_caseworker, url, django_assert_num_queries(n_sparse))
-    assert page.count(f"Tillæg {YEAR}-3-") == 16
+    # One row per add-on: the four offers' four add-ons of the same names.
+    assert page.count(f"Tillæg {YEAR}-3-") == 4
+    assert page.count("100,00 kr. pr. time") == 4
     assert "Mod betaling: 616,50 kr. pr. time" in page
     xlsx = as_caseworker.get(reverse("offers:compare_xlsx"))
     assert xlsx.status_code == 200
@@ -175,6 +178,12 @@ def test_the_comparison_reads_what_the_offers_hold(demo):
         assert row["vacant"] == o.vacant
         current = Tariff.objects.filter(pk=o.tariff_id).first()
         assert row["tariff_vat"] == (current.vat_included if current else None)
+        assert comparison._money(row["tariff_occupancy"]) == (
+            current.occupancy_percent if current else None
+        )
+        assert comparison._money(row["tariff_overhead"]) == (
+            current.overhead_amount if current else None
+        )
         assert [
             (a["name"], comparison._money(a["price"]), a["unit"]) for a in row["addon_rows"]
         ] == (

@@ -18,7 +18,7 @@ from offers.search import selectors as search_selectors
 from offers.search.selectors import SearchParams
 from offers.selectors import current_year, decorate, with_current_tariff
 from offers.tariffs.selectors import tariffs_above_pl
-from tests.factories import demo_user, make_offer, pl_rates, publish
+from tests.factories import TariffFactory, demo_user, make_offer, pl_rates, publish
 
 YEAR = current_year()
 CASEWORKER = "sagsbehandler.slagelse@portal.example"
@@ -63,6 +63,26 @@ def test_the_change_from_last_year_is_on_monthly_prices_to_one_decimal_half_up(
     (before_price, before_unit), (price, unit) = before, after
     found = pricing.change_percent(Decimal(price), unit, Decimal(before_price), before_unit)
     assert found == Decimal(change) and str(found) == change
+
+
+@pytest.mark.parametrize(
+    "price,unit,vat,comparable",
+    [
+        ("2500.50", "day", True, "60845.50"),  # 76.056,875 a month / 1,25 = 60.845,50
+        ("2500.50", "day", False, "76056.88"),  # without VAT: the monthly price
+        ("1000", "day", True, "24333.33"),  # 30.416,666… × 0,8 = 24.333,333…
+        ("76000", "month", True, "60800.00"),
+        ("0.01", "month", True, "0.01"),  # 0,008: half up
+        ("0.06", "day", True, "1.46"),  # 1,46
+        ("1972.62", "day", True, "48000.42"),  # 48.000,42
+        ("9999999999.99", "day", True, "243333333333.09"),  # the largest tariff the column holds
+    ],
+)
+def test_the_comparable_price_is_monthly_without_vat_rounded_once(price, unit, vat, comparable):
+    """One division from the stated price: × 365 / 12 for a day, × 4 / 5 to take out 25 %
+    VAT, then half up to øre (not the monthly price rounded and then divided)."""
+    found = pricing.comparable_price(Decimal(price), unit, vat)
+    assert found == Decimal(comparable) and str(found) == comparable
 
 
 def test_there_is_no_change_without_last_years_tariff():
@@ -110,6 +130,51 @@ def test_the_database_computes_the_monthly_price_python_computes(db):
             assert len(rows) == 30000 + len(LARGE)
             differ = [(p, m) for p, m in rows if m != pricing.monthly_price(p, unit)]
             assert differ == [], unit
+
+
+def test_the_database_computes_the_comparable_price_python_computes(db):
+    with connection.cursor() as cursor:
+        for unit, vat in [("day", True), ("day", False), ("month", True), ("month", False)]:
+            cursor.execute(
+                f"SELECT x.price, offers_comparable_price(x.price, %s, %s)"
+                f" FROM (SELECT (v)::numeric(12, 2) AS price FROM ({ALL_SMALL}"
+                f" UNION ALL SELECT unnest(%s::numeric[])) s(v)) x",
+                [unit, vat, LARGE],
+            )
+            rows = cursor.fetchall()
+            assert len(rows) == 30000 + len(LARGE)
+            differ = [(p, c) for p, c in rows if c != pricing.comparable_price(p, unit, vat)]
+            assert differ == [], (unit, vat)
+
+
+def test_the_search_and_the_pages_use_one_comparable_price(demo):
+    """The stored price the search sorts and filters on (offers_currentprice.comparable_price,
+    written by the trigger), the price computed in SQL for the open data
+    (pricing.ComparablePrice) and the price the pages show (Python) are one number."""
+    prices = ["2500.50", "0.06", "0.18", "1972.62", "1000", "61000.00", "123456.78", "3616.43"]
+    for i, price in enumerate(prices):
+        TariffFactory(
+            offer=make_offer(name=f"Pris {i}"),
+            year=YEAR,
+            price=Decimal(price),
+            unit="month" if i == 5 else "day",
+            vat_included=i % 2 == 0,
+        )
+    stored = dict(
+        CurrentPrice.objects.filter(year=YEAR).values_list("tariff_id", "comparable_price")
+    )
+    in_sql = dict(
+        Tariff.objects.filter(year=YEAR)
+        .annotate(c=pricing.ComparablePrice())
+        .values_list("pk", "c")
+    )
+    shown = {t.pk: t.comparable_price for t in Tariff.objects.filter(year=YEAR)}
+    offers = with_current_tariff(Offer.objects.all(), YEAR)
+    annotated = {o.tariff_id: o.comparable_price for o in offers if o.tariff_id}
+    decorated = {o.tariff_id: o.comparable_price for o in decorate(offers, YEAR) if o.tariff_id}
+    assert len(shown) == len(prices)
+    assert stored == in_sql == shown == annotated == decorated
+    assert shown[Tariff.objects.get(offer__name="Pris 0").pk] == Decimal("60845.50")
 
 
 def test_the_search_and_the_pages_use_one_monthly_price(demo):

@@ -100,7 +100,7 @@ def _queries(client, url, params=None):
 
 
 def _make_many(n, start=0):
-    questions = list(DeclarationQuestion.objects.all()[:5])
+    questions = list(DeclarationQuestion.objects.filter(is_active=True, options=None)[:5])
     for i in range(start, start + n):
         o = make_offer(name=f"Mange {i:03d}")
         publish(o, YEAR, 1000 + i)
@@ -133,7 +133,7 @@ def test_compare_highlights_differences_and_exports_xlsx_with_the_same_numbers(c
     publish(a, YEAR, "2500.50")
     publish(b, YEAR, "76000", unit="month")
     publish(c, YEAR, "2999.99")
-    q = DeclarationQuestion.objects.get(key="vaagen-nattevagt")
+    q = DeclarationQuestion.objects.get(key="transport")
     DeclarationAnswer.objects.create(offer=a, question=q, answer=AnswerKind.INCLUDED)
     DeclarationAnswer.objects.create(
         offer=b, question=q, answer=AnswerKind.EXTRA, price=450, unit="hour"
@@ -151,10 +151,12 @@ def test_compare_highlights_differences_and_exports_xlsx_with_the_same_numbers(c
     x = caseworker.get(reverse("offers:compare_xlsx"))
     ws = load_workbook(io.BytesIO(x.content)).active
     rows = {row[0].value: [c.value for c in row[1:]] for row in ws.iter_rows()}
-    assert rows["Takst (som angivet)"] == [2500.5, 76000, 2999.99]
-    monthly = rows["Månedspris (normaliseret)"]
+    # In price order (the comparable price: these tariffs are without VAT).
+    assert rows[f"Takst {YEAR} (som angivet)"] == [76000, 2500.5, 2999.99]
+    monthly = rows["Månedspris som angivet"]
     shown = [o.monthly_price for o in r.context["cmp"].offers]
-    assert monthly == [float(v) for v in shown] == [76056.88, 76000, 91249.70]
+    assert monthly == [float(v) for v in shown] == [76000, 76056.88, 91249.70]
+    assert rows["Månedspris ekskl. moms (sammenligningsgrundlag)"] == monthly
     assert all(isinstance(v, (int, float)) for v in monthly)
     assert "76.056,88 kr." in page
 

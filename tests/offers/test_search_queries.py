@@ -122,7 +122,11 @@ def test_the_cards_read_what_the_offers_hold(caseworker):
             o.municipality.name,
         )
         assert (row["age_min"], row["age_max"], row["places"]) == (o.age_min, o.age_max, o.places)
-        assert (row["tariff_price"], row["tariff_unit"]) == (o.tariff_price, o.tariff_unit)
+        assert (row["tariff_price"], row["tariff_unit"], row["tariff_vat"]) == (
+            o.tariff_price,
+            o.tariff_unit,
+            o.tariff_vat,
+        )
         assert (row["previous_price"], row["previous_unit"]) == (o.previous_price, o.previous_unit)
         assert (row["vacant"], row["vacancy_date"]) == (o.vacant, o.vacancy_date)
         assert row["pl_rate"] == rate

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.urls import resolve, reverse
 from django.utils import timezone
 
+from offers.models import OfferFollow
 from partnership.models import Job, JobStatus
 from partnership.pagination import MAX_PAGE, page_number
 from tests.factories import OrganisationFactory, demo_user, make_contract, make_offer, publish
@@ -30,6 +31,7 @@ PAGINATED = {
     "contracts:contract_list": CASEWORKER,
     "partnership:organisation_list": CASEWORKER,
     "partnership:job_list": CASEWORKER,
+    "offers:followed_list": CASEWORKER,
 }
 
 HUGE = "9223372036854775807"  # the largest bigint; × the page size it is none
@@ -99,6 +101,7 @@ def two_pages_of_everything(demo):
     caseworker = demo_user(CASEWORKER)
     offers = [make_offer() for _ in range(21)]
     publish(offers[0], timezone.localdate().year, "2500")
+    OfferFollow.objects.bulk_create(OfferFollow(user=caseworker, offer=o) for o in offers)
     for _ in range(26):
         make_contract(offer=offers[0], start_date=timezone.localdate())
     OrganisationFactory.create_batch(51)

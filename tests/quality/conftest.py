@@ -11,12 +11,14 @@ TODAY = date.today()
 
 @pytest.fixture
 def frameworks(db):
-    """The two seeded frameworks (put back after transactional tests flushed them)."""
+    """The seeded frameworks, with the L 200 edition of the quality model not yet in force
+    (put back after transactional tests flushed them)."""
     from importlib import import_module
 
     from django.apps import apps
 
     import_module("quality.migrations.0002_frameworks").forward(apps, None)
+    import_module("quality.migrations.0004_versioned_model_and_sources").seed_editions(apps, None)
     from quality.models import Framework
 
     return {f.key: f for f in Framework.objects.all()}

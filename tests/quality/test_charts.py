@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from quality import services
 from quality.charts import radar_chart
+from quality.models import Origin
 from tests.factories import demo_user, make_offer
 from tests.quality.conftest import TODAY
 
@@ -16,6 +17,7 @@ def assess(offer, model, score=4, source="Tilsynsrapport fra Socialtilsyn Øst")
     return services.create_assessment(
         offer=offer,
         framework=model,
+        origin=Origin.SOCIALTILSYNET,
         assessed_on=TODAY,
         source=source,
         scores={t.pk: score for t in model.themes.all()},
@@ -36,14 +38,7 @@ def test_radar_chart_has_title_description_and_one_axis_per_theme():
 
 def test_offer_page_shows_the_latest_assessment_as_chart_and_table(as_caseworker, model, offer):
     assess(offer, model, score=2, source="Gammel rapport")
-    services.create_assessment(
-        offer=offer,
-        framework=model,
-        assessed_on=TODAY,
-        source=f"Tilsynsrapport {TODAY.year}",
-        scores={t.pk: 4 for t in model.themes.all()},
-        by=demo_user("leverandoer.a@portal.example"),
-    )
+    assess(offer, model, score=4, source=f"Tilsynsrapport {TODAY.year}")
     body = as_caseworker.get(offer.get_absolute_url()).content.decode()
     assert body.count('class="chart radar-chart"') == 1
     assert f"Tilsynsrapport {TODAY.year}" in body and "Gammel rapport" not in body

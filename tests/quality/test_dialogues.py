@@ -115,6 +115,7 @@ def test_assessment_scores_must_be_1_to_5(client, model, offer):
     themes = list(model.themes.all())
     data = {
         "ramme": "kvalitetsmodel",
+        "origin": "provider",
         "assessed_on": str(TODAY),
         "source": f"Tilsynsrapport {TODAY.year}",
     }
