@@ -28,9 +28,15 @@ install: .stamp-python .stamp-npm
 # The portal with in-process tasks and the demo data, at http://127.0.0.1:8000. Without
 # DATABASE_URL on the development database: an embedded PostgreSQL under .devdb/, started
 # if it is not running and left running (config/devdb.py; `make devdb-stop` stops it).
+# The daily tasks (the beat schedule: contracts activated and ended, reminders, scheduled
+# reports, overdue actions) run in the background at once and every DAILY_EVERY_MINUTES
+# (manage.py run_daily), stopped with the server.
+DAILY_EVERY_MINUTES ?= 10
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py run_daily --every $(DAILY_EVERY_MINUTES) --stop-with-parent & daily=$$!; \
+	trap 'kill $$daily 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The test suite, on DATABASE_URL or else the development database (a test database of its

@@ -331,6 +331,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contracts.tasks.activate_contracts",
         "schedule": crontab(hour=5, minute=0),
     },
+    # Running contracts whose last day has passed end: opsagt → ophørt (issue 14).
+    "contracts-end": {
+        "task": "contracts.tasks.end_contracts",
+        "schedule": crontab(hour=5, minute=5),
+    },
     "contracts-reminders": {
         "task": "contracts.tasks.send_reminders",
         "schedule": crontab(hour=6, minute=0),

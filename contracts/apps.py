@@ -7,10 +7,11 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Kontrakter")
 
     def ready(self) -> None:
-        from partnership import jobs, navigation
+        from partnership import dashboard, jobs, navigation
         from partnership.signals import demo_seeded
 
-        from . import permissions
+        from . import panels, permissions
+        from .standards import permissions as standards_permissions
 
         navigation.register(
             navigation.Section(
@@ -26,6 +27,16 @@ class ContractsConfig(AppConfig):
         )
         navigation.register(
             navigation.Section(
+                key="contract_templates",
+                label=_("Standardkontrakter"),
+                url_name="contracts:template_list",
+                description=_("KL's standardkontrakter, version for version, med alle punkter."),
+                visible=standards_permissions.can_read_templates,
+                order=42,
+            )
+        )
+        navigation.register(
+            navigation.Section(
                 key="contract_measures",
                 label=_("Kontraktmåltal"),
                 url_name="contracts:measures",
@@ -34,6 +45,17 @@ class ContractsConfig(AppConfig):
                 ),
                 visible=permissions.can_see_measures,
                 order=45,
+            )
+        )
+
+        dashboard.register(
+            dashboard.Panel(
+                key="contracts_waiting",
+                title=_("Kontrakter der venter på dig"),
+                template="contracts/_waiting_panel.html",
+                context=panels.context,
+                visible=permissions.can_use_contracts,
+                order=30,
             )
         )
 

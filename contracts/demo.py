@@ -3,15 +3,18 @@ various states, some with deviations. Deterministic; created once."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
 from offers.models import Offer, Tariff
 from partnership.models import Organisation, User
 
+from . import dates, services
 from .models import (
+    AGREED_STATES,
     Contract,
     ContractClause,
     ContractEvent,
@@ -28,18 +31,35 @@ STATES = [
     ContractState.NEGOTIATION,
     ContractState.SIGNED,
     ContractState.ACTIVE,
-    ContractState.TERMINATED,
+    ContractState.NOTICE_GIVEN,
     ContractState.ACTIVE,
 ]
+# Dated relative to the day of seeding: the first contract's next follow-up falls within
+# 14 days (its reminder is made by the daily tasks, which `make run` runs), the 8th ended
+# after notice (Ophørt) and the 17th is under notice (Opsagt, ending at the end of a month
+# as clause 8 says).
+FOLLOWUP_SOON = 0
+ENDED = 7
+NOTICE_AGO_DAYS = {ENDED: 150, 16: 10}
+NOTICE_MONTHS = 3
 BUYERS = [
     ("slagelse", "sagsbehandler.slagelse@portal.example", "SLA"),
     ("naestved", "sagsbehandler.naestved@portal.example", "NAE"),
     ("holbaek", "admin.holbaek@portal.example", "HOL"),
 ]
-NOTICE_TEXT = (
-    "Kontrakten kan opsiges af begge parter med seks måneders varsel til udgangen af en måned."
-)
-PAYMENT_TEXT = "Køber betaler månedsvis bagud efter faktura. Betalingsfristen er 30 dage efter modtagelse af korrekt faktura."
+# Terms other than the standard, written into their clauses (contracts.standard_texts), with
+# the reason of each clause that deviates by them.
+LONG_NOTICE_MONTHS = 6
+TERM_REASONS = {
+    "4": "Taksten er fast i hele kontraktens løbetid.",
+    "5": "Kommunens økonomisystem betaler bagud.",
+    "6": "Tættere opfølgning aftalt ved genforhandlingen.",
+    "8": "Længere varsel aftalt på grund af tilbuddets særlige målgruppe.",
+}
+# The 2nd contract is being renegotiated: its amendment, signed by both, comes into force
+# 45 days after seeding (contracts.services.activate), with follow-up every third month.
+AMENDED = 1
+AMENDMENT_IN_DAYS = 45
 
 
 def seed(organisations: dict[str, Organisation]) -> None:
@@ -89,14 +109,22 @@ def _seed(orgs) -> None:
             )
         )
         template = templates[kind]
-        state = STATES[i % len(STATES)]
+        state = STATES[i % len(STATES)] if i != ENDED else ContractState.TERMINATED
         buyer_user = User.objects.get(email=email)
         provider_user = editors.get(offer.provider.slug)
         start = today - timedelta(days=300 - i * 17)
-        signed = state in (ContractState.SIGNED, ContractState.ACTIVE, ContractState.TERMINATED)
+        signed = state in AGREED_STATES
         if state == ContractState.SIGNED:
             start = today + timedelta(days=20 + i)
         now = timezone.now()
+        followup_first = start + timedelta(days=90)
+        if i == FOLLOWUP_SOON:
+            followup_first = today + timedelta(days=10) - relativedelta(months=6)
+        notice_months = LONG_NOTICE_MONTHS if i % 4 == 1 else NOTICE_MONTHS
+        notice_given_on = terminated_on = None
+        if state in (ContractState.NOTICE_GIVEN, ContractState.TERMINATED):
+            notice_given_on = today - timedelta(days=NOTICE_AGO_DAYS.get(i, 10))
+            terminated_on = dates.notice_end(notice_given_on, notice_months)
         contract = Contract.objects.create(
             buyer=orgs[slug],
             provider=offer.provider,
@@ -106,11 +134,11 @@ def _seed(orgs) -> None:
             start_date=start,
             end_date=start + timedelta(days=365 * (1 + i % 2)) if i % 4 else None,
             tariff=tariff,
-            payment_timing="advance" if i % 2 else "arrears",
-            payment_days=30 if i % 3 else 20,
-            notice_months=3,
+            payment_timing="arrears" if i % 5 == 0 else "advance",
+            payment_days=30,
+            notice_months=notice_months,
             automatic_pl=bool(i % 5),
-            followup_first=start + timedelta(days=90),
+            followup_first=followup_first,
             followup_interval_months=6,
             buyer_contact=buyer_user,
             provider_contact=provider_user,
@@ -120,36 +148,37 @@ def _seed(orgs) -> None:
             provider_signed_by=(provider_user or buyer_user) if signed else None,
             provider_signed_at=now if signed else None,
             created_by=buyer_user,
-            terminated_on=today + timedelta(days=60) if state == ContractState.TERMINATED else None,
-            notice_given_on=today - timedelta(days=30)
-            if state == ContractState.TERMINATED
-            else None,
-            termination_reason="Borgeren flytter til et andet tilbud."
-            if state == ContractState.TERMINATED
-            else "",
+            terminated_on=terminated_on,
+            notice_given_on=notice_given_on,
+            termination_reason="Borgeren flytter til et andet tilbud." if notice_given_on else "",
         )
         contract.addons.set(list(tariff.addons.all()[:1]))
-        clauses = []
-        for c in template.clauses.all():
-            text, reason = c.text, ""
-            if c.number == "8" and i % 4 == 1:
-                text, reason = (
-                    NOTICE_TEXT,
-                    "Længere varsel aftalt på grund af tilbuddets særlige målgruppe.",
-                )
-            if c.number == "5" and i % 5 == 0:
-                text, reason = PAYMENT_TEXT, "Kommunens økonomisystem betaler bagud."
-            clauses.append(
-                ContractClause(
-                    contract=contract,
-                    number=c.number,
-                    order=c.order,
-                    title=c.title,
-                    standard_text=c.text,
-                    text=text,
-                    changeable=c.changeable,
-                    deviation_reason=reason,
-                )
-            )
-        ContractClause.objects.bulk_create(clauses)
+        _write_clauses(contract, template)
         ContractEvent.objects.create(contract=contract, kind=EventKind.CREATED, by=buyer_user)
+        if i == AMENDED and state == ContractState.ACTIVE:
+            _amend(contract, today + timedelta(days=AMENDMENT_IN_DAYS))
+
+
+def _write_clauses(contract: Contract, template: ContractTemplate) -> None:
+    """The template's clauses with the contract's terms written in, by the service's rule
+    (a term that deviates gets its demo reason)."""
+    clauses = services.clauses_from_template(contract, template, TERM_REASONS)
+    for clause in clauses:
+        clause.contract = contract
+    ContractClause.objects.bulk_create(clauses)
+
+
+def _amend(original: Contract, effective: date) -> None:
+    """A signed amendment to the contract, in force from the effective date: the contract is
+    under renegotiation until then."""
+    amendment = Contract.objects.get(pk=original.pk)
+    amendment.pk = None
+    amendment.amendment_of = original
+    amendment.start_date = effective
+    amendment.followup_interval_months = 3
+    amendment.state = ContractState.SIGNED
+    amendment.save()
+    amendment.addons.set(original.addons.all())
+    _write_clauses(amendment, original.template)
+    ContractEvent.objects.create(contract=amendment, kind=EventKind.CREATED, by=original.created_by)
+    Contract.objects.filter(pk=original.pk).update(state=ContractState.RENEGOTIATION)

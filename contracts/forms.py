@@ -12,7 +12,8 @@ from partnership import formats
 from partnership.forms import DanishDecimalField, PortalForm, PortalModelForm
 from partnership.models import Organisation, Role, User
 
-from .models import Contract, ContractState, ContractTemplate, TemplateStatus
+from . import selectors, services, standard_texts
+from .models import Contract, ContractTemplate, TemplateStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -131,12 +132,55 @@ class ContractForm(PortalModelForm):
             memberships__is_active=True,
             memberships__role=Role.PROVIDER_EDITOR,
         ).distinct()
+        self._add_reason_fields()
         if editing:
             del self.fields["template"]
             del self.fields["buyer"]
             del self.fields["form_token"]
         elif not self.is_bound:
             self.initial["form_token"] = uuid.uuid4()
+
+    def _add_reason_fields(self) -> None:
+        """A reason per clause a term writes (contracts.standard_texts.TERMS): needed when
+        the term differs from the standard contract's, which makes the clause a deviation."""
+        kept = {}
+        if self.instance.pk:
+            kept = dict(
+                self.instance.clauses.filter(
+                    number__in=standard_texts.DEVIATING_TERM_CLAUSES
+                ).values_list("number", "deviation_reason")
+            )
+        for number in standard_texts.DEVIATING_TERM_CLAUSES:
+            terms = standard_texts.terms_of(number)
+            self.fields[services.reason_field(number)] = forms.CharField(
+                label=_("Begrundelse, hvis %(term)s afviger fra standarden (punkt %(n)s)")
+                % {"term": terms[0].label, "n": number},
+                required=False,
+                max_length=2000,
+                initial=kept.get(number, ""),
+                help_text=_(
+                    "Vilkåret skrives ind i punkt %(n)s. Afviger det fra standardkontrakten, "
+                    "er punktet en afvigelse, som skal begrundes."
+                )
+                % {"n": number},
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def reasons(self) -> dict[str, str]:
+        """The reasons typed, by clause number (for contracts.services)."""
+        return {
+            number: self.cleaned_data.get(services.reason_field(number), "")
+            for number in standard_texts.DEVIATING_TERM_CLAUSES
+        }
+
+    def terms(self) -> dict:
+        """The contract's fields typed: everything but the template, add-ons, the token
+        and the reasons."""
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in ("template", "addons", "form_token") and not k.startswith("reason_")
+        }
 
     def clean_form_token(self) -> uuid.UUID | None:
         token = self.cleaned_data["form_token"]
@@ -164,6 +208,18 @@ class ContractForm(PortalModelForm):
         self.instance.offer = self.offer
         self.instance.provider = self.offer.provider
         super()._post_clean()
+
+
+class RenegotiateForm(PortalForm):
+    effective_date = forms.DateField(
+        label=_("Tillægget gælder fra"),
+        widget=DATE,
+        help_text=_(
+            "Fra denne dato gælder tillægget i stedet for kontrakten, når begge parter har "
+            "underskrevet det."
+        ),
+        error_messages={"required": _("Skriv, hvornår tillægget skal gælde fra.")},
+    )
 
 
 class ClauseForm(PortalForm):
@@ -211,7 +267,7 @@ class ContractFilterForm(PortalForm):
     state = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Alle"))] + list(ContractState.choices),
+        choices=selectors.state_filter_choices,
         widget=ListSelect,
     )
     offer_q = forms.CharField(label=_("Tilbud"), required=False, max_length=100)

@@ -4,17 +4,22 @@ as the standard text; a changed clause is a deviation with a reason."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from offers.models import Offer, Tariff, TariffAddOn
 from partnership import fields as guarded
 from partnership.models import Organisation, OrganisationKind
+
+from . import dates
 
 
 class TemplateKind(models.TextChoices):
@@ -26,9 +31,20 @@ class TemplateKind(models.TextChoices):
 class TemplateStatus(models.TextChoices):
     DRAFT = "draft", _("Kladde")
     PUBLISHED = "published", _("Offentliggjort")
+    REPLACED = "replaced", _("Erstattet")
+
+
+class PublishedTemplateError(Exception):
+    """A published (or replaced) template version cannot change: a change is a new version."""
 
 
 class ContractTemplate(models.Model):
+    """A version of one of KL's standard contracts. The secretariat drafts a new version
+    from the published one (contracts/standards/services.py); publishing it replaces the
+    old one, which never changes again (trigger contracts_contracttemplate_immutable,
+    contracts/migrations/0009). One published version per kind (a constraint): new
+    contracts use it, existing contracts keep the version they were made from."""
+
     kind = models.CharField(_("type"), max_length=20, choices=TemplateKind.choices)
     version = guarded.CharField(_("version"), max_length=20)
     title = guarded.CharField(_("titel"), max_length=200)
@@ -37,6 +53,28 @@ class ContractTemplate(models.Model):
         _("status"), max_length=20, choices=TemplateStatus.choices, default=TemplateStatus.DRAFT
     )
     note = guarded.TextField(_("note"), blank=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("udarbejdet ud fra"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    change_note = guarded.TextField(
+        _("ændringsnote"),
+        blank=True,
+        max_length=4000,
+        help_text=_("Hvad er ændret i forhold til den gældende version, og hvorfor."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("offentliggjort"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replaced_at = models.DateTimeField(_("erstattet"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -44,14 +82,75 @@ class ContractTemplate(models.Model):
         verbose_name_plural = _("kontraktskabeloner")
         ordering = ["kind", "-valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "version"], name="template_unique_version"),
+            models.UniqueConstraint(
+                fields=["kind", "version"],
+                name="template_unique_version",
+                violation_error_message=_(
+                    "Standardkontrakten har allerede en version med det nummer."
+                ),
+            ),
             models.CheckConstraint(
                 name="template_kind_valid", condition=Q(kind__in=TemplateKind.values)
+            ),
+            models.CheckConstraint(
+                name="template_status_valid", condition=Q(status__in=TemplateStatus.values)
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(status="published"),
+                name="template_one_published_per_kind",
+                violation_error_message=_(
+                    "Der kan kun være én offentliggjort version af hver standardkontrakt."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(status="draft"),
+                name="template_one_draft_per_kind",
+                violation_error_message=_("Der er allerede en kladde til en ny version."),
+            ),
+            models.CheckConstraint(
+                name="template_new_version_has_change_note",
+                condition=Q(status="draft") | Q(previous__isnull=True) | ~Q(change_note=""),
+                violation_error_message=_("Skriv en ændringsnote, før versionen offentliggøres."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.version}"
+
+    def save(self, *args, **kwargs):
+        if (
+            self.pk
+            and ContractTemplate.objects.filter(pk=self.pk)
+            .exclude(status=TemplateStatus.DRAFT)
+            .exists()
+        ):
+            raise PublishedTemplateError(
+                "En offentliggjort standardkontrakt kan ikke ændres. Opret en ny version."
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("contracts:template_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        if not self.is_draft:
+            raise PublishedTemplateError("En offentliggjort standardkontrakt kan ikke slettes.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == TemplateStatus.DRAFT
+
+
+def _template_locked(template_id: int | None) -> bool:
+    """Whether the template version is published or replaced (its clauses are fixed)."""
+    return (
+        ContractTemplate.objects.filter(pk=template_id)
+        .exclude(status=TemplateStatus.DRAFT)
+        .exists()
+    )
 
 
 class TemplateClause(models.Model):
@@ -61,6 +160,11 @@ class TemplateClause(models.Model):
     title = guarded.CharField(_("overskrift"), max_length=200)
     text = guarded.TextField(_("standardtekst"))
     changeable = models.BooleanField(_("kommunen må ændre"), default=True)
+    is_summary = models.BooleanField(
+        _("resumé"),
+        default=False,
+        help_text=_("Teksten er portalens resumé, ikke KL's officielle ordlyd."),
+    )
 
     class Meta:
         ordering = ["template", "order"]
@@ -73,6 +177,21 @@ class TemplateClause(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
 
+    def save(self, *args, **kwargs):
+        old = TemplateClause.objects.filter(pk=self.pk).values_list("template_id", flat=True)
+        if _template_locked(self.template_id) or (self.pk and _template_locked(old.first())):
+            raise PublishedTemplateError(
+                "Punkterne i en offentliggjort standardkontrakt kan ikke ændres."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if _template_locked(self.template_id):
+            raise PublishedTemplateError(
+                "Punkterne i en offentliggjort standardkontrakt kan ikke slettes."
+            )
+        return super().delete(*args, **kwargs)
+
 
 class ContractState(models.TextChoices):
     DRAFT = "draft", _("Kladde")
@@ -81,7 +200,26 @@ class ContractState(models.TextChoices):
     SIGNED = "signed", _("Underskrevet")
     ACTIVE = "active", _("Aktiv")
     RENEGOTIATION = "renegotiation", _("Under genforhandling")
+    # An amendment came into force on its start date and governs from then
+    # (contracts.services.activate); the page says "Erstattet af tillæg af <dato>".
+    SUPERSEDED = "superseded", _("Erstattet af tillæg")
+    # Notice given: the contract runs until terminated_on, then the daily task ends it.
+    NOTICE_GIVEN = "notice_given", _("Opsagt")
     TERMINATED = "terminated", _("Ophørt")
+
+
+# Contracts that run (or are about to) until they end: reminders, the list's "Løbende" and
+# the measure count them. An opsagt contract runs until its end date.
+RUNNING_STATES = (
+    ContractState.SIGNED,
+    ContractState.ACTIVE,
+    ContractState.RENEGOTIATION,
+    ContractState.NOTICE_GIVEN,
+)
+# Agreed by both sides, whether running now or ended since.
+AGREED_STATES = (*RUNNING_STATES, ContractState.TERMINATED)
+# Notice can be given on a contract in these states (contracts.services.give_notice).
+NOTICE_STATES = (ContractState.SIGNED, ContractState.ACTIVE, ContractState.RENEGOTIATION)
 
 
 # An amendment is open until it comes into force (active) or ends: a contract has at most
@@ -238,6 +376,14 @@ class Contract(models.Model):
                 condition=~Q(state__in=[ContractState.SIGNED, ContractState.ACTIVE])
                 | (Q(buyer_signed_at__isnull=False) & Q(provider_signed_at__isnull=False)),
             ),
+            models.CheckConstraint(
+                name="contract_notice_has_dates",
+                condition=~Q(state=ContractState.NOTICE_GIVEN)
+                | (Q(notice_given_on__isnull=False) & Q(terminated_on__isnull=False)),
+                violation_error_message=_(
+                    "En opsagt kontrakt skal have opsigelses- og ophørsdato."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -257,8 +403,49 @@ class Contract(models.Model):
                 errors["tariff"] = _("Vælg en offentliggjort takst.")
         if self.offer_id and self.provider_id and self.offer.provider_id != self.provider_id:
             errors["offer"] = _("Tilbuddet hører til en anden leverandør.")
+        if (
+            self.amendment_of_id
+            and self.start_date
+            and self.start_date < self.amendment_of.start_date  # type: ignore[union-attr]
+        ):
+            # An amendment's start date is the day it comes into force.
+            errors["start_date"] = _(
+                "Tillægget kan tidligst gælde fra den oprindelige kontrakts startdato (%(date)s)."
+            ) % {"date": date_format(self.amendment_of.start_date, "j. F Y")}  # type: ignore[union-attr]
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def ends_on(self) -> date | None:
+        """The day the contract ends: after notice, else its end date (contracts.dates)."""
+        return dates.ends_on(self)
+
+    @property
+    def superseded_by(self) -> Contract | None:
+        """The amendment in force that replaced this version, if any."""
+        if self.state != ContractState.SUPERSEDED:
+            return None
+        return (
+            self.amendments.exclude(state__in=OPEN_AMENDMENT_STATES).order_by("-start_date").first()
+        )
+
+    @property
+    def state_label(self) -> str:
+        """The state in words, with the end date while notice runs:
+        "Opsagt – ophører 30. juni 2027"."""
+        if self.state == ContractState.SUPERSEDED and (amendment := self.superseded_by):
+            return _("Erstattet af tillæg af %(date)s") % {
+                "date": date_format(amendment.start_date, "j. F Y")
+            }
+        if self.state == ContractState.NOTICE_GIVEN and self.terminated_on:
+            return _("Opsagt – ophører %(date)s") % {
+                "date": date_format(self.terminated_on, "j. F Y")
+            }
+        return (
+            str(ContractState(self.state).label)
+            if self.state in ContractState.values
+            else self.state
+        )
 
     @property
     def deviation_count(self) -> int:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from partnership.models import Job
 from partnership.pdf import render_pdf
 
-from . import permissions
+from . import history, permissions
 from .diff import Diff, word_diff
 from .models import Contract
 
@@ -50,7 +50,7 @@ def _spaced(diff: Diff) -> Diff:
     return out
 
 
-def contract_pdf_context(contract: Contract) -> dict:
+def contract_pdf_context(contract: Contract, side: str | None = "buyer") -> dict:
     clauses = []
     deviations = []
     for clause in contract.clauses.all():
@@ -68,12 +68,16 @@ def contract_pdf_context(contract: Contract) -> dict:
         "price_items": list(contract.price_items.all()),
         "clauses": clauses,
         "deviations": deviations,
+        "history": history.describe_all(
+            permissions.events_visible_to(side, list(contract.events.select_related("by")))
+        ),
         "generated_at": timezone.localtime(),
     }
 
 
-def render_contract_html(contract: Contract) -> str:
-    return render_to_string(TEMPLATE, contract_pdf_context(contract))
+def render_contract_html(contract: Contract, side: str | None = "buyer") -> str:
+    """The PDF's HTML as the side sees it (its history: permissions.events_visible_to)."""
+    return render_to_string(TEMPLATE, contract_pdf_context(contract, side))
 
 
 def render_contract_pdf(job: Job, progress) -> tuple[str, bytes]:
@@ -81,9 +85,10 @@ def render_contract_pdf(job: Job, progress) -> tuple[str, bytes]:
     party to the contract gets it rendered, whoever else can reach the job."""
     progress(0, 2)
     contract = load_contract(int(job.params["contract_id"]))
-    if permissions.side_of(job.ordered_by, contract) is None:
+    side = permissions.side_of(job.ordered_by, contract)
+    if side is None:
         raise PermissionDenied(_("Kun kontraktens parter kan hente kontrakten som PDF."))
-    html = render_contract_html(contract)
+    html = render_contract_html(contract, side)
     progress(1, 2)
     pdf = render_pdf(html)
     progress(2, 2)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,9 +21,11 @@ from offers.models import TariffAddOn
 from partnership.intents import AlreadyDone, create_once
 from partnership.models import User
 
-from . import permissions
+from . import dates, notifications, permissions, standard_texts
 from .models import (
+    NOTICE_STATES,
     OPEN_AMENDMENT_STATES,
+    RUNNING_STATES,
     Contract,
     ContractClause,
     ContractEvent,
@@ -31,8 +33,8 @@ from .models import (
     ContractTemplate,
     EventKind,
     IndividualPriceItem,
-    TemplateStatus,
 )
+from .standards.selectors import published_version
 
 TERM_FIELDS = [
     "case_reference",
@@ -66,7 +68,7 @@ def _event(
     message: str = "",
     clause_number: str = "",
 ) -> ContractEvent:
-    return ContractEvent.objects.create(
+    event = ContractEvent.objects.create(
         contract=contract,
         kind=kind,
         by=by,
@@ -75,6 +77,9 @@ def _event(
         message=message,
         clause_number=clause_number,
     )
+    # The other side hears of what is news to it, once the change is committed.
+    notifications.tell_other_side(event)
+    return event
 
 
 def _made_by_form(key: UUID, by: User) -> Contract | None:
@@ -113,18 +118,20 @@ def create_contract(
     by: User,
     amendment_of: Contract | None = None,
     creation_key: UUID | None = None,
+    reasons: dict[str, str] | None = None,
 ) -> Contract:
-    """A draft contract from the template. creation_key is the create form's one-time
-    token: sent again (a double click, a reload, two requests at once) it makes no second
-    contract but raises AlreadyDone with the first."""
+    """A draft contract from the template, its terms written into their clauses
+    (contracts.standard_texts.TERMS). A term other than the standard makes its clause a
+    deviation, whose reason is in reasons (by clause number). creation_key is the create
+    form's one-time token: sent again (a double click, a reload, two requests at once) it
+    makes no second contract but raises AlreadyDone with the first."""
     if not permissions.can_create_contract(by):
         raise PermissionDenied(_("Kun kommunens medarbejdere kan oprette kontrakter."))
     if creation_key is not None:
         made = _made_by_form(creation_key, by)
         if made is not None:
             raise AlreadyDone(FORM_SENT_TWICE, existing=made)  # type: ignore[arg-type]
-    if template.status != TemplateStatus.PUBLISHED:
-        raise ValidationError({"template": _("Vælg en offentliggjort skabelon.")})
+    template = _template_version(template, amendment_of)
     contract = Contract(
         template=template,
         created_by=by,
@@ -139,6 +146,7 @@ def create_contract(
     # The token's and the open amendment's uniqueness are left to the database, which
     # settles two requests at the same moment too.
     contract.full_clean(exclude=["creation_key", "amendment_of"])
+    clauses = clauses_from_template(contract, template, reasons or {})
     if creation_key is not None:
         create_once(
             contract.save,
@@ -154,20 +162,85 @@ def create_contract(
             message=RENEGOTIATING_ALREADY,  # type: ignore[arg-type]
         )
     contract.addons.set(_valid_addons(contract, addons))
-    ContractClause.objects.bulk_create(
-        ContractClause(
-            contract=contract,
+    for clause in clauses:
+        clause.contract = contract
+    ContractClause.objects.bulk_create(clauses)
+    _event(contract, EventKind.CREATED, by, after=_snapshot(contract))
+    return contract
+
+
+def _template_version(
+    template: ContractTemplate, amendment_of: Contract | None
+) -> ContractTemplate:
+    """The template version a contract is made from: an amendment keeps its agreement's
+    version; a new contract gets the published version of the chosen kind (also when the
+    form was drawn before a newer version was published)."""
+    if amendment_of is not None:
+        return amendment_of.template
+    published = published_version(template.kind)
+    if published is None:
+        raise ValidationError({"template": _("Vælg en offentliggjort skabelon.")})
+    return published
+
+
+def _term_reason_error(clause: ContractClause, terms: standard_texts.Values) -> tuple[str, str]:
+    """A clause that deviates (by a term) without a reason, or an unchangeable clause a
+    term would change: (form field, message). The error goes to the clause's reason field
+    on the terms form, or to the term's field."""
+    changed = [
+        t
+        for t in standard_texts.terms_of(clause.number)
+        if t.has_standard and terms[t.key] != t.standard
+    ]
+    if not clause.changeable:
+        return (
+            changed[0].field if changed else "__all__",
+            _("Punkt %(n)s må ikke ændres i standardkontrakten, så %(term)s skal følge standarden.")
+            % {"n": clause.number, "term": changed[0].label if changed else _("punktet")},
+        )
+    return (
+        reason_field(clause.number),
+        _("Skriv, hvorfor %(term)s afviger fra standardkontrakten (punkt %(n)s).")
+        % {"term": changed[0].label if changed else _("punktet"), "n": clause.number},
+    )
+
+
+def _raise_errors(errors: list[tuple[str, str]]) -> None:
+    if errors:
+        merged: dict[str, list[str]] = {}
+        for field, message in errors:
+            merged.setdefault(field, []).append(message)
+        raise ValidationError(merged)
+
+
+def reason_field(number: str) -> str:
+    """The terms form's field for the reason of a clause that deviates by a term."""
+    return f"reason_{number}"
+
+
+def clauses_from_template(
+    contract: Contract, template: ContractTemplate, reasons: dict[str, str]
+) -> list[ContractClause]:
+    """The contract's clauses, unsaved: the template's texts with the terms written in."""
+    terms = standard_texts.values(contract)
+    clauses: list[ContractClause] = []
+    errors: list[tuple[str, str]] = []
+    for c in template.clauses.all():
+        standard, text = standard_texts.clause_texts(c.text, c.number, contract)
+        clause = ContractClause(
             number=c.number,
             order=c.order,
             title=c.title,
-            standard_text=c.text,
-            text=c.text,
+            standard_text=standard,
+            text=text,
             changeable=c.changeable,
+            deviation_reason=(reasons.get(c.number) or "").strip() if text != standard else "",
         )
-        for c in template.clauses.all()
-    )
-    _event(contract, EventKind.CREATED, by, after=_snapshot(contract))
-    return contract
+        if text != standard and (not clause.changeable or not clause.deviation_reason):
+            errors.append(_term_reason_error(clause, terms))
+        clauses.append(clause)
+    _raise_errors(errors)
+    return clauses
 
 
 def _valid_addons(contract: Contract, addons: Iterable[TariffAddOn] | None) -> list[TariffAddOn]:
@@ -185,23 +258,78 @@ def update_terms(
     fields: dict[str, Any],
     addons: Iterable[TariffAddOn] | None,
     by: User,
+    reasons: dict[str, str] | None = None,
 ) -> Contract:
+    """The terms changed, and their clauses written again from them
+    (contracts.standard_texts): a term other than the standard makes its clause a
+    deviation, whose reason is in reasons (by clause number; a reason left out keeps the
+    clause's own)."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not permissions.can_edit_terms(by, contract):
         raise PermissionDenied(
             _("Vilkårene kan kun ændres af køberen, mens kontrakten forhandles.")
         )
     before = _snapshot(contract)
+    old_terms = standard_texts.values(contract)
+    old_standard = standard_texts.standard_values(contract)
     for name, value in fields.items():
         setattr(contract, name, value)
     contract.full_clean()
     contract.save()
     contract.addons.set(_valid_addons(contract, addons))
     after = _snapshot(contract)
-    if after != before:
+    clauses_changed = _rewrite_term_clauses(contract, old_terms, old_standard, reasons or {}, by)
+    if after != before or clauses_changed:
         _reset_acceptance(contract)
+    if after != before:
         _event(contract, EventKind.FIELDS, by, before=before, after=after)
     return contract
+
+
+def _rewrite_term_clauses(
+    contract: Contract,
+    old_terms: standard_texts.Values,
+    old_standard: standard_texts.Values,
+    reasons: dict[str, str],
+    by: User,
+) -> bool:
+    """Each clause that holds a term written from the terms as they now stand, with its
+    reason; every changed clause recorded as a clause event. Whether any changed."""
+    new_terms = standard_texts.values(contract)
+    new_standard = standard_texts.standard_values(contract)
+    errors: list[tuple[str, str]] = []
+    changed: list[tuple[ContractClause, dict[str, str]]] = []
+    for clause in contract.clauses.filter(number__in=standard_texts.TERM_CLAUSES):
+        before = {"text": clause.text, "reason": clause.deviation_reason}
+        standard_before = clause.standard_text
+        clause.text = standard_texts.rewrite(clause.text, clause.number, old_terms, new_terms)
+        clause.standard_text = standard_texts.rewrite(
+            clause.standard_text, clause.number, old_standard, new_standard
+        )
+        reason = reasons.get(clause.number, clause.deviation_reason)
+        clause.deviation_reason = (reason or "").strip() if clause.is_deviation else ""
+        if clause.is_deviation and (not clause.changeable or not clause.deviation_reason):
+            errors.append(_term_reason_error(clause, new_terms))
+        elif before != {"text": clause.text, "reason": clause.deviation_reason} or (
+            clause.standard_text != standard_before
+        ):
+            changed.append((clause, before))
+    _raise_errors(errors)
+    for clause, before in changed:
+        clause.full_clean()
+        clause.save(update_fields=["text", "standard_text", "deviation_reason"])
+        after = {"text": clause.text, "reason": clause.deviation_reason}
+        if after != before:
+            _event(
+                contract,
+                EventKind.CLAUSE,
+                by,
+                clause_number=clause.number,
+                before=before,
+                after=after,
+                message=_("Skrevet ud fra vilkårene."),
+            )
+    return any({"text": c.text, "reason": c.deviation_reason} != before for c, before in changed)
 
 
 @transaction.atomic
@@ -218,6 +346,20 @@ def change_clause(*, clause: ContractClause, text: str, reason: str, by: User) -
     if text != clause.standard_text and not reason:
         raise ValidationError(
             {"reason": _("Skriv, hvorfor punktet afviger fra standardkontrakten.")}
+        )
+    # The clause's terms are written from the contract's terms, never typed here: a text
+    # without them would disagree with the terms (contracts.standard_texts).
+    missing = standard_texts.missing_terms(text, clause.number, contract, clause.standard_text)
+    if missing:
+        term, phrase = missing[0]
+        raise ValidationError(
+            {
+                "text": _(
+                    "Punkt %(n)s skal nævne %(term)s, som vilkårene siger: »%(phrase)s«. "
+                    "Ændr %(term)s under »Redigér vilkår«, så skrives punktet om."
+                )
+                % {"n": clause.number, "term": term.label, "phrase": phrase}
+            }
         )
     before = {"text": clause.text, "reason": clause.deviation_reason}
     clause.text = text
@@ -312,36 +454,43 @@ def activate(*, contract: Contract) -> Contract:
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.state != ContractState.SIGNED or contract.start_date > timezone.localdate():
         return contract
-    _set_state(contract, ContractState.ACTIVE, None, message=_("Aktiveret på startdatoen."))
-    if contract.amendment_of_id:
-        # Set with amendment_of_id (a foreign key): never None here.
-        original = cast(Contract, contract.amendment_of)
-        if original.state == ContractState.RENEGOTIATION:
-            _set_state(
-                original, ContractState.ACTIVE, None, message=_("Tillægget er trådt i kraft.")
-            )
+    if not contract.amendment_of_id:
+        _set_state(contract, ContractState.ACTIVE, None, message=_("Aktiveret på startdatoen."))
+        return contract
+    # An amendment comes into force on its start date (the effective date) and governs from
+    # then: the version it amends is replaced, so one version of the agreement is active.
+    since = date_format(contract.start_date, "j. F Y")
+    _set_state(
+        contract,
+        ContractState.ACTIVE,
+        None,
+        message=_("Tillægget er trådt i kraft den %(date)s.") % {"date": since},
+    )
+    original = Contract.objects.select_for_update().get(pk=contract.amendment_of_id)
+    if original.state in (ContractState.RENEGOTIATION, ContractState.ACTIVE):
+        _set_state(
+            original,
+            ContractState.SUPERSEDED,
+            None,
+            message=_("Erstattet af tillæg af %(date)s.") % {"date": since},
+        )
     return contract
-
-
-def notice_deadline(contract: Contract, given_on: date | None = None) -> date:
-    """The earliest end if notice is given on the date: notice period from that date."""
-    return (given_on or timezone.localdate()) + relativedelta(months=contract.notice_months)
 
 
 @transaction.atomic
 def terminate(*, contract: Contract, notice_given_on: date, reason: str, by: User) -> Contract:
-    if permissions.side_of(by, contract) is None or contract.state not in (
-        ContractState.ACTIVE,
-        ContractState.RENEGOTIATION,
-        ContractState.SIGNED,
-    ):
+    """Notice given: the contract is "Opsagt" and ends at the end of the month in which the
+    notice period ends (contracts.dates, clause 8), or on its own end date if that comes
+    first; the daily task (end_contracts) makes it "Ophørt" after that day."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if permissions.side_of(by, contract) is None or contract.state not in NOTICE_STATES:
         raise PermissionDenied(_("Kontrakten kan ikke opsiges nu."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Skriv begrundelsen for ophøret.")})
     contract.notice_given_on = notice_given_on
     try:
-        contract.terminated_on = notice_deadline(contract, notice_given_on)
+        contract.terminated_on = dates.end_after_notice(contract, notice_given_on)
     except (ValueError, OverflowError) as exc:  # the notice period ends after year 9999
         raise ValidationError(
             {"notice_given_on": _("Opsigelsesdatoen ligger for langt ude i fremtiden.")}
@@ -350,15 +499,41 @@ def terminate(*, contract: Contract, notice_given_on: date, reason: str, by: Use
     contract.save(
         update_fields=["notice_given_on", "terminated_on", "termination_reason", "updated_at"]
     )
-    _set_state(contract, ContractState.TERMINATED, by, message=reason)
+    _set_state(contract, ContractState.NOTICE_GIVEN, by, message=reason)
+    return end(contract=contract)  # at once if the notice has already run out
+
+
+@transaction.atomic
+def end(*, contract: Contract) -> Contract:
+    """A running contract whose last day has passed is "Ophørt" (run by the daily task):
+    an opsagt contract after the end of its notice, any other after its end date. Safe to
+    run twice."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    last_day = contract.ends_on
+    if contract.state not in RUNNING_STATES or last_day is None or last_day >= timezone.localdate():
+        return contract
+    if contract.state == ContractState.NOTICE_GIVEN:
+        message = _("Ophørt efter opsigelse den %(date)s.")
+    else:
+        message = _("Ophørt på slutdatoen den %(date)s.")
+    _set_state(
+        contract,
+        ContractState.TERMINATED,
+        None,
+        message=message % {"date": date_format(last_day, "j. F Y")},
+    )
     return contract
 
 
 @transaction.atomic
-def start_renegotiation(*, contract: Contract, by: User) -> Contract:
-    """An amendment linked to the contract, starting from its current clauses. One at a
-    time: the contract's row is locked, so a second request (a double click, a colleague)
-    waits, then finds the amendment the first made and gets AlreadyDone with it."""
+def start_renegotiation(
+    *, contract: Contract, by: User, effective_date: date | None = None
+) -> Contract:
+    """An amendment linked to the contract, starting from its current terms and clauses,
+    that governs from its effective date (its start date; contracts.services.activate).
+    One at a time: the contract's row is locked, so a second request (a double click, a
+    colleague) waits, then finds the amendment the first made and gets AlreadyDone with
+    it."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if permissions.side_of(by, contract) != "buyer":
         raise PermissionDenied(_("Kun køberen kan genforhandle en aktiv kontrakt."))
@@ -367,20 +542,47 @@ def start_renegotiation(*, contract: Contract, by: User) -> Contract:
         raise AlreadyDone(RENEGOTIATING_ALREADY, existing=open_amendment)  # type: ignore[arg-type]
     if contract.state != ContractState.ACTIVE:
         raise PermissionDenied(_("Kun køberen kan genforhandle en aktiv kontrakt."))
+    if effective_date is None:
+        raise ValidationError({"effective_date": _("Skriv, hvornår tillægget skal gælde fra.")})
+    if effective_date < contract.start_date:
+        raise ValidationError(
+            {
+                "effective_date": _(
+                    "Tillægget kan tidligst gælde fra kontraktens startdato (%(date)s)."
+                )
+                % {"date": date_format(contract.start_date, "j. F Y")}
+            }
+        )
+    if contract.end_date and effective_date > contract.end_date:
+        raise ValidationError(
+            {
+                "effective_date": _(
+                    "Tillægget kan senest gælde fra kontraktens slutdato (%(date)s)."
+                )
+                % {"date": date_format(contract.end_date, "j. F Y")}
+            }
+        )
     fields = {f: getattr(contract, f) for f in TERM_FIELDS}
     fields.update(
-        buyer_id=contract.buyer_id, offer_id=contract.offer_id, provider_id=contract.provider_id
+        buyer_id=contract.buyer_id,
+        offer_id=contract.offer_id,
+        provider_id=contract.provider_id,
+        start_date=effective_date,
     )
+    clauses = list(contract.clauses.all())
     amendment = create_contract(
         template=contract.template,
         fields=fields,
         addons=contract.addons.all(),
         by=by,
         amendment_of=contract,
+        reasons={c.number: c.deviation_reason for c in clauses},
     )
-    for clause in contract.clauses.all():
+    for clause in clauses:
         ContractClause.objects.filter(contract=amendment, number=clause.number).update(
-            text=clause.text, deviation_reason=clause.deviation_reason
+            standard_text=clause.standard_text,
+            text=clause.text,
+            deviation_reason=clause.deviation_reason,
         )
     _set_state(contract, ContractState.RENEGOTIATION, by)
     return amendment

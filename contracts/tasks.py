@@ -1,5 +1,8 @@
-"""Daily background work on contracts: reminders to the contact people, and signed
-contracts becoming active on their start date. Both are safe to run twice."""
+"""Daily background work on contracts: signed contracts becoming active on their start
+date, running contracts ending after their last day (an opsagt contract "Ophørt"), and
+reminders to the contact people. All are safe to run twice. They are in the beat schedule
+(CELERY_BEAT_SCHEDULE in config/settings.py); `make run` runs that schedule with the
+management command run_daily."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from datetime import date
 
 from celery import shared_task
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -18,7 +22,7 @@ from partnership.links import absolute_url
 from partnership.models import MailKind, Notice
 
 from . import services
-from .models import Contract, ContractState, Reminder, ReminderKind
+from .models import RUNNING_STATES, Contract, ContractState, Reminder, ReminderKind
 from .reminders import due_reminders
 
 log = logging.getLogger(__name__)
@@ -144,3 +148,28 @@ def activate_contracts(today: str | None = None) -> int:
                 continue
             activated += result.state == ContractState.ACTIVE
     return activated
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def end_contracts(today: str | None = None) -> int:
+    """Running contracts whose last day has passed (the end of the notice for an opsagt
+    contract, else the end date) become "Ophørt". Returns how many did.
+
+    services.end checks the date against the real date again, so a `today` in the future
+    does not end a contract early."""
+    day = _day(today)
+    due = (
+        Contract.objects.filter(state__in=RUNNING_STATES)
+        .filter(Q(state=ContractState.NOTICE_GIVEN, terminated_on__lt=day) | Q(end_date__lt=day))
+        .order_by("pk")
+    )
+    ended = 0
+    with override("da"):
+        for contract in list(due):
+            try:
+                result = services.end(contract=contract)
+            except Exception:
+                log.exception("Ending contract %s failed", contract.pk)
+                continue
+            ended += result.state == ContractState.TERMINATED
+    return ended

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("kontrakter/", views.contract_list, name="contract_list"),
     path("kontrakter/ny/", views.contract_create, name="contract_create"),
     path("kontrakter/maaltal/", views.measures, name="measures"),
+    path("kontrakter/standardkontrakter/", include("contracts.standards.urls")),
     path("kontrakter/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("kontrakter/<int:pk>/vilkaar/", views.contract_edit, name="contract_edit"),
     path("kontrakter/<int:pk>/punkter/<int:clause_pk>/", views.clause_edit, name="clause_edit"),

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,7 +21,8 @@ from partnership.models import MailKind, Organisation
 from partnership.pagination import PAGE_PARAM, paginate
 from partnership.views import member_required, queue_down_message
 
-from . import permissions, selectors, services
+from . import history, permissions, selectors, services
+from .dates import next_dates
 from .diff import word_diff
 from .forms import (
     ClauseForm,
@@ -28,9 +30,10 @@ from .forms import (
     ContractFilterForm,
     ContractForm,
     PriceItemForm,
+    RenegotiateForm,
     TerminateForm,
 )
-from .models import Contract, ContractClause, ContractState, EventKind
+from .models import NOTICE_STATES, Contract, ContractClause, ContractState, EventKind
 
 
 def _visible_contract(request, pk) -> Contract:
@@ -92,7 +95,7 @@ def _contract_rows(contracts) -> list[_ContractRow]:
                 provider=c.provider.name,
                 case_reference=c.case_reference,
                 period=period,
-                state=labels.get(c.state, c.state),
+                state=c.state_label if c.terminated_on else labels.get(c.state, c.state),
                 deviations=c.deviations,
             )
         )
@@ -168,11 +171,7 @@ def contract_create(request):
         initial={"buyer": buyers[0], "buyer_contact": request.user},
     )
     if request.method == "POST" and form.is_valid():
-        fields = {
-            k: form.cleaned_data[k]
-            for k in form.cleaned_data
-            if k not in ("template", "addons", "form_token")
-        }
+        fields = form.terms()
         fields["offer"] = offer
         try:
             contract = services.create_contract(
@@ -181,6 +180,7 @@ def contract_create(request):
                 addons=form.cleaned_data["addons"],
                 by=request.user,
                 creation_key=form.cleaned_data["form_token"],
+                reasons=form.reasons(),
             )
         except AlreadyDone as done:
             messages.info(request, " ".join(done.messages))
@@ -212,13 +212,13 @@ def contract_edit(request, pk):
         initial={"addons": contract.addons.all()},
     )
     if request.method == "POST" and form.is_valid():
-        fields = {k: form.cleaned_data[k] for k in form.cleaned_data if k != "addons"}
         try:
             services.update_terms(
                 contract=Contract.objects.get(pk=contract.pk),
-                fields=fields,
+                fields=form.terms(),
                 addons=form.cleaned_data["addons"],
                 by=request.user,
+                reasons=form.reasons(),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -239,7 +239,7 @@ def contract_detail(request, pk):
     for c in clauses:
         c.diff = word_diff(c.standard_text, c.text) if c.is_deviation else None
     side = permissions.side_of(request.user, contract)
-    events = list(contract.events.select_related("by"))
+    events = permissions.events_visible_to(side, list(contract.events.select_related("by")))
     return render(
         request,
         "contracts/contract_detail.html",
@@ -248,6 +248,7 @@ def contract_detail(request, pk):
             "clauses": clauses,
             "deviations": [c for c in clauses if c.is_deviation],
             "events": events,
+            "history": history.describe_all(events),
             "comments": [e for e in events if e.kind == EventKind.COMMENT],
             "side": side,
             "can_edit_terms": permissions.can_edit_terms(request.user, contract),
@@ -257,15 +258,19 @@ def contract_detail(request, pk):
             and contract.state in (ContractState.SENT, ContractState.NEGOTIATION)
             and not (contract.buyer_signed_at if side == "buyer" else contract.provider_signed_at),
             "can_comment": side is not None and contract.state != ContractState.TERMINATED,
-            "can_terminate": side is not None
-            and contract.state
-            in (ContractState.ACTIVE, ContractState.RENEGOTIATION, ContractState.SIGNED),
+            "can_terminate": side is not None and contract.state in NOTICE_STATES,
+            "next_dates": next_dates(contract, timezone.localdate()),
             "can_renegotiate": side == "buyer" and contract.state == ContractState.ACTIVE,
             "addons": list(contract.addons.all()),
             "price_items": list(contract.price_items.all()),
             "comment_form": CommentForm(),
             "terminate_form": TerminateForm(),
-            "amendments": list(contract.amendments.all()),
+            "renegotiate_form": RenegotiateForm(),
+            "amendment_changes": selectors.amendment_changes(contract),
+            # An amendment not yet sent is the buyer's own, as any draft.
+            "amendments": list(
+                permissions.contracts_visible_to(request.user).filter(amendment_of=contract)
+            ),
             "reminder_mails": mail.log_for([contract], kind=MailKind.CONTRACT_REMINDER),
         },
     )
@@ -390,8 +395,14 @@ def contract_price_item(request, pk):
 @require_POST
 def contract_renegotiate(request, pk):
     contract = _visible_contract(request, pk)
+    form = RenegotiateForm(request.POST)
+    # A missing or unreadable date is the service's to refuse, after it has checked who
+    # asks and whether an amendment is already open.
+    effective_date = form.cleaned_data["effective_date"] if form.is_valid() else None
     try:
-        amendment = services.start_renegotiation(contract=contract, by=request.user)
+        amendment = services.start_renegotiation(
+            contract=contract, by=request.user, effective_date=effective_date
+        )
     except AlreadyDone as done:
         messages.info(request, " ".join(done.messages))
         return redirect(done.existing)

@@ -508,12 +508,13 @@ class MailKind(models.TextChoices):
     TARIFF_PUBLISHED = "tariff_published", _("Ny takst")
     SAVED_SEARCH = "saved_search", _("Nyt tilbud i en gemt søgning")
     CONTRACT_REMINDER = "contract_reminder", _("Påmindelse om kontrakt")
+    CONTRACT_EVENT = "contract_event", _("Nyt i en kontrakt")
     QUALITY_REMINDER = "quality_reminder", _("Påmindelse om handling")
 
 
 # The e-mails that go with a notice on "Mit overblik" (the dashboard says beside a notice
 # when its e-mail was not sent).
-NOTICE_MAIL_KINDS = (MailKind.TARIFF_PUBLISHED, MailKind.SAVED_SEARCH)
+NOTICE_MAIL_KINDS = (MailKind.TARIFF_PUBLISHED, MailKind.SAVED_SEARCH, MailKind.CONTRACT_EVENT)
 
 
 class MailStatus(models.TextChoices):

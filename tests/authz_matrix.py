@@ -368,6 +368,25 @@ def build_world() -> SimpleNamespace:
         case_reference="SLA-MATRIX-0001",
     )
     w.clause = w.contract.clauses.order_by("pk").first()
+    # The published standard contract for adults outside the framework, and the
+    # secretariat's draft of its next version.
+    from contracts.models import ContractTemplate
+    from contracts.standards import services as standards_services
+
+    w.template = ContractTemplate.objects.get(kind="adults_outside", status="published")
+    w.template_draft = standards_services.start_new_version(template=w.template, by=secretariat)
+    w.template_clause = w.template_draft.clauses.order_by("pk").first()
+    # The same contract sent to provider A (from then on A sees it; issue 14).
+    from contracts import services as contract_services
+
+    w.contract_sent = make_contract(
+        offer=w.offer_a,
+        buyer_slug="slagelse",
+        email=ROLES["caseworker"],
+        case_reference="SLA-MATRIX-0002",
+    )
+    contract_services.send_to_provider(contract=w.contract_sent, by=user["caseworker"])
+    w.clause_sent = w.contract_sent.clauses.filter(changeable=True).order_by("pk").first()
 
     # --- Meetings: one held two months ago, invited (Slagelse, Holbæk, provider A; an item
     # closed to Slagelse; minutes sent for comment), one next week still a draft.
@@ -1024,8 +1043,12 @@ MATRIX.update(
             ]
         ),
         "contracts:measures": E([get(SECRETARIAT)]),
+        # A draft is the buying municipality's alone; sending opens it to the provider.
         "contracts:contract_detail": E(
-            [get(only(*CONTRACT_PARTIES), kw(pk="contract"), "a Slagelse–A contract")]
+            [
+                get(only(*CONTRACT_BUYER), kw(pk="contract"), "a Slagelse–A draft (not sent)"),
+                get(only(*CONTRACT_PARTIES), kw(pk="contract_sent"), "a Slagelse–A contract sent"),
+            ]
         ),
         "contracts:contract_edit": E(
             get_post(
@@ -1034,6 +1057,12 @@ MATRIX.update(
                 target="a Slagelse–A draft",
                 state=_row("contracts.Contract", "contract", "updated_at"),
             )
+            + get_post(
+                only(*CONTRACT_BUYER),
+                kwargs=kw(pk="contract_sent"),
+                target="a Slagelse–A contract sent (the provider proposes, the buyer sets)",
+                state=_row("contracts.Contract", "contract_sent", "updated_at"),
+            )
         ),
         "contracts:clause_edit": E(
             get_post(
@@ -1041,6 +1070,12 @@ MATRIX.update(
                 kwargs=kw(pk="contract", clause_pk="clause"),
                 target="a clause of a Slagelse–A draft",
                 state=_row("contracts.ContractClause", "clause", "text"),
+            )
+            + get_post(
+                only(*CONTRACT_PARTIES),
+                kwargs=kw(pk="contract_sent", clause_pk="clause_sent"),
+                target="a clause of a Slagelse–A contract sent (both sides propose)",
+                state=_row("contracts.ContractClause", "clause_sent", "text"),
             )
         ),
         "contracts:contract_price_item": E(
@@ -1056,9 +1091,9 @@ MATRIX.update(
                 [
                     get(post_only_get(), kw(pk="contract")),
                     post(
-                        only(*CONTRACT_PARTIES, **post_special),
+                        only(*CONTRACT_BUYER),
                         kw(pk="contract"),
-                        "a Slagelse–A draft",
+                        "a Slagelse–A draft (not sent: the provider gets a 404)",
                         state=_all(
                             _row("contracts.Contract", "contract", "state", "updated_at"),
                             _count("contracts.ContractEvent"),
@@ -1068,6 +1103,23 @@ MATRIX.update(
                             "text": "x",
                             "reason": "y",
                             "notice_given_on": date.today().isoformat(),
+                            "effective_date": date.today().isoformat(),
+                        },
+                    ),
+                    post(
+                        only(*CONTRACT_PARTIES, **post_special),
+                        kw(pk="contract_sent"),
+                        "a Slagelse–A contract sent",
+                        state=_all(
+                            _row("contracts.Contract", "contract_sent", "state", "updated_at"),
+                            _count("contracts.ContractEvent"),
+                            _count("contracts.Contract"),
+                        ),
+                        data=lambda w: {
+                            "text": "x",
+                            "reason": "y",
+                            "notice_given_on": date.today().isoformat(),
+                            "effective_date": date.today().isoformat(),
                         },
                     ),
                 ]
@@ -1080,13 +1132,72 @@ MATRIX.update(
                 ("contract_renegotiate", {}),
             )
         },
+        # The standard contracts: every member reads the published and replaced versions;
+        # drafts, new versions and publishing are the secretariat's.
+        "contracts:template_list": E([get(members())]),
+        "contracts:template_detail": E(
+            [
+                get(members(), kw(pk="template"), "the published version"),
+                get(SECRETARIAT, kw(pk="template_draft"), "a draft"),
+            ]
+        ),
+        "contracts:template_new_version": E(
+            [
+                get(post_only_get(), kw(pk="template")),
+                post(
+                    SECRETARIAT,
+                    kw(pk="template"),
+                    "the published version",
+                    state=_count("contracts.ContractTemplate"),
+                ),
+            ]
+        ),
+        "contracts:template_edit": E(
+            [
+                get(only(), kw(pk="template"), "the published version"),
+                *get_post(
+                    SECRETARIAT,
+                    kwargs=kw(pk="template_draft"),
+                    target="a draft",
+                    state=_row("contracts.ContractTemplate", "template_draft", "version"),
+                    data=lambda w: {"version": "9.9", "change_note": "x"},
+                ),
+            ]
+        ),
+        "contracts:template_clause_edit": E(
+            get_post(
+                SECRETARIAT,
+                kwargs=kw(pk="template_draft", clause_pk="template_clause"),
+                target="a clause of a draft",
+                state=_row("contracts.TemplateClause", "template_clause", "text"),
+                data=lambda w: {"text": "x"},
+            )
+        ),
+        "contracts:template_publish": E(
+            [
+                get(post_only_get(), kw(pk="template_draft")),
+                post(
+                    SECRETARIAT,
+                    kw(pk="template_draft"),
+                    "a draft",
+                    state=_row("contracts.ContractTemplate", "template_draft", "status"),
+                ),
+            ]
+        ),
         "contracts:contract_pdf": E(
             [
                 get(post_only_get(), kw(pk="contract")),
                 post(
-                    only(*CONTRACT_PARTIES),
+                    only(*CONTRACT_BUYER),
                     kw(pk="contract"),
-                    "a Slagelse–A draft",
+                    "a Slagelse–A draft (not sent)",
+                    state=_count("partnership.Job"),
+                    skip_allowed=True,
+                ),
+                post(
+                    only(*CONTRACT_PARTIES),
+                    kw(pk="contract_sent"),
+                    "a Slagelse–A contract sent",
                     state=_count("partnership.Job"),
                     skip_allowed=True,
                 ),

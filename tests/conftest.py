@@ -218,7 +218,9 @@ REFERENCE_DATA_MIGRATIONS = (
     "offers.migrations.0003_reference_data",
     "offers.migrations.0010_search_synonyms",
     "offers.migrations.0012_declaration_versions",
-    "contracts.migrations.0002_standard_templates",
+    # 0009, not 0002: the templates' triggers (0009) refuse 0002's inserts into a
+    # published template; 0009 builds a missing one as a draft, then publishes it.
+    "contracts.migrations.0009_template_versions",
     "quality.migrations.0002_frameworks",
 )
 

@@ -120,9 +120,10 @@ def test_tariff_must_be_published_and_belong_to_the_offer(client, offer, today):
 def test_clause_change_is_a_deviation_with_reason_and_unchangeable_clauses_stay(client, offer):
     contract = make_contract(offer=offer)
     client.force_login(demo_user(CASEWORKER))
-    notice = contract.clauses.get(number="8")
+    # Clause 9 holds no term (the notice in clause 8 is changed under the terms).
+    notice = contract.clauses.get(number="9")
     url = reverse("contracts:clause_edit", args=[contract.pk, notice.pk])
-    new = notice.standard_text.replace("tre", "seks")
+    new = notice.standard_text.replace("faktiske", "aftalte")
     response = client.post(url, {"text": new, "reason": ""})
     assert "Skriv, hvorfor punktet afviger" in response.content.decode()
     notice.refresh_from_db()
@@ -132,7 +133,7 @@ def test_clause_change_is_a_deviation_with_reason_and_unchangeable_clauses_stay(
     assert notice.is_deviation and notice.deviation_reason == "Særlig målgruppe"
     page = client.get(contract.get_absolute_url()).content.decode()
     assert "1 afvigelse fra standardkontrakten" in page
-    assert '<del class="diff-del">tre</del><ins class="diff-ins">seks</ins>' in page
+    assert '<del class="diff-del">faktiske</del><ins class="diff-ins">aftalte</ins>' in page
 
     parties = contract.clauses.get(number="1")
     with pytest.raises(ValidationError):
@@ -172,8 +173,9 @@ def test_lifecycle_send_negotiate_accept_sign_activate(offer, today):
     assert contract.state == ContractState.NEGOTIATION
     services.accept(contract=contract, by=provider)
     notice = contract.clauses.get(number="8")
+    # The notice period itself is a term (contracts.standard_texts); words may be added.
     services.change_clause(
-        clause=notice, text=notice.text.replace("tre", "seks"), reason="Aftalt", by=buyer
+        clause=notice, text=notice.text + " Opsigelse sker skriftligt.", reason="Aftalt", by=buyer
     )
     contract.refresh_from_db()
     assert contract.provider_signed_at is None  # a change after acceptance needs a new one
@@ -187,7 +189,7 @@ def test_lifecycle_send_negotiate_accept_sign_activate(offer, today):
 
     with pytest.raises(PermissionDenied):
         services.start_renegotiation(contract=contract, by=provider)
-    amendment = services.start_renegotiation(contract=contract, by=buyer)
+    amendment = services.start_renegotiation(contract=contract, by=buyer, effective_date=today)
     contract.refresh_from_db()
     assert contract.state == ContractState.RENEGOTIATION and amendment.amendment_of == contract
     assert amendment.clauses.get(number="8").is_deviation  # starts from the current clauses
@@ -195,8 +197,9 @@ def test_lifecycle_send_negotiate_accept_sign_activate(offer, today):
     ended = services.terminate(
         contract=contract, notice_given_on=today, reason="Flytning", by=buyer
     )
-    assert ended.state == ContractState.TERMINATED
-    assert ended.terminated_on == today + relativedelta(months=3)  # three months' notice
+    assert ended.state == ContractState.NOTICE_GIVEN  # "Opsagt" until it ends
+    # Three months' notice to the end of a month (clause 8).
+    assert ended.terminated_on == today + relativedelta(months=3, day=31)
 
 
 def test_signed_contract_with_future_start_is_activated_by_the_task(offer, today):

@@ -144,7 +144,8 @@ def test_renegotiating_twice_makes_one_amendment_and_shows_it(client, offer):
     contract = active_contract(offer)
     client.force_login(demo_user(CASEWORKER))
     url = reverse("contracts:contract_renegotiate", args=[contract.pk])
-    first, second = client.post(url), client.post(url)
+    data = {"effective_date": timezone.localdate().isoformat()}
+    first, second = client.post(url, data), client.post(url, data)
     amendment = Contract.objects.get(amendment_of=contract)
     assert first.url == second.url == amendment.get_absolute_url()
     assert "genforhandles allerede" in page_text(client, second.url)
@@ -157,7 +158,8 @@ def test_two_renegotiations_at_the_same_moment_make_one_amendment(transactional_
     url = reverse("contracts:contract_renegotiate", args=[contract.pk])
     # The first one in holds on while it makes the amendment, so the other arrives meanwhile.
     with mock.patch.object(services, "create_contract", slowed(services.create_contract)):
-        outcomes = run_together(*(lambda c=c: c.post(url) for c in clients))
+        data = {"effective_date": timezone.localdate().isoformat()}
+        outcomes = run_together(*(lambda c=c: c.post(url, data) for c in clients))
     assert [o.error for o in outcomes] == [None, None]
     amendment = Contract.objects.get(amendment_of=contract)
     assert {o.result.url for o in outcomes} == {amendment.get_absolute_url()}
@@ -169,7 +171,9 @@ def test_two_renegotiations_at_the_same_moment_make_one_amendment(transactional_
 @pytest.mark.postgres
 def test_the_database_allows_one_open_amendment_per_contract(offer):
     contract = active_contract(offer)
-    amendment = services.start_renegotiation(contract=contract, by=demo_user(CASEWORKER))
+    amendment = services.start_renegotiation(
+        contract=contract, by=demo_user(CASEWORKER), effective_date=timezone.localdate()
+    )
     second = Contract.objects.get(pk=amendment.pk)
     second.pk = None
     with pytest.raises(IntegrityError), transaction.atomic():

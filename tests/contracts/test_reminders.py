@@ -30,8 +30,8 @@ def days(n: int) -> timedelta:
     return timedelta(days=n)
 
 
-def months(n: int) -> relativedelta:
-    return relativedelta(months=n)
+def months(n: int, **kwargs) -> relativedelta:
+    return relativedelta(months=n, **kwargs)
 
 
 @pytest.fixture
@@ -130,9 +130,11 @@ def test_no_followup_reminder_after_the_contract_has_ended(offer, today):
 
 
 def test_notice_deadline_is_warned_30_days_ahead_and_not_after_it_passed(offer, today):
-    end = today + months(6)
+    end = (today + months(6)).replace(day=1)
     contract = make_contract(offer, end_date=end, notice_months=3)
-    deadline = end - months(3)  # the last day to give three months' notice
+    # Three months' notice runs to the end of a month: given by the last day of the month
+    # four months before the end, the contract has ended by then.
+    deadline = end - months(3) - days(1)
     assert kinds_due(contract, deadline - days(31), NOTICE) == []
     assert kinds_due(contract, deadline - days(30), NOTICE) == [deadline]
     assert kinds_due(contract, deadline, NOTICE) == [deadline]
@@ -160,6 +162,7 @@ def test_open_ended_contract_has_no_notice_or_ending_reminder(offer, today):
         (ContractState.SIGNED, True),
         (ContractState.ACTIVE, True),
         (ContractState.RENEGOTIATION, True),
+        (ContractState.NOTICE_GIVEN, True),
         (ContractState.DRAFT, False),
         (ContractState.SENT, False),
         (ContractState.NEGOTIATION, False),
@@ -168,22 +171,28 @@ def test_open_ended_contract_has_no_notice_or_ending_reminder(offer, today):
 )
 def test_only_running_contracts_get_reminders(offer, today, state, expected):
     unsigned = {} if expected else {"buyer_signed_at": None, "provider_signed_at": None}
-    end = today + days(46)  # a month's notice: the deadline is 15 to 18 days ahead
+    # A month's notice to the end of a month: given by the last day of next month, the
+    # contract ends on the last day of the month after. Looked at five days before that.
+    deadline = today + months(1, day=31)
+    end = deadline + months(1, day=31)
+    day = deadline - days(5)
+    notice = {}
+    if state == ContractState.NOTICE_GIVEN:  # notice given: it ends on its end date
+        notice = {"notice_given_on": day - days(1), "terminated_on": end}
     contract = make_contract(
         offer,
         state=state,
-        followup_first=today + days(5),
+        followup_first=day + days(5),
         end_date=end,
         notice_months=1,
         **unsigned,
+        **notice,
     )
-    due = due_for(contract, today)
-    if expected:
-        assert due == {
-            (FOLLOWUP, today + days(5)),
-            (NOTICE, end - months(1)),
-            (ENDING, end),
-        }
+    due = due_for(contract, day)
+    if state == ContractState.NOTICE_GIVEN:  # runs until its end, no notice to give
+        assert due == {(FOLLOWUP, day + days(5)), (ENDING, end)}
+    elif expected:
+        assert due == {(FOLLOWUP, day + days(5)), (NOTICE, deadline), (ENDING, end)}
     else:
         assert due == set()
 
@@ -237,8 +246,11 @@ def test_the_next_followup_is_a_new_reminder(offer, today, mailoutbox):
 
 
 def test_without_a_provider_contact_only_the_buyer_is_told(offer, today, mailoutbox):
-    make_contract(offer, end_date=today + days(46), notice_months=1, provider_contact=None)
-    send_reminders(today.isoformat())  # the last day to give notice and the end are due
+    deadline = today + months(1, day=31)  # a month's notice to the end of a month
+    end = deadline + months(1, day=31)
+    make_contract(offer, end_date=end, notice_months=1, provider_contact=None)
+    # Five days before the last day to give notice, both it and the end are due.
+    send_reminders((deadline - days(5)).isoformat())
     assert [m.to for m in mailoutbox] == [[BUYER_CONTACT], [BUYER_CONTACT]]
     assert not Notice.objects.filter(user__email=PROVIDER_CONTACT).exists()
 

@@ -532,6 +532,45 @@ def _(w):
     )
 
 
+def _template_draft():
+    """The secretariat's draft of the next version of a standard contract."""
+    from contracts.models import ContractTemplate
+    from contracts.standards import services
+
+    draft = ContractTemplate.objects.filter(kind="adults_outside", status="draft").first()
+    if draft is None:
+        draft = services.start_new_version(
+            template=ContractTemplate.objects.get(kind="adults_outside", status="published"),
+            by=user(SECRETARIAT),
+        )
+    return draft
+
+
+@target("contracts.standards.forms.TemplateVersionForm")
+def _(w):
+    from contracts.standards.forms import TemplateVersionForm
+
+    draft = _template_draft()
+    return Target(
+        reverse("contracts:template_edit", args=[draft.pk]),
+        SECRETARIAT,
+        TemplateVersionForm(instance=draft),
+    )
+
+
+@target("contracts.standards.forms.TemplateClauseForm")
+def _(w):
+    from contracts.standards.forms import TemplateClauseForm
+
+    draft = _template_draft()
+    clause = draft.clauses.get(number="2")
+    return Target(
+        reverse("contracts:template_clause_edit", args=[draft.pk, clause.pk]),
+        SECRETARIAT,
+        TemplateClauseForm(instance=clause),
+    )
+
+
 @target("contracts.forms.CommentForm")
 def _(w):
     from contracts.forms import CommentForm
@@ -548,6 +587,18 @@ def _(w):
         reverse("contracts:contract_terminate", kwargs={"pk": contract.pk}),
         CASEWORKER_NAESTVED,
         TerminateForm(),
+    )
+
+
+@target("contracts.forms.RenegotiateForm")
+def _(w):
+    from contracts.forms import RenegotiateForm
+
+    contract = w.signed_contract
+    return Target(
+        reverse("contracts:contract_renegotiate", kwargs={"pk": contract.pk}),
+        CASEWORKER_NAESTVED,
+        RenegotiateForm(),
     )
 
 
@@ -869,10 +920,20 @@ VALID.update(
             "reason": "Aftalt på mødet.",
         },
         "contracts.forms.CommentForm": lambda w: {"text": "Vi ser på punkt 5."},
+        "contracts.standards.forms.TemplateVersionForm": lambda w: {
+            "version": "2.5",
+            "valid_from": _today(30),
+            "change_note": "Punkt 2 med KL's ordlyd.",
+        },
+        "contracts.standards.forms.TemplateClauseForm": lambda w: {
+            "text": "Leverandøren leverer ydelserne i tilbuddets ydelsesdeklaration.",
+            "changeable": "on",
+        },
         "contracts.forms.TerminateForm": lambda w: {
             "notice_given_on": _today(),
             "reason": "Borgeren flytter.",
         },
+        "contracts.forms.RenegotiateForm": lambda w: {"effective_date": _today()},
         "contracts.forms.PriceItemForm": lambda w: {
             "description": "Ekstra støtte",
             "amount": "350",

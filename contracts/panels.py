@@ -1,0 +1,118 @@
+"""*Kontrakter der venter på dig* on "Mit overblik" (partnership.dashboard; registered in
+contracts/apps.py): the contracts the person is on (contracts.permissions
+contracts_on_desk_of) where it is their side's move:
+
+- the buyer's draft, to send;
+- the other side has accepted: to accept (sign) too;
+- the other side made the last move (sent it, commented, proposed a change) and this side
+  has not accepted: to answer or accept.
+
+Two queries whatever the number of contracts (the page and, when it is full, the count)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from partnership.models import Membership
+from partnership.permissions import AnyUser
+
+from . import permissions
+from .models import Contract, ContractEvent, ContractState, EventKind
+
+PANEL_SIZE = 5
+OPEN_STATES = (ContractState.SENT, ContractState.NEGOTIATION)
+
+
+def waiting_on(user: AnyUser) -> QuerySet[Contract]:
+    """The contracts where it is the person's side's move, the longest waiting first."""
+    buyers, providers = permissions.buyer_org_ids(user), permissions.provider_org_ids(user)
+    last = ContractEvent.objects.filter(contract=OuterRef("pk"), by__isnull=False).order_by(
+        "-at", "-pk"
+    )
+    qs = (
+        permissions.contracts_on_desk_of(user)
+        .filter(state__in=(ContractState.DRAFT, *OPEN_STATES))
+        .annotate(
+            last_by=Subquery(last.values("by")[:1]),
+            last_kind=Subquery(last.values("kind")[:1]),
+            last_at=Subquery(last.values("at")[:1]),
+        )
+        .annotate(
+            last_by_buyer=Exists(
+                Membership.objects.active().filter(
+                    user_id=OuterRef("last_by"),
+                    organisation_id=OuterRef("buyer_id"),
+                    role__in=permissions.BUYER_ROLES,
+                )
+            )
+        )
+    )
+    negotiating = Q(state__in=OPEN_STATES)
+    buyer_turn = Q(buyer_id__in=buyers) & (
+        Q(state=ContractState.DRAFT)
+        | (
+            negotiating
+            & Q(buyer_signed_at__isnull=True)
+            & (Q(provider_signed_at__isnull=False) | Q(last_by_buyer=False))
+        )
+    )
+    provider_turn = (
+        Q(provider_id__in=providers)
+        & negotiating
+        & Q(provider_signed_at__isnull=True)
+        & (Q(buyer_signed_at__isnull=False) | Q(last_by_buyer=True))
+    )
+    return (
+        qs.filter(buyer_turn | provider_turn)
+        .select_related("offer", "buyer", "provider")
+        .order_by("last_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    url: str
+    offer: str
+    other: str
+    state: str
+    why: str
+
+
+def _why(contract: Any, side: str) -> str:
+    other = contract.provider.name if side == "buyer" else contract.buyer.name
+    other_accepted = contract.provider_signed_at if side == "buyer" else contract.buyer_signed_at
+    if contract.state == ContractState.DRAFT:
+        return _("Kladde: send den til leverandøren, når den er klar.")
+    if other_accepted:
+        return _("%(other)s har accepteret. Nu mangler jeres accept.") % {"other": other}
+    if contract.last_kind == EventKind.COMMENT:
+        return _("Ny kommentar fra %(other)s: svar, eller accepter kontrakten.") % {"other": other}
+    if contract.last_kind in (EventKind.CLAUSE, EventKind.FIELDS):
+        return _("Ændringsforslag fra %(other)s: se det, og accepter eller kommentér.") % {
+            "other": other
+        }
+    return _("Sendt til jer af %(other)s: læs den, og accepter eller kommentér.") % {"other": other}
+
+
+def context(user: Any) -> dict[str, Any]:
+    contracts = waiting_on(user)
+    shown = list(contracts[:PANEL_SIZE])
+    total = contracts.count() if len(shown) == PANEL_SIZE else len(shown)
+    buyers = permissions.buyer_org_ids(user)
+    rows = []
+    for c in shown:
+        side = "buyer" if c.buyer_id in buyers else "provider"
+        rows.append(
+            WaitingRow(
+                url=c.get_absolute_url(),
+                offer=c.offer.name,
+                other=c.provider.name if side == "buyer" else c.buyer.name,
+                state=c.state_label,
+                why=_why(c, side),
+            )
+        )
+    return {"rows": rows, "total": total}
