@@ -60,6 +60,10 @@ TERM_REASONS = {
 # 45 days after seeding (contracts.services.activate), with follow-up every third month.
 AMENDED = 1
 AMENDMENT_IN_DAYS = 45
+# The 10th was renegotiated earlier: its amendment has governed since 60 days after the
+# contract's start, and the original shows "Erstattet af tillæg af <dato>".
+AMENDED_IN_FORCE = 9
+AMENDED_AFTER_DAYS = 60
 
 
 def seed(organisations: dict[str, Organisation]) -> None:
@@ -157,6 +161,8 @@ def _seed(orgs) -> None:
         ContractEvent.objects.create(contract=contract, kind=EventKind.CREATED, by=buyer_user)
         if i == AMENDED and state == ContractState.ACTIVE:
             _amend(contract, today + timedelta(days=AMENDMENT_IN_DAYS))
+        if i == AMENDED_IN_FORCE and state == ContractState.ACTIVE:
+            _amend(contract, start + timedelta(days=AMENDED_AFTER_DAYS), in_force=True)
 
 
 def _write_clauses(contract: Contract, template: ContractTemplate) -> None:
@@ -168,17 +174,19 @@ def _write_clauses(contract: Contract, template: ContractTemplate) -> None:
     ContractClause.objects.bulk_create(clauses)
 
 
-def _amend(original: Contract, effective: date) -> None:
+def _amend(original: Contract, effective: date, *, in_force: bool = False) -> None:
     """A signed amendment to the contract, in force from the effective date: the contract is
-    under renegotiation until then."""
+    under renegotiation until then (or, `in_force`, replaced by it since)."""
     amendment = Contract.objects.get(pk=original.pk)
     amendment.pk = None
     amendment.amendment_of = original
     amendment.start_date = effective
     amendment.followup_interval_months = 3
-    amendment.state = ContractState.SIGNED
+    amendment.state = ContractState.ACTIVE if in_force else ContractState.SIGNED
     amendment.save()
     amendment.addons.set(original.addons.all())
     _write_clauses(amendment, original.template)
     ContractEvent.objects.create(contract=amendment, kind=EventKind.CREATED, by=original.created_by)
-    Contract.objects.filter(pk=original.pk).update(state=ContractState.RENEGOTIATION)
+    Contract.objects.filter(pk=original.pk).update(
+        state=ContractState.SUPERSEDED if in_force else ContractState.RENEGOTIATION
+    )

@@ -336,3 +336,17 @@ def test_the_demo_holds_an_opsagt_an_ended_and_a_soon_followed_up_contract(demo,
     send_reminders()
     assert Reminder.objects.filter(contract__in=soon, kind=FOLLOWUP).exists()
     assert timezone.localdate() == today
+
+
+def test_the_demo_holds_a_contract_in_every_state(demo):
+    """Issue 14: the demo data has a contract in every state, so each page, list filter and
+    label can be seen on it."""
+    from partnership.models import Organisation
+    from partnership.signals import demo_seeded
+
+    demo_seeded.send(sender=None, organisations={o.slug: o for o in Organisation.objects.all()})
+    held = set(Contract.objects.values_list("state", flat=True))
+    assert held == set(ContractState.values), set(ContractState.values) - held
+    replaced = Contract.objects.get(state=ContractState.SUPERSEDED)
+    assert replaced.superseded_by.state == ContractState.ACTIVE
+    assert replaced.state_label.startswith("Erstattet af tillæg af ")

@@ -300,17 +300,20 @@ def test_one_published_version_per_kind_in_the_database(secretariat):
     assert "template_one_published_per_kind" in message
 
 
+@pytest.mark.django_db(transaction=True)
 def test_an_emptied_database_gets_the_published_templates_again(demo):
-    """A transactional test empties the database (TRUNCATE); the seed (tests/conftest.py)
-    then builds each 2.0 template through 0009's forward: as a draft, then published, which
-    the triggers allow. The same three templates as `migrate` wrote, and locked."""
+    """A transactional test empties the database (TRUNCATE, as the owner role: `flush`); the
+    seed (tests/conftest.py) then builds each 2.0 template through 0009's forward: as a
+    draft, then published, which the triggers allow. The same three templates as `migrate`
+    wrote, and locked."""
     from importlib import import_module
 
     from django.apps import apps
 
     from contracts.standard_texts import clauses
+    from partnership.db_roles import as_owner
 
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE contracts_contracttemplate CASCADE")
     import_module("contracts.migrations.0009_template_versions").forward(apps, None)
     for kind in TemplateKind.values:

@@ -337,11 +337,14 @@ def test_the_demo_counts_each_agreement_once_and_its_changed_terms(demo, today):
     from partnership.signals import demo_seeded
 
     demo_seeded.send(sender=None, organisations={o.slug: o for o in Organisation.objects.all()})
-    amendment = Contract.objects.get(amendment_of__isnull=False)
-    assert amendment.state == ContractState.SIGNED and amendment.start_date > today
+    amendment = Contract.objects.get(amendment_of__isnull=False, state=ContractState.SIGNED)
+    assert amendment.start_date > today
     assert amendment.amendment_of.state == ContractState.RENEGOTIATION
+    in_force = Contract.objects.get(amendment_of__isnull=False, state=ContractState.ACTIVE)
+    assert in_force.amendment_of.state == ContractState.SUPERSEDED
     counted = list(current_versions())
     assert amendment not in counted and amendment.amendment_of in counted
+    assert in_force in counted and in_force.amendment_of not in counted
     per_buyer, clauses = deviation_measure()
     assert sum(m.total for m in per_buyer) == len(counted)
     # Changed terms count: every deviating clause of a counted contract is a deviation.
