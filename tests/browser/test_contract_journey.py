@@ -25,17 +25,22 @@ NEW_NOTICE = (
 REASON = "Borgeren har brug for længere tid til at finde et nyt tilbud."
 
 
+def egelund_sel108_offer() -> Offer:
+    """The demo offer both contract journeys buy: provider A's first § 108 offer."""
+    return (
+        Offer.objects.filter(provider__slug="bostedet-egelund", paragraphs__code="SEL § 108")
+        .order_by("pk")
+        .first()
+    )
+
+
 @pytest.mark.redis
 @pytest.mark.postgres
 def test_contract_from_standard_with_deviation_negotiated_signed_and_rendered(
     portal_with_offers, new_page, celery_worker_process
 ):
     portal = portal_with_offers
-    offer = (
-        Offer.objects.filter(provider__slug="bostedet-egelund", paragraphs__code="SEL § 108")
-        .order_by("pk")
-        .first()
-    )
+    offer = egelund_sel108_offer()
 
     buyer = new_page()
     log_in(buyer, portal, "sagsbehandler.naestved@portal.example")

@@ -20,9 +20,9 @@ from playwright.sync_api import expect
 from contracts import dates
 from contracts.models import Contract
 from contracts.tasks import activate_contracts, end_contracts
-from offers.models import Offer
 from offers.selectors import current_year
 from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.test_contract_journey import egelund_sel108_offer
 from tests.conftest import danish_date
 from tests.factories import next_month_start
 
@@ -66,11 +66,7 @@ def test_a_contract_from_draft_to_ended_across_two_people(
     portal_with_offers, new_page, celery_worker_process
 ):
     portal = portal_with_offers
-    offer = (
-        Offer.objects.filter(provider__slug="bostedet-egelund", paragraphs__code="SEL § 108")
-        .order_by("pk")
-        .first()
-    )
+    offer = egelund_sel108_offer()
     start = next_month_start()
 
     # --- Created: the municipality's draft, not the provider's yet -------------------------
