@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test install lint format worker beat migrate seed devdb-stop clean
+.PHONY: run test install lint format worker beat migrate seed devdb-stop clean messages
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,12 @@ migrate: install
 
 seed: install
 	$(PY) manage.py seed_demo
+
+# The portal's own Danish for allauth's and Django's texts (locale/da): compile after editing
+# the .po. The .mo is committed, so a clone runs without gettext; the suite fails when the
+# two differ (tests/partnership/test_danish_wording.py).
+messages:
+	msgfmt --check -o locale/da/LC_MESSAGES/django.mo locale/da/LC_MESSAGES/django.po
 
 # Stop the development database (its data stays in .devdb/).
 devdb-stop:

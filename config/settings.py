@@ -250,6 +250,11 @@ USE_TZ = True
 # Numbers are formatted on purpose (the kr and pct filters); plain integers such as years
 # must not become "2.026".
 USE_THOUSAND_SEPARATOR = False
+# Dates: "6. december 2026" everywhere (the rule in partnership/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
+# The project's own catalogue: allauth's and Django's texts in the portal's Danish (the .mo
+# is committed beside the .po; tests/partnership/test_danish_wording.py keeps them in step).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -305,6 +310,10 @@ DEFAULT_FROM_EMAIL = env(
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL or TESTING
+# Without a broker (`make run`) a job runs in a thread of the web process after the order is
+# committed, so ordering a PDF does not hold the request (partnership/jobs.py). The tests
+# run jobs in the request (eager), so a test sees the finished job.
+JOBS_IN_THREAD = env.bool("JOBS_IN_THREAD", default=not CELERY_BROKER_URL and not TESTING)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -64,7 +64,12 @@ class ContractsConfig(AppConfig):
 
             return render(job, progress)
 
-        jobs.register("contract_pdf", render_contract_pdf, secretariat_may_see=False)
+        jobs.register(
+            "contract_pdf",
+            render_contract_pdf,
+            secretariat_may_see=False,
+            missing=_("Kontrakten findes ikke længere, så dokumentet kunne ikke dannes."),
+        )
 
         def seed(sender, organisations, **kwargs):
             from . import demo

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 from offers.models import Offer
 from offers.permissions import offers_visible_to
 from partnership import jobs, mail
+from partnership.confirmation import ask_first
 from partnership.forms import add_service_errors
 from partnership.intents import AlreadyDone
 from partnership.models import MailKind, Organisation
 from partnership.pagination import PAGE_PARAM, paginate
-from partnership.views import member_required, queue_down_message
+from partnership.views import member_required, queue_down_message, tell_ordered
 
 from . import history, permissions, selectors, services
 from .dates import next_dates
@@ -83,9 +84,9 @@ def _contract_rows(contracts) -> list[_ContractRow]:
     url = reverse("contracts:contract_detail", args=[0]).replace("/0/", "/{}/")
     rows = []
     for c in contracts:
-        period = date_format(c.start_date, "j. M Y")
+        period = date_format(c.start_date)
         if c.end_date:
-            period += " – " + date_format(c.end_date, "j. M Y")
+            period += " – " + date_format(c.end_date)
         rows.append(
             _ContractRow(
                 url=url.format(c.pk),
@@ -332,6 +333,15 @@ def _action(request, pk, fn, success: str, **kwargs):
 @member_required
 @require_POST
 def contract_send(request, pk):
+    contract = _visible_contract(request, pk)
+    if asked := ask_first(
+        request,
+        question=_("Send kontrakten til leverandøren?"),
+        consequence=_("Leverandøren får besked og kan se kontrakten. Det kan ikke fortrydes."),
+        button=_("Send til leverandøren"),
+        back_url=contract.get_absolute_url(),
+    ):
+        return asked
     return _action(
         request, pk, services.send_to_provider, _("Kontrakten er sendt til leverandøren.")
     )
@@ -340,6 +350,17 @@ def contract_send(request, pk):
 @member_required
 @require_POST
 def contract_accept(request, pk):
+    contract = _visible_contract(request, pk)
+    if asked := ask_first(
+        request,
+        question=_("Underskriv kontrakten?"),
+        consequence=_(
+            "Underskriften gemmes med dit navn og tidspunktet og kan ikke trækkes tilbage."
+        ),
+        button=_("Underskriv"),
+        back_url=contract.get_absolute_url(),
+    ):
+        return asked
     return _action(request, pk, services.accept, _("Du har accepteret kontrakten."))
 
 
@@ -364,6 +385,15 @@ def contract_terminate(request, pk):
         contract = _visible_contract(request, pk)
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect(contract)
+    contract = _visible_contract(request, pk)
+    if asked := ask_first(
+        request,
+        question=_("Opsig kontrakten?"),
+        consequence=_("Opsigelsen sendes til den anden part og kan ikke trækkes tilbage."),
+        button=_("Opsig"),
+        back_url=contract.get_absolute_url(),
+    ):
+        return asked
     return _action(
         request,
         pk,
@@ -427,7 +457,7 @@ def contract_pdf(request, pk):
     except jobs.QueueUnavailable:
         messages.error(request, queue_down_message())
         return redirect(contract)
-    messages.success(request, _("Kontrakten dannes som PDF. Du kan følge den her."))
+    tell_ordered(request, job)
     return redirect(job)
 
 

@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from partnership.forms import PortalForm, PortalModelForm
 from partnership.models import Organisation, User
 
-from .models import AgendaItem, Answer, Forum, Meeting
+from .models import (
+    ActionStatus,
+    AgendaAttachment,
+    AgendaItem,
+    Answer,
+    AttendeeKind,
+    Forum,
+    Meeting,
+    time_errors,
+)
 from .uploads import check_attachment
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -29,16 +38,39 @@ def portal_people():
 
 
 class ForumForm(PortalModelForm):
+    people = PersonChoice(
+        label=_("Faste medlemmer (personer)"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Personer, der inviteres hver for sig til forummets møder."),
+    )
+
     class Meta:
         model = Forum
-        fields = ["name", "description", "is_active"]
+        fields = ["name", "description", "is_active", "members", "people"]
+        widgets = {"members": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = Organisation.objects.order_by("kind", "name")
+        self.fields["people"].queryset = portal_people()
 
 
 class MeetingForm(PortalModelForm):
     class Meta:
         model = Meeting
-        fields = ["forum", "title", "description", "starts_at", "ends_at", "place", "online_url"]
-        widgets = {"starts_at": DATETIME, "ends_at": DATETIME}
+        fields = [
+            "forum",
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online_url",
+            "rsvp_deadline",
+        ]
+        widgets = {"starts_at": DATETIME, "ends_at": DATETIME, "rsvp_deadline": DATETIME}
         help_texts = {
             "place": _("Adresse og lokale. Angiv et sted, et link eller begge."),
             "online_url": _("Fx et Teams-link."),
@@ -52,10 +84,14 @@ class MeetingForm(PortalModelForm):
         self.fields["forum"].queryset = Forum.objects.filter(active)
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["ends_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["rsvp_deadline"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
     def clean(self):
         cleaned = super().clean()
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        deadline = cleaned.get("rsvp_deadline")
+        if deadline and starts and deadline > starts:
+            self.add_error("rsvp_deadline", _("Svarfristen skal ligge før mødet begynder."))
         if starts and ends and ends <= starts:
             self.add_error(
                 "ends_at",
@@ -73,13 +109,38 @@ class MeetingForm(PortalModelForm):
         pass
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several bilag at once, each checked as AttachmentForm checks one (uploads.py)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        cleaned = [super(AttachmentsField, self).clean(f, initial) for f in files]
+        for uploaded in cleaned:
+            check_attachment(uploaded)
+        return cleaned
+
+
 class AgendaItemForm(PortalModelForm):
+    new_attachments = AttachmentsField(
+        label=_("Bilag"),
+        required=False,
+        help_text=_(
+            "Valgfrit. Du kan vælge flere filer: PDF, Word (DOCX), Excel (XLSX) eller "
+            "PowerPoint (PPTX), højst 25 MB hver."
+        ),
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.pptx"}),
+    )
     presenters = PersonChoice(
         label=_("Oplægsholdere i portalen"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Hold Ctrl (Cmd på Mac) nede for at vælge flere."),
+        widget=forms.CheckboxSelectMultiple,
     )
     restricted_to = forms.ModelMultipleChoiceField(
         label=_("Lukket punkt: kun for disse organisationer"),
@@ -131,11 +192,35 @@ class AttachmentForm(PortalForm):
         help_text=_("PDF, Word (DOCX), Excel (XLSX) eller PowerPoint (PPTX), højst 25 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.pptx"}),
     )
+    restricted_to = forms.ModelMultipleChoiceField(
+        label=_("Lukket bilag: kun for disse organisationer"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=AgendaAttachment._meta.get_field("restricted_to").help_text,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["restricted_to"].queryset = Organisation.objects.order_by("kind", "name")
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
         check_attachment(uploaded)
         return uploaded
+
+
+class CancelMeetingForm(PortalForm):
+    reason = forms.CharField(
+        label=_("Hvorfor aflyses mødet?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Begrundelsen står på mødets side og i mailen til de inviterede."),
+        error_messages={
+            "required": _(
+                "Skriv, hvorfor mødet aflyses. Begrundelsen står i mailen til de inviterede."
+            )
+        },
+    )
 
 
 class InviteForm(PortalForm):
@@ -150,7 +235,7 @@ class InviteForm(PortalForm):
         label=_("Personer"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Personer, der inviteres hver for sig."),
     )
 
@@ -212,9 +297,31 @@ class AttendanceForm(PortalForm):
             for row in invitees
         ]
 
+        announced = [row for row in invitees if row.answer == Answer.DECLINE and row.substitute]
+        if announced:
+            self.fields["substitutes"] = forms.MultipleChoiceField(
+                label=_("Mødte stedfortrædere (meldt med afbud)"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[
+                    (
+                        str(row.user_id),
+                        _("%(who)s (stedfortræder for %(name)s)")
+                        % {"who": row.substitute, "name": row.name},
+                    )
+                    for row in announced
+                ],
+            )
+
     def present_invitees(self) -> list:
         """The invitees marked as present."""
         return [self.invitees[pk] for pk in self.cleaned_data["present"]]
+
+    def substituted_invitees(self) -> list | None:
+        """The invitees whose announced substitute came (None: no substitute announced)."""
+        if "substitutes" not in self.fields:
+            return None
+        return [self.invitees[pk] for pk in self.cleaned_data["substitutes"]]
 
 
 class MinutesEntryForm(PortalForm):
@@ -226,14 +333,24 @@ class MinutesEntryForm(PortalForm):
     )
     action_description = forms.CharField(label=_("Ny handling"), max_length=500, required=False)
     action_owner = forms.CharField(label=_("Ansvarlig"), max_length=200, required=False)
+    action_owner_user = forms.ModelChoiceField(
+        label=_("Ansvarlig person i portalen"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Valgfrit. Personen ser handlingen på sit overblik."),
+    )
     action_deadline = forms.DateField(label=_("Frist"), required=False, widget=DATE)
     remove_actions = forms.MultipleChoiceField(
         label=_("Fjern handlinger"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, entry, **kwargs):
+    def __init__(self, *args, entry, people=None, **kwargs):
+        """`people`: who may own an action (the meeting's invitees and the secretariat)."""
         super().__init__(*args, **kwargs)
         self.entry = entry
+        self.fields["action_owner_user"].queryset = (
+            people if people is not None else User.objects.none()
+        )
         actions = list(entry.actions.all())
         if actions:
             self.fields["remove_actions"].choices = [(str(a.pk), a.description) for a in actions]
@@ -242,7 +359,8 @@ class MinutesEntryForm(PortalForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("action_description") and not cleaned.get("action_owner"):
+        owner = cleaned.get("action_owner") or cleaned.get("action_owner_user")
+        if cleaned.get("action_description") and not owner:
             self.add_error("action_owner", _("Skriv, hvem der er ansvarlig for handlingen."))
         return cleaned
 
@@ -257,3 +375,83 @@ class CorrectionForm(PortalForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Begrundelsen står i den nye version og i mailen til deltagerne."),
     )
+
+
+class SendForCommentForm(PortalForm):
+    deadline = forms.DateField(
+        label=_("Frist for kommentarer"),
+        widget=DATE,
+        help_text=_("Deltagerne kan kommentere og godkende referatet til og med denne dag."),
+        error_messages={"required": _("Vælg en frist for kommentarer.")},
+    )
+
+
+class ExtraAttendeeForm(PortalForm):
+    kind = forms.ChoiceField(
+        label=_("Rolle"), choices=AttendeeKind.choices, widget=forms.RadioSelect
+    )
+    name = forms.CharField(label=_("Navn"), max_length=200)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    substitute_for = forms.TypedChoiceField(
+        label=_("Stedfortræder for"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Kun for en stedfortræder: den inviterede, der ikke selv kom."),
+    )
+
+    def __init__(self, *args, invitees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["substitute_for"].choices = [("", "–")] + [
+            (str(row.user_id), row.name) for row in invitees
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == AttendeeKind.SUBSTITUTE and not cleaned.get("substitute_for"):
+            self.add_error("substitute_for", _("Vælg, hvem stedfortræderen kommer i stedet for."))
+        return cleaned
+
+
+class AbsenceForm(PortalForm):
+    person = forms.ChoiceField(label=_("Deltager"))
+    items = forms.MultipleChoiceField(
+        label=_("Ikke til stede under punkt"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Sæt kryds ved de punkter, personen ikke var med til. Ingen kryds: med hele vejen."
+        ),
+    )
+
+    def __init__(self, *args, people, items, **kwargs):
+        """`people`: (key, label) with key "u<user id>" or "x<extra attendee id>"."""
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "–"), *people]
+        self.fields["items"].choices = [(str(i.pk), f"{i.number}. {i.title}") for i in items]
+
+
+class ActionStatusForm(PortalForm):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+
+
+class DecisionSearchForm(PortalForm):
+    q = forms.CharField(label=_("Søg i beslutninger og handlinger"), required=False, max_length=200)
+
+
+class CopyMeetingForm(PortalForm):
+    """The new meeting's title and time, when a meeting is copied (meetings.copying)."""
+
+    title = forms.CharField(label=_("Titel"), max_length=250)
+    starts_at = forms.DateTimeField(
+        label=_("Starter"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Slutter"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, message in time_errors(cleaned.get("starts_at"), cleaned.get("ends_at")).items():
+            self.add_error(field, message)
+        return cleaned

@@ -50,6 +50,11 @@ __all__ = [
     "MinutesAction",
     "MinutesComment",
     "CalendarFeed",
+    "AttendeeKind",
+    "ExtraAttendee",
+    "MinutesApproval",
+    "ActionStatus",
+    "ActionFollowUp",
 ]
 
 MAX_AGENDA_ITEM_MINUTES = 600
@@ -62,6 +67,30 @@ class Forum(models.Model):
     name = guarded.CharField(_("navn"), max_length=150, unique=True)
     description = guarded.TextField(_("beskrivelse"), blank=True)
     is_active = models.BooleanField(_("aktivt"), default=True)
+    # The standing members: "Invitér forummet" invites them in one click.
+    members = models.ManyToManyField(
+        "partnership.Organisation",
+        verbose_name=_("faste medlemsorganisationer"),
+        blank=True,
+        related_name="forums",
+        help_text=_("Alle aktive medarbejdere i organisationerne inviteres til forummets møder."),
+    )
+    people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("faste medlemmer (personer)"),
+        blank=True,
+        related_name="forums",
+    )
+    # The meeting whose agenda "Nyt møde i forummet" copies (Forum.template); none marked:
+    # the forum's latest meeting.
+    template_meeting = models.ForeignKey(
+        "Meeting",
+        verbose_name=_("skabelon til nye møder"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,6 +102,13 @@ class Forum(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def template(self) -> Meeting | None:
+        """The meeting a new meeting of the forum copies: the one marked as the forum's
+        template, else its latest meeting."""
+        if self.template_meeting_id:
+            return self.template_meeting
+        return self.meetings.order_by("-starts_at", "-pk").first()
+
 
 class MeetingStatus(models.TextChoices):
     DRAFT = "draft", _("Kladde")
@@ -82,6 +118,9 @@ class MeetingStatus(models.TextChoices):
     HELD = "held", _("Afholdt")
     MINUTES_FOR_COMMENT = "minutes_for_comment", _("Referat til kommentering")
     MINUTES_APPROVED = "minutes_approved", _("Referat godkendt")
+    # Cancelled by the secretariat (services.cancel_meeting): invitees get a METHOD:CANCEL
+    # calendar mail; it is not edited, answered or given minutes any more.
+    CANCELLED = "cancelled", _("Aflyst")
 
 
 class InviteeRow(NamedTuple):
@@ -123,6 +162,19 @@ instead of the ORM's three (or its UNION of two querysets with FilteredRelation)
 bench's Fællesmøde 2.4 ms against 6.1 ms at the median (300 alternating calls each)."""
 
 
+def time_errors(starts_at: datetime | None, ends_at: datetime | None) -> dict[str, str]:
+    """The rule for a meeting's time, by field: it ends after it begins (Meeting.clean, and
+    the copy form, which sets the time of a meeting not yet made)."""
+    if starts_at and ends_at and ends_at <= starts_at:
+        return {
+            "ends_at": _(
+                "Mødet slutter, før det begynder. Sluttidspunktet skal ligge efter "
+                "starttidspunktet."
+            )
+        }
+    return {}
+
+
 class Meeting(models.Model):
     forum = models.ForeignKey(
         Forum, verbose_name=_("forum"), on_delete=models.PROTECT, related_name="meetings"
@@ -140,6 +192,14 @@ class Meeting(models.Model):
     # that already hold the meeting take the new version (ICS SEQUENCE).
     sequence = models.PositiveIntegerField(default=0, editable=False)
     invitations_sent_at = models.DateTimeField(_("invitationer sendt"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("aflyst"), null=True, blank=True, editable=False)
+    cancel_reason = guarded.TextField(_("begrundelse for aflysningen"), blank=True, editable=False)
+    rsvp_deadline = models.DateTimeField(
+        _("svarfrist"),
+        null=True,
+        blank=True,
+        help_text=_("Valgfri. De inviterede bedes svare senest dette tidspunkt."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -190,16 +250,19 @@ class Meeting(models.Model):
         return {row.user_id for row in self.invitee_rows()}
 
     def clean(self) -> None:
-        errors = {}
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            errors["ends_at"] = _(
-                "Mødet slutter, før det begynder. Sluttidspunktet skal ligge efter "
-                "starttidspunktet."
-            )
+        errors = time_errors(self.starts_at, self.ends_at)
         if not self.place and not self.online_url:
             errors["place"] = _("Angiv et sted, et link til onlinemødet eller begge.")
+        if self.rsvp_deadline and self.starts_at and self.rsvp_deadline > self.starts_at:
+            errors["rsvp_deadline"] = _("Svarfristen skal ligge før mødet begynder.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def agenda_locked(self) -> bool:
+        """The agenda is locked once the invitations are sent (meetings.agenda has the rule
+        of what may still change)."""
+        return self.invitations_sent_at is not None
 
     @property
     def duration_minutes(self) -> int:
@@ -208,6 +271,10 @@ class Meeting(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == MeetingStatus.DRAFT
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
 
     @property
     def invitation_reference(self) -> str:
@@ -223,6 +290,26 @@ class AgendaItemKind(models.TextChoices):
     PLENARY = "plenumdroeftelse", _("Plenumdrøftelse")
     DECISION = "beslutning", _("Beslutning")
     FOLLOW_UP = "opfoelgning", _("Opfølgning")
+    # Velkomst, pause, eventuelt: the title says it all, so no kind is shown before it.
+    PRACTICAL = "praktisk", _("Praktisk (velkomst, pause, eventuelt)")
+
+
+def shown_kind(kind: str, title: str) -> str:
+    """The kind shown before an item's title ("Orientering: Nyt fra KL"), or "" where it
+    would only repeat what the title says: a practical item (velkomst, pause) or a title
+    that begins with the kind's word ("Orientering fra KL", not "Orientering: Orientering
+    fra KL"). The one rule for the page, the e-mail, the PDFs and the calendar."""
+    if kind not in AgendaItemKind.values or kind == AgendaItemKind.PRACTICAL:
+        return ""
+    label = str(AgendaItemKind(kind).label)
+    first_word = re.split(r"[\s:,.–-]+", (title or "").strip(), maxsplit=1)[0]
+    return "" if first_word.casefold() == label.casefold() else label
+
+
+def agenda_heading(kind: str, title: str) -> str:
+    """ "Orientering: Nyt fra KL", or the title alone (see shown_kind)."""
+    label = shown_kind(kind, title)
+    return f"{label}: {title}" if label else title
 
 
 def number_position(number: str) -> int:
@@ -250,6 +337,8 @@ class AgendaItem(models.Model):
         help_text=_("Fx 1, 2 eller 2.a for et underpunkt."),
     )
     position = models.PositiveIntegerField(editable=False, default=0)
+    # Added after the invitations were sent: on the tillægsdagsorden (meetings.agenda).
+    supplementary = models.BooleanField(_("tillægsdagsorden"), default=False, editable=False)
     kind = models.CharField(_("type"), max_length=20, choices=AgendaItemKind.choices)
     title = guarded.CharField(_("overskrift"), max_length=300)
     description = guarded.TextField(_("beskrivelse"), blank=True)
@@ -306,6 +395,14 @@ class AgendaItem(models.Model):
         self.position = number_position(self.number)
         super().save(*args, **kwargs)
 
+    @property
+    def shown_kind(self) -> str:
+        return shown_kind(self.kind, self.title)
+
+    @property
+    def heading(self) -> str:
+        return agenda_heading(self.kind, self.title)
+
     def presenter_line(self) -> str:
         """ "V./ Anna Andersen og Lone Berner Wolff" from the people and the free text."""
         names = [p.get_full_name() for p in self.presenters.all()]
@@ -348,6 +445,18 @@ class AgendaAttachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Closed even when its item is open: seen only by these organisations' members and the
+    # secretariat (permissions.may_see_attachment).
+    restricted_to = models.ManyToManyField(
+        "partnership.Organisation",
+        verbose_name=_("lukket bilag: kun for disse organisationer"),
+        blank=True,
+        related_name="restricted_agenda_attachments",
+        help_text=_(
+            "Vælg ingen for et åbent bilag. Vælger du organisationer, ser kun deres "
+            "medarbejdere og sekretariatet bilaget, også når punktet er åbent."
+        ),
+    )
 
     class Meta:
         db_table = "partnership_agendaattachment"  # the table it had in partnership
@@ -444,6 +553,10 @@ class Participation(models.Model):
     answered_at = models.DateTimeField(_("svaret"), null=True, blank=True)
     attended = models.BooleanField(_("mødt"), null=True, blank=True)
     attendance_marked_at = models.DateTimeField(null=True, blank=True)
+    # Present, but not for these items (left before them, or came after): the minutes say so.
+    absent_items = models.ManyToManyField(
+        AgendaItem, verbose_name=_("ikke til stede under"), blank=True, related_name="+"
+    )
 
     class Meta:
         db_table = "partnership_participation"  # the table it had in partnership
@@ -514,7 +627,10 @@ class ItemAsShown:
 
     @property
     def kind_label(self) -> str:
-        return AgendaItemKind(self.kind).label if self.kind in AgendaItemKind.values else ""
+        """The kind above the entry's title; none for a practical item."""
+        if self.kind not in AgendaItemKind.values or self.kind == AgendaItemKind.PRACTICAL:
+            return ""
+        return AgendaItemKind(self.kind).label
 
     @property
     def is_closed(self) -> bool:
@@ -544,6 +660,8 @@ class Minutes(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_for_comment_at = models.DateTimeField(null=True, blank=True)
+    # The last day of the review round (set when the draft is sent for comment).
+    comment_deadline = models.DateField(_("frist for kommentarer"), null=True, blank=True)
     approved_at = models.DateTimeField(_("godkendt"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -743,6 +861,16 @@ class MinutesAction(models.Model):
     entry = models.ForeignKey(MinutesEntry, on_delete=models.CASCADE, related_name="actions")
     description = guarded.CharField(_("handling"), max_length=500)
     owner = guarded.CharField(_("ansvarlig"), max_length=200)
+    # The owner as a person in the portal, when they are one (the overview shows them
+    # their actions); `owner` is the name the minutes print.
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ansvarlig person i portalen"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="minutes_actions",
+    )
     deadline = models.DateField(_("frist"), null=True, blank=True)
 
     class Meta:
@@ -777,6 +905,11 @@ class MinutesComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = guarded.TextField(_("kommentar"))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Marked handled by the secretariat during the review round.
+    handled_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         db_table = "partnership_minutescomment"  # the table it had in partnership
@@ -839,3 +972,132 @@ class CalendarFeed(models.Model):
     def new_token(cls) -> tuple[str, str]:
         token = secrets.token_urlsafe(32)
         return token, _hash_token(token)
+
+
+# --- Minutes round, attendance beyond the invitees, the action log (issue 15) -------------
+
+ENTRY_TEMPLATES: dict[str, str] = {
+    AgendaItemKind.DECISION: "Indstilling: …\nBeslutning: …",
+    AgendaItemKind.BRIEFING: "Taget til efterretning.",
+}
+"""What a new minutes entry's decisions start with, by the kind of its item: the one
+mapping (services.start_minutes writes it; an entry still saying only this has no content
+of its own, so its item may be deleted)."""
+
+
+def entry_template(kind: str) -> str:
+    return ENTRY_TEMPLATES.get(kind, "")
+
+
+class AttendeeKind(models.TextChoices):
+    SUBSTITUTE = "substitute", _("Stedfortræder")
+    GUEST = "guest", _("Gæst")
+    PRESENTER = "presenter", _("Ekstern oplægsholder")
+
+
+class ExtraAttendee(models.Model):
+    """Someone present who is not an invitee in the portal: a substitute for an invitee, a
+    guest or an external presenter (name and organisation as text). Present by being here."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="extra_attendees")
+    kind = models.CharField(_("rolle"), max_length=20, choices=AttendeeKind.choices)
+    name = guarded.CharField(_("navn"), max_length=200)
+    organisation = guarded.CharField(_("organisation"), max_length=200, blank=True)
+    substitute_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("stedfortræder for"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    absent_items = models.ManyToManyField(
+        AgendaItem, verbose_name=_("ikke til stede under"), blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("anden deltager")
+        verbose_name_plural = _("andre deltagere")
+        ordering = ["meeting", "kind", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="extraattendee_kind_valid", condition=Q(kind__in=AttendeeKind.values)
+            ),
+            models.CheckConstraint(
+                name="extraattendee_substitute_for_someone",
+                condition=~Q(kind="substitute") | Q(substitute_for__isnull=False),
+                violation_error_message=_("Vælg, hvem stedfortræderen kommer i stedet for."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MinutesApproval(models.Model):
+    """A participant's approval of minutes out for comment, or the secretariat's approval
+    on the forum's behalf (recorded as such). Immutable once the minutes are approved
+    (trigger, migration 0005)."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="approvals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("godkendt"))
+    on_behalf_of_forum = models.BooleanField(_("på forummets vegne"), default=False)
+
+    class Meta:
+        verbose_name = _("godkendelse af referat")
+        verbose_name_plural = _("godkendelser af referat")
+        ordering = ["minutes", "approved_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["minutes", "user"], name="minutesapproval_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} · {self.user}"
+
+    def save(self, *args, **kwargs):
+        _refuse_if_locked(self.minutes_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_locked(self.minutes_id)
+        return super().delete(*args, **kwargs)
+
+
+class ActionStatus(models.TextChoices):
+    """As quality.ActionStatus (the same values and labels; meetings may not import
+    quality)."""
+
+    OPEN = "open", _("Åben")
+    IN_PROGRESS = "in_progress", _("I gang")
+    DONE = "done", _("Færdig")
+
+
+UNFINISHED_ACTIONS = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+class ActionFollowUp(models.Model):
+    """How an action of the minutes stands now. Kept beside the action, not in it: what the
+    approved minutes say never changes, the follow-up does. No row: open."""
+
+    action = models.OneToOneField(MinutesAction, on_delete=models.CASCADE, related_name="follow_up")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    changed_at = models.DateTimeField(_("ændret"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("opfølgning på handling")
+        verbose_name_plural = _("opfølgning på handlinger")
+        constraints = [
+            models.CheckConstraint(
+                name="actionfollowup_status_valid", condition=Q(status__in=ActionStatus.values)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.get_status_display()}"

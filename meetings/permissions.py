@@ -5,6 +5,9 @@
   sees the meeting once the invitations are sent, minus the items closed to organisations
   they do not belong to. A closed item is shown to no one else: not on a page, in a PDF,
   an e-mail or a calendar.
+- A bilag may be closed to named organisations even when its item is open: it is seen by
+  those who may see its item and may see it as if it were an item (may_see_attachment,
+  through visible_attachments and selectors.agenda).
 - "May this person see this item?" has one answer, may_see_item(), given the organisations
   the item is closed to: for an agenda item those it is closed to now (visible_items,
   selectors.agenda), for an entry of approved minutes those its item was closed to when the
@@ -12,18 +15,21 @@
   for an entry of minutes not yet approved those its item is closed to now
   (visible_entries). The page, the agenda and minutes PDFs, the e-mails, the calendar file
   and the feed all come through these.
-- Minutes sent for comment are seen and commented on by the attendees; approved minutes
-  are seen by every invitee."""
+- Minutes sent for comment are seen and commented on by every invitee (those who sent
+  afbud too: a board secretary sends the draft to all members) and approved by those who
+  were present; approved minutes are seen by every invitee."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from partnership.permissions import AnyUser, is_member, is_secretariat, memberships_of
 
 from .models import (
+    AgendaAttachment,
     AgendaItem,
     Answer,
     Meeting,
@@ -94,6 +100,16 @@ def visible_meeting(user: AnyUser, pk: int) -> Meeting | None:
     return meeting
 
 
+def meetings_seen_by(user: AnyUser, meetings: QuerySet[Meeting]) -> list[Meeting]:
+    """Those of these meetings the person may see, forum loaded; as visible_meeting, each
+    remembers that the person is invited (one query for them all)."""
+    shown = list(meetings_visible_to(user).filter(pk__in=meetings.values("pk")))
+    if not is_secretariat(user):
+        for meeting in shown:
+            meeting.__dict__.setdefault("_invitee_of", {})[user.pk] = True
+    return shown
+
+
 def forget_invitees(meeting: Meeting) -> None:
     """After the invitations change: is_invitee asks the database again."""
     meeting.__dict__.pop("_invitee_of", None)
@@ -155,6 +171,37 @@ def visible_entries(user: AnyUser, minutes: Minutes) -> QuerySet[MinutesEntry]:
     )
 
 
+def may_see_attachment(
+    user: AnyUser,
+    meeting: Meeting,
+    item_closed_to: Collection[int] | None,
+    closed_to: Collection[int] | None,
+) -> bool:
+    """May the person see a bilag closed to these organisations (none: open) on an item
+    closed to those (item_closed_to)? Only if they may see the item, and the bilag as if it
+    were an item: may_see_item for both. An open item may carry a closed bilag."""
+    return may_see_item(user, meeting, item_closed_to) and may_see_item(user, meeting, closed_to)
+
+
+def visible_attachments(user: AnyUser, meeting: Meeting) -> QuerySet[AgendaAttachment]:
+    """The meeting's attachments the person may see (may_see_attachment, by the
+    organisations each and its item are closed to now). Three queries."""
+    attachments = AgendaAttachment.objects.filter(item__meeting=meeting)
+    item_closed = _closed_to(
+        AgendaItem.objects.filter(meeting=meeting).values_list("pk", "restricted_to")
+    )
+    rows = list(attachments.values_list("pk", "item_id", "restricted_to"))
+    closed = _closed_to((pk, organisation_id) for pk, _item, organisation_id in rows)
+    item_of = {pk: item_id for pk, item_id, _org in rows}
+    return attachments.filter(
+        pk__in=[
+            pk
+            for pk, ids in closed.items()
+            if may_see_attachment(user, meeting, item_closed.get(item_of[pk], []), ids)
+        ]
+    )
+
+
 def can_view_item(user: AnyUser, item: AgendaItem) -> bool:
     closed_to = list(item.restricted_to.values_list("pk", flat=True))
     return may_see_item(user, item.meeting, closed_to)
@@ -189,13 +236,32 @@ def can_view_minutes_in(user: AnyUser, meeting: Meeting, status: str) -> bool:
     if status == MinutesStatus.APPROVED:
         return is_invitee(user, meeting)
     if status == MinutesStatus.FOR_COMMENT:
-        return is_invitee(user, meeting) and user.pk in attendee_ids(meeting)
+        return is_invitee(user, meeting)
     return False
 
 
 def can_comment_minutes(user: AnyUser, minutes: Minutes) -> bool:
+    return minutes.status == MinutesStatus.FOR_COMMENT and is_invitee(user, minutes.meeting)
+
+
+def can_approve_minutes(user: AnyUser, minutes: Minutes) -> bool:
+    """A participant (present at the meeting) approves minutes out for comment."""
     return (
         minutes.status == MinutesStatus.FOR_COMMENT
         and is_invitee(user, minutes.meeting)
         and user.pk in attendee_ids(minutes.meeting)
     )
+
+
+def all_participants_approved(minutes: Minutes) -> bool:
+    approved = set(minutes.approvals.values_list("user_id", flat=True))
+    return attendee_ids(minutes.meeting) <= approved
+
+
+def minutes_may_start(meeting: Meeting, now: datetime) -> bool:
+    """Minutes are written once the meeting has begun (the button, the start)."""
+    return meeting.status != MeetingStatus.DRAFT and meeting.starts_at <= now
+
+
+def can_start_minutes(user: AnyUser, meeting: Meeting, now: datetime) -> bool:
+    return can_manage_meetings(user) and minutes_may_start(meeting, now)

@@ -19,20 +19,25 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext
 
 from partnership import mail
-from partnership.models import MailKind, Organisation, User
+from partnership.models import MailKind, Organisation, Role, User
 from partnership.permissions import AnyUser
 
 from . import permissions
 from .models import (
     AgendaItem,
     Answer,
+    AttendeeKind,
+    ExtraAttendee,
     Meeting,
     MeetingInvitation,
     MeetingStatus,
     Minutes,
+    MinutesApproval,
     MinutesComment,
     MinutesEntry,
     MinutesStatus,
+    Participation,
+    number_position,
     presenter_line,
 )
 
@@ -109,6 +114,29 @@ def invitees(meeting: Meeting) -> list[Invitee]:
         rows.values(),
         key=lambda r: (r.organisations[0] if r.organisations else "", r.name.lower()),
     )
+
+
+@dataclass(slots=True)
+class AnswerCount:
+    """How many of those invited through one organisation (or personally) have answered."""
+
+    name: str  # the organisation's, or "Inviteret personligt"
+    invited: int
+    waiting: int  # have not answered
+
+
+def answers_by_organisation(people: list[Invitee]) -> list[AnswerCount]:
+    """Per invited organisation (and those invited personally, first), how many are invited
+    and how many have not answered, from invitees(meeting): no query. A person in two
+    invited organisations counts in both."""
+    counts: dict[str, AnswerCount] = {}
+    personally = gettext("Inviteret personligt")
+    for row in people:
+        for name in row.organisations or [personally]:
+            count = counts.setdefault(name, AnswerCount(name=name, invited=0, waiting=0))
+            count.invited += 1
+            count.waiting += not row.answer
+    return sorted(counts.values(), key=lambda c: (c.name != personally, c.name))
 
 
 def users_of(rows: Iterable[Invitee]) -> list[User]:
@@ -207,7 +235,8 @@ class AgendaRow:
     starts_at: datetime
     ends_at: datetime
     presenter_line: str = ""  # "V./ Anna Andersen og Lone Berner Wolff"
-    attachments: list[dict[str, Any]] = field(default_factory=list)  # pk, title, file_type, size
+    # pk, title, file_type, size, closed_to (organisation ids; [] if open), closed_to_names
+    attachments: list[dict[str, Any]] = field(default_factory=list)
     closed_to: list[int] = field(default_factory=list)  # organisation ids; [] if open
     closed_to_names: list[str] = field(default_factory=list)
 
@@ -260,12 +289,20 @@ SELECT 2, f.item_id, f.id, f.title, f.file_type, f.size, '', '', f.id
   FROM partnership_agendaattachment f
   JOIN partnership_agendaitem a ON a.id = f.item_id
  WHERE a.meeting_id = %(meeting)s
+UNION ALL
+SELECT 3, f.item_id, o.id, o.name, NULL, f.id, o.name, '', o.id
+  FROM partnership_agendaattachment_restricted_to r
+  JOIN partnership_organisation o ON o.id = r.organisation_id
+  JOIN partnership_agendaattachment f ON f.id = r.agendaattachment_id
+  JOIN partnership_agendaitem a ON a.id = f.item_id
+ WHERE a.meeting_id = %(meeting)s
  ORDER BY 1, 7, 8, 9
 """
 """What the agenda shows of each item besides its own fields, as (kind, item id, id, text,
 file type, size, sort keys): 0 the organisations a closed item is closed to (by name), 1
 the presenters in the portal (text = full name; by name and e-mail, as User orders), 2 the
-attachments (text = title; in upload order, as AgendaAttachment orders).
+attachments (text = title; in upload order, as AgendaAttachment orders), 3 the organisations
+a closed attachment is closed to (by name; the attachment's id in the size column).
 
 Plain SQL, kept because it is measurably faster: one query instead of three prefetches
 (agenda of 4 items: 1.4 ms against 3.5 ms for the same three reads as ORM values_list
@@ -290,8 +327,21 @@ def _agenda_rows(meeting: Meeting) -> list[AgendaRow]:
             row.closed_to_names.append(text)
         elif kind == 1:
             presenters.setdefault(item_id, []).append(text)
-        else:
-            row.attachments.append({"pk": pk, "title": text, "file_type": file_type, "size": size})
+        elif kind == 2:
+            row.attachments.append(
+                {
+                    "pk": pk,
+                    "title": text,
+                    "file_type": file_type,
+                    "size": size,
+                    "closed_to": [],
+                    "closed_to_names": [],
+                }
+            )
+        else:  # size holds the attachment's id
+            attachment = next(a for a in row.attachments if a["pk"] == size)
+            attachment["closed_to"].append(pk)
+            attachment["closed_to_names"].append(text)
     for row in rows:
         row.presenter_line = presenter_line(
             presenters.get(row.item.pk, []), row.item.presenters_text
@@ -302,12 +352,20 @@ def _agenda_rows(meeting: Meeting) -> list[AgendaRow]:
 def agenda(user: AnyUser, meeting: Meeting) -> list[AgendaRow]:
     """The person's agenda, as the page, the agenda PDF, the invitation and the calendar show
     it: the time plan is made from every item, so that times are the same for everyone, and
-    then the items the person may not see (permissions.may_see_item) are left out."""
-    return [
+    then the items the person may not see (permissions.may_see_item) are left out, and of
+    the others the attachments the person may not see (permissions.may_see_attachment)."""
+    rows = [
         row
         for row in _agenda_rows(meeting)
         if permissions.may_see_item(user, meeting, row.closed_to)
     ]
+    for row in rows:
+        row.attachments = [
+            a
+            for a in row.attachments
+            if permissions.may_see_attachment(user, meeting, row.closed_to, a["closed_to"])
+        ]
+    return rows
 
 
 # --- Minutes -----------------------------------------------------------------------------
@@ -336,6 +394,35 @@ def has_minutes(user: AnyUser, meeting: Meeting, statuses: Iterable[str]) -> boo
     return any(permissions.can_view_minutes_in(user, meeting, s) for s in approved_first)
 
 
+def open_minutes(meeting: Meeting) -> Minutes | None:
+    """The version being written or out for comment, if any (reading it writes nothing)."""
+    return Minutes.objects.filter(meeting=meeting).exclude(status=MinutesStatus.APPROVED).first()
+
+
+def minutes_approvals(minutes: Minutes) -> list[MinutesApproval]:
+    """Who approved the version, when, and whether on the forum's behalf."""
+    return list(minutes.approvals.select_related("user").order_by("approved_at", "pk"))
+
+
+def possible_action_owners(meeting: Meeting) -> QuerySet[User]:
+    """Who may own an action of the meeting's minutes: those invited and the secretariat."""
+    return (
+        User.objects.filter(
+            Q(pk__in=meeting.invitee_ids())
+            | Q(memberships__role=Role.SECRETARIAT, memberships__is_active=True),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("name", "email")
+    )
+
+
+def absences(meeting: Meeting) -> list[tuple[str, list[str]]]:
+    """(name, item numbers) for each person present who was not there for some items."""
+    shown = meeting_participants(meeting)["present"]
+    return [(p["name"], p["absent"]) for p in shown if p["absent"]]
+
+
 def latest_approved(meeting: Meeting) -> Minutes | None:
     return (
         Minutes.objects.filter(meeting=meeting, status=MinutesStatus.APPROVED)
@@ -358,32 +445,86 @@ def minutes_entries(user: AnyUser, minutes: Minutes) -> list[MinutesEntry]:
     return list(entries.order_by("item_position", "agenda_item__position", "pk"))
 
 
-def minutes_participants(minutes: Minutes) -> dict[str, list[dict[str, str]]]:
+def minutes_participants(minutes: Minutes) -> dict[str, list[dict[str, Any]]]:
     """Who the minutes list as present and as having sent afbud: as it was when the version
     was approved, else as it is now (meeting_participants)."""
-    kept: dict[str, list[dict[str, str]]] | None = minutes.participants
+    kept: dict[str, list[dict[str, Any]]] | None = minutes.participants
     if kept is not None:
         return kept
     return meeting_participants(minutes.meeting)
 
 
-def meeting_participants(meeting: Meeting) -> dict[str, list[dict[str, str]]]:
-    """The attendance as minutes print it: those present (marked, or while attendance is
-    not marked, those invited who did not send afbud) and those who sent afbud, with their
-    first organisation and a substitute. Plain values, so approved minutes can keep them."""
+def meeting_participants(meeting: Meeting) -> dict[str, list[dict[str, Any]]]:
+    """The attendance as minutes print it. Present: the invitees marked present (while
+    attendance is not marked, those invited who did not send afbud) and the others present
+    (ExtraAttendee: substitutes, guests, external presenters; while attendance is not
+    marked, the substitutes announced with an afbud), each with a note ("stedfortræder for
+    MM") and the numbers of the items they were not there for. Afbud: those who sent it.
+    Plain values, so approved minutes can keep them."""
     people = invitees(meeting)
+    names = {p.user_id: p.name for p in people}
     present_ids = permissions.attendee_ids(meeting)
+    absent: dict[tuple[str, int], list[str]] = {}
+    for user_id, number in Participation.absent_items.through.objects.filter(
+        participation__meeting=meeting
+    ).values_list("participation__user_id", "agendaitem__number"):
+        absent.setdefault(("u", user_id), []).append(number)
+    for attendee_id, number in ExtraAttendee.absent_items.through.objects.filter(
+        extraattendee__meeting=meeting
+    ).values_list("extraattendee_id", "agendaitem__number"):
+        absent.setdefault(("x", attendee_id), []).append(number)
+    for numbers in absent.values():
+        numbers.sort(key=number_position)
 
-    def row(person: Invitee) -> dict[str, str]:
+    def row(person: Invitee) -> dict[str, Any]:
         return {
             "name": person.name,
             "organisation": person.organisations[0] if person.organisations else "",
+            "note": "",
+            "absent": absent.get(("u", person.user_id), []),
         }
 
+    notes: dict[str, str] = {
+        AttendeeKind.GUEST: gettext("gæst"),
+        AttendeeKind.PRESENTER: gettext("ekstern oplægsholder"),
+    }
+    extras = []
+    for attendee in ExtraAttendee.objects.filter(meeting=meeting).select_related("substitute_for"):
+        substituted = attendee.substitute_for
+        if attendee.kind == AttendeeKind.SUBSTITUTE and substituted is not None:
+            whom = names.get(substituted.pk) or substituted.get_full_name()
+            note = gettext("stedfortræder for %(name)s") % {"name": whom}
+        else:
+            note = notes.get(attendee.kind, "")
+        extras.append(
+            {
+                "name": attendee.name,
+                "organisation": attendee.organisation,
+                "note": note,
+                "absent": absent.get(("x", attendee.pk), []),
+            }
+        )
+    marked = Participation.objects.filter(meeting=meeting, attended__isnull=False).exists()
+    if not marked:
+        extras += [
+            {
+                "name": p.substitute,
+                "organisation": "",
+                "note": gettext("stedfortræder for %(name)s") % {"name": p.name},
+                "absent": [],
+            }
+            for p in people
+            if p.answer == Answer.DECLINE and p.substitute
+        ]
     return {
-        "present": [row(p) for p in people if p.user_id in present_ids],
+        "present": [row(p) for p in people if p.user_id in present_ids] + extras,
         "declined": [
-            {**row(p), "substitute": p.substitute} for p in people if p.answer == Answer.DECLINE
+            {
+                "name": p.name,
+                "organisation": p.organisations[0] if p.organisations else "",
+            }
+            for p in people
+            if p.answer == Answer.DECLINE
         ],
     }
 
@@ -405,9 +546,16 @@ def meeting_mail_status(meeting: Meeting, people: list[Invitee]) -> list[MailSta
     (called, not held), still waiting. Once it is held, only what was tried. One query."""
     if meeting.is_draft:
         return []
-    ahead = meeting.status == MeetingStatus.INVITED
+    # A cancelled meeting's present version is its cancellation, owed to everyone invited.
+    ahead = meeting.status == MeetingStatus.INVITED or (
+        meeting.status == MeetingStatus.CANCELLED and meeting.invitations_sent_at is not None
+    )
     label = (
-        gettext("Ændret mødeindkaldelse") if meeting.sequence else MailKind.MEETING_INVITATION.label
+        gettext("Aflysning")
+        if meeting.status == MeetingStatus.CANCELLED
+        else gettext("Ændret mødeindkaldelse")
+        if meeting.sequence
+        else MailKind.MEETING_INVITATION.label
     )
     summary = mail.summary(
         kind=MailKind.MEETING_INVITATION,
@@ -427,9 +575,7 @@ def minutes_mail_status(minutes: Minutes) -> list[MailStatusRow]:
     meeting = minutes.meeting
     everyone = {row.user_id: row.name for row in invitees(meeting)}
     if minutes.status == MinutesStatus.FOR_COMMENT:
-        attending = permissions.attendee_ids(meeting)
-        people = {pk: name for pk, name in everyone.items() if pk in attending}
-        rows.append((MailKind.MINUTES_COMMENT, people))
+        rows.append((MailKind.MINUTES_COMMENT, everyone))
     elif minutes.sent_for_comment_at:
         rows.append((MailKind.MINUTES_COMMENT, None))  # who it went to then
     if minutes.is_approved:

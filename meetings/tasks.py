@@ -43,22 +43,50 @@ def _count(record) -> int:
     return int(record is not None and record.sent)
 
 
+class _Calendars:
+    """The calendar part of a meeting's mails, one per recipient: the meeting request (or
+    cancellation) with only the items the person may see in its description. Made once for
+    each set of items seen: on a Fællesmøde most invitees see the same ones, and each file
+    lists every invitee as an ATTENDEE.
+
+    The MIME type names the method; Django adds the charset (once: a charset given here too
+    was repeated in the header)."""
+
+    def __init__(self, meeting: Meeting, invitees: list[selectors.Invitee]):
+        self.meeting = meeting
+        self.invitees = invitees
+        self.made: dict[frozenset[int], bytes] = {}
+
+    def attachment(self, person) -> tuple[str, bytes, str]:
+        meeting = self.meeting
+        seen = frozenset(permissions.visible_items(person, meeting).values_list("pk", flat=True))
+        if seen not in self.made:
+            self.made[seen] = ics.meeting_ics(person, meeting, people=self.invitees)
+        return (
+            ics.filename(meeting),
+            self.made[seen],
+            f"text/calendar; method={ics.method(meeting)}",
+        )
+
+
 @shared_task(**TASK, name="partnership.meetings.tasks.send_invitations")  # its name before the move
 def send_invitations(meeting_id: int) -> int:
     """The invitation (or, after a change of time or place, the update) with an ICS file
     to everyone invited who has not had this version yet. Returns how many were sent."""
-    meeting = Meeting.objects.select_related("forum").filter(pk=meeting_id).first()
-    if meeting is None or meeting.status == MeetingStatus.DRAFT:
+    meeting = Meeting.objects.select_related("forum", "created_by").filter(pk=meeting_id).first()
+    if meeting is None or meeting.status in (MeetingStatus.DRAFT, MeetingStatus.CANCELLED):
         return 0
     reference = meeting.invitation_reference
     kind = MailKind.MEETING_INVITATION
+    invitees = selectors.invitees(meeting)
     people = _pending(
-        selectors.users_of(selectors.invitees(meeting)),
+        selectors.users_of(invitees),
         kind=kind,
         related=meeting,
         reference=reference,
     )
     sent = 0
+    calendars = _Calendars(meeting, invitees)
     with override("da"):
         for person in people:
             subject = (
@@ -77,11 +105,7 @@ def send_invitations(meeting_id: int) -> int:
                     "changed": meeting.sequence > 0,
                 },
             )
-            calendar = (
-                ics.filename(meeting),
-                ics.meeting_ics(person, meeting),
-                "text/calendar; method=PUBLISH; charset=UTF-8",
-            )
+            calendar = calendars.attachment(person)
             sent += _count(
                 mail.send(
                     kind=kind,
@@ -89,6 +113,51 @@ def send_invitations(meeting_id: int) -> int:
                     subject=subject,
                     body=body,
                     attachments=[calendar],
+                    related=meeting,
+                    reference=reference,
+                )
+            )
+    return sent
+
+
+@shared_task(**TASK, name="meetings.tasks.send_cancellation")
+def send_cancellation(meeting_id: int) -> int:
+    """The cancellation of a meeting whose invitations went out, with its calendar part
+    (METHOD:CANCEL, the UID of the invitation, a higher SEQUENCE), to everyone invited who
+    has not had it (the mail log, as for the invitations). Returns how many were sent."""
+    meeting = Meeting.objects.select_related("forum", "created_by").filter(pk=meeting_id).first()
+    if meeting is None or meeting.status != MeetingStatus.CANCELLED:
+        return 0
+    if not meeting.invitations_sent_at:
+        return 0  # nobody was told of it
+    reference = meeting.invitation_reference
+    kind = MailKind.MEETING_INVITATION
+    invitees = selectors.invitees(meeting)
+    people = _pending(selectors.users_of(invitees), kind=kind, related=meeting, reference=reference)
+    calendars = _Calendars(meeting, invitees)
+    sent = 0
+    with override("da"):
+        subject = _("Aflyst: %(meeting)s, %(when)s") % {
+            "meeting": meeting,
+            "when": _when(meeting.starts_at),
+        }
+        for person in people:
+            body = render_to_string(
+                "meetings/email/cancellation.txt",
+                {
+                    "person": person,
+                    "meeting": meeting,
+                    "when": _when(meeting.starts_at),
+                    "url": _url(meeting.get_absolute_url()),
+                },
+            )
+            sent += _count(
+                mail.send(
+                    kind=kind,
+                    to=person,
+                    subject=subject,
+                    body=body,
+                    attachments=[calendars.attachment(person)],
                     related=meeting,
                     reference=reference,
                 )
@@ -105,11 +174,9 @@ def send_comment_requests(minutes_id: int) -> int:
         return 0
     meeting = minutes.meeting
     kind = MailKind.MINUTES_COMMENT
-    attendee_ids = permissions.attendee_ids(meeting)
+    # To everyone invited, those who sent afbud too (permissions.can_comment_minutes).
     people = _pending(
-        selectors.users_of(
-            row for row in selectors.invitees(meeting) if row.user_id in attendee_ids
-        ),
+        selectors.users_of(selectors.invitees(meeting)),
         kind=kind,
         related=minutes,
     )
@@ -121,6 +188,7 @@ def send_comment_requests(minutes_id: int) -> int:
                 {
                     "person": person,
                     "meeting": meeting,
+                    "minutes": minutes,
                     "when": _when(meeting.starts_at),
                     "url": _url(meeting.get_absolute_url() + "referat/"),
                 },
@@ -188,4 +256,105 @@ def publish_minutes(minutes_id: int) -> int:
                         related=minutes,
                     )
                 )
+    return sent
+
+
+def _answer_url(meeting: Meeting) -> str:
+    return _url(meeting.get_absolute_url())
+
+
+@shared_task(**TASK, name="meetings.tasks.send_reminders")
+def send_reminders(meeting_id: int) -> int:
+    """The invitation again, as a reminder, to those invited who have not answered: once a
+    day at most (the mail log's reference is the day). Returns how many were sent."""
+    meeting = Meeting.objects.select_related("forum").filter(pk=meeting_id).first()
+    if meeting is None or meeting.status != MeetingStatus.INVITED:
+        return 0
+    kind = MailKind.MEETING_INVITATION
+    reference = f"paamindelse-{timezone.localdate():%Y-%m-%d}"
+    waiting = [row for row in selectors.invitees(meeting) if not row.answer]
+    people = _pending(selectors.users_of(waiting), kind=kind, related=meeting, reference=reference)
+    sent = 0
+    with override("da"):
+        for person in people:
+            subject = _("Påmindelse: svar på mødeindkaldelsen til %(meeting)s, %(when)s") % {
+                "meeting": meeting,
+                "when": _when(meeting.starts_at),
+            }
+            body = render_to_string(
+                "meetings/email/invitation.txt",
+                {
+                    "person": person,
+                    "meeting": meeting,
+                    "when": _when(meeting.starts_at),
+                    "rows": selectors.agenda(person, meeting),
+                    "url": _answer_url(meeting),
+                    "reminder": True,
+                },
+            )
+            sent += _count(
+                mail.send(
+                    kind=kind,
+                    to=person,
+                    subject=subject,
+                    body=body,
+                    related=meeting,
+                    reference=reference,
+                )
+            )
+    return sent
+
+
+@shared_task(**TASK, name="meetings.tasks.send_agenda_addition")
+def send_agenda_addition(meeting_id: int, item_id: int, attachment_id: int) -> int:
+    """Tell those invited, who may see the item, of an item added to the tillægsdagsorden
+    (attachment_id 0) or of a bilag added after the invitations went out. Once each (the
+    mail log's reference names the item or the bilag)."""
+    meeting = Meeting.objects.select_related("forum").filter(pk=meeting_id).first()
+    if meeting is None or meeting.status != MeetingStatus.INVITED:
+        return 0
+    kind = MailKind.MEETING_INVITATION
+    reference = f"bilag{attachment_id}" if attachment_id else f"punkt{item_id}"
+    people = _pending(
+        selectors.users_of(selectors.invitees(meeting)),
+        kind=kind,
+        related=meeting,
+        reference=reference,
+    )
+    sent = 0
+    with override("da"):
+        for person in people:
+            rows = selectors.agenda(person, meeting)
+            row = next((r for r in rows if r.item.pk == item_id), None)
+            if row is None:
+                continue  # an item closed to them, or gone
+            attachment = next((a for a in row.attachments if a["pk"] == attachment_id), None)
+            if attachment_id and attachment is None:
+                continue
+            subject = (
+                _("Nyt bilag til %(meeting)s, %(when)s")
+                if attachment_id
+                else _("Tillægsdagsorden: %(meeting)s, %(when)s")
+            ) % {"meeting": meeting, "when": _when(meeting.starts_at)}
+            body = render_to_string(
+                "meetings/email/agenda_addition.txt",
+                {
+                    "person": person,
+                    "meeting": meeting,
+                    "when": _when(meeting.starts_at),
+                    "row": row,
+                    "attachment": attachment,
+                    "url": _answer_url(meeting),
+                },
+            )
+            sent += _count(
+                mail.send(
+                    kind=kind,
+                    to=person,
+                    subject=subject,
+                    body=body,
+                    related=meeting,
+                    reference=reference,
+                )
+            )
     return sent

@@ -14,9 +14,15 @@ urlpatterns = [
     path("moeder/<int:pk>/rediger/", views.meeting_edit, name="meeting_edit"),
     path("moeder/<int:pk>/kalender.ics", views.meeting_ics, name="meeting_ics"),
     path("moeder/<int:pk>/dagsorden/pdf/", views.agenda_pdf, name="agenda_pdf"),
+    path("moeder/<int:pk>/moedemappe/pdf/", views.meeting_pack, name="meeting_pack"),
+    path("moeder/<int:pk>/aflys/", views.meeting_cancel, name="meeting_cancel"),
     path("moeder/<int:pk>/punkter/nyt/", views.item_edit, name="item_create"),
     path("moeder/<int:pk>/punkter/<int:item_pk>/", views.item_edit, name="item_edit"),
     path("moeder/<int:pk>/punkter/<int:item_pk>/slet/", views.item_delete, name="item_delete"),
+    path("moeder/<int:pk>/punkter/<int:item_pk>/flyt/", views.item_move, name="item_move"),
+    path("moeder/<int:pk>/kopier/", views.meeting_copy, name="meeting_copy"),
+    path("moeder/<int:pk>/skabelon/", views.forum_template, name="forum_template"),
+    path("moeder/<int:pk>/paamind/", views.send_reminders, name="send_reminders"),
     path(
         "moeder/<int:pk>/punkter/<int:item_pk>/bilag/", views.attachment_add, name="attachment_add"
     ),
@@ -60,6 +66,26 @@ urlpatterns = [
         views.minutes_comment,
         name="minutes_comment",
     ),
+    path("moeder/<int:pk>/referat/start/", views.minutes_start, name="minutes_start"),
+    path(
+        "moeder/<int:pk>/referat/<int:minutes_pk>/godkend-som-deltager/",
+        views.minutes_sign,
+        name="minutes_sign",
+    ),
+    path(
+        "moeder/<int:pk>/referat/<int:minutes_pk>/kommentarer/<int:comment_pk>/behandlet/",
+        views.comment_handled,
+        name="comment_handled",
+    ),
+    path("moeder/<int:pk>/fremmoede/andre/", views.attendee_add, name="attendee_add"),
+    path(
+        "moeder/<int:pk>/fremmoede/andre/<int:attendee_pk>/fjern/",
+        views.attendee_remove,
+        name="attendee_remove",
+    ),
+    path("moeder/<int:pk>/fremmoede/fravaer/", views.absence, name="absence"),
+    path("moeder/fora/<int:pk>/beslutninger/", views.decision_log, name="decision_log"),
+    path("moeder/handlinger/<int:action_pk>/status/", views.action_status, name="action_status"),
     path("kalender/", views.calendar_settings, name="calendar_settings"),
     path("kalender/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,35 +15,48 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from partnership import jobs
+from partnership.confirmation import ask_first
 from partnership.forms import add_service_errors
-from partnership.views import member_required, queue_down_message
+from partnership.models import OrganisationKind
+from partnership.views import member_required, queue_down_message, tell_ordered
 
-from . import ics, permissions, selectors, services
+from . import actions, agenda, copying, ics, permissions, selectors, services
 from .forms import (
+    AbsenceForm,
+    ActionStatusForm,
     AgendaItemForm,
     AnswerForm,
     AttachmentForm,
     AttendanceForm,
+    CancelMeetingForm,
     CommentForm,
+    CopyMeetingForm,
     CorrectionForm,
+    DecisionSearchForm,
+    ExtraAttendeeForm,
     ForumForm,
     InviteForm,
     MeetingForm,
     MinutesEntryForm,
+    SendForCommentForm,
 )
 from .models import (
     AgendaAttachment,
     AgendaItem,
+    AgendaItemKind,
     Answer,
     CalendarFeed,
+    ExtraAttendee,
     Forum,
     Meeting,
     MeetingInvitation,
     Minutes,
+    MinutesAction,
+    MinutesComment,
     MinutesEntry,
     MinutesStatus,
 )
@@ -98,7 +112,10 @@ def meeting_list(request):
 def forum_list(request):
     if not permissions.can_manage_meetings(request.user):
         raise PermissionDenied
-    return render(request, "meetings/forum_list.html", {"forums": Forum.objects.all()})
+    forums = list(Forum.objects.select_related("template_meeting"))
+    for forum in forums:
+        forum.template_for_new = forum.template()
+    return render(request, "meetings/forum_list.html", {"forums": forums})
 
 
 @member_required
@@ -136,6 +153,9 @@ def meeting_create(request):
 @member_required
 def meeting_edit(request, pk):
     meeting = _manage(request, pk)
+    if meeting.is_cancelled:
+        messages.error(request, _("Mødet er aflyst og kan ikke ændres."))
+        return redirect(meeting)
     form = MeetingForm(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
         try:
@@ -227,7 +247,11 @@ def meeting_detail(request, pk):
             ),
             "mail_status": mail_status,
             "mail_resend": _resendable(mail_status),
+            "answer_counts": selectors.answers_by_organisation(people) if can_manage else [],
+            "move_buttons": [("up", _("Flyt op")), ("down", _("Flyt ned"))],
             "minutes": selectors.has_minutes(user, meeting, facts.minutes_statuses),
+            "can_start_minutes": permissions.can_start_minutes(user, meeting, timezone.now()),
+            "follow_up": _follow_up(user, meeting, rows),
             "counts": {
                 "attend": sum(1 for p in people if p.answer == Answer.ATTEND),
                 "decline": sum(1 for p in people if p.answer == Answer.DECLINE),
@@ -237,12 +261,19 @@ def meeting_detail(request, pk):
     )
 
 
+def _follow_up(user, meeting: Meeting, rows) -> list:
+    """The open actions of the forum's earlier meetings, when the agenda has an
+    "Opfølgning" item (shown with it)."""
+    if not any(row.item.kind == AgendaItemKind.FOLLOW_UP for row in rows):
+        return []
+    return actions.open_actions_before(user, meeting)
+
+
 # --- Agenda ------------------------------------------------------------------------------
 
 
 def _next_number(meeting: Meeting) -> str:
-    numbers = [int(n.split(".")[0]) for n in meeting.items.values_list("number", flat=True) if n]
-    return str(max(numbers, default=0) + 1)
+    return agenda.next_number(list(meeting.items.all()))
 
 
 @member_required
@@ -251,6 +282,7 @@ def item_edit(request, pk, item_pk=None):
     item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting) if item_pk else None
     form = AgendaItemForm(
         request.POST or None,
+        request.FILES or None,
         instance=item,
         meeting=meeting,
         initial=None if item else {"number": _next_number(meeting), "duration_minutes": 15},
@@ -275,6 +307,7 @@ def item_edit(request, pk, item_pk=None):
                 fields=fields,
                 presenters=data["presenters"],
                 restricted_to=data["restricted_to"],
+                attachments=data.get("new_attachments") or [],
                 by=request.user,
             )
         except ValidationError as exc:
@@ -301,9 +334,77 @@ def item_edit(request, pk, item_pk=None):
 
 @member_required
 @require_POST
+def item_move(request, pk, item_pk):
+    """Move an item one place up or down on the agenda (renumbered)."""
+    meeting = _manage(request, pk)
+    item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+    try:
+        item = services.move_item(
+            item=item, direction=request.POST.get("direction", ""), by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Punktet er flyttet. Det har nu nummer %(n)s.") % {"n": item.number}
+        )
+    return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#dagsorden")
+
+
+@member_required
+def meeting_copy(request, pk):
+    """The page "Kopiér mødet": a draft copy of the meeting (meetings.copying) with a new title and
+    time, by default the same weekday one month later."""
+    source = _manage(request, pk)
+    starts, ends = copying.suggested_times(source)
+    form = CopyMeetingForm(
+        request.POST or None,
+        initial={"title": source.title, "starts_at": starts, "ends_at": ends},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = copying.copy_meeting(source=source, fields=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Mødet er kopieret med dagsorden og invitationer. Ret det, der er anderledes, "
+                    "og send invitationerne."
+                ),
+            )
+            return redirect(meeting)
+    return render(request, "meetings/meeting_copy.html", {"form": form, "meeting": source})
+
+
+@member_required
+@require_POST
+def forum_template(request, pk):
+    """The button "Gem som skabelon for forummet": new meetings of the forum copy this one."""
+    meeting = _manage(request, pk)
+    services.set_forum_template(meeting=meeting, by=request.user)
+    messages.success(
+        request,
+        _("Mødet er nu skabelon for %(forum)s. Nye møder i forummet kopierer dets dagsorden.")
+        % {"forum": meeting.forum},
+    )
+    return redirect(meeting)
+
+
+@member_required
+@require_POST
 def item_delete(request, pk, item_pk):
     meeting = _manage(request, pk)
     item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+    if asked := ask_first(
+        request,
+        question=_("Fjern punktet fra dagsordenen?"),
+        consequence=_("Punktet og dets bilag slettes. Det kan ikke fortrydes."),
+        button=_("Fjern punktet fra dagsordenen"),
+        back_url=reverse("meetings:item_edit", args=[meeting.pk, item.pk]),
+    ):
+        return asked
     try:
         services.delete_agenda_item(item=item, by=request.user)
     except ValidationError as exc:
@@ -324,6 +425,7 @@ def attachment_add(request, pk, item_pk):
                 item=item,
                 uploaded=form.cleaned_data["file"],
                 title=form.cleaned_data["title"],
+                restricted_to=form.cleaned_data["restricted_to"],
                 by=request.user,
             )
         except ValidationError as exc:
@@ -352,6 +454,14 @@ def attachment_delete(request, pk, attachment_pk):
     meeting = _manage(request, pk)
     attachment = get_object_or_404(AgendaAttachment, pk=attachment_pk, item__meeting=meeting)
     item_pk = attachment.item_id
+    if asked := ask_first(
+        request,
+        question=_("Slet bilaget?"),
+        consequence=_("Bilaget slettes fra punktet. Det kan ikke fortrydes."),
+        button=_("Slet"),
+        back_url=reverse("meetings:item_edit", args=[meeting.pk, item_pk]),
+    ):
+        return asked
     services.delete_attachment(attachment=attachment, by=request.user)
     messages.success(request, _("Bilaget er slettet."))
     return redirect("meetings:item_edit", pk=meeting.pk, item_pk=item_pk)
@@ -369,8 +479,7 @@ CONTENT_TYPES = {
 def attachment_download(request, pk, attachment_pk):
     meeting = _meeting(request, pk)
     attachment = get_object_or_404(
-        AgendaAttachment.objects.filter(item__in=permissions.visible_items(request.user, meeting)),
-        pk=attachment_pk,
+        permissions.visible_attachments(request.user, meeting), pk=attachment_pk
     )
     return FileResponse(
         attachment.file.open("rb"),
@@ -386,6 +495,11 @@ def attachment_download(request, pk, attachment_pk):
 @member_required
 def invite(request, pk):
     meeting = _manage(request, pk)
+    preset = request.POST.get("preset")
+    if request.method == "POST" and preset in INVITE_PRESETS:
+        added = INVITE_PRESETS[preset](meeting=meeting, by=request.user)
+        _tell_invitations_added(request, added)
+        return redirect(meeting)
     form = InviteForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         added = services.invite(
@@ -394,9 +508,55 @@ def invite(request, pk):
             people=form.cleaned_data["people"],
             by=request.user,
         )
-        messages.success(request, _("%(n)s invitationer er tilføjet.") % {"n": added})
+        _tell_invitations_added(request, added)
         return redirect(meeting)
-    return render(request, "meetings/invite_form.html", {"form": form, "meeting": meeting})
+    return render(
+        request,
+        "meetings/invite_form.html",
+        {
+            "form": form,
+            "meeting": meeting,
+            "forum_members": meeting.forum.members.count() + meeting.forum.people.count(),
+            "municipalities": sum(
+                o.kind == OrganisationKind.MUNICIPALITY
+                for o in services.municipalities_and_region()
+            ),
+        },
+    )
+
+
+def _tell_invitations_added(request, added: int) -> None:
+    if added:
+        text = ngettext(
+            "%(n)s invitation er tilføjet.", "%(n)s invitationer er tilføjet.", added
+        ) % {"n": added}
+        messages.success(request, text)
+    else:
+        messages.info(request, _("Alle er allerede inviteret. Ingen invitationer er tilføjet."))
+
+
+# The one-click invitations of the invite page ("preset" of its buttons).
+INVITE_PRESETS = {
+    "forum": services.invite_forum,
+    "municipalities": services.invite_municipalities_and_region,
+}
+
+
+@member_required
+@require_POST
+def send_reminders(request, pk):
+    """The button "Send påmindelse til dem, der ikke har svaret"."""
+    meeting = _manage(request, pk)
+    try:
+        n = services.send_reminders(meeting=meeting, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Påmindelsen sendes nu til %(n)s, der ikke har svaret.") % {"n": n},
+        )
+    return redirect(meeting)
 
 
 @member_required
@@ -421,6 +581,17 @@ SENDING_MESSAGE = gettext_lazy(
 @require_POST
 def send_invitations(request, pk):
     meeting = _manage(request, pk)
+    if asked := ask_first(
+        request,
+        question=_("Send invitationerne?"),
+        consequence=_(
+            "Alle inviterede får en e-mail med dagsordenen og en kalenderinvitation. "
+            "En sendt e-mail kan ikke kaldes tilbage."
+        ),
+        button=_("Send invitationer"),
+        back_url=meeting.get_absolute_url(),
+    ):
+        return asked
     try:
         services.send_invitations(meeting=meeting, by=request.user)
     except ValidationError as exc:
@@ -495,10 +666,12 @@ def attendance(request, pk):
         initial={"present": [str(p.user_id) for p in people if p.attended]},
     )
     if request.method == "POST" and form.is_valid():
+        substituted = form.substituted_invitees()
         try:
             n = services.record_attendance(
                 meeting=meeting,
                 present=selectors.users_of(form.present_invitees()),
+                substitutes_for=None if substituted is None else selectors.users_of(substituted),
                 by=request.user,
             )
         except ValidationError as exc:
@@ -506,7 +679,115 @@ def attendance(request, pk):
         else:
             messages.success(request, _("Fremmødet er registreret: %(n)s mødt.") % {"n": n})
             return redirect(meeting)
-    return render(request, "meetings/attendance_form.html", {"form": form, "meeting": meeting})
+    return _attendance_page(request, meeting, people, form=form)
+
+
+def _attendance_page(request, meeting, people, *, form=None, extra_form=None, absence_form=None):
+    """The attendance page: who of those invited came, the others present (substitutes,
+    guests, external presenters), and absence per item."""
+    refused = any(
+        f is not None and f.is_bound and f.errors for f in (form, extra_form, absence_form)
+    )
+    extras = list(
+        ExtraAttendee.objects.filter(meeting=meeting)
+        .select_related("substitute_for")
+        .prefetch_related("absent_items")
+    )
+    if form is None:
+        form = AttendanceForm(
+            invitees=people,
+            initial={
+                "present": [str(p.user_id) for p in people if p.attended],
+                "substitutes": [
+                    str(e.substitute_for_id) for e in extras if e.substitute_for_id is not None
+                ],
+            },
+        )
+    present = [p for p in people if p.attended]
+    choices = [(f"u{p.user_id}", p.name) for p in present] + [(f"x{e.pk}", e.name) for e in extras]
+    items = list(meeting.items.order_by("position", "pk"))
+    return render(
+        request,
+        "meetings/attendance_form.html",
+        {
+            "form": form,
+            "meeting": meeting,
+            "extras": extras,
+            "extra_form": extra_form or ExtraAttendeeForm(invitees=people),
+            "absence_form": absence_form or AbsenceForm(people=choices, items=items),
+            "absences": selectors.absences(meeting),
+        },
+        status=400 if refused else 200,
+    )
+
+
+@member_required
+@require_POST
+def attendee_add(request, pk):
+    meeting = _manage(request, pk)
+    people = selectors.invitees(meeting)
+    form = ExtraAttendeeForm(request.POST, invitees=people)
+    if form.is_valid():
+        d = form.cleaned_data
+        substitute_for = (
+            selectors.users_of(p for p in people if p.user_id == d["substitute_for"])[:1] or [None]
+        )[0]
+        try:
+            attendee = services.add_extra_attendee(
+                meeting=meeting,
+                kind=d["kind"],
+                name=d["name"],
+                organisation=d["organisation"],
+                substitute_for=substitute_for,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s er registreret som mødt.") % {"name": attendee})
+            return redirect("meetings:attendance", pk=meeting.pk)
+    return _attendance_page(request, meeting, people, extra_form=form)
+
+
+@member_required
+@require_POST
+def attendee_remove(request, pk, attendee_pk):
+    meeting = _manage(request, pk)
+    attendee = get_object_or_404(ExtraAttendee, pk=attendee_pk, meeting=meeting)
+    services.remove_extra_attendee(attendee=attendee, by=request.user)
+    messages.success(request, _("%(name)s er fjernet fra fremmødet.") % {"name": attendee})
+    return redirect("meetings:attendance", pk=meeting.pk)
+
+
+@member_required
+@require_POST
+def absence(request, pk):
+    meeting = _manage(request, pk)
+    people = selectors.invitees(meeting)
+    extras = {f"x{e.pk}": e for e in ExtraAttendee.objects.filter(meeting=meeting)}
+    present = {f"u{p.user_id}": p for p in people if p.attended}
+    choices = [(key, p.name) for key, p in present.items()] + [
+        (key, e.name) for key, e in extras.items()
+    ]
+    items = list(meeting.items.order_by("position", "pk"))
+    form = AbsenceForm(request.POST, people=choices, items=items)
+    if form.is_valid():
+        key = form.cleaned_data["person"]
+        chosen = [i for i in items if str(i.pk) in form.cleaned_data["items"]]
+        try:
+            services.set_absence(
+                meeting=meeting,
+                items=chosen,
+                user=selectors.users_of([present[key]])[0] if key in present else None,
+                attendee=extras.get(key),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Fraværet under punkterne er registreret."))
+            return redirect("meetings:attendance", pk=meeting.pk)
+    return _attendance_page(request, meeting, people, absence_form=form)
 
 
 # --- Calendar ----------------------------------------------------------------------------
@@ -567,7 +848,7 @@ def _order(request, *, kind: str, title: str, params: dict, back):
     except jobs.QueueUnavailable:
         messages.error(request, queue_down_message())
         return redirect(back)
-    messages.success(request, _("Dokumentet dannes nu. Du kan følge det her."))
+    tell_ordered(request, job)
     return redirect(job)
 
 
@@ -581,6 +862,51 @@ def agenda_pdf(request, pk):
         title=_("Dagsorden: %(meeting)s") % {"meeting": meeting},
         params={"meeting_id": meeting.pk},
         back=meeting,
+    )
+
+
+@member_required
+@require_POST
+def meeting_pack(request, pk):
+    """Order the person's meeting pack: the agenda with the bilag they may see, one PDF."""
+    meeting = _meeting(request, pk)
+    return _order(
+        request,
+        kind="meeting_pack",
+        title=_("Mødemappe: %(meeting)s") % {"meeting": meeting},
+        params={"meeting_id": meeting.pk},
+        back=meeting,
+    )
+
+
+@member_required
+def meeting_cancel(request, pk):
+    """Aflys mødet? A page that says what cancelling does, with the reason; POST cancels."""
+    meeting = _manage(request, pk)
+    form = CancelMeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_meeting(
+                meeting=meeting, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Mødet er aflyst. De inviterede får besked på e-mail med en aflysning til "
+                    "deres kalender."
+                )
+                if meeting.invitations_sent_at
+                else _("Mødet er aflyst."),
+            )
+            return redirect(meeting)
+    return render(
+        request,
+        "meetings/cancel_form.html",
+        {"form": form, "meeting": meeting},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -612,6 +938,10 @@ def minutes_detail(request, pk, minutes_pk=None):
         if permissions.can_manage_meetings(request.user):
             return redirect("meetings:minutes_edit", pk=meeting.pk)
         raise Http404
+    return _minutes_page(request, meeting, minutes)
+
+
+def _minutes_page(request, meeting, minutes, *, send_form=None, status=200):
     entries = selectors.minutes_entries(request.user, minutes)
     can_comment = permissions.can_comment_minutes(request.user, minutes)
     for entry in entries:
@@ -638,18 +968,58 @@ def minutes_detail(request, pk, minutes_pk=None):
             "can_manage": can_manage,
             "versions": versions,
             "is_latest": versions and versions[0].pk == minutes.pk,
+            "approvals": selectors.minutes_approvals(minutes),
+            "can_approve": permissions.can_approve_minutes(request.user, minutes),
+            "send_form": send_form
+            or SendForCommentForm(
+                initial={"deadline": timezone.localdate() + timedelta(days=SEND_DEADLINE_DAYS)}
+            ),
+            "today": timezone.localdate(),
         },
+        status=status,
     )
+
+
+SEND_DEADLINE_DAYS = 7  # the comment deadline offered: a week
+
+
+@member_required
+@require_POST
+def minutes_start(request, pk):
+    """Start the minutes (an explicit POST: opening "Skriv referat" writes nothing), once
+    the meeting has begun."""
+    meeting = _manage(request, pk)
+    if not permissions.can_start_minutes(request.user, meeting, timezone.now()):
+        messages.error(
+            request, _("Mødet er ikke begyndt endnu. Referatet skrives, når mødet er i gang.")
+        )
+        return redirect(meeting)
+    try:
+        services.start_minutes(meeting=meeting, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(meeting)
+    return redirect("meetings:minutes_edit", pk=meeting.pk)
 
 
 @member_required
 def minutes_edit(request, pk):
     meeting = _manage(request, pk)
-    try:
-        minutes = services.start_minutes(meeting=meeting, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(meeting)
+    minutes = selectors.open_minutes(meeting)
+    if minutes is None:
+        # Nothing is written on GET: the page offers "Start referat" (a POST).
+        return render(
+            request,
+            "meetings/minutes_start.html",
+            {
+                "meeting": meeting,
+                "may_start": permissions.can_start_minutes(request.user, meeting, timezone.now()),
+                "approved": selectors.latest_approved(meeting),
+            },
+        )
+    if request.method == "POST" and minutes.status == MinutesStatus.DRAFT:
+        # Items added since the draft was started get their entries (with the template).
+        services.start_minutes(meeting=meeting, by=request.user)
     if minutes.status == MinutesStatus.FOR_COMMENT:
         messages.info(
             request,
@@ -661,10 +1031,12 @@ def minutes_edit(request, pk):
         .prefetch_related("actions", "agenda_item__restricted_to")
         .order_by("agenda_item__position", "pk")
     )
+    owners = selectors.possible_action_owners(meeting)
     forms = [
         MinutesEntryForm(
             request.POST or None,
             entry=e,
+            people=owners,
             prefix=f"e{e.pk}",
             initial={"discussion": e.discussion, "decisions": e.decisions},
         )
@@ -682,6 +1054,7 @@ def minutes_edit(request, pk):
                         new_action={
                             "description": d["action_description"],
                             "owner": d["action_owner"],
+                            "owner_user": d["action_owner_user"],
                             "deadline": d["action_deadline"],
                         },
                         remove_actions=[
@@ -698,10 +1071,19 @@ def minutes_edit(request, pk):
                 return redirect("meetings:minutes_detail", pk=meeting.pk)
         else:
             messages.error(request, _("Der er fejl i referatet. Se felterne nedenfor."))
+    covered = {e.agenda_item_id for e in entries}
     return render(
         request,
         "meetings/minutes_form.html",
-        {"meeting": meeting, "minutes": minutes, "forms": forms},
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "forms": forms,
+            "missing": [i for i in meeting.items.all() if i.pk not in covered],
+            "follow_up": actions.open_actions_before(request.user, meeting)
+            if any(e.agenda_item.kind == AgendaItemKind.FOLLOW_UP for e in entries)
+            else [],
+        },
     )
 
 
@@ -710,9 +1092,25 @@ def minutes_edit(request, pk):
 def minutes_send(request, pk, minutes_pk):
     meeting = _manage(request, pk)
     minutes = _minutes(request, meeting, minutes_pk)
+    form = SendForCommentForm(request.POST)
+    if not form.is_valid():
+        return _minutes_page(request, meeting, minutes, send_form=form, status=400)
+    if asked := ask_first(
+        request,
+        question=_("Send referatet til kommentering?"),
+        consequence=_("Deltagerne får en e-mail. En sendt e-mail kan ikke kaldes tilbage."),
+        button=_("Send til kommentering"),
+        back_url=reverse("meetings:minutes_detail", args=[meeting.pk]),
+    ):
+        return asked
     try:
-        services.send_minutes_for_comment(minutes=minutes, by=request.user)
+        services.send_minutes_for_comment(
+            minutes=minutes, deadline=form.cleaned_data["deadline"], by=request.user
+        )
     except ValidationError as exc:
+        if getattr(exc, "error_dict", None):  # about the deadline: the form says it
+            add_service_errors(form, exc)
+            return _minutes_page(request, meeting, minutes, send_form=form, status=400)
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
@@ -730,6 +1128,17 @@ def minutes_send(request, pk, minutes_pk):
 def minutes_approve(request, pk, minutes_pk):
     meeting = _manage(request, pk)
     minutes = _minutes(request, meeting, minutes_pk)
+    if asked := ask_first(
+        request,
+        question=_("Godkend og offentliggør referatet?"),
+        consequence=_(
+            "Deltagerne får referatet som PDF på e-mail, og det kan derefter ikke ændres. "
+            "En rettelse bliver en ny version."
+        ),
+        button=_("Godkend og offentliggør"),
+        back_url=reverse("meetings:minutes_detail", args=[meeting.pk]),
+    ):
+        return asked
     try:
         minutes = services.approve_minutes(minutes=minutes, by=request.user)
     except ValidationError as exc:
@@ -816,3 +1225,98 @@ def minutes_correct(request, pk, minutes_pk):
         "meetings/correction_form.html",
         {"form": form, "meeting": meeting, "minutes": minutes},
     )
+
+
+# --- The review round --------------------------------------------------------------------
+
+
+@member_required
+@require_POST
+def minutes_sign(request, pk, minutes_pk):
+    """A participant approves the minutes out for comment."""
+    meeting = _meeting(request, pk)
+    minutes = _minutes(request, meeting, minutes_pk)
+    if asked := ask_first(
+        request,
+        question=_("Godkend referatet?"),
+        consequence=_("Din godkendelse gemmes med tidspunktet og kan ikke trækkes tilbage."),
+        button=_("Godkend referatet"),
+        back_url=reverse("meetings:minutes_detail", args=[meeting.pk]),
+    ):
+        return asked
+    try:
+        services.approve_as_participant(minutes=minutes, user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Du har godkendt referatet."))
+    return redirect("meetings:minutes_detail", pk=meeting.pk)
+
+
+@member_required
+@require_POST
+def comment_handled(request, pk, minutes_pk, comment_pk):
+    meeting = _manage(request, pk)
+    minutes = _minutes(request, meeting, minutes_pk)
+    comment = get_object_or_404(MinutesComment, pk=comment_pk, entry__minutes=minutes)
+    try:
+        services.mark_comment_handled(comment=comment, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Kommentaren er markeret som behandlet."))
+    return redirect(
+        reverse("meetings:minutes_detail", args=[meeting.pk]) + f"#punkt-{comment.entry_id}"
+    )
+
+
+# --- The decision and action log ---------------------------------------------------------
+
+
+@member_required
+def decision_log(request, pk):
+    """A forum's decisions and actions over time, as the person may read them."""
+    forum = get_object_or_404(Forum, pk=pk)
+    form = DecisionSearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    rows = actions.decision_log(request.user, forum, q)
+    return render(
+        request,
+        "meetings/decision_log.html",
+        {
+            "forum": forum,
+            "form": form,
+            "q": q,
+            "rows": rows,
+            "today": timezone.localdate(),
+            "can_manage": permissions.can_manage_meetings(request.user),
+            "status_form": ActionStatusForm(),
+            "user_id": request.user.pk,
+        },
+    )
+
+
+@member_required
+@require_POST
+def action_status(request, action_pk):
+    action = get_object_or_404(
+        MinutesAction.objects.select_related("entry__minutes__meeting__forum"), pk=action_pk
+    )
+    meeting = permissions.visible_meeting(request.user, action.entry.minutes.meeting_id)
+    if meeting is None:
+        raise Http404
+    if not actions.can_update_action(request.user, action):
+        raise PermissionDenied
+    form = ActionStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_action_status(
+                action=action, status=form.cleaned_data["status"], by=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Handlingens status er gemt."))
+    else:
+        messages.error(request, _("Vælg en status."))
+    return redirect("meetings:decision_log", pk=meeting.forum_id)

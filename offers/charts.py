@@ -4,6 +4,7 @@ draws it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,6 +15,16 @@ from partnership import formats
 
 def _money(value: Decimal) -> str:
     return formats.kr(value, 0)
+
+
+def axis_range(*series: Iterable[Decimal]) -> tuple[Decimal, Decimal]:
+    """The value axis of a chart: it holds every value of every series it draws (a line
+    left out here is drawn off the plot or squeezed out of sight), with a tenth of the
+    span free above and below. The one home of a chart's axis range."""
+    values = [v for s in series for v in s]
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or (abs(hi) or Decimal(1))
+    return lo - span * Decimal("0.1"), hi + span * Decimal("0.1")
 
 
 @dataclass
@@ -43,11 +54,7 @@ def tariff_history_chart(
     if len(points) < 2:
         return None
     width, height, pad_l, pad_r, pad_t, pad_b = 560, 220, 80, 20, 20, 40
-    values = [v for _y, v in points] + [v for _y, v in pl_path]
-    lo, hi = min(values), max(values)
-    span = (hi - lo) or Decimal(1)
-    lo -= span * Decimal("0.1")
-    hi += span * Decimal("0.1")
+    lo, hi = axis_range([v for _y, v in points], [v for _y, v in pl_path])
     years = [y for y, _v in points]
     y0, y1 = min(years), max(years)
 

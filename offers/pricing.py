@@ -35,7 +35,7 @@ same numbers as Python.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -152,6 +152,14 @@ def pl_path(
     """Where a price of `start` in `from_year` would be each year if it rose only with the
     PL rates, in kr. and øre."""
     return [(y, round_kr(start * f)) for y, f in pl_factors(rates, from_year, to_year).items()]
+
+
+def index_series(values: Sequence[Decimal]) -> list[Decimal]:
+    """The values as an index with the first = 100, to one decimal (the takstudvikling's
+    index chart and table); empty when the first is not above 0."""
+    if not values or values[0] <= 0:
+        return []
+    return [(v / values[0] * HUNDRED).quantize(TENTH, rounding=ROUND_HALF_UP) for v in values]
 
 
 def allowed_change(rates: Mapping[int, Decimal], from_year: int, to_year: int) -> Decimal:

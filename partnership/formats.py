@@ -31,13 +31,27 @@ Reading (``parse_number``), the same in every form and in the import:
 * A sign may lead: ``-``, ``+`` or the typographic minus ``−``.
 * Whole numbers (``parse_whole_number``) may group thousands (``2.026`` is 2026) and end in
   zero decimals (``2026,0``).
+
+Danish dates (6. december 2026): one format everywhere a date is shown, on pages, in
+e-mails, PDFs, calendar descriptions, exports and charts. The month is written out in lower
+case; no abbreviation ("6. Dec 2026", "Sept 26") and no all-digit date ("06.12.2026").
+The format strings are the constants below. Django reads them through its format module
+(``FORMAT_MODULE_PATH`` → ``config/formats/da/formats.py``), so Django's own ``date`` filter
+without an argument, ``{{ date }}`` in a template, ``django.utils.formats.date_format`` and
+allauth's and the admin's templates all write them: templates use ``|date`` and
+``|date:"DATETIME_FORMAT"``, Python ``date_format(value)`` or the functions ``date`` and
+``datetime`` here. tests/partnership/test_danish_wording.py renders each kind of place and
+fails when a template or module asks for a month abbreviation or a two-digit year.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
+from django.utils import formats as django_formats
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 DECIMAL_SEPARATOR = ","
@@ -54,6 +68,12 @@ XLSX_SIGNED_PCT = '+0.0" %";-0.0" %";0.0" %"'
 XLSX_PCT = '0.0" %"'  # a percentage held as the number shown (95 for 95 %)
 XLSX_TWO_DECIMALS = "0.00"
 XLSX_WHOLE = "0"
+
+# Dates (Django's date format characters): "6. december 2026", "6. december 2026 14:30".
+DATE_FORMAT = "j. F Y"
+DATETIME_FORMAT = "j. F Y H:i"
+MONTH_DAY_FORMAT = "j. F"  # 6. december
+YEAR_MONTH_FORMAT = "F Y"  # december 2026
 
 
 class NumberError(ValueError):
@@ -225,3 +245,24 @@ def parse_whole_number(text: str) -> int:
     if not _DIGITS.match(compact):
         raise NumberError(_("«%(value)s» er ikke et helt tal.") % {"value": shown})
     return int(compact)
+
+
+# --- Dates -----------------------------------------------------------------------------
+
+
+def date(value: _dt.date | None) -> str:
+    """6. december 2026 (a datetime: its day in the portal's time zone). Empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, _dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return str(django_formats.date_format(value, DATE_FORMAT))
+
+
+def datetime(value: _dt.datetime | None) -> str:
+    """6. december 2026 14:30, in the portal's time zone. Empty for None."""
+    if value is None:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return str(django_formats.date_format(value, DATETIME_FORMAT))

@@ -48,6 +48,19 @@ def guard_field(field: forms.Field) -> None:
             field.validators.append(validate_sensible_date)
 
 
+def show_as_checkboxes(field: forms.Field) -> None:
+    """A choice of several is a list of checkboxes (a DKFDS checkbox group in a fieldset,
+    scrolling when long: portal.css), never a <select multiple>: that shows one or two rows
+    on a phone, hides what is chosen and needs Ctrl-click. The form base applies this to
+    every field; tests/partnership/test_no_select_multiple.py checks every form."""
+    if isinstance(field.widget, forms.SelectMultiple):
+        attrs = {k: v for k, v in field.widget.attrs.items() if k != "size"}
+        widget = forms.CheckboxSelectMultiple(attrs=attrs)
+        widget.choices = field.widget.choices
+        widget.is_required = field.widget.is_required
+        field.widget = widget
+
+
 class GuardedFormMixin:
     """The base of every form in the portal (through PortalForm and PortalModelForm, or
     mixed into a third-party form such as allauth's). Its fields get the portal's input
@@ -62,9 +75,11 @@ class GuardedFormMixin:
     def _guard_fields(self) -> None:
         for field in self.fields.values():
             guard_field(field)
+            show_as_checkboxes(field)
 
     def __getitem__(self, name):
         guard_field(self.fields[name])  # a field added after __init__ renders with its bounds
+        show_as_checkboxes(self.fields[name])
         return super().__getitem__(name)
 
     def full_clean(self):

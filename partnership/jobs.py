@@ -8,10 +8,14 @@ the file's bytes. Apps register their own kinds."""
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from celery import shared_task
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
@@ -20,6 +24,7 @@ from django.utils.translation import override
 
 from .models import Job, JobStatus
 from .reports import render_member_list
+from .validators import redact_cpr_text
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +39,20 @@ class JobKind:
     # The secretariat sees every job unless its result is private to the orderer (a
     # contract PDF holds a municipality's case reference, which the secretariat never sees).
     secretariat_may_see: bool = True
+    # What the person reads when the object the job is about is gone (deleted after the
+    # order), in Danish: "Mødet findes ikke længere, så dokumentet kunne ikke dannes."
+    missing: str = ""
 
 
 _kinds: dict[str, JobKind] = {}
 
 
-def register(key: str, render: Renderer, *, secretariat_may_see: bool = True) -> None:
-    _kinds[key] = JobKind(key=key, render=render, secretariat_may_see=secretariat_may_see)
+def register(
+    key: str, render: Renderer, *, secretariat_may_see: bool = True, missing: str = ""
+) -> None:
+    _kinds[key] = JobKind(
+        key=key, render=render, secretariat_may_see=secretariat_may_see, missing=missing
+    )
 
 
 def private_kinds() -> list[str]:
@@ -60,7 +72,33 @@ class JobFailed(Exception):
     import refused for a row's error, say), instead of "Dokumentet kunne ikke dannes"."""
 
 
+# Without a broker outside the tests (`make run`), a job runs in a thread of the web
+# process once the order is committed, so the request answers at once and the job page
+# follows the job (settings.JOBS_IN_THREAD). Two at a time; the process waits for them
+# before it exits.
+_pool: list[ThreadPoolExecutor] = []
+
+
+def _run_in_thread(job_id: int) -> None:
+    try:
+        run_job(job_id)
+    except Exception:  # run_job keeps its own failures; this is the thread's last guard
+        log.exception("Job %s could not be run in a thread", job_id)
+    finally:
+        connections.close_all()  # this thread's connections, not the request's
+
+
+def _submit_to_thread(job_id: int) -> None:
+    if not _pool:
+        _pool.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="job"))
+    _pool[0].submit(_run_in_thread, job_id)
+
+
 def _enqueue(job: Job) -> None:
+    if settings.JOBS_IN_THREAD:
+        job_id = job.pk
+        transaction.on_commit(lambda: _submit_to_thread(job_id))
+        return
     try:
         run_job.apply_async(args=[job.pk], retry=False)
     except Exception as exc:  # broker down, DNS, refused connection ...
@@ -92,7 +130,7 @@ def retry_job(*, job: Job, by) -> Job:
         raise ValueError(_("Kun et fejlet job kan prøves igen."))
     previous_error = job.error
     Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.QUEUED, error="", progress_done=0, finished_at=None
+        status=JobStatus.QUEUED, error="", error_detail="", progress_done=0, finished_at=None
     )
     try:
         _enqueue(job)
@@ -154,18 +192,14 @@ def run_job(job_id: int) -> None:
     try:
         with override("da"):
             filename, content = get_kind(job.kind).render(job, progress)
-    except JobFailed as exc:
-        log.info("Job %s (%s) failed: %s", job_id, job.kind, exc)
-        Job.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, error=str(exc), finished_at=timezone.now()
-        )
-        return
     except Exception as exc:
-        log.exception("Job %s (%s) failed", job_id, job.kind)
+        kind = _kinds.get(job.kind)
+        with override("da"):
+            error, detail = _explain(job.kind, exc, missing=kind.missing if kind else "")
         Job.objects.filter(pk=job_id).update(
             status=JobStatus.FAILED,
-            error=_("Dokumentet kunne ikke dannes: %(reason)s")
-            % {"reason": exc or type(exc).__name__},
+            error=error,
+            error_detail=detail,
             finished_at=timezone.now(),
         )
         return
@@ -184,3 +218,31 @@ def run_job(job_id: int) -> None:
     job.finished_at = timezone.now()
     job.error = ""
     job.save()
+
+
+def _explain(key: str, exc: Exception, *, missing: str = "") -> tuple[str, str]:
+    """Why a job failed: in Danish for the person who ordered it, and the technical cause
+    for the secretariat and staff (job.error_detail). The one place a job fails."""
+    if isinstance(exc, JobFailed):
+        log.info("Job kind %s failed: %s", key, exc)
+        return str(exc), ""
+    # A traceback may quote what a person typed: no CPR number is kept in it.
+    detail = redact_cpr_text("".join(traceback.format_exception(exc)))
+    if isinstance(exc, ObjectDoesNotExist):
+        log.info("Job kind %s: %s", key, exc)
+        return str(missing) or _(
+            "Det, som dokumentet skulle dannes ud fra, findes ikke længere, så dokumentet "
+            "kunne ikke dannes."
+        ), detail
+    if isinstance(exc, PermissionDenied):
+        # Our own refusals carry a Danish reason ("Du kan ikke se referatet.").
+        log.info("Job kind %s refused: %s", key, exc)
+        if str(exc):
+            return _("Dokumentet kunne ikke dannes: %(reason)s") % {"reason": exc}, detail
+        return _("Du har ikke adgang til det, dokumentet skulle dannes ud fra."), detail
+    log.error("Job kind %s failed", key, exc_info=exc)
+    return _(
+        "Dokumentet kunne ikke dannes på grund af en fejl hos os. Fejlen er gemt til "
+        "sekretariatet; bestil dokumentet igen senere, eller kontakt sekretariatet, hvis "
+        "det varer ved."
+    ), detail

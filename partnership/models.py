@@ -384,7 +384,10 @@ class Job(models.Model):
     progress_total = models.PositiveIntegerField(_("i alt"), default=0)
     result_file = models.FileField(_("resultat"), upload_to=job_result_path, blank=True)
     result_name = guarded.CharField(_("filnavn"), max_length=200, blank=True)
-    error = models.TextField(_("fejl"), blank=True)
+    error = models.TextField(_("fejl"), blank=True)  # in Danish, for the person who ordered
+    # The technical cause of a failure (exception and traceback), for the secretariat and
+    # staff only: partnership.jobs.run_job keeps it, the job page shows it to them.
+    error_detail = models.TextField(_("teknisk årsag"), blank=True)
     attempts = models.PositiveIntegerField(_("forsøg"), default=0)
     ordered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -216,5 +216,11 @@ def can_retry_job(user: AnyUser, job: Job) -> bool:
     return can_view_job(user, job)
 
 
+def can_see_job_error_detail(user: AnyUser, job: Job) -> bool:
+    """The technical cause of a failed job (exception and traceback) is for the
+    secretariat and staff; the person who ordered it reads the Danish explanation."""
+    return can_view_job(user, job) and (user.is_staff or is_secretariat(user))
+
+
 def can_order_member_list(user: AnyUser) -> bool:
     return is_secretariat(user)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from . import dashboard as dashboard_panels
 from . import jobs, mail, permissions, redaction, services
+from .confirmation import ask_first
 from .forms import (
     AcceptInvitationForm,
     ChangeRoleForm,
@@ -440,7 +441,14 @@ def job_list(request):
 @member_required
 def job_detail(request, pk):
     job = _visible_job(request, pk)
-    return render(request, "partnership/job_detail.html", {"job": job})
+    return render(
+        request,
+        "partnership/job_detail.html",
+        {
+            "job": job,
+            "show_error_detail": permissions.can_see_job_error_detail(request.user, job),
+        },
+    )
 
 
 @member_required
@@ -479,8 +487,25 @@ def job_retry(request, pk):
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Jobbet er sat i kø igen."))
+        job.refresh_from_db()
+        tell_ordered(request, job)
     return redirect(job)
+
+
+def job_message(job: Job) -> tuple[int, str]:
+    """What the person reads after ordering (or retrying) a job, from the job's status as
+    it is now: a job already done (no broker: it ran in the request) never "dannes nu"."""
+    if job.status == JobStatus.DONE:
+        return messages.SUCCESS, _("Dokumentet er klar. Du kan hente det her.")
+    if job.status == JobStatus.FAILED:
+        return messages.ERROR, _("Dokumentet kunne ikke dannes. Du kan læse hvorfor her.")
+    return messages.SUCCESS, _("Dokumentet dannes nu. Du kan følge det her.")
+
+
+def tell_ordered(request, job: Job) -> None:
+    """The one message after a job is ordered, for every kind: see job_message."""
+    level, text = job_message(job)
+    messages.add_message(request, level, text)
 
 
 def queue_down_message() -> str:
@@ -502,7 +527,7 @@ def member_list_order(request):
         except jobs.QueueUnavailable:
             messages.error(request, queue_down_message())
             return redirect("partnership:member_list_order")
-        messages.success(request, _("Medlemslisten er bestilt. Du kan følge den her."))
+        tell_ordered(request, job)
         return redirect(job)
     counts = dict(Organisation.objects.values_list("kind").annotate(n=Count("pk")))
     return render(request, "partnership/member_list_order.html", {"counts": counts})
@@ -614,6 +639,14 @@ def cpr_findings(request):
 def cpr_redact(request):
     if not permissions.is_secretariat(request.user):
         raise PermissionDenied(_("Kun sekretariatet kan fjerne CPR-numre."))
+    if asked := ask_first(
+        request,
+        question=_("Fjern CPR-nummeret?"),
+        consequence=_("Teksten ændres for altid; det fjernede kan ikke hentes frem igen."),
+        button=_("Fjern CPR-nummer"),
+        back_url=reverse("partnership:cpr_findings"),
+    ):
+        return asked
     model_label, _sep, rest = request.POST.get("finding", "").partition(":")
     pk, _sep, field_name = rest.partition(":")
     try:

@@ -8,10 +8,10 @@ class QualityConfig(AppConfig):
 
     def ready(self) -> None:
         from offers import extensions
-        from partnership import navigation
+        from partnership import jobs, navigation
         from partnership.signals import demo_seeded
 
-        from . import panels, permissions
+        from . import panels, permissions, reports
 
         navigation.register(
             navigation.Section(
@@ -28,6 +28,11 @@ class QualityConfig(AppConfig):
         )
         extensions.register_offer_panel("quality", panels.offer_panel)
         extensions.register_compare_row("quality", panels.compare_row)
+        jobs.register(
+            "quality_dialogue",
+            reports.render_dialogue_pdf,
+            missing=_("Dialogen findes ikke længere, så dokumentet kunne ikke dannes."),
+        )
 
         def seed(sender, organisations, **kwargs):
             from . import demo

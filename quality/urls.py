@@ -29,6 +29,7 @@ urlpatterns = [
     path("kvalitet/dialoger/<int:pk>/", views.dialogue_detail, name="dialogue_detail"),
     path("kvalitet/dialoger/<int:pk>/rediger/", views.dialogue_edit, name="dialogue_edit"),
     path("kvalitet/dialoger/<int:pk>/temaer/", views.notes_edit, name="notes_edit"),
+    path("kvalitet/dialoger/<int:pk>/pdf/", views.dialogue_pdf, name="dialogue_pdf"),
     path(
         "kvalitet/dialoger/<int:pk>/dokumenter/ny/", views.document_upload, name="document_upload"
     ),

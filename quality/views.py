@@ -8,14 +8,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from offers.permissions import offers_visible_to
-from partnership import mail
+from partnership import jobs, mail
 from partnership.forms import add_service_errors
 from partnership.models import MailKind
-from partnership.views import member_required
+from partnership.views import member_required, queue_down_message, tell_ordered
 
-from . import permissions, selectors, services
+from . import permissions, reports, selectors, services
 from .charts import radar_chart
 from .forms import (
     ActionForm,
@@ -236,6 +237,25 @@ def dialogue_detail(request, pk):
             "reminder_mails": mail.log_for(actions, kind=MailKind.QUALITY_REMINDER),
         },
     )
+
+
+@member_required
+@require_POST
+def dialogue_pdf(request, pk):
+    """Order the dialogue as a PDF: for everyone who may see the dialogue."""
+    dialogue = _visible_dialogue(request, pk)
+    try:
+        job = jobs.order_job(
+            kind="quality_dialogue",
+            title=reports.dialogue_title(dialogue),
+            params={"dialogue_id": dialogue.pk},
+            by=request.user,
+        )
+    except jobs.QueueUnavailable:
+        messages.error(request, queue_down_message())
+        return redirect(dialogue)
+    tell_ordered(request, job)
+    return redirect(job)
 
 
 @member_required

@@ -242,8 +242,11 @@ def build_world() -> SimpleNamespace:
     from meetings.models import (
         AgendaAttachment,
         CalendarFeed,
+        ExtraAttendee,
         Forum,
         MeetingInvitation,
+        MinutesAction,
+        MinutesComment,
         MinutesEntry,
     )
     from offers.models import OfferDocument, OfferPhoto, PublishedReport, SavedSearch, Tariff
@@ -443,6 +446,15 @@ def build_world() -> SimpleNamespace:
     w.minutes = meeting_services.send_minutes_for_comment(minutes=minutes, by=secretariat)
     w.entry = MinutesEntry.objects.get(minutes=w.minutes, agenda_item=w.item)
     w.closed_entry = MinutesEntry.objects.get(minutes=w.minutes, agenda_item=w.closed_item)
+    w.minutes_action = MinutesAction.objects.create(
+        entry=w.entry, description="Matrixhandling", owner="Sekretariatet"
+    )
+    w.minutes_comment = MinutesComment.objects.create(
+        entry=w.entry, author=user["caseworker"], text="Matrixkommentar"
+    )
+    w.extra_attendee = ExtraAttendee.objects.create(
+        meeting=meeting, kind="guest", name="Matrixgæst"
+    )
     meeting.refresh_from_db()
     w.meeting = meeting
     w.meeting_invitation = MeetingInvitation.objects.get(
@@ -1268,6 +1280,30 @@ MATRIX.update(
                 ),
             ]
         ),
+        "meetings:meeting_pack": E(
+            [
+                get(post_only_get(), kw(pk="meeting")),
+                post(
+                    only(*MEETING_VIEWERS),
+                    kw(pk="meeting"),
+                    "an invited meeting",
+                    state=_count("partnership.Job"),
+                    skip_allowed=True,
+                ),
+            ]
+        ),
+        # Without a reason: the secretariat gets the page back with the error (400).
+        "meetings:meeting_cancel": E(
+            [
+                get(SECRETARIAT, kw(pk="meeting"), "an invited meeting"),
+                post(
+                    only(secretariat=REFUSED),
+                    kw(pk="meeting"),
+                    "an invited meeting",
+                    state=MEETING_STATE,
+                ),
+            ]
+        ),
         "meetings:item_create": E(
             _secretariat_form(kw(pk="meeting"), "an invited meeting", _count("meetings.AgendaItem"))
         ),
@@ -1289,6 +1325,27 @@ MATRIX.update(
                 kw(pk="draft_meeting", item_pk="draft_item"),
                 "an item",
                 _count("meetings.AgendaItem"),
+            )
+        ),
+        # No direction: refused with a message on the meeting page (a redirect).
+        "meetings:item_move": E(
+            _secretariat_post(
+                kw(pk="draft_meeting", item_pk="draft_item"),
+                "an item",
+                _row("meetings.AgendaItem", "draft_item", "number", "position"),
+            )
+        ),
+        "meetings:meeting_copy": E(
+            _secretariat_form(kw(pk="meeting"), "an invited meeting", _count("meetings.Meeting"))
+        ),
+        "meetings:forum_template": E(
+            _secretariat_post(
+                kw(pk="meeting"), "a meeting", _row("meetings.Forum", "forum", "template_meeting")
+            )
+        ),
+        "meetings:send_reminders": E(
+            _secretariat_post(
+                kw(pk="meeting"), "a meeting", _count("partnership.OutgoingMail", status="sent")
             )
         ),
         # An empty upload: the secretariat gets the form back with the error (400).
@@ -1371,7 +1428,12 @@ MATRIX.update(
             _secretariat_form(kw(pk="meeting"), "minutes for comment", MINUTES_STATE)
         ),
         "meetings:minutes_send": E(
-            _secretariat_post(kw(pk="meeting", minutes_pk="minutes"), "minutes", MINUTES_STATE)
+            _secretariat_post(
+                kw(pk="meeting", minutes_pk="minutes"),
+                "minutes",
+                MINUTES_STATE,
+                data=lambda w: {"deadline": (date.today() + timedelta(days=7)).isoformat()},
+            )
         ),
         "meetings:minutes_approve": E(
             _secretariat_post(kw(pk="meeting", minutes_pk="minutes"), "minutes", MINUTES_STATE)
@@ -1410,6 +1472,66 @@ MATRIX.update(
                     "an item closed to Slagelse",
                     state=_count("meetings.MinutesComment"),
                     data=lambda w: {f"c{w.closed_entry.pk}-text": "En kommentar"},
+                ),
+            ]
+        ),
+        "meetings:minutes_start": E(
+            _secretariat_post(kw(pk="meeting"), "a held meeting", _count("meetings.Minutes"))
+        ),
+        "meetings:minutes_sign": E(
+            [
+                get(post_only_get(), kw(pk="meeting", minutes_pk="minutes")),
+                # Those present approve; the others are told why on the minutes page.
+                post(
+                    only(*MEETING_VIEWERS),
+                    kw(pk="meeting", minutes_pk="minutes"),
+                    "minutes for comment",
+                    state=_count("meetings.MinutesApproval"),
+                ),
+            ]
+        ),
+        "meetings:comment_handled": E(
+            _secretariat_post(
+                kw(pk="meeting", minutes_pk="minutes", comment_pk="minutes_comment"),
+                "a comment",
+                _row("meetings.MinutesComment", "minutes_comment", "handled_at"),
+            )
+        ),
+        "meetings:attendee_add": E(
+            _secretariat_post(
+                kw(pk="meeting"),
+                "a held meeting",
+                _count("meetings.ExtraAttendee"),
+                data=lambda w: {"kind": "guest", "name": "Gæst"},
+            )
+        ),
+        "meetings:attendee_remove": E(
+            _secretariat_post(
+                kw(pk="meeting", attendee_pk="extra_attendee"),
+                "a guest",
+                _count("meetings.ExtraAttendee"),
+            )
+        ),
+        "meetings:absence": E(
+            _secretariat_post(
+                kw(pk="meeting"),
+                "a held meeting",
+                lambda w: sorted(w.extra_attendee.absent_items.values_list("pk", flat=True)),
+                data=lambda w: {"person": f"x{w.extra_attendee.pk}", "items": [str(w.item.pk)]},
+            )
+        ),
+        "meetings:decision_log": E([get(members(), kw(pk="forum"), "a forum")]),
+        "meetings:action_status": E(
+            [
+                get(post_only_get(), kw(action_pk="minutes_action")),
+                # Not approved yet: the secretariat is told so; invitees who do not own it
+                # are refused, the others do not see it.
+                post(
+                    SECRETARIAT,
+                    kw(action_pk="minutes_action"),
+                    "an action of minutes for comment",
+                    state=_count("meetings.ActionFollowUp"),
+                    data=lambda w: {"status": "done"},
                 ),
             ]
         ),
@@ -1467,6 +1589,18 @@ MATRIX.update(
         ),
         "quality:dialogue_detail": E(
             [get(only(*DIALOGUE_SIDES, "secretariat"), kw(pk="dialogue"), "Slagelse–A")]
+        ),
+        "quality:dialogue_pdf": E(
+            [
+                get(post_only_get(), kw(pk="dialogue")),
+                post(
+                    only(*DIALOGUE_SIDES, "secretariat"),
+                    kw(pk="dialogue"),
+                    "Slagelse–A",
+                    state=_count("partnership.Job"),
+                    skip_allowed=True,
+                ),
+            ]
         ),
         "quality:dialogue_edit": E(
             get_post(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contracts.models import ContractTemplate, TemplateClause, TemplateStatus
+from partnership.confirmation import ask_first
 from partnership.forms import add_service_errors
 from partnership.intents import AlreadyDone
 from partnership.views import member_required
@@ -133,6 +134,17 @@ def template_clause_edit(request, pk, clause_pk):
 @require_POST
 def template_publish(request, pk):
     template = _draft(request, pk)
+    if asked := ask_first(
+        request,
+        question=_("Offentliggør versionen?"),
+        consequence=_(
+            "En offentliggjort version kan ikke ændres. Nye kontrakter bruger den; "
+            "eksisterende kontrakter beholder deres version."
+        ),
+        button=_("Offentliggør versionen"),
+        back_url=template.get_absolute_url(),
+    ):
+        return asked
     try:
         services.publish_template(template=template, by=request.user)
     except ValidationError as exc:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import date as date_filter
-from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,7 +46,7 @@ def _history_texts(history: list) -> None:
         t.monthly_text = formats.kr(t.monthly_price)
         t.vat_text = _("inkl. moms") if t.vat_included else _("uden moms")
         t.change_text = "–" if t.change is None else formats.signed_pct(t.change)
-        t.published_text = date_filter(template_localtime(t.published_at), "j. M Y")
+        t.published_text = formats.date(t.published_at)
 
 
 @member_required

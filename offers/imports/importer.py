@@ -556,7 +556,7 @@ def cell_text(value: Any) -> str:
             return str(int(value))
         return formats.plain(value)
     if isinstance(value, datetime.datetime | datetime.date):
-        return value.strftime("%d.%m.%Y")
+        return formats.date(value)
     return str(value).strip()
 
 

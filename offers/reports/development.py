@@ -21,6 +21,7 @@ from offers.models import (
     Tariff,
     TariffStatus,
 )
+from partnership.jobs import JobFailed
 from partnership.pdf import render_pdf
 
 from . import charts
@@ -35,6 +36,9 @@ class YearStats:
     median: Decimal
     q3: Decimal
     pl_value: Decimal | None
+    # The median and the PL path as an index, the first year = 100 (pricing.index_series).
+    median_index: Decimal | None = None
+    pl_index: Decimal | None = None
 
 
 @dataclass
@@ -56,6 +60,7 @@ class ParagraphDevelopment:
     above: list[RiseRow]
     compared: int  # offers with a tariff in both the first and the last year
     chart: charts.ReportChart | None = None
+    index_chart: charts.ReportChart | None = None  # median and PL path, first year = 100
 
 
 @dataclass
@@ -145,8 +150,12 @@ def tariff_development(
         if years and years[0].year == from_year:
             pl_path = pricing.pl_path(years[0].median, rates, from_year, to_year)
             path = dict(pl_path)
-            for s in years:
+            pl_index = dict(zip(path, pricing.index_series(list(path.values())), strict=False))
+            median_index = pricing.index_series([s.median for s in years])
+            for s, index in zip(years, median_index or [None] * len(years), strict=True):
                 s.pl_value = path.get(s.year)
+                s.median_index = index
+                s.pl_index = pl_index.get(s.year)
         compared = 0
         for o in offer_ids:
             first, last = latest.get((o, from_year)), latest.get((o, to_year))
@@ -192,6 +201,13 @@ def tariff_development(
             % {"paragraph": dev.paragraph.code},
             chart_id=f"udvikling-{dev.paragraph.pk}",
         )
+        dev.index_chart = charts.index_chart(
+            [(s.year, s.median) for s in dev.years],
+            dev.pl_path,
+            title=_("%(paragraph)s: medianen og PL-sporet som indeks (første år = 100)")
+            % {"paragraph": dev.paragraph.code},
+            chart_id=f"indeks-{dev.paragraph.pk}",
+        )
     return TariffDevelopment(
         from_year=from_year,
         to_year=to_year,
@@ -212,6 +228,6 @@ def render_tariff_development(job, progress: Progress) -> tuple[str, bytes]:
     params = job.params or {}
     from_year, to_year = int(params["from_year"]), int(params["to_year"])
     if from_year > to_year:
-        raise ValueError(_("Det første år skal ligge før det sidste."))
+        raise JobFailed(_("Det første år skal ligge før det sidste."))
     dev = tariff_development(from_year, to_year, params.get("paragraphs") or None, progress)
     return f"takstudvikling-{from_year}-{to_year}.pdf", render_pdf(tariff_development_html(dev))

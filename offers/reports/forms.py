@@ -6,11 +6,11 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from offers.models import LegalParagraph, ReportFormat, ScheduledReport, TargetGroup
+from partnership import formats
 from partnership.forms import PortalForm, PortalModelForm
 from partnership.models import Job, Organisation, OrganisationKind, OwnershipForm
 
@@ -215,7 +215,7 @@ class DevelopmentForm(PortalForm):
 
 class _JobChoice(forms.ModelChoiceField):
     def label_from_instance(self, job):
-        return f"{job.title} · {date_format(timezone.localtime(job.finished_at), 'j. M Y H:i')}"
+        return f"{job.title} · {formats.datetime(job.finished_at)}"
 
 
 class PublishForm(PortalForm):

@@ -217,7 +217,7 @@ def tariff_overview_xlsx(overview: TariffOverview) -> bytes:
     about = book.sheet(_("Om rapporten"))
     about.style(about.append([overview.title]), bold=True)
     about.append([_("Takstår"), overview.year])
-    about.append([_("Dannet"), overview.generated_at.strftime("%d-%m-%Y %H:%M")])
+    about.append([_("Dannet"), formats.datetime(overview.generated_at)])
     about.append([_("Antal tilbud"), overview.count])
     cells = about.append(
         [_("PL-sats (%)"), float(overview.pl_rate) if overview.pl_rate is not None else None]

@@ -18,7 +18,7 @@ from offers.models import PublishedReport, ReportFormat, ScheduledReport
 from partnership import jobs
 from partnership.models import Job, JobStatus
 from partnership.permissions import is_secretariat
-from partnership.views import member_required, queue_down_message
+from partnership.views import member_required, queue_down_message, tell_ordered
 
 from . import development
 from .capacity import can_view_capacity, capacity_overview
@@ -49,7 +49,7 @@ def _order(request, form, kind: str):
     except jobs.QueueUnavailable:
         form.add_error(None, queue_down_message())
         return None
-    messages.success(request, _("Rapporten er bestilt. Du kan følge den her."))
+    tell_ordered(request, job)
     return redirect(job)
 
 

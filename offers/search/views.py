@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from offers.compare.session import COMPARE_MAX, compared_ids
@@ -60,7 +59,7 @@ class _CardTexts:
 
     def date(self, value) -> str:
         if value not in self.dates:
-            self.dates[value] = date_format(value, "j. M Y")
+            self.dates[value] = formats.date(value)
         return self.dates[value]
 
     def card(self, r: selectors.OfferResult) -> _SearchCard:

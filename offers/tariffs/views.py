@@ -6,12 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from offers import permissions, services
 from offers.models import RegulationRate, Tariff
 from offers.selectors import current_year
+from partnership.confirmation import ask_first
 from partnership.forms import add_service_errors
 from partnership.intents import AlreadyDone
 from partnership.views import member_required
@@ -158,6 +160,17 @@ def tariff_publish(request, pk, tariff_pk):
                 form,
             )
         reason = form.cleaned_data["reason"]
+    if asked := ask_first(
+        request,
+        question=_("Offentliggør taksten?"),
+        consequence=_(
+            "En offentliggjort takst kan ikke ændres. Kommunerne og de, der følger tilbuddet, "
+            "får besked."
+        ),
+        button=_("Offentliggør"),
+        back_url=reverse("offers:tariff_edit", args=[offer.pk, tariff.pk]),
+    ):
+        return asked
     try:
         published = services.publish_tariff(tariff=tariff, by=request.user, reason=reason)
     except ValidationError as exc:

@@ -1,6 +1,8 @@
-"""Danish numbers in templates: 1.234,50 kr. and 3,4 %, written by partnership.formats."""
+"""Danish numbers in templates: 1.234,50 kr. and 3,4 %, written by partnership.formats; and
+the rows of a form's error summary."""
 
 from django import template
+from django.forms import BaseForm, BaseFormSet
 
 from partnership import formats
 
@@ -34,5 +36,35 @@ def signed_pct(value, decimals: int = 1):
 
 
 @register.filter
+def number(value, decimals: int = 2):
+    """112.4 → '112,4' with number:1 (an index, a count with decimals)."""
+    return _shown(formats.number, value, decimals)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def error_summary(value) -> list[tuple[str, str, str]]:
+    """The errors of a form, a formset, or a list or dict of them, for the error summary
+    (templates/includes/error_summary.html): (the field's id to link to, or "" for an
+    error of the whole form; the field's label; the message), in the order shown."""
+    if isinstance(value, BaseForm):
+        rows = [("", "", str(e)) for e in value.non_field_errors()]
+        for field in value:
+            for e in field.errors:
+                if field.is_hidden:
+                    rows.append(("", "", str(e)))
+                else:
+                    rows.append((field.id_for_label or field.auto_id, str(field.label), str(e)))
+        return rows
+    if isinstance(value, BaseFormSet):
+        rows = [("", "", str(e)) for e in value.non_form_errors()]
+        return rows + [row for form in value for row in error_summary(form)]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [row for item in value for row in error_summary(item)]
+    return []

@@ -7,10 +7,41 @@
     if (window.DKFDS && typeof window.DKFDS.init === "function") {
       window.DKFDS.init();
     }
+    focusErrorSummary();
     var box = document.querySelector("[data-job-poll]");
     if (box) {
       pollJob(box);
     }
+  });
+
+  // The form's error summary (templates/includes/error_summary.html) takes the focus when
+  // the page loads, so a screen reader reads the errors first. DKFDS's error-summary module
+  // does it too; this covers a page where that script did not run.
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-module='error-summary']");
+    if (summary && document.activeElement !== summary) {
+      summary.focus();
+    }
+  }
+
+  // Before an irreversible action (partnership/confirmation.py): a form with data-confirm
+  // asks its question; yes sends the form with confirmed=1, no leaves the page as it is.
+  // Without JavaScript the server asks on a page of its own.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (!question || form.querySelector("input[name='confirmed']")) {
+      return;
+    }
+    if (!window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    var confirmed = document.createElement("input");
+    confirmed.type = "hidden";
+    confirmed.name = "confirmed";
+    confirmed.value = "1";
+    form.appendChild(confirmed);
   });
 
   function pollJob(box) {

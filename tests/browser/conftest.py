@@ -61,7 +61,12 @@ def new_page(chromium, request):
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # The question before an irreversible action (data-confirm, static/portal/portal.js) is
+        # answered yes, as the person who clicked would; tests/browser/test_forms_journey.py
+        # answers it no as well.
+        page.on("dialog", lambda dialog: dialog.accept())
+        return page
 
     yield make
     failed = getattr(request.node, "rep_call", None)
@@ -112,15 +117,88 @@ def log_in(page, base_url: str, email: str, password: str = "partnerskab-demo") 
         assert "/konto/2fa/authenticate/" not in page.url, f"TOTP login failed for {email}"
 
 
-def axe_violations(page) -> list[dict]:
+def axe_violations(page, rules: list[str] | None = None) -> list[dict]:
+    """axe-core's WCAG A/AA violations on the page (only `rules`, when given)."""
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
+    run_only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG_TAGS}
+    result = page.evaluate("runOnly => axe.run(document, {runOnly})", run_only)
     return result["violations"]
 
 
+# WCAG 1.4.10 Reflow: at 320 CSS px wide (1280 px at 400 % zoom) a page reads without
+# scrolling in two directions. A wide table may scroll inside its own box (.table-scroll).
+REFLOW_WIDTH = 320
+
+# Waits for two frames (the layout after a resize), then measures the document's width and
+# lists the elements that stick out past the viewport's right edge and are not inside a
+# box that scrolls or clips them: the innermost of them, they are the cause.
+_REFLOW_JS = """async width => {
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const root = document.documentElement;
+  const body = document.body;
+  const widths = {html: root.scrollWidth, body: body ? body.scrollWidth : 0};
+  // A box that scrolls or clips holds what is inside it, unless that is positioned out of it.
+  const clipped = el => {
+    if (['absolute', 'fixed'].includes(getComputedStyle(el).position)) return false;
+    for (let a = el.parentElement; a && a !== body && a !== root; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible' &&
+          a.getBoundingClientRect().right <= width + 0.5) return true;
+    }
+    return false;
+  };
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    [...el.classList].map(c => '.' + c).join('');
+  const path = el => {
+    const parts = [];
+    for (let a = el; a && a !== body && parts.length < 4; a = a.parentElement) {
+      parts.unshift(name(a));
+    }
+    return parts.join(' > ');
+  };
+  const wide = [...(body ? body.querySelectorAll('*') : [])].filter(el => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.right > width + 0.5 && !clipped(el);
+  });
+  const culprits = wide.filter(el => !wide.some(o => o !== el && el.contains(o)));
+  const describe = el => ({
+    element: path(el),
+    right: Math.round(el.getBoundingClientRect().right),
+    text: (el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 60),
+  });
+  return {widths, culprits: culprits.slice(0, 8).map(describe)};
+}"""
+
+
+# The axe rules whose answer depends on the width: a box that scrolls only on a phone (a
+# table's region) must be reachable by keyboard there.
+NARROW_AXE_RULES = ["scrollable-region-focusable"]
+
+
+def reflow_overflow(page, width: int = REFLOW_WIDTH) -> dict | None:
+    """What sticks out when the page is shown `width` px wide, and the width-dependent axe
+    violations there (None: nothing). The viewport is set back afterwards."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": before["height"]})
+    try:
+        measured = page.evaluate(_REFLOW_JS, width)
+        violations = axe_violations(page, NARROW_AXE_RULES)
+    finally:
+        page.set_viewport_size(before)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+    if max(measured["widths"].values()) <= width and not violations:
+        return None
+    measured["axe"] = [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in violations
+    ]
+    return measured
+
+
 def assert_accessible(page) -> None:
+    """axe-core finds no WCAG 2.0/2.1 A or AA violation (at the test's width), and the page
+    reflows at 320 px (WCAG 1.4.10): there the document is no wider than the viewport, and
+    a box that scrolls is reachable by keyboard. Every page the browser tests check goes
+    through here; tests/browser/test_reflow.py shows that it can fail."""
+    overflow = reflow_overflow(page)
     violations = axe_violations(page)
     summary = [
         {
@@ -132,6 +210,10 @@ def assert_accessible(page) -> None:
         for v in violations
     ]
     assert not violations, f"{page.url}: " + json.dumps(summary, ensure_ascii=False, indent=1)
+    assert overflow is None, (
+        f"{page.url} does not reflow at {REFLOW_WIDTH} px (WCAG 1.4.10; widths, what sticks "
+        "out, and axe at that width): " + json.dumps(overflow, ensure_ascii=False, indent=1)
+    )
 
 
 @pytest.fixture

@@ -113,7 +113,8 @@ def test_secretariat_pages(portal, new_page):
         title="Medlemsliste",
         ordered_by=secretariat,
         status=JobStatus.FAILED,
-        error="Dokumentet kunne ikke dannes: skabelonen mangler",
+        error="Dokumentet kunne ikke dannes på grund af en fejl hos os.",
+        error_detail="Traceback (most recent call last):\nRuntimeError: skabelonen mangler",
     )
     queued = Job.objects.create(kind="member_list", title="Medlemsliste", ordered_by=secretariat)
     page = new_page()
@@ -139,7 +140,9 @@ def test_secretariat_pages(portal, new_page):
     page.get_by_label("Navn", exact=True).fill("Botilbuddet Ny ApS")
     page.get_by_label("CVR-nummer").fill("12345678")
     page.get_by_role("button", name="Gem").click()
-    expect(page.get_by_text("kontrolcifferet passer ikke")).to_be_visible()
+    expect(
+        page.locator(".form-error-message").get_by_text("kontrolcifferet passer ikke")
+    ).to_be_visible()
     assert_accessible(page)
 
 
@@ -154,7 +157,7 @@ def test_mfa_pages(portal, new_page):
     assert_accessible(page)
     page.get_by_label("Kode").fill("000000")
     page.get_by_role("button", name="Log ind").last.click()
-    expect(page.get_by_text("Forkert kode")).to_be_visible()
+    expect(page.locator(".form-error-message").get_by_text("Forkert kode")).to_be_visible()
     assert_accessible(page)
 
     # A secretariat member without MFA: confirm the password, then the setup page.
@@ -268,7 +271,9 @@ def test_contract_pages(portal_with_offers, new_page):
     page.goto(f"{portal}/kontrakter/{draft.pk}/punkter/{clause.pk}/")
     page.get_by_label("Tekst").fill("Kontrakten kan opsiges med en uges varsel.")
     page.get_by_role("button", name="Gem punktet").click()
-    expect(page.get_by_text("Skriv, hvorfor punktet afviger")).to_be_visible()
+    expect(
+        page.locator(".form-error-message").get_by_text("Skriv, hvorfor punktet afviger")
+    ).to_be_visible()
     assert_accessible(page)
 
     secretariat = new_page()
@@ -284,6 +289,8 @@ def test_meeting_pages(portal, new_page):
     meeting = Meeting.objects.order_by("starts_at").first()
     item = AgendaItem.objects.filter(meeting=meeting).first()
     forum = Forum.objects.first()
+    past = Meeting.objects.get(title=meetings_demo.PAST_TITLE)  # minutes out for comment
+    upcoming = Meeting.objects.get(title=meetings_demo.NEXT_TITLE)
     page = new_page()
     log_in(page, portal, "sekretariat@portal.example")
     visit_all(
@@ -303,6 +310,13 @@ def test_meeting_pages(portal, new_page):
             f"/moeder/{meeting.pk}/inviter/",
             f"/moeder/{meeting.pk}/fremmoede/",
             f"/moeder/{meeting.pk}/referat/",
+            f"/moeder/fora/{meeting.forum_id}/beslutninger/",
+            f"/moeder/{past.pk}/",
+            f"/moeder/{past.pk}/fremmoede/",
+            f"/moeder/{past.pk}/referat/",
+            f"/moeder/{past.pk}/referat/skriv/",
+            f"/moeder/{upcoming.pk}/",
+            f"/moeder/{upcoming.pk}/referat/skriv/",
             "/kalender/",
         ],
     )

@@ -107,6 +107,14 @@ def test_quality_dialogue_between_slagelse_and_bostedet_egelund(frameworks, new_
         expect(buyer.get_by_text("Handlingen er tilføjet.")).to_be_visible()
     assert Action.objects.filter(dialogue=dialogue).count() == 2
 
+    # --- The dialogue as a PDF (issue 15): ordered from the page, ready on the job page ---
+    buyer.get_by_role("button", name="Hent dialogen som PDF").click()
+    expect(buyer.get_by_text("Dokumentet er klar. Du kan hente det her.")).to_be_visible()
+    expect(
+        buyer.get_by_role("link", name=re.compile(r"Hent kvalitetsdialog-.*\.pdf"))
+    ).to_be_visible()
+    assert_accessible(buyer)
+
     # --- The provider writes its side, brings documentation, finishes one action ----------
     provider = new_page()
     log_in(provider, portal, PROVIDER)

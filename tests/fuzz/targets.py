@@ -218,6 +218,28 @@ def _(w):
     return Target(reverse("meetings:forum_create"), SECRETARIAT, ForumForm())
 
 
+@target("meetings.forms.CopyMeetingForm")
+def _(w):
+    from meetings.forms import CopyMeetingForm
+
+    return Target(
+        reverse("meetings:meeting_copy", kwargs={"pk": w.meeting.pk}),
+        SECRETARIAT,
+        CopyMeetingForm(),
+    )
+
+
+@target("meetings.forms.CancelMeetingForm")
+def _(w):
+    from meetings.forms import CancelMeetingForm
+
+    return Target(
+        reverse("meetings:meeting_cancel", kwargs={"pk": w.meeting.pk}),
+        SECRETARIAT,
+        CancelMeetingForm(),
+    )
+
+
 @target("meetings.forms.MeetingForm")
 def _(w):
     from meetings.forms import MeetingForm
@@ -278,6 +300,73 @@ def _(w):
         reverse("meetings:attendance", kwargs={"pk": w.meeting.pk}),
         SECRETARIAT,
         AttendanceForm(invitees=selectors.invitees(w.meeting)),
+    )
+
+
+@target("meetings.forms.SendForCommentForm")
+def _(w):
+    from meetings.forms import SendForCommentForm
+
+    minutes = w.open_minutes
+    return Target(
+        reverse(
+            "meetings:minutes_send", kwargs={"pk": minutes.meeting_id, "minutes_pk": minutes.pk}
+        ),
+        SECRETARIAT,
+        SendForCommentForm(),
+    )
+
+
+@target("meetings.forms.ExtraAttendeeForm")
+def _(w):
+    from meetings import selectors
+    from meetings.forms import ExtraAttendeeForm
+
+    return Target(
+        reverse("meetings:attendee_add", kwargs={"pk": w.meeting.pk}),
+        SECRETARIAT,
+        ExtraAttendeeForm(invitees=selectors.invitees(w.meeting)),
+    )
+
+
+@target("meetings.forms.AbsenceForm")
+def _(w):
+    from meetings.forms import AbsenceForm
+
+    meeting = w.open_minutes.meeting
+    people = [(f"u{p.user_id}", p.user.get_full_name()) for p in meeting.participations.all()]
+    return Target(
+        reverse("meetings:absence", kwargs={"pk": meeting.pk}),
+        SECRETARIAT,
+        AbsenceForm(people=people, items=list(meeting.items.all())),
+    )
+
+
+@target("meetings.forms.ActionStatusForm")
+def _(w):
+    from meetings.forms import ActionStatusForm
+    from meetings.models import MinutesAction
+
+    entry = w.open_minutes.entries.order_by("pk").first()
+    action, _created = MinutesAction.objects.get_or_create(
+        entry=entry, description="Fuzzhandling", defaults={"owner": "Sekretariatet"}
+    )
+    return Target(
+        reverse("meetings:action_status", kwargs={"action_pk": action.pk}),
+        SECRETARIAT,
+        ActionStatusForm(),
+    )
+
+
+@target("meetings.forms.DecisionSearchForm")
+def _(w):
+    from meetings.forms import DecisionSearchForm
+
+    return Target(
+        reverse("meetings:decision_log", kwargs={"pk": w.meeting.forum_id}),
+        CASEWORKER,
+        DecisionSearchForm(),
+        method="get",
     )
 
 
@@ -849,6 +938,12 @@ VALID.update(
             "admin_email": "formand@fuzz-brancheforening.example",
         },
         "meetings.forms.ForumForm": lambda w: {"name": "Styregruppen"},
+        "meetings.forms.CopyMeetingForm": lambda w: {
+            "title": "Fællesmøde, næste gang",
+            "starts_at": _today(40) + "T09:00",
+            "ends_at": _today(40) + "T12:00",
+        },
+        "meetings.forms.CancelMeetingForm": lambda w: {"reason": "For få tilmeldte."},
         "meetings.forms.MeetingForm": lambda w: {
             "forum": _pk(w.meeting.forum),
             "title": "Fællesmøde om kvalitet",

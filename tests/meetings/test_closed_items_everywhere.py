@@ -3,6 +3,10 @@ no one else who is invited (here: a provider), in every place the meetings app s
 the meeting page, the minutes page, a closed item's attachment, a comment on its entry, the
 calendar file, the personal calendar feed, the agenda and minutes PDFs, and the e-mails.
 
+A bilag closed to the municipalities on an open item is held the same way: seen by the
+caseworker, by no one else invited, wherever bilag are shown or served (the page, the
+download, the agenda PDF, the meeting pack); may_see_attachment beside may_see_item.
+
 Every place asks one function (meetings.permissions.may_see_item), with the organisations
 the item is closed to now, or, for approved minutes, when they were approved. The places
 are enumerated from the app itself: its URLs, its PDF job kinds and its mail tasks. One
@@ -28,6 +32,8 @@ from .conftest import CLOSED_TITLE, OPEN_TITLES
 
 CLOSED_DECISION = "Kommunerne fastholder det aftalte takstniveau."
 CLOSED_NOTE = b"%PDF-1.7\n% Notat om takstniveauet\n%%EOF\n"
+CLOSED_BILAG = "Kommunernes regneark om udgiftsniveauet"  # on an open item
+CLOSED_BILAG_NOTE = b"%PDF-1.7\n% Kommunernes regneark\n%%EOF\n"
 
 
 def _unfold(ics: bytes) -> str:
@@ -58,11 +64,17 @@ def minutes_version_page(world, client, person) -> str:
 
 def closed_attachment(world, client, person) -> str:
     """The closed item's bilag, downloaded: its bytes stand for the item."""
-    url = reverse("meetings:attachment_download", args=[world.meeting.pk, world.attachment.pk])
+    seen = ""
     client.force_login(person)
-    response = client.get(url)
-    content = b"".join(response.streaming_content) if response.status_code == 200 else b""
-    return CLOSED_TITLE if content == CLOSED_NOTE else ""
+    for attachment, note, title in [
+        (world.attachment, CLOSED_NOTE, CLOSED_TITLE),
+        (world.closed_bilag, CLOSED_BILAG_NOTE, CLOSED_BILAG),
+    ]:
+        url = reverse("meetings:attachment_download", args=[world.meeting.pk, attachment.pk])
+        response = client.get(url)
+        content = b"".join(response.streaming_content) if response.status_code == 200 else b""
+        seen += title if content == note else ""
+    return seen
 
 
 def comment_on_closed_entry(world, client, person) -> str:
@@ -106,6 +118,10 @@ def minutes_pdf(world, client, person) -> str:
     return _job("meeting_minutes", {"minutes_id": world.minutes.pk}, person)
 
 
+def meeting_pack(world, client, person) -> str:
+    return _job("meeting_pack", {"meeting_id": world.meeting.pk}, person)
+
+
 def _mails(world, person, subject_start: str):
     return [
         m
@@ -145,6 +161,7 @@ PLACES: dict[str, Place] = {
     "url calendar_feed": calendar_feed,
     "job meeting_agenda": agenda_pdf,
     "job meeting_minutes": minutes_pdf,
+    "job meeting_pack": meeting_pack,
     "task send_invitations": invitation_mail,
     "task publish_minutes": minutes_mail,
 }
@@ -158,6 +175,30 @@ NO_ITEMS: dict[str, Place | None] = {
     "url answer": None,  # a POST that redirects to the meeting page
     "url agenda_pdf": None,  # orders the job meeting_agenda (checked above)
     "url minutes_pdf": None,  # orders the job meeting_minutes (checked above)
+    "url meeting_pack": None,  # orders the job meeting_pack (checked above)
+}
+# Places checked by a test of their own, which needs a world of its own (a cancelled meeting
+# cannot have minutes).
+CHECKED_ELSEWHERE = {
+    "url decision_log": "tests/meetings/test_action_log.py::"
+    "test_the_log_shows_a_closed_items_decision_only_to_whom_it_is_for",
+    "url minutes_sign": "tests/meetings/test_minutes_round.py (a POST that redirects to the "
+    "minutes page)",
+    "url action_status": "tests/meetings/test_action_log.py (a POST that redirects to the log)",
+    "task send_reminders": "tests/meetings/test_forums.py::"
+    "test_the_reminder_mails_only_those_who_have_not_answered",
+    "task send_agenda_addition": "tests/meetings/test_agenda_order.py::"
+    "test_a_bilag_added_after_the_invitation_is_mailed_to_those_who_may_see_it",
+    "task send_cancellation": "tests/meetings/test_cancel_and_pack.py::"
+    "test_the_cancellation_shows_the_closed_item_only_to_whom_it_is_for",
+}
+# The places that show or serve bilag: there the caseworker sees the closed bilag of the open
+# item. Everywhere, the provider does not.
+BILAG_PLACES = {
+    "url meeting_detail",
+    "url attachment_download",
+    "job meeting_agenda",
+    "job meeting_pack",
 }
 # Pages and actions of the secretariat, which sees every item (the authorization matrix
 # holds that nobody else may use them).
@@ -181,6 +222,16 @@ SECRETARIAT_ONLY = {
     "minutes_send",
     "minutes_approve",
     "minutes_correct",
+    "meeting_cancel",
+    "minutes_start",
+    "comment_handled",
+    "attendee_add",
+    "attendee_remove",
+    "absence",
+    "item_move",
+    "meeting_copy",
+    "forum_template",
+    "send_reminders",
 }
 
 
@@ -193,7 +244,12 @@ def test_every_place_of_the_app_is_checked():
     }
     mail_tasks = {f"task {name}" for name, obj in vars(tasks).items() if isinstance(obj, Task)}
     assert job_kinds and mail_tasks
-    checked = set(PLACES) | set(NO_ITEMS) | {f"url {name}" for name in SECRETARIAT_ONLY}
+    checked = (
+        set(PLACES)
+        | set(NO_ITEMS)
+        | set(CHECKED_ELSEWHERE)
+        | {f"url {name}" for name in SECRETARIAT_ONLY}
+    )
     assert url_names | job_kinds | mail_tasks == checked
 
 
@@ -206,6 +262,13 @@ def world(request, setup, django_capture_on_commit_callbacks, mailoutbox):
         uploaded=SimpleUploadedFile("notat.pdf", CLOSED_NOTE),
         title="Notat om takstniveauet",
         by=setup.secretariat,
+    )
+    setup.closed_bilag = services.add_attachment(
+        item=setup.items[1],  # open
+        uploaded=SimpleUploadedFile("regneark.pdf", CLOSED_BILAG_NOTE),
+        title=CLOSED_BILAG,
+        by=setup.secretariat,
+        restricted_to=setup.closed.restricted_to.all(),
     )
     minutes = services.start_minutes(meeting=setup.meeting, by=setup.secretariat)
     for entry in minutes.entries.select_related("agenda_item"):
@@ -236,6 +299,10 @@ def test_the_closed_item_is_seen_where_it_may_be_and_nowhere_else(world, client)
             wrong.append(f"{name}: the municipality's caseworker does not see the closed item")
         if CLOSED_TITLE in seen[may_not] or CLOSED_DECISION in seen[may_not]:
             wrong.append(f"{name}: the provider sees the closed item")
+        if CLOSED_BILAG in seen[may_not]:
+            wrong.append(f"{name}: the provider sees the closed bilag of an open item")
+        if name in BILAG_PLACES and CLOSED_BILAG not in seen[may]:
+            wrong.append(f"{name}: the municipality's caseworker does not see the closed bilag")
         if name != "url attachment_download" and name != "url minutes_comment":
             # An open item is there for both: the place shows items at all.
             for person in (may, may_not):
@@ -243,6 +310,7 @@ def test_the_closed_item_is_seen_where_it_may_be_and_nowhere_else(world, client)
                     wrong.append(f"{name}: {person} does not see the open item either")
     for name, place in NO_ITEMS.items():
         for person in (may, may_not):
-            if place is not None and CLOSED_TITLE in place(world, client, person):
+            shown = place(world, client, person) if place is not None else ""
+            if CLOSED_TITLE in shown or CLOSED_BILAG in shown:
                 wrong.append(f"{name}: shows the closed item to {person}")
     assert not wrong, "\n".join(wrong)

@@ -24,7 +24,8 @@ from tests.factories import MembershipFactory, ProviderFactory, UserFactory
 
 def _grow(setup, *, organisations: int, members: int, people: int) -> list[User]:
     """Invites more providers with members and people directly, and gives every item
-    presenters, an attachment and (item 4) closing organisations. Returns the new members."""
+    presenters, an attachment (closed to some of the providers but the first) and (item 4)
+    closing organisations. Returns the new members."""
     providers = ProviderFactory.create_batch(organisations)
     new_members = [
         m.user
@@ -49,6 +50,7 @@ def _grow(setup, *, organisations: int, members: int, people: int) -> list[User]
             uploaded=SimpleUploadedFile(f"bilag{n}.pdf", b"%PDF-1.7\n%%EOF\n"),
             title=f"Bilag {n} <{people}>",
             by=setup.secretariat,
+            restricted_to=providers[:n],  # closed bilag too, the first one open
         )
     permissions.forget_invitees(setup.meeting)
     return new_members + direct
@@ -153,7 +155,14 @@ def test_agenda_shows_each_items_presenters_attachments_and_closing(setup):
         item = row.item
         assert row.presenter_line == item.presenter_line()
         assert row.attachments == [
-            {"pk": a.pk, "title": a.title, "file_type": a.file_type, "size": a.size}
+            {
+                "pk": a.pk,
+                "title": a.title,
+                "file_type": a.file_type,
+                "size": a.size,
+                "closed_to": [o.pk for o in a.restricted_to.order_by("name", "pk")],
+                "closed_to_names": [o.name for o in a.restricted_to.order_by("name", "pk")],
+            }
             for a in item.attachments.all()
         ]
         assert row.restricted_names == ", ".join(o.name for o in item.restricted_to.all())

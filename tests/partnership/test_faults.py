@@ -144,9 +144,9 @@ def _assert_pdf_ua(data: bytes, what: str) -> None:
 def test_every_pdf_the_portal_makes_is_pdf_ua_in_danish(demo):
     """Renders one document of every registered job kind and checks each."""
     from contracts.models import Contract
-    from meetings import services as meeting_services
-    from meetings.models import Meeting
-    from tests.factories import make_contract
+    from meetings.models import Minutes, MinutesStatus
+    from quality.models import Framework
+    from tests.factories import make_contract, make_dialogue
 
     _many_offers(3)
     secretariat = demo_user("sekretariat@portal.example")
@@ -155,8 +155,10 @@ def test_every_pdf_the_portal_makes_is_pdf_ua_in_danish(demo):
     from partnership.models import Organisation
 
     meetings_demo.seed({o.slug: o for o in Organisation.objects.all()})
-    meeting = Meeting.objects.order_by("starts_at").first()
-    minutes = meeting_services.start_minutes(meeting=meeting, by=secretariat)
+    # The demo's approved minutes (meetings.demo), and the agenda of their meeting.
+    minutes = Minutes.objects.filter(status=MinutesStatus.APPROVED).earliest("approved_at")
+    meeting = minutes.meeting
+    dialogue = make_dialogue(Framework.objects.get(key="kvalitetsmodel"), make_offer())
     year = current_year()
     params = {
         "member_list": ({}, secretariat),
@@ -183,9 +185,15 @@ def test_every_pdf_the_portal_makes_is_pdf_ua_in_danish(demo):
         ),
         "meeting_agenda": ({"meeting_id": meeting.pk}, secretariat),
         "meeting_minutes": ({"minutes_id": minutes.pk}, secretariat),
+        "quality_dialogue": ({"dialogue_id": dialogue.pk}, secretariat),
     }
     # Job kinds whose result is not a PDF, and what it is.
-    not_pdf = {"tariff_import": "writes the file's tariffs; its receipt is a CSV"}
+    not_pdf = {
+        "tariff_import": "writes the file's tariffs; its receipt is a CSV",
+        # The agenda (PDF/UA) with the bilag appended as uploaded: not PDF/UA as a whole
+        # (meetings/pack.py); tests/meetings/test_cancel_and_pack.py checks what it has.
+        "meeting_pack": "a PDF, not PDF/UA: agenda and bilag merged",
+    }
     assert set(params) | set(not_pdf) == set(jobs._kinds), "a new job kind needs a line here"
     for kind, (p, by) in params.items():
         job = jobs.order_job(kind=kind, title=kind, params=p, by=by)

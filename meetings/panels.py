@@ -1,0 +1,174 @@
+"""The meetings' panels on "Mit overblik" (partnership.dashboard; registered in
+meetings/apps.py):
+
+- *Møder og referater* for the secretariat: the upcoming meetings with how many have not
+  answered, the minutes out for comment with how many of those present have approved, the
+  overdue actions of approved minutes, and the way to the background jobs;
+- *Mine møder* for an invited member: their upcoming meetings with their answer, and the
+  minutes waiting for their approval.
+
+A fixed number of queries whatever the number of meetings (at most PANEL_SIZE rows each,
+and a count when there are more)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnership.permissions import AnyUser, is_secretariat
+
+from . import actions, permissions, selectors
+from .models import Answer, Meeting, MeetingStatus, Minutes, MinutesApproval, MinutesStatus
+
+PANEL_SIZE = 5
+NOT_AHEAD = (MeetingStatus.CANCELLED,)
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    url: str
+    title: str
+    forum: str
+    starts_at: datetime
+    note: str  # "3 har ikke svaret" / "Du deltager" / ...
+
+
+@dataclass(frozen=True)
+class MinutesRow:
+    url: str
+    title: str
+    starts_at: datetime
+    deadline: Any
+    note: str
+
+
+def _upcoming(meetings, now: datetime):
+    return (
+        meetings.filter(ends_at__gte=now)
+        .exclude(status__in=NOT_AHEAD)
+        .select_related("forum")
+        .order_by("starts_at", "pk")
+    )
+
+
+def _count(queryset, shown: list) -> int:
+    return queryset.count() if len(shown) == PANEL_SIZE else len(shown)
+
+
+def _minutes_url(minutes: Minutes) -> str:
+    return reverse("meetings:minutes_detail", args=[minutes.meeting_id])
+
+
+def secretariat_context(user: AnyUser) -> dict[str, Any]:
+    now = timezone.now()
+    upcoming = _upcoming(Meeting.objects.all(), now)
+    meetings = list(upcoming[:PANEL_SIZE])
+    rows = []
+    for meeting in meetings:
+        if meeting.status == MeetingStatus.DRAFT:
+            note = _("Kladde: invitationerne er ikke sendt.")
+        else:
+            waiting = sum(1 for row in selectors.invitees(meeting) if not row.answer)
+            note = (
+                _("%(n)s har ikke svaret.") % {"n": waiting} if waiting else _("Alle har svaret.")
+            )
+        rows.append(
+            MeetingRow(
+                url=meeting.get_absolute_url(),
+                title=meeting.title,
+                forum=meeting.forum.name,
+                starts_at=meeting.starts_at,
+                note=note,
+            )
+        )
+    out_for_comment = (
+        Minutes.objects.filter(status=MinutesStatus.FOR_COMMENT)
+        .select_related("meeting")
+        .order_by("comment_deadline", "pk")
+    )
+    minutes = list(out_for_comment[:PANEL_SIZE])
+    minutes_rows = []
+    for m in minutes:
+        present = permissions.attendee_ids(m.meeting)
+        approved = len(present & set(m.approvals.values_list("user_id", flat=True)))
+        minutes_rows.append(
+            MinutesRow(
+                url=_minutes_url(m),
+                title=m.meeting.title,
+                starts_at=m.meeting.starts_at,
+                deadline=m.comment_deadline,
+                note=_("%(a)s af %(n)s deltagere har godkendt.")
+                % {"a": approved, "n": len(present)},
+            )
+        )
+    today = timezone.localdate()
+    overdue_qs = actions.overdue_actions(today)
+    overdue = list(overdue_qs[:PANEL_SIZE])
+    return {
+        "meetings": rows,
+        "meetings_total": _count(upcoming, meetings),
+        "minutes": minutes_rows,
+        "minutes_total": _count(out_for_comment, minutes),
+        "overdue": overdue,
+        "overdue_total": _count(overdue_qs, overdue),
+    }
+
+
+def member_context(user: AnyUser) -> dict[str, Any]:
+    now = timezone.now()
+    upcoming = _upcoming(permissions.meetings_invited_to(user), now)
+    meetings = list(upcoming[:PANEL_SIZE])
+    answers = dict(
+        user.meeting_participations.filter(meeting__in=[m.pk for m in meetings]).values_list(
+            "meeting_id", "answer"
+        )
+    )
+    labels = {
+        Answer.ATTEND: _("Du deltager."),
+        Answer.DECLINE: _("Du har meldt afbud."),
+    }
+    rows = [
+        MeetingRow(
+            url=m.get_absolute_url(),
+            title=m.title,
+            forum=m.forum.name,
+            starts_at=m.starts_at,
+            note=labels.get(answers.get(m.pk, ""), _("Du har ikke svaret endnu.")),
+        )
+        for m in meetings
+    ]
+    waiting = (
+        Minutes.objects.filter(
+            status=MinutesStatus.FOR_COMMENT,
+            meeting__in=permissions.meetings_invited_to(user),
+        )
+        .exclude(Exists(MinutesApproval.objects.filter(minutes=OuterRef("pk"), user=user)))
+        .select_related("meeting")
+        .order_by("comment_deadline", "pk")
+    )
+    minutes_rows = [
+        MinutesRow(
+            url=_minutes_url(m),
+            title=m.meeting.title,
+            starts_at=m.meeting.starts_at,
+            deadline=m.comment_deadline,
+            note=_("Venter på din godkendelse."),
+        )
+        for m in waiting[:PANEL_SIZE]
+        if permissions.can_approve_minutes(user, m)
+    ]
+    return {"meetings": rows, "meetings_total": _count(upcoming, meetings), "minutes": minutes_rows}
+
+
+def sees_secretariat_panel(user: AnyUser) -> bool:
+    return permissions.can_manage_meetings(user)
+
+
+def sees_member_panel(user: AnyUser) -> bool:
+    return permissions.can_use_meetings(user) and not is_secretariat(user)
