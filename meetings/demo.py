@@ -221,8 +221,8 @@ def _meeting(spec: dict, forum: Forum, by: User) -> Meeting:
 # bilag. Made with the models (the services would mail every invitee); found again by
 # title, so seeding twice changes nothing.
 
-PAST_TITLE = "Direktør- og chefforum: opfølgningsmøde"
-NEXT_TITLE = "Direktør- og chefforum: næste møde"
+PAST_TITLE = "Opfølgning på fokusområde 1"
+NEXT_TITLE = "Fælles tjekliste og nyt fra sekretariatet"
 SUBSTITUTE = "Birgitte Holm"
 GUEST = "Jens Kragh"
 
@@ -250,10 +250,16 @@ def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=CPH)
 
 
+def _weekday(day: date) -> date:
+    """The day, or the Monday after it when it falls on a weekend: forums meet on workdays."""
+    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+
+
 def _relative_meeting(forum: Forum, title: str, day: date, items, status: str, by: User):
     existing = Meeting.objects.filter(forum=forum, title=title).first()
     if existing:
         return existing, False
+    day = _weekday(day)
     meeting = Meeting(
         forum=forum,
         title=title,

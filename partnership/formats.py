@@ -69,9 +69,11 @@ XLSX_PCT = '0.0" %"'  # a percentage held as the number shown (95 for 95 %)
 XLSX_TWO_DECIMALS = "0.00"
 XLSX_WHOLE = "0"
 
-# Dates (Django's date format characters): "6. december 2026", "6. december 2026 14:30".
+# Dates (Django's date format characters): "6. december 2026", "6. december 2026 kl. 14.30"
+# (a time of day with a full stop, as Retskrivningsordbogen and the agenda's "9.00–9.05").
 DATE_FORMAT = "j. F Y"
-DATETIME_FORMAT = "j. F Y H:i"
+DATETIME_FORMAT = r"j. F Y \k\l. H.i"
+TIME_FORMAT = "H.i"
 MONTH_DAY_FORMAT = "j. F"  # 6. december
 YEAR_MONTH_FORMAT = "F Y"  # december 2026
 

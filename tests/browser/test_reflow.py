@@ -77,6 +77,18 @@ def test_the_main_menu_folds_on_a_phone_and_stays_open_on_a_wide_screen(portal, 
     assert_accessible(page)
 
 
+def test_who_is_logged_in_and_log_out_show_on_a_phone(portal, new_page):
+    """DKFDS hides the header's person and "Log af" below 992 px (it expects a drawer the
+    portal does not have): on a phone they stay, and logging out works."""
+    page = new_page()
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+    log_in(page, portal, "sagsbehandler.slagelse@portal.example")
+    page.goto(portal + "/overblik/")
+    expect(page.get_by_role("link", name="Signe Sagsbehandler")).to_be_visible()
+    page.get_by_role("button", name="Log af").click()
+    expect(page.get_by_role("link", name="Log ind").first).to_be_visible()
+
+
 def crawl(page, base: str, start: str, limit: int) -> tuple[list[str], dict[str, dict]]:
     """Follow the portal's own links from `start` as the person would (GET only, no
     downloads, no logging out), and measure each page at 320 px: the pages that do not

@@ -51,7 +51,8 @@ def _is_short(fmt: str) -> bool:
     if re.fullmatch(r"[A-Z_]+", fmt):
         return False
     unescaped = re.sub(r"\\+.", "", fmt)
-    return bool(SHORT_DATE_CHARACTERS & set(unescaped))
+    # A time of day is written with a full stop in Danish ("kl. 14.30"), not a colon.
+    return bool(SHORT_DATE_CHARACTERS & set(unescaped)) or bool(re.search(r"[GH]:i", unescaped))
 
 
 def _sources(pattern: str, folders: list[str]):
@@ -72,11 +73,11 @@ def test_a_date_is_written_with_the_month_in_full():
         "6. december 2026",
         "6. december 2026",
         "6. december 2026",
-        "3. september 2026 16:30",  # in Copenhagen
+        "3. september 2026 kl. 16.30",  # in Copenhagen
         "december 2026",
     ]
     assert date_format(day) == formats.date(day) == "6. december 2026"
-    assert formats.datetime(moment) == "3. september 2026 16:30"
+    assert formats.datetime(moment) == "3. september 2026 kl. 16.30"
     assert formats.date(None) == formats.datetime(None) == ""
 
 
@@ -101,7 +102,8 @@ def test_no_template_or_module_asks_for_an_abbreviated_or_numeric_date():
 
 def test_the_enumeration_finds_what_it_looks_for():
     assert _is_short("j. M Y") and _is_short("M y") and _is_short("d.m.Y")
-    assert not _is_short("j. F Y") and not _is_short(r"j. F Y \k\l. H:i")
+    assert not _is_short("j. F Y") and not _is_short(r"j. F Y \k\l. H.i")
+    assert _is_short("j. F Y H:i")
     assert not _is_short("DATETIME_FORMAT")
     assert TEMPLATE_FORMAT.search('{{ d|date:"j. M Y" }}').group(2) == "j. M Y"
     assert PYTHON_FORMAT.search("date_format(timezone.localtime(x), 'M y')").group(1) == "M y"

@@ -2,7 +2,13 @@
 the month written out everywhere, also where Django's own Danish short formats would write
 06.12.2026. Read by Django through FORMAT_MODULE_PATH."""
 
-from partnership.formats import DATE_FORMAT, DATETIME_FORMAT, MONTH_DAY_FORMAT, YEAR_MONTH_FORMAT
+from partnership.formats import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    MONTH_DAY_FORMAT,
+    TIME_FORMAT,
+    YEAR_MONTH_FORMAT,
+)
 
 SHORT_DATE_FORMAT = DATE_FORMAT
 SHORT_DATETIME_FORMAT = DATETIME_FORMAT
@@ -13,5 +19,6 @@ __all__ = [
     "MONTH_DAY_FORMAT",
     "SHORT_DATETIME_FORMAT",
     "SHORT_DATE_FORMAT",
+    "TIME_FORMAT",
     "YEAR_MONTH_FORMAT",
 ]
