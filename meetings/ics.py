@@ -138,6 +138,8 @@ def describe(user, meeting: Meeting) -> str:
         line = f"{item.number}. {_time(row.starts_at)}–{_time(row.ends_at)} {item.heading}"
         if row.presenter_line:
             line += f" ({row.presenter_line})"
+        if item.supplementary:
+            line += " – " + _("tillægsdagsorden")
         lines.append(line)
     lines.append("")
     lines.append(_("Se mødet og svar i Partnerskabsportalen: %(url)s") % {"url": _url(meeting)})

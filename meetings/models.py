@@ -760,7 +760,23 @@ def _refuse_if_locked(minutes_id: int | None) -> None:
         raise MinutesLocked()
 
 
-class MinutesEntry(models.Model):
+class LockedWithItsMinutes:
+    """A part of minutes (an entry, an action, an approval): refuses save() and delete()
+    once its minutes are approved, as the triggers below do."""
+
+    def locking_minutes_id(self) -> int | None:
+        return self.minutes_id  # type: ignore[attr-defined]
+
+    def save(self, *args, **kwargs):
+        _refuse_if_locked(self.locking_minutes_id())
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_locked(self.locking_minutes_id())
+        return super().delete(*args, **kwargs)  # type: ignore[misc]
+
+
+class MinutesEntry(LockedWithItsMinutes, models.Model):
     """What the minutes say about one agenda item."""
 
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="entries")
@@ -808,14 +824,6 @@ class MinutesEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.minutes} · {self.agenda_item}"
 
-    def save(self, *args, **kwargs):
-        _refuse_if_locked(self.minutes_id)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _refuse_if_locked(self.minutes_id)
-        return super().delete(*args, **kwargs)
-
     @property
     def has_snapshot(self) -> bool:
         return self.closed_to_ids is not None
@@ -855,7 +863,7 @@ class MinutesEntry(models.Model):
         self.__dict__.pop("shown", None)
 
 
-class MinutesAction(models.Model):
+class MinutesAction(LockedWithItsMinutes, models.Model):
     """An action agreed under an item: what, who owns it, by when."""
 
     entry = models.ForeignKey(MinutesEntry, on_delete=models.CASCADE, related_name="actions")
@@ -882,13 +890,8 @@ class MinutesAction(models.Model):
     def __str__(self) -> str:
         return self.description
 
-    def save(self, *args, **kwargs):
-        _refuse_if_locked(self.entry.minutes_id if self.entry_id else None)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _refuse_if_locked(self.entry.minutes_id)
-        return super().delete(*args, **kwargs)
+    def locking_minutes_id(self) -> int | None:
+        return self.entry.minutes_id if self.entry_id else None
 
 
 COMMENT_AFTER_APPROVAL_MESSAGE = _(
@@ -1035,7 +1038,7 @@ class ExtraAttendee(models.Model):
         return self.name
 
 
-class MinutesApproval(models.Model):
+class MinutesApproval(LockedWithItsMinutes, models.Model):
     """A participant's approval of minutes out for comment, or the secretariat's approval
     on the forum's behalf (recorded as such). Immutable once the minutes are approved
     (trigger, migration 0005)."""
@@ -1055,14 +1058,6 @@ class MinutesApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minutes} · {self.user}"
-
-    def save(self, *args, **kwargs):
-        _refuse_if_locked(self.minutes_id)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _refuse_if_locked(self.minutes_id)
-        return super().delete(*args, **kwargs)
 
 
 class ActionStatus(models.TextChoices):

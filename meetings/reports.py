@@ -51,6 +51,7 @@ def minutes_context(user: User, minutes: Minutes) -> dict:
         "entries": selectors.minutes_entries(user, minutes),
         "present": participants["present"],
         "declined": participants["declined"],
+        "approvals": selectors.minutes_approvals(minutes),
         "versions": [v for v in selectors.minutes_versions(minutes.meeting) if v.is_approved],
         "generated_at": timezone.localtime(),
     }

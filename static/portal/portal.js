@@ -44,6 +44,25 @@
     form.appendChild(confirmed);
   });
 
+  // The summary above a long list of checkboxes (django/forms/widgets/multiple_input.html)
+  // follows the boxes as they are ticked.
+  document.addEventListener("change", function (event) {
+    var choice = event.target.closest && event.target.closest(".option-choice");
+    var summary = choice && choice.querySelector("[data-option-summary]");
+    if (!summary || event.target.type !== "checkbox") {
+      return;
+    }
+    summary.querySelectorAll(".option-summary-item").forEach(function (item) { item.remove(); });
+    var none = summary.querySelector(".option-summary-none");
+    choice.querySelectorAll("input[type='checkbox']:checked").forEach(function (box) {
+      var label = choice.querySelector("label[for='" + box.id + "']");
+      var item = document.createElement("span");
+      item.className = "option-summary-item";
+      item.textContent = label ? label.textContent : box.value;
+      summary.insertBefore(item, none);
+    });
+  });
+
   function pollJob(box) {
     var url = box.getAttribute("data-job-status-url");
     var label = box.querySelector(".job-status-label");

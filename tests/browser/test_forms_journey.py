@@ -83,3 +83,24 @@ def test_without_javascript_the_question_is_a_page(portal, chromium):
     expect(page.get_by_text("Punktet er fjernet fra dagsordenen.")).to_be_visible()
     assert not AgendaItem.objects.filter(pk=item.pk).exists()
     context.close()
+
+
+def test_a_long_checkbox_list_says_what_is_chosen_as_boxes_are_ticked(portal, new_page):
+    """The invite page's organisations: a list of 30 that scrolls in its own box, with the
+    choices named above it, also those scrolled out of sight."""
+    meeting, _item = _meeting_with_item()
+    page = new_page()
+    log_in(page, portal, SECRETARIAT)
+    page.goto(f"{portal}/moeder/{meeting.pk}/inviter/")
+    organisations = page.get_by_role("group", name="Organisationer")
+    summary = organisations.locator("[data-option-summary]")
+    # As it reads (the separators and "ingen" are the style sheet's, portal.css).
+    expect(summary).to_match_aria_snapshot('- paragraph: "Valgt: ingen"')
+    organisations.get_by_label("Vordingborg Kommune").check()
+    organisations.get_by_label("Faxe Kommune").check()
+    expect(summary).to_match_aria_snapshot(
+        '- paragraph: "Valgt: Faxe Kommune, Vordingborg Kommune"'
+    )
+    organisations.get_by_label("Faxe Kommune").uncheck()
+    expect(summary).to_match_aria_snapshot('- paragraph: "Valgt: Vordingborg Kommune"')
+    assert_accessible(page)

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from meetings import reports, selectors, services
+from meetings import ics, reports, selectors, services
 from meetings.models import AgendaItem, Meeting
 from partnership.models import MailKind, OutgoingMail, User
 from tests.factories import make_meeting
@@ -197,6 +197,8 @@ def test_a_late_item_goes_on_the_supplementary_agenda_and_invitees_are_told(
         },
     )
     assert "Nyt om takstaftalen – tillægsdagsorden" in body
+    # And the calendar file's agenda.
+    assert "Nyt om takstaftalen – tillægsdagsorden" in ics.describe(setup.caseworker, meeting)
     # Late items may be moved among themselves; the first stays after the sent agenda.
     services.save_agenda_item(
         meeting=meeting,

@@ -19,7 +19,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import services
+from meetings import reports, services
 from meetings.models import (
     ENTRY_TEMPLATES,
     AgendaItem,
@@ -208,6 +208,10 @@ def test_the_secretariat_approves_on_the_forums_behalf_when_some_have_not(setup,
     on_behalf = MinutesApproval.objects.get(minutes=approved, user=setup.secretariat)
     assert on_behalf.on_behalf_of_forum
     assert MinutesApproval.objects.filter(minutes=approved).count() == 2
+    # The PDF says who approved, as the page does.
+    html = reports.render_minutes_html(setup.secretariat, approved)
+    assert f"{setup.caseworker.get_full_name()} godkendte" in html
+    assert f"Godkendt af {setup.secretariat.get_full_name()} på forummets vegne" in html
 
 
 def test_approvals_never_change_once_the_minutes_are_approved(setup, sent):

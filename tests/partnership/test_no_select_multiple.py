@@ -37,6 +37,18 @@ def test_a_select_multiple_is_shown_as_checkboxes_with_the_choice_kept():
     assert form.cleaned_data["people"] == ["anna", "carl"]
 
 
+def test_a_checkbox_list_says_what_is_chosen_above_it():
+    """A long list scrolls in its box (portal.css), so what is ticked may be out of sight:
+    the line above it names the choices (portal.js keeps it up to date as boxes are ticked)."""
+    html = PeopleForm(data={"people": ["anna", "carl"]}).as_div()
+    summary = re.search(r'<p class="option-summary[^"]*"[^>]*>(.*?)</p>', html, re.S)
+    assert summary, html
+    assert re.findall(r'class="option-summary-item">(\w+)<', summary.group(1)) == ["Anna", "Carl"]
+    nothing = PeopleForm().as_div()
+    assert 'class="option-summary-item"' not in nothing
+    assert "option-summary-none" in nothing
+
+
 def test_a_multiple_choice_field_added_after_the_form_is_built_is_shown_as_checkboxes():
     form = PeopleForm()
     form.fields["extra"] = forms.MultipleChoiceField(choices=[("a", "A")], required=False)
