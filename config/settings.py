@@ -376,6 +376,12 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The API (api/v1.py): requests per IP address (the cache counts them), and how many proxies
+# stand in front (behind the TLS proxy the client is the last address in X-Forwarded-For;
+# without it X-Forwarded-For is not believed).
+API_RATE_PER_IP = env("API_RATE_PER_IP", default="120/m")
+NINJA_NUM_PROXIES = 1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

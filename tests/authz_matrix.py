@@ -594,6 +594,25 @@ MATRIX.update(
         "home": E([get(public())]),
         "accessibility": E([get(public(mfa_pending=OK))]),
         "healthz": E([get(public())]),
+        # The open-data API (api/v1.py): public and read-only; a draft is a 404 for everyone,
+        # its owner and the secretariat included (the API shows published data only).
+        "api:offer_list": E([get(public())]),
+        "api:offer_detail": E(
+            [
+                get(public(), kw(offer_id="offer_a"), "provider A's published offer"),
+                get(
+                    expect(anon=DENY, no_membership=DENY), kw(offer_id="offer_a_draft"), "A's draft"
+                ),
+            ]
+        ),
+        "api:pl_rates": E([get(public())]),
+        "api:openapi-json": E([get(public())]),
+        "api:docs": E([get(public())]),
+        # django-ninja's root (/api/v1/), which only gives the API its prefix: 404 for all.
+        "api:api-root": E([get(expect(anon=DENY, no_membership=DENY))]),
+        "api_unknown_path": E(
+            [get(expect(anon=DENY, no_membership=DENY), kw(rest=("findes-ikke",)), "no such path")]
+        ),
         "partnership:dashboard": E([get(members())]),
         "partnership:notices_read": E([get(post_only_get()), post(expect(MEMBERS))]),
         "partnership:organisation_list": E([get(members())]),

@@ -14,7 +14,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("config", "partnership", "offers", "contracts", "quality", "meetings")
+PACKAGES = ("config", "partnership", "offers", "contracts", "quality", "meetings", "api")
 
 # Imported only where production never goes.
 DEV_ONLY = {

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.http import QueryDict
+from django.test import Client
 from django.urls import reverse
 
 from offers.filters import OfferFilter
@@ -131,6 +132,13 @@ def _url_input(params):
     return [o.name for o in filterset.qs]
 
 
+def _api(params):
+    """The open-data API (api/v1.py), anonymous: every page."""
+    response = Client().get(reverse("api:offer_list"), {**params, "limit": 200})
+    assert response.status_code == 200, response.content
+    return [o["navn"] for o in response.json()["tilbud"]]
+
+
 def _takstoversigt(job_params):
     overview = tariff_overview(YEAR, OverviewFilters.from_params(job_params))
     return [row.name for row in overview.rows]
@@ -143,6 +151,7 @@ def test_each_filter_finds_the_same_offers_everywhere(world, params, job_params,
     assert set(_search_page(world, params)) == found
     assert set(_open_data(world, params)) == found
     assert set(_url_input(params)) == found
+    assert set(_api(params)) == found
     if job_params is not None:
         assert set(_takstoversigt(job_params)) == found
 
@@ -243,6 +252,7 @@ CALLERS = {
     "offers.search.selectors": "search_page() and search_offers()",
     "offers.reports.overview": "the takstoversigt",
     "offers.savedsearches.searches": "a saved search's query string, read as the search page reads its URL",
+    "api.selectors": "the open-data API's list of offers (ordered by id for its cursor)",
 }
 
 # What only a filter of the offer list does: the lookups and SQL of offers/filters.py.
@@ -262,7 +272,7 @@ FILTER_MARKS = (
 
 
 def _project_modules():
-    for package_name in ("partnership", "offers", "contracts", "meetings", "quality"):
+    for package_name in ("partnership", "offers", "contracts", "meetings", "quality", "api"):
         package = importlib.import_module(package_name)
         yield package
         for info in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
@@ -335,9 +345,11 @@ def test_the_callers_are_listed_and_each_goes_through_the_filterset(world, monke
     _open_data(world, {"kommune": "naestved"})
     _url_input({"kommune": "naestved"})
     _takstoversigt({"municipality": "naestved"})
+    _api({"kommune": "naestved"})
     assert calls == [
         "offers.search.selectors.query",  # search_page()
         "offers.search.selectors.search_offers",  # open data
         "offers.filters.filter_queryset",  # SearchFilter(...).qs
         "offers.reports.overview.tariff_overview",
+        "api.selectors.offer_page",
     ]

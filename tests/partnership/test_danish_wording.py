@@ -24,7 +24,7 @@ from tests.conftest import danish_date
 from tests.factories import CASEWORKER_NAESTVED, SECRETARIAT, demo_user, make_contract, make_meeting
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ["config", "partnership", "offers", "contracts", "quality", "meetings"]
+APPS = ["config", "partnership", "offers", "contracts", "quality", "meetings", "api"]
 ENGLISH_MONTH_ABBREVIATIONS = re.compile(
     r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Okt|Nov|Dec)\b\.? \d", re.IGNORECASE
 )

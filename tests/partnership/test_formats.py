@@ -208,7 +208,7 @@ def test_every_decimal_field_of_every_form_reads_danish_numbers():
 
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("partnership", "offers", "contracts", "quality", "meetings", "config")
+PACKAGES = ("partnership", "offers", "contracts", "quality", "meetings", "config", "api")
 HOME = ROOT / "partnership" / "formats.py"
 # Django's own number writers, which follow the page's language instead of the rule.
 FORBIDDEN_IMPORTS = {

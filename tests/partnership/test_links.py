@@ -25,7 +25,7 @@ CHECK = Path("partnership/checks.py")
 
 
 def _modules():
-    for app in ("partnership", "offers", "contracts", "quality", "meetings", "config"):
+    for app in ("partnership", "offers", "contracts", "quality", "meetings", "config", "api"):
         for path in sorted((ROOT / app).rglob("*.py")):
             if "migrations" not in path.parts:
                 yield path.relative_to(ROOT)

@@ -22,7 +22,7 @@ from partnership.pagination import MAX_PAGE, page_number
 from tests.factories import OrganisationFactory, demo_user, make_contract, make_offer, publish
 
 CASEWORKER = "sagsbehandler.naestved@portal.example"
-PACKAGES = ("config", "partnership", "offers", "contracts", "quality")
+PACKAGES = ("config", "partnership", "offers", "contracts", "quality", "api")
 HELPER = Path("partnership") / "pagination.py"
 
 # Every list that pages: URL name → who looks at it.

@@ -1,0 +1,129 @@
+"""The API's response bodies (pydantic, through django-ninja): the OpenAPI schema is made
+from these. Field names are Danish, as the open-data download's; amounts are strings with a
+decimal point (kr. and øre, exact), dates ISO 8601."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+
+class Problem(Schema):
+    """RFC 9457 problem details (`application/problem+json`)."""
+
+    type: str = Field(description="Altid about:blank: status og titel siger, hvad der er galt.")
+    title: str = Field(description="Fejlens art på dansk.")
+    status: int = Field(description="HTTP-statuskoden.")
+    detail: str = Field(description="Hvad der er galt, på dansk.")
+    instance: str = Field(description="Stien der blev spurgt på.")
+    errors: dict[str, list[str]] | None = Field(
+        None, description="Ved 400: de ugyldige parametre med hver sin fejlmeddelelse."
+    )
+
+
+class Organisation(Schema):
+    navn: str = Field(description="Organisationens navn.")
+    noegle: str = Field(description="Organisationens kortnavn, som søgningen bruger.")
+    cvr: str | None = Field(description="CVR-nummer, eller null.")
+
+
+class Municipality(Schema):
+    navn: str = Field(description="Kommunens navn.")
+    noegle: str = Field(description="Kortnavnet, som parameteren kommune tager.")
+    kode: str | None = Field(description="Kommunekoden, eller null.")
+
+
+class Paragraph(Schema):
+    kode: str = Field(description="Fx 'SEL § 108'.")
+    noegle: str = Field(description="Fx '§ 108': værdien, som parameteren paragraf tager.")
+
+
+class TargetGroup(Schema):
+    navn: str
+    noegle: str = Field(description="Værdien, som parameteren maalgruppe tager.")
+
+
+class CurrentTariff(Schema):
+    """The year's latest published tariff, as the search shows it."""
+
+    takstaar: int = Field(description="Taksten gælder for dette år.")
+    version: int = Field(description="Takstens version (en rettelse er en ny version).")
+    takst: str = Field(description="Taksten i kr., som den er oplyst.")
+    enhed: str = Field(description="day (pr. døgn) eller month (pr. måned).")
+    moms_inkluderet: bool = Field(description="Om taksten er inklusive moms.")
+    maanedspris: str = Field(description="Månedsprisen i kr. (en døgntakst × 365 / 12).")
+    maanedspris_ekskl_moms: str = Field(
+        description="Den sammenlignelige pris: månedspris uden moms, som søgningen sorterer på."
+    )
+    aendring_pct: str | None = Field(description="Ændring fra sidste år i procent.")
+    over_pl: bool = Field(description="Ændringen er større end årets PL-sats.")
+
+
+class Offer(Schema):
+    id: int
+    navn: str
+    leverandoer: Organisation
+    beliggenhedskommune: Municipality
+    lovgrundlag: list[Paragraph]
+    maalgrupper: list[TargetGroup]
+    alder_fra: int
+    alder_til: int
+    pladser: int
+    ledige_pladser: int | None = Field(description="Seneste indberetning, eller null.")
+    ledige_opgjort: date | None = Field(description="Dagen de ledige pladser er opgjort.")
+    takst: CurrentTariff | None = Field(description="Årets offentliggjorte takst, eller null.")
+    url: str = Field(description="Tilbuddets side i portalen.")
+
+
+class OfferPage(Schema):
+    antal: int = Field(description="Antal tilbud på denne side.")
+    next: str | None = Field(description="Adressen på næste side, eller null på den sidste.")
+    tilbud: list[Offer]
+
+
+class AddOn(Schema):
+    navn: str
+    pris: str | None = Field(description="Prisen i kr., null ved individuel pris.")
+    enhed: str = Field(description="hour, day, month, km eller individual.")
+    bemaerkning: str
+
+
+class DeclarationAnswer(Schema):
+    spoergsmaal: str = Field(description="Spørgsmålets nøgle.")
+    spoergsmaal_tekst: str
+    svar: str = Field(description="included, extra eller not_offered.")
+    svar_tekst: str = Field(description="Svaret på dansk.")
+    svarmulighed: str | None = Field(description="Den valgte svarmulighed, hvis spørgsmålet har.")
+    pris: str | None
+    enhed: str
+    bemaerkning: str
+
+
+class TariffVersion(Schema):
+    takstaar: int
+    version: int
+    offentliggjort: datetime | None
+    takst: str
+    enhed: str
+    moms_inkluderet: bool
+    maanedspris: str
+    maanedspris_ekskl_moms: str
+    belaegning_pct: str = Field(description="Budgetteret belægning i procent.")
+    begrundelse_for_rettelse: str = Field(description="Tom for version 1.")
+    tillaegsydelser: list[AddOn]
+    deklaration: list[DeclarationAnswer] = Field(
+        description="Ydelsesdeklarationen som den var, da denne version blev offentliggjort."
+    )
+
+
+class OfferDetail(Offer):
+    takster: list[TariffVersion] = Field(
+        description="Alle offentliggjorte takstversioner, nyeste år og version først."
+    )
+
+
+class PLRate(Schema):
+    aar: int
+    sats_pct: str = Field(description="Den tilladte pris- og lønfremskrivning i procent.")
+    note: str
