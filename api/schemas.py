@@ -127,3 +127,63 @@ class PLRate(Schema):
     aar: int
     sats_pct: str = Field(description="Den tilladte pris- og lønfremskrivning i procent.")
     note: str
+
+
+# --- The member part (an organisation's token) --------------------------------------------
+
+
+class Party(Schema):
+    navn: str = Field(description="Organisationens navn.")
+    cvr: str | None = Field(description="CVR-nummer, eller null.")
+
+
+class Contract(Schema):
+    id: int
+    status: str = Field(description="Kontraktens status (kode), fx active.")
+    status_tekst: str = Field(description="Status på dansk.")
+    koeber: Party = Field(description="Handlekommunen.")
+    leverandoer: Party
+    tilbud: str = Field(description="Tilbuddets navn.")
+    tilbud_id: int
+    startdato: date
+    slutdato: date | None
+    sagsreference: str | None = Field(
+        description=(
+            "Kommunens sagsreference; kun med nøglens adgang 'sagsreferencer', ellers null."
+        )
+    )
+    url: str = Field(description="Kontraktens side i portalen.")
+
+
+class ContractPage(Schema):
+    antal: int
+    next: str | None = Field(description="Adressen på næste side, eller null på den sidste.")
+    kontrakter: list[Contract]
+
+
+class AgendaItem(Schema):
+    nummer: str
+    type: str = Field(description="Punktets type på dansk.")
+    overskrift: str
+    beskrivelse: str
+
+
+class Meeting(Schema):
+    id: int
+    titel: str
+    forum: str
+    status: str = Field(description="Mødets status (kode).")
+    status_tekst: str
+    starter: datetime
+    slutter: datetime
+    sted: str
+    dagsorden: list[AgendaItem] = Field(
+        description="De punkter, organisationen må se (lukkede punkter kun, når de er åbne for den)."
+    )
+    url: str = Field(description="Mødets side i portalen.")
+
+
+class MeetingPage(Schema):
+    antal: int
+    next: str | None = Field(description="Adressen på næste side, eller null på den sidste.")
+    moeder: list[Meeting]

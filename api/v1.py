@@ -17,18 +17,20 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query
-from ninja.errors import HttpError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.throttling import AnonRateThrottle
 
+from contracts.models import Contract
+from meetings.models import Meeting
 from offers import pricing
 from offers.models import Tariff
 from offers.selectors import current_year
-from partnership.models import OwnershipForm
+from partnership.models import ApiScope, ApiToken, OwnershipForm
 
-from . import problems, schemas, selectors
+from . import auth, members, problems, schemas, selectors
 
 THROTTLE = AnonRateThrottle(settings.API_RATE_PER_IP)
 
@@ -56,13 +58,18 @@ class PortalAPI(NinjaAPI):
         temporal_response: HttpResponse | None = None,
     ) -> HttpResponse:
         """A 200 to a GET carries an ETag of its body; the same ETag in If-None-Match gets
-        304 Not Modified without the body. Clients must revalidate (no-cache)."""
+        304 Not Modified without the body. Clients must revalidate (no-cache); a response to
+        a token is private (no shared cache keeps it)."""
         response = super().create_response(
             request, data, status=status, temporal_response=temporal_response
         )
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-            patch_cache_control(response, public=True, no_cache=True)
+            if getattr(request, "auth", None) is None:
+                patch_cache_control(response, public=True, no_cache=True)
+            else:  # an organisation's own data: never kept by a shared cache
+                patch_cache_control(response, private=True, no_cache=True)
+                patch_vary_headers(response, ["Authorization"])
             conditional = get_conditional_response(
                 request, etag=response["ETag"], response=response
             )
@@ -81,7 +88,10 @@ api = PortalAPI(
         "Svar har en ETag; send den i If-None-Match og få 304, når intet er ændret. "
         "Fejl er RFC 9457 "
         "problem+json på dansk. Der er en grænse for antal forespørgsler pr. IP-adresse "
-        "(429 med Retry-After)."
+        "(429 med Retry-After). "
+        "Medlemsdelen (kontrakter og møder) kræver en organisations API-nøgle i "
+        "Authorization: Bearer <nøgle>; organisationens administrator opretter og "
+        "tilbagekalder nøgler under organisationen i portalen."
     ),
     urls_namespace="api",
     docs_url=None,
@@ -109,6 +119,21 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(Throttled)
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     return problems.too_many_requests(request, max(1, math.ceil(exc.wait or 1)))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = problems.problem(
+        request,
+        401,
+        _("Kræver en gyldig API-nøgle"),
+        _(
+            "Send organisationens API-nøgle som Authorization: Bearer <nøgle>. "
+            "Nøglen er ukendt eller tilbagekaldt."
+        ),
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 @api.exception_handler(HttpError)
@@ -320,6 +345,143 @@ def offer_detail(request: HttpRequest, offer_id: int) -> dict[str, Any]:
 )
 def pl_rates(request: HttpRequest) -> list[dict[str, Any]]:
     return [{"aar": r.year, "sats_pct": str(r.rate), "note": r.note} for r in selectors.pl_rates()]
+
+
+# --- The member part: an organisation's token ---------------------------------------------
+
+MEMBER_ERRORS: dict[int, Any] = {
+    400: schemas.Problem,
+    401: schemas.Problem,
+    403: schemas.Problem,
+    429: schemas.Problem,
+}
+
+
+def _token(request: HttpRequest, scope: str) -> ApiToken:
+    """The request's token, if it has the scope (403 in Danish if not)."""
+    token = request.auth  # type: ignore[attr-defined]
+    if not token.allows(scope):
+        raise HttpError(
+            403,
+            _(
+                "API-nøglen giver ikke adgang til dette. Bed organisationens administrator om "
+                "en nøgle med adgangen '%(scope)s'."
+            )
+            % {"scope": ApiScope(scope).label},
+        )
+    return token
+
+
+def _next_url(request: HttpRequest, after: int | None) -> str | None:
+    if after is None:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = encode_cursor(after)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+def _party(organisation: Any) -> dict[str, Any]:
+    return {"navn": organisation.name, "cvr": organisation.cvr}
+
+
+def _contract(request: HttpRequest, c: Contract, with_reference: bool) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "status": c.state,
+        "status_tekst": c.get_state_display(),
+        "koeber": _party(c.buyer),
+        "leverandoer": _party(c.provider),
+        "tilbud": c.offer.name,
+        "tilbud_id": c.offer_id,
+        "startdato": c.start_date,
+        "slutdato": c.end_date,
+        "sagsreference": c.case_reference if with_reference else None,
+        "url": request.build_absolute_uri(reverse("contracts:contract_detail", args=[c.pk])),
+    }
+
+
+@api.get(
+    "/contracts",
+    response={200: schemas.ContractPage, **MEMBER_ERRORS},
+    url_name="contract_list",
+    auth=auth.TOKEN,
+    throttle=auth.TOKEN_THROTTLES,
+    summary="Organisationens kontrakter",
+    description=(
+        "Kontrakter hvor nøglens organisation er køber eller leverandør (en leverandør ser "
+        "dem, når kommunen har sendt dem), ordnet efter id. Kræver adgangen 'kontrakter'; "
+        "sagsreferencen kun med adgangen 'sagsreferencer'."
+    ),
+)
+def contract_list(
+    request: HttpRequest,
+    cursor: str | None = Query(None, description="Fra svarets next; udelad den for første side."),
+    limit: int = Query(
+        selectors.PAGE_DEFAULT, ge=1, le=selectors.PAGE_MAX, description="Antal pr. side."
+    ),
+) -> dict[str, Any]:
+    token = _token(request, ApiScope.CONTRACTS)
+    after = decode_cursor(cursor) if cursor else None
+    page = members.contract_page(token.organisation, after=after, limit=limit)
+    with_reference = token.allows(ApiScope.CASE_REFERENCES)
+    return {
+        "antal": len(page.rows),
+        "next": _next_url(request, page.next_after),
+        "kontrakter": [_contract(request, c, with_reference) for c in page.rows],
+    }
+
+
+def _meeting(request: HttpRequest, m: Meeting, items: list[Any]) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "titel": m.title,
+        "forum": m.forum.name,
+        "status": m.status,
+        "status_tekst": m.get_status_display(),
+        "starter": m.starts_at,
+        "slutter": m.ends_at,
+        "sted": m.place,
+        "dagsorden": [
+            {
+                "nummer": i.number,
+                "type": i.get_kind_display(),
+                "overskrift": i.title,
+                "beskrivelse": i.description,
+            }
+            for i in items
+        ],
+        "url": request.build_absolute_uri(reverse("meetings:meeting_detail", args=[m.pk])),
+    }
+
+
+@api.get(
+    "/meetings",
+    response={200: schemas.MeetingPage, **MEMBER_ERRORS},
+    url_name="meeting_list",
+    auth=auth.TOKEN,
+    throttle=auth.TOKEN_THROTTLES,
+    summary="Organisationens møder",
+    description=(
+        "Møder nøglens organisation er inviteret til (ikke kladder), ordnet efter id, med de "
+        "dagsordenspunkter organisationen må se: lukkede punkter kun, når de er åbne for "
+        "netop den. Kræver adgangen 'moeder'."
+    ),
+)
+def meeting_list(
+    request: HttpRequest,
+    cursor: str | None = Query(None, description="Fra svarets next; udelad den for første side."),
+    limit: int = Query(
+        selectors.PAGE_DEFAULT, ge=1, le=selectors.PAGE_MAX, description="Antal pr. side."
+    ),
+) -> dict[str, Any]:
+    token = _token(request, ApiScope.MEETINGS)
+    after = decode_cursor(cursor) if cursor else None
+    page = members.meeting_page(token.organisation, after=after, limit=limit)
+    return {
+        "antal": len(page.rows),
+        "next": _next_url(request, page.next_after),
+        "moeder": [_meeting(request, m, page.items[m.pk]) for m in page.rows],
+    }
 
 
 @api.get("/docs", include_in_schema=False, url_name="docs")

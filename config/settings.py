@@ -380,6 +380,7 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 # stand in front (behind the TLS proxy the client is the last address in X-Forwarded-For;
 # without it X-Forwarded-For is not believed).
 API_RATE_PER_IP = env("API_RATE_PER_IP", default="120/m")
+API_RATE_PER_TOKEN = env("API_RATE_PER_TOKEN", default="600/m")
 NINJA_NUM_PROXIES = 1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
 
 CONTENT_SECURITY_POLICY = {

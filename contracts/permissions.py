@@ -23,7 +23,7 @@ from typing import cast
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from partnership.models import Membership, Role, User
+from partnership.models import Membership, Organisation, Role, User
 from partnership.permissions import AnyUser, is_secretariat, organisations_where
 
 from .models import Contract, ContractEvent, ContractState, EventKind
@@ -75,6 +75,13 @@ def contracts_visible_to(user: AnyUser) -> QuerySet[Contract]:
     return Contract.objects.filter(
         Q(buyer_id__in=buyers) | (Q(provider_id__in=providers) & _sent())
     )
+
+
+def contracts_of_organisation(organisation: Organisation) -> QuerySet[Contract]:
+    """The contracts an organisation's people may see as a party (the API's organisation
+    tokens): as contracts_visible_to, the buyer's all, the provider's once sent."""
+    buyer = Q(buyer=organisation) if organisation.is_public_buyer else Q(pk__in=[])
+    return Contract.objects.filter(buyer | (Q(provider=organisation) & _sent()))
 
 
 def side_of(user: AnyUser, contract: Contract) -> str | None:

@@ -130,9 +130,16 @@ def may_see_item(user: AnyUser, meeting: Meeting, closed_to: Collection[int] | N
     organisation they are an active member of; no one else sees any."""
     if is_secretariat(user):
         return True
-    if closed_to is None or not is_invitee(user, meeting):
+    return is_invitee(user, meeting) and open_to(organisation_ids(user), closed_to)
+
+
+def open_to(organisations: Collection[int], closed_to: Collection[int] | None) -> bool:
+    """Is an item closed to `closed_to` (none: open; None: not known, so closed) open to
+    people of these organisations? The rule of may_see_item for an invitee, and of the
+    API's organisation tokens (items_of_organisation)."""
+    if closed_to is None:
         return False
-    return not closed_to or not organisation_ids(user).isdisjoint(closed_to)
+    return not closed_to or not set(organisations).isdisjoint(closed_to)
 
 
 def _closed_to(rows: Iterable[tuple[int, int | None]]) -> dict[int, list[int]]:
@@ -153,6 +160,28 @@ def visible_items(user: AnyUser, meeting: Meeting) -> QuerySet[AgendaItem]:
     return items.filter(
         pk__in=[pk for pk, ids in closed.items() if may_see_item(user, meeting, ids)]
     )
+
+
+def meetings_of_organisation(organisation_id: int) -> QuerySet[Meeting]:
+    """The meetings an organisation is invited to (the API's organisation tokens), drafts
+    excluded: as meetings_invited_to, for the organisation instead of a person."""
+    return Meeting.objects.exclude(status=MeetingStatus.DRAFT).filter(
+        Exists(
+            MeetingInvitation.objects.filter(
+                meeting=OuterRef("pk"), organisation_id=organisation_id
+            )
+        )
+    )
+
+
+def items_of_organisation(organisation_id: int, meetings: QuerySet[Meeting]) -> list[AgendaItem]:
+    """The agenda items of these meetings that the organisation's people may all see: the
+    open ones and those closed to it (open_to, the rule of may_see_item, for this one
+    organisation). Two queries whatever the number of meetings."""
+    items = AgendaItem.objects.filter(meeting__in=meetings)
+    closed = _closed_to(items.values_list("pk", "restricted_to"))
+    shown = [pk for pk, ids in closed.items() if open_to({organisation_id}, ids)]
+    return list(items.filter(pk__in=shown).order_by("meeting_id", "position", "pk"))
 
 
 def visible_entries(user: AnyUser, minutes: Minutes) -> QuerySet[MinutesEntry]:

@@ -28,6 +28,7 @@ NOT_TYPED_BY_A_PERSON = {
     "partnership.User.password": "a password hash",
     "partnership.Invitation.token_hash": "a SHA-256 hash",
     "meetings.CalendarFeed.token_hash": "a SHA-256 hash",
+    "partnership.ApiToken.token_hash": "a SHA-256 hash",
     "partnership.Job.error": "the worker's technical failure text, shown to staff",
     "partnership.Job.error_detail": "the exception and traceback (CPR numbers redacted)",
     "partnership.OutgoingMail.related_type": "the kind of object an e-mail is about",

@@ -9,7 +9,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import formats
-from .models import Organisation, OrganisationKind, Role, User
+from .models import ApiScope, Organisation, OrganisationKind, Role, User
 from .validators import refuse_cpr, refuse_cpr_in_file_name, validate_sensible_date
 
 # Text without a length of its own (a comment, a description) may be this long: about four
@@ -325,3 +325,20 @@ def add_service_errors(form, exc) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class ApiTokenForm(PortalForm):
+    name = forms.CharField(
+        label=_("Navn"),
+        max_length=100,
+        help_text=_("Hvilket system bruger nøglen, fx 'Fagsystemets kontraktimport'."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Adgang"),
+        choices=ApiScope.choices,
+        help_text=_(
+            "Sagsreferencer er kommunens egne sagsnumre: vælg dem kun, hvis systemet skal "
+            "bruge dem."
+        ),
+        error_messages={"required": _("Vælg mindst én adgang.")},
+    )

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -596,3 +597,65 @@ class OutgoingMail(models.Model):
     @property
     def sent(self) -> bool:
         return self.status == MailStatus.SENT
+
+
+# --- API tokens (issue 16) ------------------------------------------------------------------
+
+
+class ApiScope(models.TextChoices):
+    """What a member system may read through /api/v1/ with an organisation's token."""
+
+    CONTRACTS = "kontrakter", _("Kontrakter")
+    CASE_REFERENCES = "sagsreferencer", _("Kontrakter med kommunens sagsreferencer")
+    MEETINGS = "moeder", _("Møder og dagsordener")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def by_token(self, token: str):
+        return self.filter(token_hash=_hash_token(token))
+
+
+class ApiToken(models.Model):
+    """An organisation's key to the member part of the API. Only a hash of the token is
+    stored (as CalendarFeed's); the token is shown once, and revoking it refuses the very
+    next request."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = guarded.CharField(_("navn"), max_length=100)
+    scopes = ArrayField(
+        models.CharField(max_length=20, choices=ApiScope.choices), verbose_name=_("adgang")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("sidst brugt"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("tilbagekaldt"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API-nøgle")
+        verbose_name_plural = _("API-nøgler")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.name}"
+
+    @classmethod
+    def new_token(cls) -> tuple[str, str]:
+        token = secrets.token_urlsafe(32)
+        return token, _hash_token(token)
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [str(ApiScope(s).label) for s in self.scopes]

@@ -123,6 +123,12 @@ def can_manage_members(user: AnyUser, organisation: Organisation) -> bool:
     return administers(user, organisation)
 
 
+def can_manage_api_tokens(user: AnyUser, organisation: Organisation) -> bool:
+    """Create, see and revoke the organisation's API tokens: its own admin and the
+    secretariat."""
+    return is_secretariat(user) or administers(user, organisation)
+
+
 def has_administrator(organisation: Organisation) -> bool:
     return bool(
         Membership.objects.active()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from . import mail, permissions
 from .links import absolute_url
-from .models import Invitation, MailKind, Membership, Organisation, Role, User
+from .models import ApiScope, ApiToken, Invitation, MailKind, Membership, Organisation, Role, User
 
 
 def _normalise_email(email: str) -> str:
@@ -306,3 +306,40 @@ def create_organisation(
             {"admin_email": _("Du kan ikke selv være organisationens første administrator.")}
         ) from exc
     return organisation, invitation
+
+
+# --- API tokens (issue 16) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_api_token(
+    *, organisation: Organisation, name: str, scopes: list[str], by: User
+) -> tuple[ApiToken, str]:
+    """A new token for the organisation: (the row, the token). Only its hash is kept; the
+    token itself is shown once, by the caller."""
+    if not permissions.can_manage_api_tokens(by, organisation):
+        raise PermissionDenied
+    chosen = set(scopes)
+    if ApiScope.CASE_REFERENCES in chosen:  # case references are of contracts
+        chosen.add(ApiScope.CONTRACTS)
+    token, token_hash = ApiToken.new_token()
+    api_token = ApiToken(
+        organisation=organisation,
+        name=name,
+        scopes=sorted(chosen),
+        created_by=by,
+        token_hash=token_hash,
+    )
+    api_token.full_clean()
+    api_token.save()
+    return api_token, token
+
+
+@transaction.atomic
+def revoke_api_token(*, api_token: ApiToken, by: User) -> None:
+    """From now on the token is refused (the API looks it up on every request)."""
+    if not permissions.can_manage_api_tokens(by, api_token.organisation):
+        raise PermissionDenied
+    if api_token.revoked_at is None:
+        api_token.revoked_at = timezone.now()
+        api_token.save(update_fields=["revoked_at"])

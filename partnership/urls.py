@@ -22,6 +22,12 @@ urlpatterns = [
         views.membership_deactivate,
         name="membership_deactivate",
     ),
+    path("organisationer/<slug:slug>/api-noegler/", views.api_tokens, name="api_tokens"),
+    path(
+        "organisationer/<slug:slug>/api-noegler/<int:pk>/tilbagekald/",
+        views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path(
         "organisationer/<slug:slug>/invitationer/<int:pk>/annuller/",
         views.invitation_cancel,

@@ -24,6 +24,7 @@ from . import jobs, mail, permissions, redaction, services
 from .confirmation import ask_first
 from .forms import (
     AcceptInvitationForm,
+    ApiTokenForm,
     ChangeRoleForm,
     InviteForm,
     OrganisationFilterForm,
@@ -32,6 +33,7 @@ from .forms import (
 )
 from .models import (
     NOTICE_MAIL_KINDS,
+    ApiToken,
     Invitation,
     Job,
     JobStatus,
@@ -155,6 +157,7 @@ def organisation_detail(request, slug):
             "can_invite_first_admin": not can_manage
             and permissions.can_invite(request.user, organisation),
             "can_edit": permissions.can_edit_organisation(request.user, organisation),
+            "can_manage_api_tokens": permissions.can_manage_api_tokens(request.user, organisation),
         },
     )
 
@@ -662,3 +665,61 @@ def cpr_redact(request):
             % {"field": record.field_label, "model": record.model_label, "pk": record.object_pk},
         )
     return redirect("partnership:cpr_findings")
+
+
+# --- API tokens (issue 16) ------------------------------------------------------------------
+
+
+def _token_organisation(request, slug: str) -> Organisation:
+    organisation = _visible_organisation(request, slug)
+    if not permissions.can_manage_api_tokens(request.user, organisation):
+        raise PermissionDenied
+    return organisation
+
+
+@member_required
+def api_tokens(request, slug):
+    """The organisation's API tokens: a new one (shown once), and every one with its last
+    use; the organisation's admin and the secretariat."""
+    organisation = _token_organisation(request, slug)
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _created, new_token = services.create_api_token(
+                organisation=organisation,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            form = ApiTokenForm()
+    tokens = list(organisation.api_tokens.select_related("created_by"))
+    return render(
+        request,
+        "partnership/api_tokens.html",
+        {"organisation": organisation, "form": form, "tokens": tokens, "new_token": new_token},
+    )
+
+
+@member_required
+@require_POST
+def api_token_revoke(request, slug, pk):
+    organisation = _token_organisation(request, slug)
+    api_token = get_object_or_404(ApiToken, pk=pk, organisation=organisation)
+    if asked := ask_first(
+        request,
+        question=_("Tilbagekald API-nøglen %(name)s?") % {"name": api_token.name},
+        consequence=_(
+            "Systemer, der bruger nøglen, afvises fra næste forespørgsel. En tilbagekaldt "
+            "nøgle kan ikke genoprettes."
+        ),
+        button=_("Tilbagekald"),
+        back_url=reverse("partnership:api_tokens", args=[organisation.slug]),
+    ):
+        return asked
+    services.revoke_api_token(api_token=api_token, by=request.user)
+    messages.success(request, _("API-nøglen %(name)s er tilbagekaldt.") % {"name": api_token.name})
+    return redirect("partnership:api_tokens", slug=organisation.slug)

@@ -31,7 +31,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 OK, REDIRECT, LOGIN, DENY, MFA, METHOD = "ok", "redirect", "login", "deny", "mfa", "method"
 REFUSED = "refused"
-OUTCOMES = {OK, REDIRECT, LOGIN, DENY, MFA, METHOD, REFUSED}
+# 401: the API's member operations want an organisation's token; a login is not one.
+TOKEN = "token"
+OUTCOMES = {OK, REDIRECT, LOGIN, DENY, MFA, METHOD, REFUSED, TOKEN}
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -250,7 +252,7 @@ def build_world() -> SimpleNamespace:
         MinutesEntry,
     )
     from offers.models import OfferDocument, OfferPhoto, PublishedReport, SavedSearch, Tariff
-    from partnership.models import Invitation, Job, Membership, Organisation, Role, User
+    from partnership.models import ApiToken, Invitation, Job, Membership, Organisation, Role, User
     from partnership.signals import demo_seeded
     from quality import services as quality_services
     from quality.models import DialogueDocument, Framework
@@ -288,6 +290,20 @@ def build_world() -> SimpleNamespace:
     # Slagelse member the Holbæk admin must not reach, a pending invitation to each.
     w.holbaek_member = MembershipFactory(organisation=org["holbaek"], role=Role.CASEWORKER)
     w.slagelse_member = Membership.objects.get(user=user["purchaser"], organisation=org["slagelse"])
+    # An API token of Holbæk's (its admin manages it) and one of Slagelse's (not hers).
+    for name, slug_ in (("holbaek_api_token", "holbaek"), ("slagelse_api_token", "slagelse")):
+        _secret, api_hash = ApiToken.new_token()
+        setattr(
+            w,
+            name,
+            ApiToken.objects.create(
+                organisation=org[slug_],
+                name="Fagsystem",
+                scopes=["kontrakter"],
+                created_by=user["secretariat"],
+                token_hash=api_hash,
+            ),
+        )
     token, token_hash = Invitation.new_token()
     w.invitation_token = token
     w.holbaek_invitation = Invitation.objects.create(
@@ -606,6 +622,10 @@ MATRIX.update(
             ]
         ),
         "api:pl_rates": E([get(public())]),
+        # The member operations: an organisation's token, never a login (401 for everyone
+        # here); tokens × scopes × foreign organisations: tests/api/test_tokens.py.
+        "api:contract_list": E([get(expect(anon=TOKEN, other=TOKEN))]),
+        "api:meeting_list": E([get(expect(anon=TOKEN, other=TOKEN))]),
         "api:openapi-json": E([get(public())]),
         "api:docs": E([get(public())]),
         # django-ninja's root (/api/v1/), which only gives the API its prefix: 404 for all.
@@ -648,6 +668,44 @@ MATRIX.update(
                 target="Slagelse (no admin yet: the secretariat may invite the first)",
                 state=_count("partnership.Invitation"),
             )
+        ),
+        # API tokens (issue 16): the organisation's own admin and the secretariat.
+        "partnership:api_tokens": E(
+            get_post(
+                only("org_admin", "secretariat"),
+                kwargs=slug("holbaek"),
+                target="Holbæk (the org admin's own)",
+                state=_count("partnership.ApiToken"),
+            )
+            + get_post(
+                SECRETARIAT,
+                kwargs=slug("slagelse"),
+                target="Slagelse (not the Holbæk admin's)",
+                state=_count("partnership.ApiToken"),
+            )
+        ),
+        "partnership:api_token_revoke": E(
+            [
+                get(post_only_get(), lambda w: {"slug": "holbaek", "pk": 1}),
+                post(
+                    only("org_admin", "secretariat"),
+                    lambda w: {"slug": "holbaek", "pk": w.holbaek_api_token.pk},
+                    "a Holbæk token",
+                    state=_row("partnership.ApiToken", "holbaek_api_token", "revoked_at"),
+                ),
+                post(
+                    SECRETARIAT,
+                    lambda w: {"slug": "slagelse", "pk": w.slagelse_api_token.pk},
+                    "a Slagelse token",
+                    state=_row("partnership.ApiToken", "slagelse_api_token", "revoked_at"),
+                ),
+                post(
+                    only(),
+                    lambda w: {"slug": "holbaek", "pk": w.slagelse_api_token.pk},
+                    "a Slagelse token under Holbæk's address",
+                    state=_row("partnership.ApiToken", "slagelse_api_token", "revoked_at"),
+                ),
+            ]
         ),
         "partnership:membership_change_role": E(
             get_post(

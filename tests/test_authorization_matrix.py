@@ -90,6 +90,8 @@ def classify(response) -> str:
         return m.REFUSED
     if code == 405:
         return m.METHOD
+    if code == 401:
+        return m.TOKEN
     return f"HTTP {code}"
 
 

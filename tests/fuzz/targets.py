@@ -201,6 +201,17 @@ def _(w):
     return Target(reverse("account_email"), CASEWORKER, AddEmailForm(user=user(CASEWORKER)))
 
 
+@target("partnership.forms.ApiTokenForm")
+def _(w):
+    # No VALID entry: a made token is shown once on the page itself, not after a redirect
+    # (tests/api/test_tokens.py makes one).
+    from partnership.forms import ApiTokenForm
+
+    return Target(
+        reverse("partnership:api_tokens", kwargs={"slug": "holbaek"}), ADMIN_HOLBAEK, ApiTokenForm()
+    )
+
+
 @target("partnership.forms.ResetPasswordForm")
 def _(w):
     from partnership.forms import ResetPasswordForm

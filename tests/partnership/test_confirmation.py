@@ -37,6 +37,7 @@ IRREVERSIBLE = {
     "contracts:contract_send": "the provider is told and sees the contract",
     "contracts:contract_terminate": "the notice is given",
     "partnership:cpr_redact": "the text is changed for good",
+    "partnership:api_token_revoke": "a revoked API token is refused for good",
 }
 # Buttons whose words sound irreversible but whose action is not (or asks on its own page).
 NOT_IRREVERSIBLE = {
@@ -63,6 +64,7 @@ OWN_PAGE = {
     "templates/meetings/calendar.html": "a new calendar address can be made at once",
     "templates/partnership/confirm.html": "the question itself",
     "templates/partnership/members.html": "an invitation to a person: it can be cancelled",
+    "templates/partnership/api_tokens.html": "a new API token: it can be revoked",
 }
 WORDS = re.compile(
     r"Godkend|Offentliggør|Send|Slet|Fjern|Opsig|Underskriv|Tilbagekald|Accepter|Aflys",
