@@ -1,6 +1,8 @@
 """axe-core finds no WCAG 2.0/2.1 A or AA violation on any page built so far, including
 forms showing their errors."""
 
+import re
+
 from playwright.sync_api import expect
 
 from partnership import jobs, services
@@ -96,8 +98,16 @@ def test_org_admin_pages(portal, new_page):
             "/organisationer/holbaek/medlemmer/",
             f"/organisationer/holbaek/medlemmer/{member.pk}/rolle/",
             f"/organisationer/holbaek/medlemmer/{member.pk}/deaktiver/",
+            "/organisationer/holbaek/api-noegler/",
         ],
     )
+    # A token just made, shown once.
+    page.goto(portal + "/organisationer/holbaek/api-noegler/")
+    page.get_by_label("Navn").fill("Fagsystemets kontraktimport")
+    page.get_by_label("Kontrakter", exact=True).check()
+    page.get_by_role("button", name=re.compile("^Opret")).click()
+    expect(page.locator("code.api-token")).to_be_visible()
+    assert_accessible(page)
     page.goto(portal + "/organisationer/holbaek/medlemmer/")
     page.get_by_label("E-mail").fill("ikke-en-email")
     page.get_by_role("button", name="Send invitation").click()
