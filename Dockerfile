@@ -30,4 +30,5 @@ USER portal
 
 EXPOSE 8000
 
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The address, the workers and their recycling: config/gunicorn.py.
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test install lint format worker beat migrate seed devdb-stop clean messages
+.PHONY: run test install lint format worker beat migrate seed devdb-stop clean messages demo-idp
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,16 @@ $(VENV)/bin/activate:
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: .stamp-python .stamp-npm
+# The test SAML identity provider (tests/federation/idp/) in a venv of its own: pysaml2
+# needs an older cryptography than the portal's. It also needs the xmlsec1 program
+# (Debian: apt-get install xmlsec1).
+.stamp-idp: tests/federation/idp/requirements.txt
+	$(PYTHON) -m venv .venv-idp
+	.venv-idp/bin/pip install --quiet --upgrade pip
+	.venv-idp/bin/pip install --quiet -r tests/federation/idp/requirements.txt
+	touch $@
+
+install: .stamp-python .stamp-npm .stamp-idp
 
 # The portal with in-process tasks and the demo data, at http://127.0.0.1:8000. Without
 # DATABASE_URL on the development database: an embedded PostgreSQL under .devdb/, started
@@ -31,13 +40,23 @@ install: .stamp-python .stamp-npm
 # The daily tasks (the beat schedule: contracts activated and ended, reminders, scheduled
 # reports, overdue actions) run in the background at once and every DAILY_EVERY_MINUTES
 # (manage.py run_daily), stopped with the server.
+# Migrations and the demo in one process (one start of Django, not two); when nothing is
+# to migrate and the demo is as the last run left it, that is a few queries, no hashing.
 DAILY_EVERY_MINUTES ?= 10
 run: install
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py seed_demo --migrate
 	DEBUG=1 $(PY) manage.py run_daily --every $(DAILY_EVERY_MINUTES) --stop-with-parent & daily=$$!; \
 	trap 'kill $$daily 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# A local identity provider to log in through (README, "Log ind gennem en
+# identitetsudbyder"): the test SAML IdP on http://127.0.0.1:$(IDP_PORT), registered in the
+# portal as "Lokal demo-IdP (MitID Erhverv)". Run beside `make run`; stop it with Ctrl-C.
+IDP_PORT ?= 8070
+demo-idp: install
+	DEBUG=1 $(PY) manage.py demo_idp --url http://$(HOST):$(IDP_PORT)
+	.venv-idp/bin/python tests/federation/idp/idp.py --host $(HOST) --port $(IDP_PORT) \
+		--keys-dir .devdb/demo-idp --sp-metadata-url $(SITE_URL)/konto/saml/demo/metadata/
 
 # The test suite, on DATABASE_URL or else the development database (a test database of its
 # own on it), with a real Celery worker when CELERY_BROKER_URL points at Redis. In as many
@@ -83,4 +102,4 @@ devdb-stop:
 	@if [ -x $(PY) ]; then $(PY) -m config.devdb stop; fi
 
 clean: devdb-stop
-	rm -rf $(VENV) node_modules .stamp-python .stamp-npm staticfiles
+	rm -rf $(VENV) .venv-idp node_modules .stamp-python .stamp-npm .stamp-idp staticfiles

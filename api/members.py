@@ -10,6 +10,7 @@ from typing import Any
 
 from contracts.models import Contract
 from contracts.permissions import contracts_of_organisation
+from meetings import ics
 from meetings.models import AgendaItem, Meeting
 from meetings.permissions import items_of_organisation, meetings_of_organisation
 from partnership.models import Organisation
@@ -57,3 +58,9 @@ def meeting_page(organisation: Organisation, *, after: int | None, limit: int) -
     for item in items_of_organisation(organisation.pk, Meeting.objects.filter(pk__in=ids)):
         items[item.meeting_id].append(item)
     return MeetingPage(rows=page.rows, next_after=page.next_after, items=items)
+
+
+def calendar(organisation: Organisation) -> bytes:
+    """The organisation's meetings as an iCalendar feed, made as the portal's personal
+    feed is (meetings.ics): the meetings it is invited to, with the items open to it."""
+    return ics.organisation_feed_ics(organisation)

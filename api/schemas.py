@@ -187,3 +187,61 @@ class MeetingPage(Schema):
     antal: int
     next: str | None = Field(description="Adressen på næste side, eller null på den sidste.")
     moeder: list[Meeting]
+
+
+# --- Takstudvikling (offers/reports/development.py, the report's own figures) --------------
+
+
+class DevelopmentRate(Schema):
+    aar: int
+    sats_pct: str = Field(description="Årets PL-sats i procent.")
+
+
+class DevelopmentYear(Schema):
+    aar: int
+    antal_tilbud: int = Field(description="Tilbud med en offentliggjort takst dette år.")
+    nedre_kvartil: str = Field(description="Første kvartil af månedsprisen i kr.")
+    median: str = Field(description="Medianen af månedsprisen i kr.")
+    oevre_kvartil: str = Field(description="Tredje kvartil af månedsprisen i kr.")
+    pl_spor: str | None = Field(
+        description=(
+            "Det første års median fremskrevet med PL-satserne til dette år (kr.), eller null "
+            "når perioden ikke har takster i første år."
+        )
+    )
+    median_indeks: str | None = Field(description="Medianen som indeks, første år = 100.")
+    pl_indeks: str | None = Field(description="PL-sporet som indeks, første år = 100.")
+
+
+class DevelopmentRise(Schema):
+    tilbud_id: int
+    navn: str = Field(description="Tilbuddets navn.")
+    leverandoer: str = Field(description="Leverandørens navn.")
+    foerste_maanedspris: str = Field(description="Månedsprisen i periodens første år (kr.).")
+    sidste_maanedspris: str = Field(description="Månedsprisen i periodens sidste år (kr.).")
+    aendring_pct: str = Field(description="Tilbuddets ændring over perioden i procent.")
+    tilladt_pct: str = Field(description="Den samlede PL-fremskrivning over perioden i procent.")
+    url: str = Field(description="Tilbuddets side i portalen.")
+
+
+class DevelopmentParagraph(Schema):
+    kode: str = Field(description="Fx 'SEL § 108': værdien, som parameteren paragraf tager.")
+    noegle: str = Field(description="Fx '§ 108'.")
+    betegnelse: str
+    aar: list[DevelopmentYear] = Field(description="Årene med takster, ældste først.")
+    sammenlignet: int = Field(
+        description="Tilbud med en takst i både periodens første og sidste år."
+    )
+    over_pl: list[DevelopmentRise] = Field(
+        description="Tilbud hvis månedspris steg mere end PL-fremskrivningen, største først."
+    )
+
+
+class TariffDevelopment(Schema):
+    fra_aar: int
+    til_aar: int
+    pl_satser: list[DevelopmentRate] = Field(description="PL-satserne i perioden.")
+    tilladt_aendring_pct: str = Field(
+        description="Den samlede PL-fremskrivning fra første til sidste år i procent."
+    )
+    lovgrundlag: list[DevelopmentParagraph]

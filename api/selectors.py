@@ -1,18 +1,17 @@
 """The API's reads: published offers only (never drafts or withdrawn offers, never a draft
 tariff), matched by the search's FilterSet (offers.filters.OfferFilter, validated by the
 search form as offers.search.forms.SearchFilter does for /tilbud/) and read in a fixed
-number of queries whatever the number of rows. The numbers are offers.pricing's, through
-offers.selectors.decorate() as the search and the open data have them."""
+number of queries whatever the number of rows: offers.search.opendata's, as the open-data downloads
+read them (set-based SQL, the numbers offers.pricing's)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from offers.filters import OfferFilter
 from offers.models import (
     Offer,
     OfferStatus,
@@ -21,11 +20,12 @@ from offers.models import (
     TariffDeclarationAnswer,
     TariffStatus,
 )
+from offers.reports import development
+from offers.reports.filters import years_with_tariffs
+from offers.reports.forms import DevelopmentForm
+from offers.search import opendata
 from offers.search.forms import SearchFilter
-from offers.selectors import decorate, with_current_tariff
-
-if TYPE_CHECKING:
-    from offers.selectors import DecoratedOffer
+from offers.search.opendata import OfferRow
 
 # The most offers one page of the list may ask for, and what it gets without asking.
 PAGE_MAX = 200
@@ -43,7 +43,7 @@ def offer_filter(data: Mapping[str, Any]) -> SearchFilter:
 
 @dataclass
 class OfferPage:
-    offers: list[DecoratedOffer]
+    offers: list[OfferRow]
     # The id the next page starts after, or None on the last page.
     next_after: int | None
 
@@ -51,25 +51,15 @@ class OfferPage:
 def offer_page(values: Mapping[str, Any], year: int, *, after: int | None, limit: int) -> OfferPage:
     """A page of the published offers matching the search form's cleaned `values`, in the
     order of their ids (stable, so a cursor after an id never repeats or skips an offer that
-    stays published): the filters as the search's, with the current tariff and vacancy."""
-    annotated = with_current_tariff(published_offers(), year)
-    values = {k: v for k, v in values.items() if k != "sorter"}
-    matching = OfferFilter(queryset=annotated, year=year).filter_cleaned(values)
-    if after is not None:
-        matching = matching.filter(pk__gt=after)
-    rows = list(
-        matching.order_by("pk")
-        .select_related("provider", "municipality")
-        .prefetch_related("paragraphs", "target_groups")[: limit + 1]
-    )
-    more = len(rows) > limit
-    offers = decorate(rows[:limit], year)
-    return OfferPage(offers=offers, next_after=offers[-1].pk if more and offers else None)
+    stays published): the filters as the search's, with the current tariff and vacancy, read
+    as the open-data downloads read them (offers.search.opendata)."""
+    ids, next_after = opendata.id_page(values, year, after=after, limit=limit)
+    return OfferPage(offers=opendata.offer_rows(ids, year), next_after=next_after)
 
 
 @dataclass
 class OfferDetail:
-    offer: DecoratedOffer
+    offer: OfferRow
     tariffs: list[Tariff]
 
 
@@ -77,12 +67,7 @@ def offer_detail(pk: int, year: int) -> OfferDetail | None:
     """A published offer with its current tariff, and every published tariff version (newest
     first) with its add-ons and the declaration kept with it; None if there is no such
     published offer."""
-    annotated = with_current_tariff(published_offers().filter(pk=pk), year)
-    rows = list(
-        annotated.select_related("provider", "municipality").prefetch_related(
-            "paragraphs", "target_groups"
-        )
-    )
+    rows = opendata.offer_rows([pk], year) if opendata.is_published(pk) else []
     if not rows:
         return None
     tariffs = list(
@@ -98,9 +83,31 @@ def offer_detail(pk: int, year: int) -> OfferDetail | None:
             ),
         )
     )
-    return OfferDetail(offer=decorate(rows, year)[0], tariffs=tariffs)
+    return OfferDetail(offer=rows[0], tariffs=tariffs)
 
 
 def pl_rates() -> list[RegulationRate]:
     """Every year's PL rate, newest first."""
     return list(RegulationRate.objects.order_by("-year"))
+
+
+def tariff_development(
+    fra: int | None, til: int | None, paragraphs: list[str]
+) -> tuple[development.TariffDevelopment | None, dict[str, list[str]]]:
+    """The takstudvikling report's own figures (offers.reports.development) for a period and
+    paragraphs (codes, "SEL § 108"), checked by the report's form (DevelopmentForm): (the
+    figures, {}) or (None, the errors by parameter). A year left out is that of the period
+    the report page shows first (development.default_period)."""
+    first, last = development.default_period(years_with_tariffs()) or (None, None)
+    form = DevelopmentForm(  # type: ignore[no-untyped-call]  # a form (not typed)
+        {
+            "fra": first if fra is None else fra,
+            "til": last if til is None else til,
+            "paragraf": paragraphs,
+        }
+    )
+    if not form.is_valid():
+        return None, {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+    d = form.cleaned_data
+    codes = [p.code for p in d["paragraf"]] or None
+    return development.tariff_development(d["fra"], d["til"], codes), {}

@@ -27,6 +27,7 @@ from contracts.models import Contract
 from meetings.models import Meeting
 from offers import pricing
 from offers.models import Tariff
+from offers.search.opendata import OfferRow
 from offers.selectors import current_year
 from partnership.models import ApiScope, ApiToken, OwnershipForm
 
@@ -37,16 +38,45 @@ THROTTLE = AnonRateThrottle(settings.API_RATE_PER_IP)
 
 class PortalAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        """Ninja's schema, with the error responses under their real media type."""
+        """Ninja's schema, with the responses every operation can give declared here, once
+        (so a new operation declares only its own 200): 304 to a GET (ETag), 400 when it
+        takes parameters, 404 when it has a path parameter, 401 and 403 when it needs a
+        token, 429 always (the rate limits); the errors under their real media type,
+        problem+json."""
         schema = super().get_openapi_schema(*args, **kwargs)
+        problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            "Problem", schemas.Problem.model_json_schema()
+        )
         for item in schema["paths"].values():
-            for operation in item.values():
-                for status, response in operation.get("responses", {}).items():
+            for method, operation in item.items():
+                responses = operation.setdefault("responses", {})
+                for status, response in responses.items():
                     content = response.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
                         response["content"] = {
                             problems.PROBLEM_CONTENT_TYPE: content["application/json"]
                         }
+                parameters = operation.get("parameters", [])
+                shared = {429: _("For mange forespørgsler (se Retry-After).")}
+                if method == "get":
+                    shared[304] = _("Uændret siden ETag'en i If-None-Match.")
+                if parameters:
+                    shared[400] = _("Ugyldige parametre.")
+                if any(p.get("in") == "path" for p in parameters):
+                    shared[404] = _("Ikke fundet.")
+                if operation.get("security"):
+                    shared[401] = _("Kræver en gyldig API-nøgle.")
+                    shared[403] = _("API-nøglen giver ikke adgang til dette.")
+                for status, description in shared.items():
+                    if str(status) not in responses and status not in responses:
+                        responses[status] = {"description": description}
+                        if status >= 400:
+                            responses[status]["content"] = {problems.PROBLEM_CONTENT_TYPE: problem}
+                # One kind of key (ninja gives ints, openapi_extra strings), in order.
+                operation["responses"] = {
+                    str(k): responses[k] for k in sorted(responses, key=lambda k: int(k))
+                }
         return schema
 
     def create_response(
@@ -185,7 +215,7 @@ def _tariff_numbers(price: Any, unit: str, vat: bool) -> dict[str, str]:
     }
 
 
-def _offer(request: HttpRequest, o: Any, year: int) -> dict[str, Any]:
+def _offer(request: HttpRequest, o: OfferRow, year: int) -> dict[str, Any]:
     current = None
     if o.tariff_price is not None:
         current = {
@@ -202,14 +232,14 @@ def _offer(request: HttpRequest, o: Any, year: int) -> dict[str, Any]:
     return {
         "id": o.pk,
         "navn": o.name,
-        "leverandoer": {"navn": o.provider.name, "noegle": o.provider.slug, "cvr": o.provider.cvr},
+        "leverandoer": {"navn": o.provider_name, "noegle": o.provider_slug, "cvr": o.provider_cvr},
         "beliggenhedskommune": {
-            "navn": o.municipality.name,
-            "noegle": o.municipality.slug,
-            "kode": o.municipality.code,
+            "navn": o.municipality_name,
+            "noegle": o.municipality_slug,
+            "kode": o.municipality_code,
         },
-        "lovgrundlag": [{"kode": p.code, "noegle": p.short} for p in o.paragraphs.all()],
-        "maalgrupper": [{"navn": g.name, "noegle": g.slug} for g in o.target_groups.all()],
+        "lovgrundlag": [{"kode": p.code, "noegle": p.short} for p in o.paragraphs],
+        "maalgrupper": [{"navn": g.name, "noegle": g.slug} for g in o.target_groups],
         "alder_fra": o.age_min,
         "alder_til": o.age_max,
         "pladser": o.places,
@@ -482,6 +512,118 @@ def meeting_list(
         "next": _next_url(request, page.next_after),
         "moeder": [_meeting(request, m, page.items[m.pk]) for m in page.rows],
     }
+
+
+# --- Takstudvikling and the organisation's calendar (issue 16) ----------------------------
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@api.get(
+    "/tariff-development",
+    response={200: schemas.TariffDevelopment, **ERRORS},
+    url_name="tariff_development",
+    summary="Takstudvikling",
+    description=(
+        "Rapporten Takstudviklings tal: pr. lovgrundlag og år median og kvartiler af "
+        "månedsprisen for offentliggjorte tilbud, PL-sporet (første års median fremskrevet "
+        "med PL-satserne) og begge som indeks, og de tilbud, hvis pris steg mere end PL. "
+        "Uden fra og til: de seneste op til fem år med takster, som rapporten viser først."
+    ),
+)
+def tariff_development(
+    request: HttpRequest,
+    fra: int | None = Query(None, description="Periodens første år."),
+    til: int | None = Query(None, description="Periodens sidste år."),
+    paragraf: Annotated[
+        list[str] | None,
+        Query(description="Lovgrundlagets kode, fx 'SEL § 108'; flere tilladt; ingen: alle."),
+    ] = None,
+) -> dict[str, Any]:
+    report, errors = selectors.tariff_development(fra, til, paragraf or [])
+    if report is None:
+        raise BadRequest(errors)
+    return {
+        "fra_aar": report.from_year,
+        "til_aar": report.to_year,
+        "pl_satser": [{"aar": y, "sats_pct": str(r)} for y, r in sorted(report.rates.items())],
+        "tilladt_aendring_pct": str(report.allowed_percent),
+        "lovgrundlag": [
+            {
+                "kode": p.paragraph.code,
+                "noegle": p.paragraph.short,
+                "betegnelse": p.paragraph.title,
+                "aar": [
+                    {
+                        "aar": s.year,
+                        "antal_tilbud": s.count,
+                        "nedre_kvartil": str(s.q1),
+                        "median": str(s.median),
+                        "oevre_kvartil": str(s.q3),
+                        "pl_spor": _money(s.pl_value),
+                        "median_indeks": _money(s.median_index),
+                        "pl_indeks": _money(s.pl_index),
+                    }
+                    for s in p.years
+                ],
+                "sammenlignet": p.compared,
+                "over_pl": [
+                    {
+                        "tilbud_id": r.offer_id,
+                        "navn": r.name,
+                        "leverandoer": r.provider,
+                        "foerste_maanedspris": str(r.first_price),
+                        "sidste_maanedspris": str(r.last_price),
+                        "aendring_pct": str(r.change_percent),
+                        "tilladt_pct": str(r.allowed_percent),
+                        "url": request.build_absolute_uri(
+                            reverse("offers:offer_detail", args=[r.offer_id])
+                        ),
+                    }
+                    for r in p.above
+                ],
+            }
+            for p in report.paragraphs
+        ],
+    }
+
+
+CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+@api.get(
+    "/calendar",
+    response=MEMBER_ERRORS,
+    url_name="calendar",
+    auth=auth.TOKEN,
+    throttle=auth.TOKEN_THROTTLES,
+    summary="Organisationens kalender",
+    description=(
+        "Møderne nøglens organisation er inviteret til, fra et år tilbage (ikke kladder), som "
+        "iCalendar (RFC 5545, METHOD:PUBLISH) til at abonnere på: samme kalender som "
+        "portalens kalenderadresse, med de dagsordenspunkter organisationen må se. Et aflyst "
+        "møde står med STATUS:CANCELLED. Kræver adgangen 'moeder'."
+    ),
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Kalenderen (iCalendar).",
+                "content": {"text/calendar": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def calendar(request: HttpRequest) -> HttpResponse:
+    token = _token(request, ApiScope.MEETINGS)
+    response = HttpResponse(
+        members.calendar(token.organisation), content_type=CALENDAR_CONTENT_TYPE
+    )
+    # An organisation's own data: never kept by a shared cache.
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Authorization"])
+    return response
 
 
 @api.get("/docs", include_in_schema=False, url_name="docs")

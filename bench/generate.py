@@ -429,7 +429,11 @@ def _generate(
     )
     if missing:
         raise SystemExit(f"Reference data from offers migration 0003 is missing: {sorted(missing)}")
-    questions = list(DeclarationQuestion.objects.filter(is_active=True).order_by("order", "key"))
+    questions = list(
+        DeclarationQuestion.objects.filter(is_active=True)
+        .prefetch_related("options")
+        .order_by("order", "key")
+    )
     author = User.objects.get(email="leverandoer.a@portal.example")
 
     t = time.perf_counter()
@@ -727,10 +731,16 @@ def _declarations(offers, questions, rng) -> int:
     rows = []
     for offer in offers:
         for question in questions:
+            # A question with options is answered with one of them (or "Tilbydes ikke"):
+            # the trigger offers_declarationanswer_option refuses anything else.
+            options = list(question.options.all())
+            option = rng.choice(options) if options else None
             pick = rng.random()
             if pick < 0.6:
                 rows.append(
-                    DeclarationAnswer(offer=offer, question=question, answer=AnswerKind.INCLUDED)
+                    DeclarationAnswer(
+                        offer=offer, question=question, answer=AnswerKind.INCLUDED, option=option
+                    )
                 )
             elif pick < 0.8:
                 hourly = rng.random() < 0.8
@@ -739,6 +749,7 @@ def _declarations(offers, questions, rng) -> int:
                         offer=offer,
                         question=question,
                         answer=AnswerKind.EXTRA,
+                        option=option,
                         price=Decimal(rng.randint(150, 650)) if hourly else None,
                         unit="hour" if hourly else "individual",
                         note="" if hourly else "Prisen aftales efter behov",

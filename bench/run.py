@@ -14,9 +14,12 @@ answer carries `Server-Timing: app;dur=..., db;dur=...;desc="N queries"`
 (config/server_timing.py). The script logs in over HTTP as the Slagelse caseworker, puts
 four offers in the comparison, and requests each page: --warmup times unmeasured, then -n
 times measured round-robin. Every answer must be 200 and contain the page's marker (not the
-login page), or it counts as an error. On the large database it then runs wrk (32
-connections, 2 threads, 30 s) against one search and the floor. The small database only
-gives the query counts, side by side with the large one's.
+login page), or it counts as an error. Among the rows: 300 distinct searches, each made once
+(issue 17), and the open-data API's list and one offer, requested without a session beside
+a bare response without login (issue 16), their answers checked against the database. On
+the large database it then runs wrk (32 connections, 2 threads, 30 s) against one search,
+against distinct searches in turn, and against the floor. The small database only gives the
+query counts, side by side with the large one's.
 """
 
 from __future__ import annotations
@@ -48,7 +51,15 @@ for _path in (ROOT, BENCH):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from run_search import SEARCHES, cpu_model, recreate_database  # noqa: E402
+from run_search import (  # noqa: E402
+    DISTINCT_COUNT,
+    DISTINCT_SEED,
+    SEARCHES,
+    cpu_model,
+    distinct_searches,
+    recreate_database,
+    search_key,
+)
 
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 GUNICORN = str(Path(PY).parent / "gunicorn")
@@ -63,8 +74,16 @@ FLOOR_LABEL = "Gulv: tom side bag login (layout, tom hovedindhold)"
 FLOOR_PATH, FLOOR_MARKER = "/__bench__/side/", "Tom side til måling"
 BARE_LABEL = "Tomt svar bag login (ingen skabelon)"
 BARE_PATH, BARE_BODY = "/__bench__/tom/", "tom"
+# The API is public: its rows are requested without a session, beside the same bare response
+# without login (bench/urls.py), the fair floor for them.
+ANON_LABEL = "Tomt svar uden login (anonym, ingen skabelon)"
+ANON_PATH, ANON_BODY = "/__bench__/anonym/", "anonym"
+# The API's list is asked as issue 16 names it: the same filters as the search's.
+API_FILTER = {"paragraf": "§ 108", "maalgruppe": "autisme"}
+SEARCH_MARKER = 'class="result-count"'
+RESULT_COUNT = re.compile(r'class="result-count"[^>]*>\s*([0-9.]+) ')
+WRK_SEARCHES = 3000  # distinct searches for wrk to rotate through (after the row's own)
 START, END = "<!-- gunicorn:start -->", "<!-- gunicorn:end -->"
-WRK_SEARCH = 0  # which of SEARCHES wrk hammers
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -92,6 +111,9 @@ def portal_env(url: str, static_root: Path, *, timing: bool = True) -> dict[str,
             "DJANGO_SETTINGS_MODULE": "bench.gunicorn_settings",
             "PYTHONPATH": str(ROOT),
             "SERVER_TIMING": "1" if timing else "0",
+            # The API's limit per IP address would answer the bench's own requests with 429;
+            # the throttle still runs (a cache read and write per request).
+            "API_RATE_PER_IP": "1000000/m",
         }
     )
     return env
@@ -111,9 +133,10 @@ def db_name(url: str) -> str:
 # --- Preparing (runs in a child process with Django set up on one database) ---------------
 
 
-def prepare() -> None:
+def prepare(*, distinct: int, warmup: int, wrk_distinct: int, seed: int) -> None:
     """Pick the objects to request as the caseworker sees them, make the sessions wrk uses,
-    count the data; print it as JSON. Called as `run.py --prepare` with portal_env()."""
+    draw the distinct searches, work out what the API must answer, count the data; print it
+    as JSON. Called as `run.py --prepare` with portal_env()."""
     import django
 
     django.setup()
@@ -141,6 +164,11 @@ def prepare() -> None:
     from offers.permissions import offers_visible_to
     from partnership.models import Organisation, OrganisationKind, User
 
+    try:
+        from api.selectors import PAGE_DEFAULT as api_page
+    except ImportError:  # no API in this checkout
+        api_page = None
+
     user = User.objects.get(email=USER_EMAIL)
     published = offers_visible_to(user).filter(status=OfferStatus.PUBLISHED).order_by("pk")
     # Offers in the caseworker's own municipality first, as she would look there first.
@@ -160,6 +188,30 @@ def prepare() -> None:
     first_contract = contract_list(user, ContractFilter()).first()
     if first_contract is None:
         raise SystemExit("The caseworker sees no contracts: regenerate the data.")
+    # What the API must answer, found without the API or the search: the published offers
+    # with the paragraph and the target group, in the order of their ids.
+    public = Offer.objects.filter(status=OfferStatus.PUBLISHED).order_by("pk")
+    filtered = list(
+        public.filter(
+            paragraphs__short=API_FILTER["paragraf"], target_groups__slug=API_FILTER["maalgruppe"]
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    api = None
+    if api_page is not None:
+        api = {
+            "page": api_page,
+            "filtered": {"count": len(filtered), "ids": filtered[:api_page]},
+            "first": {
+                "count": public.count(),
+                "ids": list(public.values_list("pk", flat=True)[:api_page]),
+            },
+            "tariffs": Tariff.objects.filter(offer=offers[0], status="published").count(),
+        }
+    # The distinct searches: the row's warm-up, the row, then wrk's, none the same.
+    repeated = [search_key(s["view"]) for s in SEARCHES] + [search_key(API_FILTER)]
+    searches = distinct_searches(warmup + distinct + wrk_distinct, seed=seed, exclude=repeated)
     sessions = []
     for _ in range(32):  # one per wrk connection, as 32 people would have
         client = Client()
@@ -194,6 +246,13 @@ def prepare() -> None:
                     "invitations": meeting.n,
                 },
                 "contract": {"case_reference": first_contract.case_reference},
+                "api": api,
+                "distinct": {
+                    "seed": seed,
+                    "warmup": searches[:warmup],
+                    "row": searches[warmup : warmup + distinct],
+                    "wrk": searches[warmup + distinct :],
+                },
                 "sessions": sessions,
                 "sizes": {k: v if isinstance(v, str) else f"{v:,}" for k, v in sizes.items()},
             }
@@ -333,20 +392,30 @@ class Page:
     errors: list[str] = field(default_factory=list)
     requests: int = 0
     size: int = 0
+    anonymous: bool = False  # requested without the session (the API, its floor)
+    per_round: int = 1  # requests in each round of the measurement
+    total: int | None = None  # measured requests in all, if fewer than rounds × per_round
+    measured: int = 0
 
     def check(self, answer: Answer) -> tuple[float, float, int] | None:
         self.requests += 1
         timing = answer.timing()
         missing = [m for m in self.markers if m not in answer.body]
-        if answer.status != 200 or missing or timing is None:
+        wrong = self.verify(answer) if answer.status == 200 and not missing else None
+        if answer.status != 200 or missing or wrong or timing is None:
             self.errors.append(
                 f"{answer.status}"
                 + (f" without {missing[0]!r}" if missing else "")
+                + (f" {wrong}" if wrong else "")
                 + (" without Server-Timing" if timing is None else "")
             )
             return None
         self.size = len(answer.body.encode())
         return timing
+
+    def verify(self, answer: Answer) -> str | None:
+        """What is wrong with a 200 that has the markers, or None."""
+        return None
 
     def next_path(self) -> str:
         return self.path
@@ -371,39 +440,109 @@ class Page:
 
 
 @dataclass
-class ColdPage(Page):
-    """A search no one has made before: every request has its own price ceiling (far above
-    any tariff), so the search's result cache never has it. For information: the listed
-    searches are measured as people repeat them, warm."""
+class DistinctPage(Page):
+    """Searches no one has made before (issue 17): the next of `paths` at every request,
+    never one twice, so the search's result cache never has them. The first `warmup` paths
+    are the warm-up's; each round then takes `per_round` of the rest. `hits` keeps each
+    answer's "N tilbud fundet"."""
 
-    counter: int = 0
+    paths: list[str] = field(default_factory=list)
+    issued: int = 0
+    hits: list[int] = field(default_factory=list)
 
     def next_path(self) -> str:
-        self.counter += 1
-        return f"{self.path}&pris_max={50_000_000 + self.counter}"
+        self.issued += 1
+        return self.paths[self.issued - 1]
+
+    def verify(self, answer: Answer) -> str | None:
+        found = RESULT_COUNT.search(answer.body)
+        if not found:
+            return "without the number found"
+        self.hits.append(int(found.group(1).replace(".", "")))
+        return None
 
 
-def pages_for(target: dict) -> list[Page]:
+@dataclass
+class ApiPage(Page):
+    """An answer of the open-data API, checked against what the database says it must
+    hold: the list's offers by id (and whether there is a next page), or the offer's id,
+    name and number of published tariff versions."""
+
+    ids: list[int] | None = None
+    more: bool = False
+    offer: dict | None = None
+
+    def verify(self, answer: Answer) -> str | None:
+        try:
+            data = json.loads(answer.body)
+        except ValueError:
+            return "not JSON"
+        if self.ids is not None:
+            got = [o.get("id") for o in data.get("tilbud", [])]
+            if data.get("antal") != len(self.ids) or got != self.ids:
+                return f"with {data.get('antal')} offers, not the {len(self.ids)} expected"
+            if bool(data.get("next")) != self.more:
+                return "with a wrong next"
+        if self.offer is not None:
+            if data.get("id") != self.offer["pk"] or data.get("navn") != self.offer["name"]:
+                return "with another offer"
+            if len(data.get("takster", [])) != self.offer["tariffs"]:
+                return f"with {len(data.get('takster', []))} tariff versions"
+        return None
+
+
+def pages_for(target: dict, *, n: int) -> list[Page]:
     pages = [
         Page(FLOOR_LABEL, FLOOR_PATH, [FLOOR_MARKER]),
         Page(BARE_LABEL, BARE_PATH, [BARE_BODY]),
+        Page(ANON_LABEL, ANON_PATH, [ANON_BODY], anonymous=True),
     ]
     pages.append(Page("Mit overblik", "/overblik/", ["Mit overblik", "Signe Sagsbehandler"]))
     for search in SEARCHES:
         query = urlencode(search["view"])
-        pages.append(
-            Page(f"Søgning: {search['label']}", f"/tilbud/?{query}", ['class="result-count"'])
-        )
-    cold = SEARCHES[0]
+        pages.append(Page(f"Søgning: {search['label']}", f"/tilbud/?{query}", [SEARCH_MARKER]))
+    distinct = target["distinct"]
+    count = len(distinct["row"])
     pages.append(
-        ColdPage(
-            f"Søgning uden cache (informativ): {cold['label']} + new price ceiling each time",
-            f"/tilbud/?{urlencode(cold['view'])}",
-            ['class="result-count"'],
+        DistinctPage(
+            f"Søgning, forskellige, hver kun én gang (seed {distinct['seed']})",
+            "/tilbud/?...",
+            [SEARCH_MARKER],
+            paths=[f"/tilbud/?{q}" for q in distinct["warmup"] + distinct["row"]],
+            per_round=math.ceil(count / n),
+            total=count,
         )
     )
     offer = target["offer"]
     pages.append(Page("Tilbudsside", f"/tilbud/{offer['pk']}/", [html.escape(offer["name"])], ""))
+    api = target["api"]
+    if api is not None:
+        filtered, first = api["filtered"], api["first"]
+        pages += [
+            ApiPage(
+                f"API: tilbud, {' + '.join(API_FILTER.values())} (anonym)",
+                f"/api/v1/offers?{urlencode(API_FILTER)}",
+                ['"tilbud"'],
+                anonymous=True,
+                ids=filtered["ids"],
+                more=filtered["count"] > api["page"],
+            ),
+            ApiPage(
+                "API: tilbud, første side uden filter (anonym)",
+                "/api/v1/offers",
+                ['"tilbud"'],
+                anonymous=True,
+                ids=first["ids"],
+                more=first["count"] > api["page"],
+            ),
+            ApiPage(
+                "API: ét tilbud med takster (anonym)",
+                f"/api/v1/offers/{offer['pk']}",
+                ['"takster"'],
+                anonymous=True,
+                offer={**offer, "tariffs": api["tariffs"]},
+            ),
+        ]
     pages.append(
         Page(
             "Sammenlign 4 tilbud",
@@ -427,6 +566,8 @@ def pages_for(target: dict) -> list[Page]:
             f"{meeting['invitations']} invited organisations, approved minutes",
         )
     )
+    # The coming meetings and the latest ten past ones (the rest on /moeder/tidligere/).
+    pages.append(Page("Møder (liste)", "/moeder/", ["Kommende møder", "Tidligere møder"]))
     return pages
 
 
@@ -442,25 +583,82 @@ def log_in(port: int, target: dict) -> Browser:
 
 def measure(browser: Browser, pages: list[Page], *, n: int, warmup: int) -> None:
     """Warm every page up (the query counts come from these answers, after the first), then
-    request them round-robin: request i of every page before request i+1 of any."""
+    request them round-robin: request i of every page before request i+1 of any (a page
+    with several per round, the distinct searches, makes them one after the other). The
+    anonymous pages are requested without the logged-in browser's cookies."""
+    anonymous = Browser(browser.port)
     for page in pages:
+        client = anonymous if page.anonymous else browser
         for i in range(warmup):
-            timing = page.check(browser.request("GET", page.next_path()))
+            timing = page.check(client.request("GET", page.next_path()))
             if timing and (i > 0 or warmup == 1):
                 page.queries.append(timing[2])
     for _ in range(n):
         for page in pages:
-            answer = browser.request("GET", page.next_path())
-            timing = page.check(answer)
-            if timing:
-                page.app_ms.append(timing[0])
-                page.db_ms.append(timing[1])
-                page.queries.append(timing[2])
-                page.wall_ms.append(answer.wall_ms)
+            client = anonymous if page.anonymous else browser
+            for _ in range(page.per_round):
+                if page.total is not None and page.measured >= page.total:
+                    break
+                page.measured += 1
+                answer = client.request("GET", page.next_path())
+                timing = page.check(answer)
+                if timing:
+                    page.app_ms.append(timing[0])
+                    page.db_ms.append(timing[1])
+                    page.queries.append(timing[2])
+                    page.wall_ms.append(answer.wall_ms)
 
 
-def wrk(port: int, path: str, sessions: list[str], marker: str, seconds: int) -> dict:
-    env = dict(os.environ, BENCH_COOKIES=",".join(sessions), BENCH_MARKER=marker)
+def forget_search_cache(url: str) -> int:
+    """Delete the search's entries (results, filter fragments, reference data) from the
+    bench's cache (portal_env's CACHE_URL), so that a rerun's distinct searches are new to
+    the cache as the first run's were; the repeated searches fill it again in their
+    warm-up. Nothing else in the cache is touched (sessions are in the database)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match="*offers-search:*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start : start + 1000])
+    return len(keys)
+
+
+def check_same_offers(browser: Browser, target: dict) -> str:
+    """Issue 16: the API's list and the search page find the same offers for the same
+    filters. The page's "N tilbud fundet" against the number the database gives."""
+    api = target["api"]
+    if api is None:
+        return ""
+    page = browser.request("GET", f"/tilbud/?{urlencode(API_FILTER)}")
+    found = RESULT_COUNT.search(page.body)
+    shown = int(found.group(1).replace(".", "")) if page.status == 200 and found else None
+    expected = api["filtered"]["count"]
+    verdict = "the same" if shown == expected else "NOT the same"
+    return (
+        f"`/tilbud/?{urlencode(API_FILTER)}` says {shown if shown is not None else '?'} found; "
+        f"the published offers with both number {expected:,} ({verdict}); the API's first page "
+        f"must be the first {min(expected, api['page'])} of them by id, checked at every request."
+    )
+
+
+def wrk(
+    port: int,
+    path: str,
+    sessions: list[str],
+    marker: str,
+    seconds: int,
+    paths: Path | None = None,
+) -> dict:
+    """wrk against `path`, or, with `paths` (a file, one path a line), against each of them in
+    turn (bench/wrk.lua: the threads take every other line, so none is asked twice until the
+    list is used up)."""
+    env = dict(
+        os.environ,
+        BENCH_COOKIES=",".join(sessions),
+        BENCH_MARKER=marker,
+        BENCH_PATHS=str(paths or ""),
+        BENCH_THREADS="2",
+    )
     cmd = [
         shutil.which("wrk") or "/usr/bin/wrk",
         "-t2",
@@ -530,20 +728,25 @@ def fmt(value: float) -> str:
 
 
 def table(big: list[Page], small: dict[str, Page]) -> str:
-    floor, bare = big[0], big[1]
+    floor, bare, anonymous = big[0], big[1], big[2]
     lines = [
-        "| Page | p50 (ms) | p95 (ms) | p50 × floor | p50 × bare | SQL p50 (ms) | "
-        "Queries @100 | Queries @10,000 | Errors | Bytes |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Page | p50 (ms) | p95 (ms) | p50 × floor | p95 × floor | p50 × bare | "
+        "p50 × anonymous | SQL p50 (ms) | Queries @100 | Queries @10,000 | Errors | Bytes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
 
-    def times(page, base):
-        if page is base or math.isnan(page.p50) or math.isnan(base.p50):
+    def times(page, base, p=50):
+        mine = page.p50 if p == 50 else Page.pct(page.app_ms, p)
+        theirs = base.p50 if p == 50 else Page.pct(base.app_ms, p)
+        if page is base or math.isnan(mine) or math.isnan(theirs):
             return ""
-        return f"{page.p50 / base.p50:.1f}×"
+        return f"{mine / theirs:.1f}×"
 
     for page in big:
-        ratio = f"{times(page, floor)} | {times(page, bare)}"
+        ratio = (
+            f"{times(page, floor)} | {times(page, floor, 95)} | {times(page, bare)} | "
+            f"{times(page, anonymous) if page.anonymous else ''}"
+        )
         other = small.get(page.label)
         errors = len(page.errors) + (len(other.errors) if other else 0)
         lines.append(
@@ -555,15 +758,49 @@ def table(big: list[Page], small: dict[str, Page]) -> str:
     return "\n".join(lines)
 
 
+def targets(big: list[Page], wrk_results: list[tuple[str, str, dict]]) -> str:
+    """Issue 17's targets for the distinct searches, from this run's numbers (for
+    information: whether they hold is read here, not asserted)."""
+    floor = big[0]
+    distinct = next((p for p in big if isinstance(p, DistinctPage)), None)
+    lines = []
+    if distinct and distinct.app_ms and floor.app_ms:
+        p50 = distinct.p50 / floor.p50
+        p95 = Page.pct(distinct.app_ms, 95) / Page.pct(floor.app_ms, 95)
+        hits = sorted(distinct.hits[-len(distinct.app_ms) :])
+        lines.append(
+            f"- {distinct.label}: p50 {p50:.1f}× the floor (target ≤ 2×: "
+            f"{'holds' if p50 <= 2 else 'not yet'}), p95 {p95:.1f}× (target ≤ 3×: "
+            f"{'holds' if p95 <= 3 else 'not yet'}); {len(distinct.app_ms)} searches, none "
+            f"repeated; hits per search: median {statistics.median(hits):,.0f}, "
+            f"{sum(1 for h in hits if h == 0)} with none, most {hits[-1]:,}."
+        )
+    by_label = {label: r for label, _path, r in wrk_results}
+    wrk_floor = by_label.get("Gulv")
+    for label in ("Søgning, forskellige", "Søgning, den samme"):
+        r = by_label.get(label)
+        if r and wrk_floor:
+            share = r["rps"] / wrk_floor["rps"]
+            target = "target ≥ 75 %: " + ("holds" if share >= 0.75 else "not yet")
+            lines.append(
+                f"- wrk, {label.lower()}: {share:.0%} of the floor's requests per second"
+                + (f" ({target})" if label == "Søgning, forskellige" else " (for information)")
+                + "."
+            )
+    return "\n".join(lines)
+
+
 def wrk_table(results: list[tuple[str, str, dict]]) -> str:
+    floor = next((r for label, _path, r in results if label == "Gulv"), None)
     lines = [
-        "| Target | Requests/s | Latency p50 (ms) | p90 (ms) | p99 (ms) | Requests | "
+        "| Target | Requests/s | × floor | Latency p50 (ms) | p90 (ms) | p99 (ms) | Requests | "
         "Non-200 / no marker | Socket errors (connect, read, write, timeout) |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for label, path, r in results:
+        share = f"{r['rps'] / floor['rps']:.0%}" if floor and r is not floor else ""
         lines.append(
-            f"| {label} (`{path}`) | {r['rps']:,.1f} | {r['p50_us'] / 1000:,.1f} | "
+            f"| {label} (`{path}`) | {r['rps']:,.1f} | {share} | {r['p50_us'] / 1000:,.1f} | "
             f"{r['p90_us'] / 1000:,.1f} | {r['p99_us'] / 1000:,.1f} | {r['requests']:,} | "
             f"{r['non200']} / {r['no_marker']} | {r['connect']}, {r['read']}, {r['write']}, "
             f"{r['timeout']} |"
@@ -571,7 +808,22 @@ def wrk_table(results: list[tuple[str, str, dict]]) -> str:
     return "\n".join(lines)
 
 
-def section(*, info, sizes, small_sizes, body, wrk_md, load, command, n, warmup, errors) -> str:
+def section(
+    *,
+    info,
+    sizes,
+    small_sizes,
+    body,
+    wrk_md,
+    load,
+    command,
+    n,
+    warmup,
+    errors,
+    same_offers,
+    goals,
+    wrk_distinct,
+) -> str:
     return "\n".join(
         [
             START,
@@ -604,16 +856,35 @@ def section(*, info, sizes, small_sizes, body, wrk_md, load, command, n, warmup,
             "p50 is the median, p95 the nearest-rank 95th percentile. Queries @100 are measured "
             "the same way on the database with 100 offers; a page with a range issued a "
             "different number on different requests. Errors: answers that were not 200 or "
-            "lacked the page's marker (an offer's name, a case reference, ...).",
+            "lacked the page's marker (an offer's name, a case reference, ...); the API's "
+            "answers also when their offers (by id), the next page or the offer's tariff versions "
+            "differ from what the database holds; the distinct searches also without their "
+            '"N tilbud fundet".',
+            "",
+            "The distinct searches are each made once (none is repeated, in this row or with "
+            "wrk), drawn from the data with a fixed seed (`bench/run_search.py` "
+            "`distinct_searches()`), the search's cache entries deleted before the run, several "
+            "per round beside the other rows; their p50 and p95 are over all of them. The API "
+            "rows and the anonymous bare response are requested without a session, as a "
+            "municipality's system or anyone fetching open data would; their floor is the "
+            '"p50 × anonymous" column (the logged-in floor pays for the session and the '
+            "memberships too).",
             "",
             body,
             "",
+            *([f"Same offers, API and search page: {same_offers}", ""] if same_offers else []),
+            *(["Issue 17's targets, in this run:", "", goals, ""] if goals else []),
             "## Under load (wrk)",
             "",
             "`wrk -t2 -c32 -d30s` with a Lua script (`bench/wrk.lua`) that sends one of 32 "
             "session cookies per request (32 logged-in people) and checks every answer for "
             "status 200 and the page's marker. Latency is wrk's (client side, including the "
-            "queue in front of the 2 workers).",
+            "queue in front of the 2 workers). *Søgning, den samme*: the first search of the "
+            "table over and over (the result cache answers it); *Søgning, forskellige*: "
+            f"{wrk_distinct:,} distinct searches of the same kind as the row's (the same seed, "
+            "none of the row's), each thread taking every other one in turn, so none is asked "
+            "twice unless wrk gets through all of them (Requests above that number are "
+            "repeats).",
             "",
             wrk_md,
             "",
@@ -682,6 +953,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-n", "--requests", type=int, default=50, help="measured per page")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--wrk-seconds", type=int, default=30)
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        default=DISTINCT_COUNT,
+        help="different searches for the distinct-search row, each made once",
+    )
+    parser.add_argument(
+        "--wrk-distinct",
+        type=int,
+        default=WRK_SEARCHES,
+        help="different searches wrk rotates through (after the row's)",
+    )
+    parser.add_argument("--seed", type=int, default=DISTINCT_SEED, help="for the searches")
     parser.add_argument("--no-wrk", action="store_true", help="skip the load test")
     parser.add_argument(
         "--static-root",
@@ -693,7 +977,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-write", action="store_true", help="print the tables only")
     args = parser.parse_args(argv)
     if args.prepare:
-        prepare()
+        prepare(
+            distinct=args.distinct,
+            warmup=args.warmup,
+            wrk_distinct=args.wrk_distinct,
+            seed=args.seed,
+        )
         return
     for url in (args.database_url, args.small_database_url):
         if "bench" not in db_name(url):
@@ -726,18 +1015,42 @@ def main(argv: list[str] | None = None) -> None:
         info = machine(env)
 
         results: dict[str, list[Page]] = {}
-        targets: dict[str, dict] = {}
+        prepared: dict[str, dict] = {}
+        same_offers = ""
         for key, url in (("small", args.small_database_url), ("big", args.database_url)):
             env = portal_env(url, static_root)
-            target = json.loads(run([PY, "bench/run.py", "--prepare"], env, capture=True))
-            targets[key] = target
-            pages = pages_for(target)
+            small = key == "small"
+            # The small database only counts queries: a few distinct searches are enough.
+            distinct, n = (9, 3) if small else (args.distinct, args.requests)
+            warmup = 3 if small else args.warmup
+            log(
+                f"Preparing {db_name(url)} (the objects to request, {distinct} + {warmup} searches)"
+            )
+            prepare_cmd = [
+                PY,
+                "bench/run.py",
+                "--prepare",
+                "--distinct",
+                str(distinct),
+                "--warmup",
+                str(warmup),
+                "--wrk-distinct",
+                str(0 if small or args.no_wrk else args.wrk_distinct),
+                "--seed",
+                str(args.seed),
+            ]
+            target = json.loads(run(prepare_cmd, env, capture=True))
+            prepared[key] = target
+            pages = pages_for(target, n=n)
+            forgotten = forget_search_cache(env["CACHE_URL"])
+            log(f"Deleted {forgotten} search entries from the cache")
             with Gunicorn(env, args.port, 2, Path(tmp) / f"gunicorn-{key}.log"):
                 browser = log_in(args.port, target)
-                if key == "small":
+                if small:
                     log(f"Counting queries on {db_name(url)}")
-                    measure(browser, pages, n=3, warmup=3)
+                    measure(browser, pages, n=n, warmup=warmup)
                 else:
+                    same_offers = check_same_offers(browser, target)
                     log(
                         f"Measuring {len(pages)} pages on {db_name(url)}: {args.warmup} warm-up "
                         f"+ {args.requests} measured each, round-robin"
@@ -747,19 +1060,29 @@ def main(argv: list[str] | None = None) -> None:
                     load_after = os.getloadavg()[0]
                     wrk_results = []
                     if not args.no_wrk:
-                        search = pages[3 + WRK_SEARCH]  # floor, bare, overblik, searches
-                        for label, page in (("Søgning", search), ("Gulv", pages[0])):
-                            log(f"wrk on {page.path} for {args.wrk_seconds} s")
+                        paths = Path(tmp) / "wrk-searches.txt"
+                        paths.write_text(
+                            "".join(f"/tilbud/?{q}\n" for q in target["distinct"]["wrk"])
+                        )
+                        search = next(p for p in pages if p.label.startswith("Søgning: "))
+                        for label, page, rotate in (
+                            ("Søgning, den samme", search, None),
+                            ("Søgning, forskellige", search, paths),
+                            ("Gulv", pages[0], None),
+                        ):
+                            shown = "/tilbud/?..." if rotate else page.path
+                            log(f"wrk on {shown} for {args.wrk_seconds} s")
                             wrk_results.append(
                                 (
                                     label,
-                                    page.path,
+                                    shown,
                                     wrk(
                                         args.port,
                                         page.path,
                                         target["sessions"],
                                         page.markers[0],
                                         args.wrk_seconds,
+                                        rotate,
                                     ),
                                 )
                             )
@@ -767,6 +1090,7 @@ def main(argv: list[str] | None = None) -> None:
 
     big, small = results["big"], {p.label: p for p in results["small"]}
     body = table(big, small)
+    goals = targets(big, wrk_results)
     wrk_md = wrk_table(wrk_results) if wrk_results else "(not run: --no-wrk)"
     errors = "; ".join(
         f"{p.label}{' @100' if p in results['small'] else ''}: {', '.join(sorted(set(p.errors)))}"
@@ -777,13 +1101,16 @@ def main(argv: list[str] | None = None) -> None:
     print(body)
     print()
     print(wrk_md)
+    print()
+    print(same_offers)
+    print(goals)
     if errors:
         print(f"\nErrors: {errors}")
     if not args.no_write:
         text = section(
             info=info,
-            sizes=targets["big"]["sizes"],
-            small_sizes=targets["small"]["sizes"],
+            sizes=prepared["big"]["sizes"],
+            small_sizes=prepared["small"]["sizes"],
             body=body,
             wrk_md=wrk_md,
             load={"before": load_before, "after": load_after},
@@ -791,6 +1118,9 @@ def main(argv: list[str] | None = None) -> None:
             n=args.requests,
             warmup=args.warmup,
             errors=errors,
+            same_offers=same_offers,
+            goals=goals,
+            wrk_distinct=args.wrk_distinct,
         )
         write_results(args.output, text)
         log(f"\nWrote {args.output}")

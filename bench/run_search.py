@@ -11,6 +11,8 @@ Django's test Client, logged in as a caseworker from Slagelse:
 - the floor: an empty view behind login (bench-only URL, through the full middleware),
 - the search page GET /tilbud/ with three filter combinations and a full-text query
   (only if the project serves /tilbud/ with 200; otherwise a note),
+- the search page with --distinct (300) different searches drawn from the data with a fixed
+  seed, each made once (distinct_searches(); issue 17), several per round,
 - the selector offers.search.selectors.search_offers directly, with the same four searches:
   the first page (list(qs[:20])) and the hit count (qs.count()).
 
@@ -49,8 +51,9 @@ PAGE_SIZE = 20
 FLOOR_LABEL = "Floor: empty view behind login"
 ROW_MARKER = '<li class="result">'
 RESULT_COUNT = re.compile(r'class="result-count"[^>]*>\s*([0-9.]+) ')
-# bench/run_reports.py's and bench/run.py's sections of RESULTS.md: kept as they are when
-# this script rewrites it.
+# This script's section of RESULTS.md, and bench/run_reports.py's, bench/run.py's and
+# bench/run_import.py's: this script replaces only its own, and keeps the rest as it is.
+SEARCH_START, SEARCH_END = "<!-- search:start -->", "<!-- search:end -->"
 REPORTS_START, REPORTS_END = "<!-- reports:start -->", "<!-- reports:end -->"
 GUNICORN_START, GUNICORN_END = "<!-- gunicorn:start -->", "<!-- gunicorn:end -->"
 IMPORT_START, IMPORT_END = "<!-- import:start -->", "<!-- import:end -->"  # bench/run_import.py
@@ -94,6 +97,158 @@ SEARCHES = [
         "params": lambda r: {"q": "autisme low arousal"},
     },
 ]
+
+
+# Issue 17: searches that are each made once, as a caseworker's new searches are (the result
+# cache never has them). Drawn from the data with a fixed seed, so reruns make the same ones.
+DISTINCT_SEED = 17
+DISTINCT_COUNT = 300
+# Words a person would not search for alone (and PostgreSQL's Danish configuration drops).
+_STOPWORDS = {
+    "af", "alle", "andre", "at", "blev", "blive", "bliver", "borgere", "borgeren", "både",
+    "da", "de", "dem", "den", "denne", "der", "deres", "det", "dette", "eller", "en", "er",
+    "et", "efter", "for", "fra", "får", "har", "have", "hele", "her", "hos", "hvor", "hvis",
+    "i", "ikke", "ind", "inden", "kan", "kun", "man", "med", "mellem", "mere", "meget", "mod",
+    "også", "og", "om", "op", "over", "på", "sig", "sin", "sine", "skal", "som", "samt",
+    "til", "tilbud", "tilbuddet", "tilbyder", "under", "ud", "ved", "vi", "vores", "være",
+    "ligger", "arbejder", "mulighed", "omfatter", "særlig", "viden", "målgruppen",
+}  # fmt: skip
+_WORD = re.compile(r"[a-zæøåé]{5,}")
+
+
+def search_key(params) -> tuple:
+    """A search's parameters in one order, to tell whether two query strings are the same
+    search: a dict of the form's values (lists for several) or (name, value) pairs."""
+    pairs = params.items() if isinstance(params, dict) else params
+    return tuple(
+        sorted(
+            (k, v) for k, value in pairs for v in (value if isinstance(value, list) else [value])
+        )
+    )
+
+
+def distinct_searches(
+    count: int = DISTINCT_COUNT, *, seed: int = DISTINCT_SEED, exclude: tuple = ()
+) -> list[str]:
+    """`count` different query strings for /tilbud/, each one the search form accepts, as a
+    caseworker makes them: take a published offer at random and search for what it has (one
+    or two of its paragraphs or target groups, its municipality, an age in its range, a price
+    range around its monthly price, words of its name or description), a few filters at a
+    time, sometimes sorted. No two are the same search (compared with the parameters
+    sorted), and none is one of `exclude` (search_key()s: the searches the benches repeat);
+    the same data and seed give the same list in the same order."""
+    import random
+    from collections import Counter, defaultdict
+
+    from django.http import QueryDict
+
+    from offers.models import CurrentPrice, Offer, OfferStatus
+    from offers.search.forms import SORT_CHOICES, SearchForm
+    from offers.selectors import current_year
+
+    rng = random.Random(seed)
+    offers = list(
+        Offer.objects.filter(status=OfferStatus.PUBLISHED)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "name",
+            "description",
+            "methods",
+            "municipality__slug",
+            "provider__ownership_form",
+            "provider__branch_organisation__slug",
+            "age_min",
+            "age_max",
+        )
+    )
+    if not offers:
+        raise SystemExit("No published offers to draw searches from: regenerate the data.")
+    paragraphs, groups = defaultdict(list), defaultdict(list)
+    for pk, short in Offer.paragraphs.through.objects.order_by("pk").values_list(
+        "offer_id", "legalparagraph__short"
+    ):
+        paragraphs[pk].append(short)
+    for pk, slug in Offer.target_groups.through.objects.order_by("pk").values_list(
+        "offer_id", "targetgroup__slug"
+    ):
+        groups[pk].append(slug)
+    prices = dict(
+        CurrentPrice.objects.filter(year=current_year()).values_list("offer_id", "comparable_price")
+    )
+    words: dict[int, list[str]] = {}
+    seen_in: Counter[str] = Counter()
+    for pk, name, description, methods, *_ in offers:
+        found = sorted(set(_WORD.findall(f"{name} {description} {methods}".lower())) - _STOPWORDS)
+        words[pk] = found
+        seen_in.update(found)
+    # Words in at least three offers and at most a quarter: searched for, and telling.
+    common = {w for w, n in seen_in.items() if 3 <= n <= len(offers) // 4}
+    sorts = [key for key, _label in SORT_CHOICES if key != "relevance"]
+
+    searches: list[str] = []
+    made: set[tuple] = set(exclude)
+    reference = SearchForm().reference  # the form's choices, read once
+    attempts = 0
+    while len(searches) < count:
+        attempts += 1
+        if attempts > count * 50:
+            raise SystemExit(f"Only {len(searches)} different searches found in the data.")
+        pk, _name, _desc, _methods, kommune, ejerform, branche, age_min, age_max = rng.choice(
+            offers
+        )
+        query: list[tuple[str, str]] = []
+        if paragraphs[pk] and rng.random() < 0.45:
+            query += [("paragraf", p) for p in rng.sample(paragraphs[pk], 1)]
+        if groups[pk] and rng.random() < 0.5:
+            k = 2 if len(groups[pk]) > 1 and rng.random() < 0.25 else 1
+            query += [("maalgruppe", g) for g in sorted(rng.sample(groups[pk], k))]
+        if rng.random() < 0.35:
+            query.append(("kommune", kommune))
+        if rng.random() < 0.35:
+            query.append(("alder", str(rng.randint(age_min, age_max))))
+        price = prices.get(pk)
+        if price is not None and rng.random() < 0.3:
+            high = math.ceil(float(price) * rng.uniform(1.0, 1.4) / 1000) * 1000
+            if rng.random() < 0.5:
+                query.append(
+                    (
+                        "pris_min",
+                        str(math.floor(float(price) * rng.uniform(0.6, 1.0) / 1000) * 1000),
+                    )
+                )
+            query.append(("pris_max", str(high)))
+        if rng.random() < 0.2:
+            query.append(("ledige", "on"))
+        if ejerform and rng.random() < 0.08:
+            query.append(("ejerform", ejerform))
+        if branche and rng.random() < 0.06:
+            query.append(("branche", branche))
+        own_words = [w for w in words[pk] if w in common]
+        if own_words and rng.random() < 0.35:
+            query.append(
+                ("q", " ".join(rng.sample(own_words, min(len(own_words), rng.choice((1, 1, 2))))))
+            )
+        if not query:
+            continue
+        if rng.random() < 0.35:
+            query.append(
+                (
+                    "sorter",
+                    "relevance"
+                    if any(k == "q" for k, _ in query) and rng.random() < 0.3
+                    else rng.choice(sorts),
+                )
+            )
+        key = search_key(query)
+        if key in made:
+            continue
+        text = urlencode(query)
+        if not SearchForm(QueryDict(text), reference=reference).is_valid():
+            continue
+        made.add(key)
+        searches.append(text)
+    return searches
 
 
 @dataclass
@@ -188,6 +343,10 @@ class Scenario:
     label: str
     fn: object  # called with no arguments; returns a dict of facts about the answer
     note: str = ""
+    # Requests per round and in all (the distinct searches: several per round, each once).
+    per_round: int = 1
+    total: int | None = None
+    summary: object = None  # called after measuring; returns a note about every answer
 
 
 def measure(scenarios: list[Scenario], *, n: int, warmup: int) -> list[Result]:
@@ -211,17 +370,20 @@ def measure(scenarios: list[Scenario], *, n: int, warmup: int) -> list[Result]:
     samples: dict[str, list[float]] = {sc.label: [] for sc in scenarios}
     for _ in range(n):
         for sc in scenarios:
-            start = time.perf_counter()
-            sc.fn()
-            samples[sc.label].append((time.perf_counter() - start) * 1000)
+            for _ in range(sc.per_round):
+                if sc.total is not None and len(samples[sc.label]) >= sc.total:
+                    break
+                start = time.perf_counter()
+                sc.fn()
+                samples[sc.label].append((time.perf_counter() - start) * 1000)
     return [
         Result(
             sc.group,
             sc.label,
             samples[sc.label],
             queries[sc.label],
-            note=sc.note,
-            extra=facts[sc.label] or {},
+            note="; ".join(filter(None, [sc.note, sc.summary() if sc.summary else ""])),
+            extra=(facts[sc.label] or {}) if sc.summary is None else {},
         )
         for sc in scenarios
     ]
@@ -294,6 +456,46 @@ def view_scenarios(client) -> tuple[list[Scenario], str]:
             Scenario("Page", f"GET {SEARCH_PATH} {search['label']}", get, note=f"`?{query}`")
         )
     return scenarios, _check_view_params()
+
+
+def distinct_scenario(client, *, count: int, seed: int, n: int, warmup: int) -> Scenario:
+    """The search page with `count` different searches (distinct_searches()), each made once:
+    the warm-up takes `warmup` more of the same kind, then every round takes the next few,
+    so they run beside the floor as the other rows do. Every answer must be 200 with the
+    page's "N tilbud fundet"."""
+    repeated = tuple(search_key(s["view"]) for s in SEARCHES)
+    searches = distinct_searches(count + warmup, seed=seed, exclude=repeated)
+    queue = iter(searches)
+    hits: list[int] = []
+
+    def get():
+        url = f"{SEARCH_PATH}?{next(queue)}"
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        found = RESULT_COUNT.search(response.content.decode())
+        assert found, (url, "no result count")
+        hits.append(int(found.group(1).replace(".", "")))
+        return {"bytes": len(response.content)}
+
+    def summary() -> str:
+        measured = sorted(hits[warmup:])
+        if not measured:
+            return ""
+        return (
+            f"{len(measured)} searches, none repeated; hits per search: median "
+            f"{statistics.median(measured):,.0f}, {sum(1 for h in measured if h == 0)} with none, "
+            f"most {measured[-1]:,}"
+        )
+
+    return Scenario(
+        "Page",
+        f"GET {SEARCH_PATH} {count} distinct searches, each once (seed {seed})",
+        get,
+        note=f"{math.ceil(count / n)} per round",
+        per_round=math.ceil(count / n),
+        total=count,
+        summary=summary,
+    )
 
 
 def selector_scenarios(user) -> list[Scenario]:
@@ -385,12 +587,17 @@ def data_sizes() -> dict[str, int]:
 def table(results: list[Result]) -> str:
     floor = next((r for r in results if r.label == FLOOR_LABEL), None)
     lines = [
-        "| Kind | Search | p50 (ms) | p95 (ms) | p50 over floor (ms) | Queries | Found / shown | Notes |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| Kind | Search | p50 (ms) | p95 (ms) | p50 over floor (ms) | p50 × floor | "
+        "p95 × floor | Queries | Found / shown | Notes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         found = f"{r.extra['hits']:,} / {r.extra['shown']}" if "hits" in r.extra else ""
-        over = f"{r.p50 - floor.p50:,.1f}" if floor and r.group == "Page" and r is not floor else ""
+        over = (
+            f"{r.p50 - floor.p50:,.1f} | {r.p50 / floor.p50:.1f}× | {r.p95 / floor.p95:.1f}×"
+            if floor and r.group == "Page" and r is not floor
+            else " | | "
+        )
         note = r.note
         if "bytes" in r.extra:
             note = f"{note} {r.extra['bytes']:,} bytes".strip()
@@ -441,27 +648,27 @@ def write_results(
     ]
     if note:
         text += [f"Note: {note}", ""]
-    for start, end in (
-        (REPORTS_START, REPORTS_END),
-        (GUNICORN_START, GUNICORN_END),
-        (IMPORT_START, IMPORT_END),
-    ):
-        kept = _reports_section(path, start, end)
-        if kept:
-            text += [kept, ""]
-    path.write_text("\n".join(text), encoding="utf-8")
-
-
-def _reports_section(path: Path, start_marker=REPORTS_START, end_marker=REPORTS_END) -> str:
-    """The block another script wrote between its markers (by default bench/run_reports.py's),
-    or ""."""
+    section = "\n".join([SEARCH_START, *text, SEARCH_END])
     try:
         old = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return ""
-    start = old.find(start_marker)
-    end = old.find(end_marker, start + 1) if start != -1 else -1
-    return old[start : end + len(end_marker)] if end != -1 else ""
+        old = ""
+    path.write_text(_with_section(old, section), encoding="utf-8")
+
+
+def _with_section(old: str, section: str) -> str:
+    """RESULTS.md with this script's section in place of its last one: between the search
+    markers, or (a file from before the markers) the top of the file up to the first other
+    script's section. Everything else, the other scripts' sections and notes written by
+    hand, is kept as it is."""
+    start = old.find(SEARCH_START)
+    end = old.find(SEARCH_END, start + 1) if start != -1 else -1
+    if end != -1:
+        return old[:start] + section + old[end + len(SEARCH_END) :]
+    others = [old.find(m) for m in (REPORTS_START, GUNICORN_START, IMPORT_START)]
+    cut = min((i for i in others if i != -1), default=len(old))
+    rest = old[cut:]
+    return section + "\n" + ("\n" + rest if rest.strip() else "")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -472,6 +679,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--providers", type=int, default=700)
     parser.add_argument("-n", "--requests", type=int, default=50, help="measured requests per row")
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        default=DISTINCT_COUNT,
+        help="different searches, each made once (0: none)",
+    )
+    parser.add_argument("--seed", type=int, default=DISTINCT_SEED, help="for the distinct searches")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
     args = parser.parse_args(argv)
@@ -510,6 +724,13 @@ def main(argv: list[str] | None = None) -> None:
     client = Client()
     client.force_login(user)
     scenarios, note = view_scenarios(client)
+    if args.distinct and len(scenarios) > 1:  # the search page answers
+        print(f"Drawing {args.distinct} + {args.warmup} different searches (seed {args.seed}) ...")
+        scenarios.append(
+            distinct_scenario(
+                client, count=args.distinct, seed=args.seed, n=args.requests, warmup=args.warmup
+            )
+        )
     scenarios += selector_scenarios(User.objects.get(email=USER_EMAIL))
     print(
         f"Measuring {len(scenarios)} rows: {args.warmup} warm-up + {args.requests} measured each, round-robin ..."

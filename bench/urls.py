@@ -6,6 +6,9 @@ Selected only by bench/gunicorn_settings.py; never part of the portal's URLs.
   before its own content. The pages' "× floor" is measured against this.
 - The bare response (`/__bench__/tom/`): the middleware chain and login, and 3 bytes of text,
   no template. Shown for reference ("× bare").
+- The bare response without login (`/__bench__/anonym/`): the middleware chain for someone
+  without a session, 6 bytes of text. The floor of the public API's rows ("× anonymous"),
+  which are requested without a session too.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +20,8 @@ FLOOR_PATH = "/__bench__/side/"
 FLOOR_MARKER = "Tom side til måling"
 BARE_PATH = "/__bench__/tom/"
 BARE_BODY = "tom"
+ANON_PATH = "/__bench__/anonym/"
+ANON_BODY = "anonym"
 
 _EMPTY_PAGE = engines["django"].from_string(
     '{% extends "base.html" %}{% block title %}' + FLOOR_MARKER + "{% endblock %}"
@@ -34,8 +39,13 @@ def bare(request):
     return HttpResponse(BARE_BODY, content_type="text/plain")
 
 
+def anonymous(request):
+    return HttpResponse(ANON_BODY, content_type="text/plain")
+
+
 urlpatterns = [
     path(FLOOR_PATH.strip("/") + "/", empty_page),
     path(BARE_PATH.strip("/") + "/", bare),
+    path(ANON_PATH.strip("/") + "/", anonymous),
     path("", include("config.urls")),
 ]

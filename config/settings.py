@@ -69,12 +69,16 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
+    "allauth.socialaccount.providers.openid_connect",
     "csp",
     "partnership",
     "offers",
     "contracts",
     "meetings",
     "quality",
+    "federation",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +100,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside the CSP middleware: the pages that start a federated login may send the
+    # browser on to the identity provider (form-action).
+    "federation.middleware.FederatedFormActionMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "partnership.middleware.RequireMFAMiddleware",
     "partnership.middleware.CprRefusedMiddleware",
@@ -188,7 +195,9 @@ PASSWORD_HASHERS = (
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "partnership:dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
-ACCOUNT_ADAPTER = "partnership.adapters.AccountAdapter"
+# partnership's adapter, with federation's second-factor step (an NSIS level of Substantial
+# or High counts as the second factor).
+ACCOUNT_ADAPTER = "federation.adapter.AccountAdapter"
 # allauth's forms that take text a person types, with the portal's input rules
 # (partnership.forms.GuardedFormMixin; tests/partnership/test_cpr_guard.py checks them).
 ACCOUNT_FORMS = {
@@ -224,6 +233,22 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+
+# --- Federated login (federation/; README "Log ind gennem en identitetsudbyder") ----------
+# The identity providers are rows of federation.IdentityProvider (the admin), not settings.
+SOCIALACCOUNT_ADAPTER = "federation.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# The login page's button shows a confirmation page that POSTs (CSRF), never a GET.
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# The identity provider vouches for the e-mail address (MitID Erhverv's administrator set it).
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+# The portal's SAML key pair (signs AuthnRequests and logout messages, decrypts assertions).
+# Without them, under DEBUG or the tests, a development pair is made in .devdb/saml-sp/.
+SAML_SP_KEY_FILE = env("SAML_SP_KEY_FILE", default="")
+SAML_SP_CERT_FILE = env("SAML_SP_CERT_FILE", default="")
 MFA_TOTP_ISSUER = "Partnerskabsportalen"
 MFA_RECOVERY_CODE_COUNT = 10
 
@@ -321,6 +346,11 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Memory given back (issue 17): a prefork child keeps its peak for life (427-677 MB after a
+# 1,000-offer takstoversigt), so a child whose peak RSS (ru_maxrss, KiB) passed this exits
+# after its task and the pool forks a fresh one (about 100 MB). Smaller jobs stay under it
+# and keep their child. bench/run_reports measures the child after N reports.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=300_000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # An unacknowledged task (its worker was killed) is redelivered after visibility_timeout
 # seconds, found by a sweep every unacked_restore_interval seconds (kombu's default sweeps

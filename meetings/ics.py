@@ -27,11 +27,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 
 from partnership.links import absolute_url, site_host
+from partnership.models import Organisation
 
 from . import permissions, selectors
 from .models import Answer, Meeting, MeetingStatus
@@ -124,6 +126,11 @@ def attendees(people: Iterable[selectors.Invitee]) -> list[vCalAddress]:
 
 def describe(user, meeting: Meeting) -> str:
     """The event's description: the person's agenda with times, and the link."""
+    return _description(meeting, selectors.agenda(user, meeting))
+
+
+def _description(meeting: Meeting, rows: Iterable[selectors.AgendaRow]) -> str:
+    """The description of a meeting with these agenda rows (a person's or an organisation's)."""
     lines = [str(meeting.forum)]
     if meeting.status == MeetingStatus.CANCELLED:
         lines.insert(0, _("Mødet er aflyst."))
@@ -133,7 +140,7 @@ def describe(user, meeting: Meeting) -> str:
         lines.append(_("Onlinemøde: %(url)s") % {"url": meeting.online_url})
     lines.append("")
     lines.append(_("Dagsorden:"))
-    for row in selectors.agenda(user, meeting):
+    for row in rows:
         item = row.item
         line = f"{item.number}. {_time(row.starts_at)}–{_time(row.ends_at)} {item.heading}"
         if row.presenter_line:
@@ -153,13 +160,19 @@ def _url(meeting: Meeting) -> str:
 def event(user, meeting: Meeting, *, people: Iterable[selectors.Invitee] | None = None) -> Event:
     """The meeting as the person sees it; with `people`, the ORGANIZER and an ATTENDEE for
     each of them (a meeting request or cancellation)."""
+    return _event(meeting, describe(user, meeting), people=people)
+
+
+def _event(
+    meeting: Meeting, description: str, *, people: Iterable[selectors.Invitee] | None = None
+) -> Event:
     ev = Event()
     ev.add("uid", uid(meeting))
     ev.add("dtstamp", datetime.now(UTC))
     ev.add("dtstart", _local(meeting.starts_at))
     ev.add("dtend", _local(meeting.ends_at))
     ev.add("summary", f"{meeting.forum}: {meeting.title}")
-    ev.add("description", describe(user, meeting))
+    ev.add("description", description)
     location = meeting.place or meeting.online_url
     if location:
         ev.add("location", location)
@@ -208,17 +221,33 @@ def meeting_ics(
 def feed_ics(user) -> bytes:
     """The person's meetings (invited to, invitations sent), from a year back. PUBLISH:
     a subscribed calendar, not a request; a cancelled meeting stays, STATUS:CANCELLED."""
+    cal = _calendar(PUBLISH, _("Partnerskabsportalen: mine møder"))
+    for meeting in _feed_meetings(permissions.meetings_invited_to(user)):
+        cal.add_component(event(user, meeting))
+    return cal.to_ical()
+
+
+def _feed_meetings(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """What a feed holds of these meetings: from a year back, no drafts, by time."""
     since = timezone.now() - timedelta(days=365)
-    meetings = (
-        permissions.meetings_invited_to(user)
-        .filter(ends_at__gte=since)
+    return (
+        meetings.filter(ends_at__gte=since)
         .exclude(status=MeetingStatus.DRAFT)
         .select_related("forum")
-        .order_by("starts_at")
+        .order_by("starts_at", "pk")
     )
-    cal = _calendar(PUBLISH, _("Partnerskabsportalen: mine møder"))
-    for meeting in meetings:
-        cal.add_component(event(user, meeting))
+
+
+def organisation_feed_ics(organisation: Organisation) -> bytes:
+    """An organisation's feed (the API's organisation tokens): the meetings it is invited to
+    (permissions.meetings_of_organisation) as feed_ics() has a person's, each described with
+    the agenda items open to the organisation (selectors.organisation_agenda)."""
+    cal = _calendar(
+        PUBLISH, _("Partnerskabsportalen: %(organisation)s") % {"organisation": organisation.name}
+    )
+    for meeting in _feed_meetings(permissions.meetings_of_organisation(organisation.pk)):
+        rows = selectors.organisation_agenda(organisation.pk, meeting)
+        cal.add_component(_event(meeting, _description(meeting, rows)))
     return cal.to_ical()
 
 

@@ -41,9 +41,29 @@ from .models import (
     presenter_line,
 )
 
+# The past meetings *Møder* shows under the coming ones; the rest are on *Tidligere møder*
+# (meeting_archive, paged), so the page does not grow with the years of meetings behind it.
+RECENT_MEETINGS = 10
 
-def meeting_list(user: AnyUser) -> QuerySet[Meeting]:
-    return permissions.meetings_visible_to(user).select_related("forum").order_by("-starts_at")
+
+def upcoming_meetings(user: AnyUser, now: datetime) -> QuerySet[Meeting]:
+    """The meetings the person may see that have not ended, the next first."""
+    return (
+        permissions.meetings_visible_to(user)
+        .filter(ends_at__gte=now)
+        .select_related("forum")
+        .order_by("starts_at", "pk")
+    )
+
+
+def past_meetings(user: AnyUser, now: datetime) -> QuerySet[Meeting]:
+    """The meetings the person may see that have ended, the latest first."""
+    return (
+        permissions.meetings_visible_to(user)
+        .filter(ends_at__lt=now)
+        .select_related("forum")
+        .order_by("-starts_at", "-pk")
+    )
 
 
 # --- Invitees and the participant list --------------------------------------------------
@@ -368,6 +388,21 @@ def agenda(user: AnyUser, meeting: Meeting) -> list[AgendaRow]:
     return rows
 
 
+def organisation_agenda(organisation_id: int, meeting: Meeting) -> list[AgendaRow]:
+    """The agenda as agenda() gives it to a person, for an organisation instead (the API's
+    organisation tokens): the items, and of them the attachments, that the organisation's
+    people may all see (permissions.open_to, the rule of items_of_organisation)."""
+    organisations = {organisation_id}
+    rows = [
+        row for row in _agenda_rows(meeting) if permissions.open_to(organisations, row.closed_to)
+    ]
+    for row in rows:
+        row.attachments = [
+            a for a in row.attachments if permissions.open_to(organisations, a["closed_to"])
+        ]
+    return rows
+
+
 # --- Minutes -----------------------------------------------------------------------------
 
 
@@ -587,12 +622,6 @@ def minutes_mail_status(minutes: Minutes) -> list[MailStatusRow]:
         )
         for kind, people in rows
     ]
-
-
-def upcoming_first(meetings: list[Meeting], now: datetime) -> tuple[list[Meeting], list[Meeting]]:
-    upcoming = sorted((m for m in meetings if m.ends_at >= now), key=lambda m: m.starts_at)
-    past = [m for m in meetings if m.ends_at < now]
-    return upcoming, past
 
 
 ANSWERABLE = (MeetingStatus.INVITED,)

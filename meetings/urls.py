@@ -7,6 +7,7 @@ app_name = "meetings"
 urlpatterns = [
     path("moeder/", views.meeting_list, name="meeting_list"),
     path("moeder/nyt/", views.meeting_create, name="meeting_create"),
+    path("moeder/tidligere/", views.meeting_archive, name="meeting_archive"),
     path("moeder/fora/", views.forum_list, name="forum_list"),
     path("moeder/fora/nyt/", views.forum_edit, name="forum_create"),
     path("moeder/fora/<int:pk>/", views.forum_edit, name="forum_edit"),

@@ -22,6 +22,7 @@ from partnership import jobs
 from partnership.confirmation import ask_first
 from partnership.forms import add_service_errors
 from partnership.models import OrganisationKind
+from partnership.pagination import PAGE_PARAM, paginate
 from partnership.views import member_required, queue_down_message, tell_ordered
 
 from . import actions, agenda, copying, ics, permissions, selectors, services
@@ -95,17 +96,33 @@ def _overrun_warning(request, meeting: Meeting) -> None:
 
 @member_required
 def meeting_list(request):
-    meetings = list(selectors.meeting_list(request.user))
-    upcoming, past = selectors.upcoming_first(meetings, timezone.now())
+    """The coming meetings and the latest past ones; older ones on meeting_archive."""
+    now = timezone.now()
+    recent = list(selectors.past_meetings(request.user, now)[: selectors.RECENT_MEETINGS + 1])
     return render(
         request,
         "meetings/meeting_list.html",
         {
-            "upcoming": upcoming,
-            "past": past,
+            "upcoming": list(selectors.upcoming_meetings(request.user, now)),
+            "past": recent[: selectors.RECENT_MEETINGS],
+            "more_past": len(recent) > selectors.RECENT_MEETINGS,
             "can_manage": permissions.can_manage_meetings(request.user),
         },
     )
+
+
+ARCHIVE_PAGE_SIZE = 25
+
+
+@member_required
+def meeting_archive(request):
+    """*Tidligere møder*: every past meeting the person may see, the latest first, paged."""
+    page = paginate(
+        selectors.past_meetings(request.user, timezone.now()),
+        ARCHIVE_PAGE_SIZE,
+        request.GET.get(PAGE_PARAM),
+    )
+    return render(request, "meetings/meeting_archive.html", {"page": page, "query": ""})
 
 
 @member_required

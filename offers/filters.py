@@ -6,13 +6,16 @@ The filters are the search URL's parameters. Their form is the search's,
 offers.search.forms.SearchForm (its choices come from the reference data read once or from the
 cache, so validating issues no query of its own), and offers.search.forms.SearchFilter is this
 FilterSet validated by it: the one to take for input from a URL. Each filter is written once
-here, as SQL that stays fast on many offers: the paragraphs and target groups as subqueries
-through the M2M tables (no DISTINCT over every column, no join the page's ORDER BY ... LIMIT
-carries), the provider's ownership, name and branch as one `provider_id = ANY(ARRAY(...))`, the
-comparable price (monthly, excluding VAT: offers.pricing.comparable_price) from
-offers_currentprice and the vacancy from offers_currentvacancy (annotated
-only when a filter or the order needs them, unless the queryset has them already, as
-offers.selectors.with_current_tariff() gives them), and the full text on the stored tsvector.
+here, on the columns of the offer's narrow search row (offers.models.SearchRow, kept by the
+triggers of migration 0013), and works on a queryset of the rows themselves (the search page,
+which counts and orders them alone and then reads the shown offers by id) or of offers,
+which reach their row by a join (row_path()): the paragraphs and target groups as arrays
+(`&&`, GIN), the provider's ownership, name and branch as one
+`provider_id = ANY(ARRAY(...))`, the comparable price (monthly, excluding VAT:
+offers.pricing.comparable_price; the row keeps offers_currentprice's of every year) and the
+vacancy (offers_currentvacancy's; annotated only when a filter or the order needs them,
+unless the queryset has them already, as offers.selectors.with_current_tariff() gives them),
+and the full text on the stored tsvector.
 
 Two ways in:
 
@@ -35,10 +38,22 @@ from typing import TYPE_CHECKING, Any
 import django_filters
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import F, FilteredRelation, Lookup, OrderBy, Q, QuerySet
+from django.db.models import (
+    DecimalField,
+    F,
+    FilteredRelation,
+    Func,
+    Lookup,
+    OrderBy,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
-from offers.models import Offer, OfferStatus
+from offers.models import Offer, OfferStatus, SearchRow
 from offers.selectors import current_year
 from partnership.models import Organisation, OwnershipForm
 
@@ -46,10 +61,21 @@ if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models.sql.compiler import SQLCompiler
 
-# A stored tsvector column with a GIN index (migration 0002), so ranking does not re-parse
-# every match's text; kept by triggers since migration 0010: the offer's name, methods and
-# description and its paragraphs' and target groups' names, case and accents folded.
-FTS_DOCUMENT = "offers_offer.search_document"
+
+def row_path(qs: QuerySet[Any]) -> str:
+    """Where a queryset reaches the offer's search row (offers.models.SearchRow, kept by the
+    triggers of migration 0013): the rows themselves (the search page counts and orders
+    them alone), or offers through their row (open data, the API, the takstoversigt). Each
+    filter below is written once on the row's columns, for both."""
+    return "" if qs.model is SearchRow else "search_row__"
+
+
+def _document(qs: QuerySet[Any]) -> str:
+    """The stored tsvector with a GIN index, so ranking does not re-parse every match's text:
+    the offer's name, methods and description and its paragraphs' and target groups' names,
+    case and accents folded (kept by triggers since migration 0010 on the offer, copied to
+    its search row by migration 0013's). The offers' column and the row's have one name."""
+    return f"{qs.model._meta.db_table}.search_document"
 
 
 def text_query_sql(param: str = "%s") -> str:
@@ -86,7 +112,8 @@ def provider_filter(qs: QuerySet[Any], providers: QuerySet[Organisation]) -> Que
 
 def with_current_price(qs: QuerySet[Any], year: int) -> QuerySet[Any]:
     """monthly_price and comparable_price (monthly, excluding VAT: what the price filter and
-    sort use) of the year's latest published main tariff from offers_currentprice (the
+    sort use, read from the search row's copy there) of the year's latest published main
+    tariff from offers_currentprice, for offers.compare.comparison (the
     triggers of migrations 0005/0009 keep it; it agrees with offers.selectors'
     _monthly_price() and _comparable_price(), see tests/offers/test_current_price.py), as a
     LEFT JOIN on its one row per offer and year: PostgreSQL hashes the year's narrow rows
@@ -100,19 +127,31 @@ def with_current_price(qs: QuerySet[Any], year: int) -> QuerySet[Any]:
 
 
 def _with_vacant(qs: QuerySet[Any]) -> QuerySet[Any]:
-    """vacant: the latest report's count from offers_currentvacancy (migration 0005's triggers
-    keep it; it agrees with offers.selectors._latest_vacancy(), see
-    tests/offers/test_current_price.py), joined on its one row per offer."""
-    if "vacant" in qs.query.annotations:
+    """vacant: the latest report's count, the search row's own column (offers_currentvacancy's,
+    which migration 0005's triggers keep; it agrees with offers.selectors._latest_vacancy(),
+    see tests/offers/test_current_price.py), annotated on offers unless they have it."""
+    if "vacant" in qs.query.annotations or qs.model is SearchRow:
         return qs
-    annotated: QuerySet[Any] = qs.annotate(vacant=F("current_vacancy__vacant"))
+    annotated: QuerySet[Any] = qs.annotate(vacant=F("search_row__vacant"))
     return annotated
 
 
 def _with_price(qs: QuerySet[Any], year: int) -> QuerySet[Any]:
+    """comparable_price: the year's from the search row (offers_currentprice's, see
+    with_current_price()), unless the queryset has it already."""
     if "comparable_price" in qs.query.annotations:
         return qs
-    return with_current_price(qs, year)
+    # (By a text key: KeyTextTransform would take "2026" for an array index.)
+    price = Func(
+        F(row_path(qs) + "comparable_prices"),
+        Value(str(year), output_field=TextField()),
+        function="jsonb_extract_path_text",
+        output_field=TextField(),
+    )
+    annotated: QuerySet[Any] = qs.annotate(
+        comparable_price=Cast(price, DecimalField(max_digits=14, decimal_places=2))
+    )
+    return annotated
 
 
 # The order by price, lowest first: the search's `sorter=price` and the comparison's columns
@@ -223,18 +262,12 @@ class OfferFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-fil
     # --- The filters (django-filter's `method`s: (queryset, name, value), value not empty) --
 
     def filter_paragraphs(self, qs: QuerySet[Any], name: str, value: list[Any]) -> QuerySet[Any]:
-        return qs.filter(
-            pk__in=Offer.paragraphs.through.objects.filter(legalparagraph__in=value).values(
-                "offer_id"
-            )
-        )
+        ids = [getattr(v, "pk", v) for v in value]
+        return qs.filter(**{row_path(qs) + "paragraph_ids__overlap": ids})
 
     def filter_target_groups(self, qs: QuerySet[Any], name: str, value: list[Any]) -> QuerySet[Any]:
-        return qs.filter(
-            pk__in=Offer.target_groups.through.objects.filter(targetgroup__in=value).values(
-                "offer_id"
-            )
-        )
+        ids = [getattr(v, "pk", v) for v in value]
+        return qs.filter(**{row_path(qs) + "target_group_ids__overlap": ids})
 
     def filter_municipality(self, qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         return qs.filter(municipality=value)
@@ -281,9 +314,10 @@ class OfferFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-fil
         if not q:
             return qs
         query = f"(SELECT ({text_query_sql()}).expanded)"
-        rank = RawSQL(f"ts_rank({FTS_DOCUMENT}, {query})", (q,))
+        document = _document(qs)
+        rank = RawSQL(f"ts_rank({document}, {query})", (q,))
         matching: QuerySet[Any] = qs.annotate(rank=rank).extra(
-            where=[f"{FTS_DOCUMENT} @@ {query}"], params=[q]
+            where=[f"{document} @@ {query}"], params=[q]
         )
         return matching
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -966,3 +969,53 @@ class CurrentVacancy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer_id}: {self.vacant} ({self.reported_on})"
+
+
+class SearchRow(models.Model):
+    """One narrow row per offer with what the search counts, filters and orders on, so that
+    a search reads a few hundred pages instead of the wide offers table (name, description,
+    methods, the document) and its links: offers.filters.OfferFilter filters these rows for
+    the search page, which then reads the shown offers by id.
+
+    Written only by database triggers (migration 0013), in the transaction of the change,
+    whatever the path, from every table a column comes from (SOURCES in that migration;
+    tests/offers/test_search_table.py changes each and sees the row follow): the offer
+    itself, its paragraphs and target groups, offers_currentprice (so tariffs) and
+    offers_currentvacancy (so vacancy reports).
+
+    comparable_prices holds the comparable price (monthly, excluding VAT, as
+    offers_currentprice has it) of every year with a published tariff, keyed by the year as
+    text: the search's year is a parameter (the clock's year, which turns at New Year
+    without a write), so the row keeps all years rather than one the database would have
+    to guess."""
+
+    offer = models.OneToOneField(
+        Offer, on_delete=models.CASCADE, primary_key=True, related_name="search_row"
+    )
+    status = models.CharField(max_length=20, choices=OfferStatus.choices)
+    name = guarded.CharField(max_length=200)
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    municipality = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    age_min = models.PositiveSmallIntegerField()
+    age_max = models.PositiveSmallIntegerField()
+    vacant = models.PositiveIntegerField(null=True)
+    comparable_prices = models.JSONField(default=dict)
+    paragraph_ids = ArrayField(models.BigIntegerField(), default=list)
+    target_group_ids = ArrayField(models.BigIntegerField(), default=list)
+    search_document = SearchVectorField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "name", "offer"], name="searchrow_status_name"),
+            models.Index(fields=["provider"], name="searchrow_provider"),
+            GinIndex(fields=["paragraph_ids"], name="searchrow_paragraphs"),
+            GinIndex(fields=["target_group_ids"], name="searchrow_target_groups"),
+            GinIndex(fields=["search_document"], name="searchrow_document"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id}: {self.name}"

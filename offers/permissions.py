@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -10,9 +12,11 @@ from django.utils.translation import gettext as _
 from partnership.models import Organisation, Role
 from partnership.permissions import AnyUser, is_member, is_secretariat, organisations_where
 
-from .models import Offer, OfferStatus
+from .models import Offer, OfferStatus, SearchRow
 
 __all__ = ["is_member", "is_secretariat"]
+
+_M = TypeVar("_M", Offer, SearchRow)
 
 
 def editable_provider_ids(user: AnyUser) -> set[int]:
@@ -30,12 +34,22 @@ def can_search_offers(user: AnyUser) -> bool:
 def offers_visible_to(user: AnyUser) -> QuerySet[Offer]:
     """Published offers for every member; drafts and withdrawn offers only for the
     provider's own editors and the secretariat."""
+    return _visible(Offer.objects.all(), user)
+
+
+def search_rows_visible_to(user: AnyUser) -> QuerySet[SearchRow]:
+    """The search rows (offers.models.SearchRow) of the offers offers_visible_to(user) lets
+    through: the row has the offer's status and provider."""
+    return _visible(SearchRow.objects.all(), user)
+
+
+def _visible(qs: QuerySet[_M], user: AnyUser) -> QuerySet[_M]:
     if not is_member(user):
-        return Offer.objects.none()
+        return qs.none()
     if is_secretariat(user):
-        return Offer.objects.all()
+        return qs
     own = editable_provider_ids(user)
-    return Offer.objects.filter(Q(status=OfferStatus.PUBLISHED) | Q(provider_id__in=own))
+    return qs.filter(Q(status=OfferStatus.PUBLISHED) | Q(provider_id__in=own))
 
 
 def can_edit_offer(user: AnyUser, offer: Offer) -> bool:

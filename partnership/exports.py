@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -80,6 +80,8 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         raise TypeError("Write a yes/no value as text in a CSV export (ja/nej).")
+    if type(value) is int:  # (what formats.plain() writes of an int, without its Decimal)
+        return str(value)
     if isinstance(value, int | float | Decimal):
         return formats.plain(value)
     return spreadsheet_text(str(value))
@@ -89,12 +91,20 @@ def csv_text(rows: Iterable[Iterable[Any]], *, delimiter: str = ";") -> str:
     """Rows as CSV the way Danish Excel opens it (UTF-8 with a BOM, ``;`` between cells, CRLF):
     numbers with a decimal comma and no thousands separators (partnership.formats.plain),
     None as an empty cell, every text through ``spreadsheet_text()``."""
+    return "".join(csv_lines(rows, delimiter=delimiter))
+
+
+def csv_lines(rows: Iterable[Iterable[Any]], *, delimiter: str = ";") -> Iterator[str]:
+    """The same CSV as csv_text(), a line at a time (the BOM first): for a streamed response,
+    which holds one row in memory however many there are."""
+    yield "\ufeff"
     out = io.StringIO()
-    out.write("\ufeff")
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
         writer.writerow([_csv_cell(v) for v in row])
-    return out.getvalue()
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
 
 
 # --- XLSX ------------------------------------------------------------------------------------

@@ -307,6 +307,31 @@ class LoginForm(GuardedFormMixin, allauth_forms.LoginForm):
         self.fields["login"].widget.attrs["autocomplete"] = "username"
         self.fields["password"].widget.attrs.pop("placeholder", None)
 
+    def clean(self):
+        """A member of an organisation that requires federated login cannot log in with a
+        password (checked after the password, so nothing is told to someone without it)."""
+        cleaned = super().clean()
+        user = getattr(self, "user", None)
+        if user is not None:
+            federated = (
+                Organisation.objects.filter(
+                    memberships__user=user,
+                    memberships__is_active=True,
+                    require_federated_login=True,
+                )
+                .order_by("name")
+                .first()
+            )
+            if federated is not None:
+                raise forms.ValidationError(
+                    _(
+                        "%(org)s kræver, at du logger ind gennem organisationens "
+                        "identitetsudbyder (fx MitID Erhverv). Brug knappen nedenfor."
+                    )
+                    % {"org": federated.name}
+                )
+        return cleaned
+
 
 class AddEmailForm(GuardedFormMixin, allauth_forms.AddEmailForm):
     """allauth's form for a new e-mail address (Konto → E-mail), with the portal's input

@@ -14,9 +14,17 @@ from . import permissions
 from .fields import CprRefused
 from .validators import CPR_MESSAGE
 
+# Set at login when the login itself was two-factor: a federated login at NSIS Substantial
+# or High (federation/signals.py). Such a session needs no authenticator app of the portal.
+SECOND_FACTOR_BY_LOGIN = "second_factor_by_login"
+
 
 def has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def has_second_factor(request) -> bool:
+    return bool(request.session.get(SECOND_FACTOR_BY_LOGIN)) or has_totp(request.user)
 
 
 class RequireMFAMiddleware:
@@ -34,7 +42,7 @@ class RequireMFAMiddleware:
             and user.is_authenticated
             and not self._allowed(request.path)
             and permissions.requires_mfa(user)
-            and not has_totp(user)
+            and not has_second_factor(request)
         ):
             messages.warning(
                 request,

@@ -123,6 +123,16 @@ class Organisation(models.Model):
     phone = guarded.CharField(_("telefon"), max_length=30, blank=True)
     website = guarded.URLField(_("hjemmeside"), blank=True)
     description = guarded.TextField(_("beskrivelse"), blank=True)
+    # Federated login (federation/): a first login through the organisation's identity
+    # provider may create the person and their membership at once; otherwise it waits for
+    # the organisation administrator's approval. With federated login required, the
+    # members' local passwords are refused (partnership.forms.LoginForm).
+    federated_provisioning = models.BooleanField(
+        _("opret personer ved første føderede login"), default=False
+    )
+    require_federated_login = models.BooleanField(
+        _("medlemmer skal logge ind gennem organisationens identitetsudbyder"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -304,6 +304,47 @@ def build_world() -> SimpleNamespace:
                 token_hash=api_hash,
             ),
         )
+    # Federated login: an identity provider (its metadata pasted, so nothing is fetched) and
+    # a first login waiting in Holbæk (its admin decides) and one in Slagelse (not hers).
+    from federation.models import IdentityProvider, PendingLogin
+    from federation.providers import sp_key_pair
+
+    idp_cert = "".join(sp_key_pair()[0].strip().splitlines()[1:-1])  # any certificate will do
+    w.broker = IdentityProvider.objects.create(
+        kind="oidc",
+        slug="matrix-broker",
+        name="Matrix-broker",
+        server_url="https://broker.matrix.example",
+        client_id="partnerskabsportalen",
+    )
+    w.idp = IdentityProvider.objects.create(
+        kind="saml",
+        slug="matrix-idp",
+        name="Matrix-IdP",
+        entity_id="https://idp.matrix.example/metadata",
+        metadata_xml=(
+            '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+            'entityID="https://idp.matrix.example/metadata"><md:IDPSSODescriptor '
+            'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+            '<md:KeyDescriptor use="signing"><ds:KeyInfo '
+            'xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>'
+            f"{idp_cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+            '<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
+            'Location="https://idp.matrix.example/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>'
+        ),
+    )
+    for name, slug_ in (("holbaek_pending", "holbaek"), ("slagelse_pending", "slagelse")):
+        setattr(
+            w,
+            name,
+            PendingLogin.objects.create(
+                identity_provider=w.idp,
+                organisation=org[slug_],
+                uid=f"urn:uuid:{name}",
+                email=f"{name}@matrix.example",
+                roles=["caseworker"],
+            ),
+        )
     token, token_hash = Invitation.new_token()
     w.invitation_token = token
     w.holbaek_invitation = Invitation.objects.create(
@@ -626,6 +667,8 @@ MATRIX.update(
         # here); tokens × scopes × foreign organisations: tests/api/test_tokens.py.
         "api:contract_list": E([get(expect(anon=TOKEN, other=TOKEN))]),
         "api:meeting_list": E([get(expect(anon=TOKEN, other=TOKEN))]),
+        "api:calendar": E([get(expect(anon=TOKEN, other=TOKEN))]),
+        "api:tariff_development": E([get(public())]),
         "api:openapi-json": E([get(public())]),
         "api:docs": E([get(public())]),
         # django-ninja's root (/api/v1/), which only gives the API its prefix: 404 for all.
@@ -707,6 +750,42 @@ MATRIX.update(
                 ),
             ]
         ),
+        # First federated logins waiting for approval: the organisation's own admin decides.
+        "federation:pending": E(
+            [
+                get(only("org_admin"), slug("holbaek"), "Holbæk (the org admin's own)"),
+                get(only(), slug("slagelse"), "Slagelse (not hers)"),
+            ]
+        ),
+        **{
+            f"federation:{name}": E(
+                [
+                    get(post_only_get(), lambda w: {"slug": "holbaek", "pk": 1}),
+                    post(
+                        only("org_admin"),
+                        lambda w: {"slug": "holbaek", "pk": w.holbaek_pending.pk},
+                        "Holbæk's waiting login",
+                        state=_row("federation.PendingLogin", "holbaek_pending", "status"),
+                        data=lambda w: {"roles": ["caseworker"]},
+                    ),
+                    post(
+                        only(),
+                        lambda w: {"slug": "slagelse", "pk": w.slagelse_pending.pk},
+                        "Slagelse's waiting login",
+                        state=_row("federation.PendingLogin", "slagelse_pending", "status"),
+                        data=lambda w: {"roles": ["caseworker"]},
+                    ),
+                    post(
+                        only(),
+                        lambda w: {"slug": "holbaek", "pk": w.slagelse_pending.pk},
+                        "Slagelse's waiting login under Holbæk's address",
+                        state=_row("federation.PendingLogin", "slagelse_pending", "status"),
+                        data=lambda w: {"roles": ["caseworker"]},
+                    ),
+                ]
+            )
+            for name in ("approve", "refuse")
+        },
         "partnership:membership_change_role": E(
             get_post(
                 only("org_admin"),
@@ -1317,6 +1396,7 @@ MATRIX.update(
     {
         # --- meetings ------------------------------------------------------------------
         "meetings:meeting_list": E([get(members())]),
+        "meetings:meeting_archive": E([get(members())]),
         "meetings:meeting_create": E(_secretariat_form(no_kwargs, "", _count("meetings.Meeting"))),
         "meetings:forum_list": E([get(SECRETARIAT)]),
         "meetings:forum_create": E(_secretariat_form(no_kwargs, "", _count("meetings.Forum"))),
@@ -1796,6 +1876,54 @@ MATRIX.update(
         "mfa_reauthenticate": E([get(account(mfa_pending=REDIRECT))]),
         "mfa_activate_totp": E([get(account(mfa_pending=REDIRECT))]),
         "mfa_generate_recovery_codes": E([get(account(mfa_pending=REDIRECT))]),
+        # allauth's pages of a federated login (federation/). Starting one is for anyone
+        # (a logged-in person is logged out when it completes); the ACS takes only an
+        # identity provider's POST; the SP metadata is public.
+        "saml_login": E(
+            [get(public(), kw(organization_slug=("matrix-idp",)), "the button's page")]
+        ),
+        "saml_metadata": E([get(public(), kw(organization_slug=("matrix-idp",)))]),
+        "saml_acs": E([get(public(), kw(organization_slug=("matrix-idp",)))]),
+        # Without a login response: refused as a login response would be (401).
+        "saml_finish_acs": E(
+            [
+                get(
+                    public(**{r: TOKEN for r in ROLES if r != "mfa_pending"}),
+                    kw(organization_slug=("matrix-idp",)),
+                )
+            ]
+        ),
+        # Single logout from the identity provider: without a logout message, 400.
+        "saml_sls": E(
+            [
+                get(
+                    public(**{r: REFUSED for r in ROLES if r != "mfa_pending"}),
+                    kw(organization_slug=("matrix-idp",)),
+                )
+            ]
+        ),
+        "openid_connect_login": E(
+            [
+                get(public(), kw(provider_id=("oidc-matrix-broker",)), "the button's page"),
+                get(only(anonymous=DENY), kw(provider_id=("oidc-ukendt",)), "an unknown broker"),
+            ]
+        ),
+        # Without a login under way: refused as a failed login (401).
+        "openid_connect_callback": E(
+            [
+                get(
+                    public(**{r: TOKEN for r in ROLES if r != "mfa_pending"}),
+                    kw(provider_id=("oidc-matrix-broker",)),
+                )
+            ]
+        ),
+        "socialaccount_login_cancelled": E([get(public())]),
+        "socialaccount_login_error": E(
+            [get(public(**{r: TOKEN for r in ROLES if r != "mfa_pending"}))]
+        ),
+        # Only with a federated sign-up under way (never: the portal links or refuses).
+        "socialaccount_signup": E([get(public(**{r: LOGIN for r in ROLES if r != "mfa_pending"}))]),
+        "socialaccount_connections": E([get(account())]),
         # Only for someone who has an authenticator app: 404 for everyone else.
         "mfa_deactivate_totp": E([get(only(*TOTP_HOLDERS, mfa_pending=DENY))]),
         "mfa_view_recovery_codes": E([get(only(*TOTP_HOLDERS, mfa_pending=DENY))]),

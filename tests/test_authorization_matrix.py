@@ -105,7 +105,8 @@ def matches(expected: str, actual: str) -> bool:
 def client():
     """One test client for the module: building a client's middleware (WhiteNoise indexes
     every static file) is by far the slowest part of a request, so it is done once."""
-    return Client()
+    # Host as a browser sends it (python3-saml, federated login, reads it).
+    return Client(HTTP_HOST="localhost")
 
 
 def log_in_as(client, world, role: str) -> Client:

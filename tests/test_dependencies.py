@@ -14,7 +14,16 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("config", "partnership", "offers", "contracts", "quality", "meetings", "api")
+PACKAGES = (
+    "config",
+    "partnership",
+    "offers",
+    "contracts",
+    "quality",
+    "meetings",
+    "api",
+    "federation",
+)
 
 # Imported only where production never goes.
 DEV_ONLY = {
@@ -80,3 +89,13 @@ def test_the_check_sees_a_dev_dependency():
     assert "pytest" not in production
     assert _requirement_name("django-allauth[mfa]>=65.22.1,<65.23") == "django-allauth"
     assert "meetings" in _imported_modules()["pypdf"].pop()
+
+
+def test_lxml_and_xmlsec_bundle_the_same_libxml2():
+    """python3-saml (federated login) signs and checks XML with xmlsec over lxml's trees:
+    with two different libxml2 builds `import xmlsec` fails ("lxml & xmlsec libxml2 library
+    version mismatch"). pyproject.toml pins the two together; a bump of one alone fails here."""
+    import lxml.etree
+    import xmlsec
+
+    assert xmlsec.get_libxml_version() == lxml.etree.LIBXML_VERSION[:3]

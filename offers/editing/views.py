@@ -8,7 +8,7 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,10 +20,12 @@ from offers.models import (
     OfferDocument,
     OfferPhoto,
     OfferStatus,
+    Tariff,
     TariffStatus,
 )
 from partnership.forms import add_service_errors
 from partnership.models import Organisation
+from partnership.pagination import PAGE_PARAM, paginate
 from partnership.uploads import check_pdf, resized_image
 from partnership.views import member_required
 
@@ -43,28 +45,41 @@ def _editor_providers(user):
     )
 
 
+OWN_OFFERS_PAGE_SIZE = 25
+
+
 @member_required
 def own_offers(request):
+    """*Vores tilbud*, a page at a time: a chain may have thousands of offers."""
     providers = _editor_providers(request.user)
     if not providers:
         raise PermissionDenied
     year = selectors.current_year()
-    offers = selectors.with_current_tariff(
-        Offer.objects.filter(provider__in=providers).select_related("provider"), year
-    ).annotate(draft_count=Count("tariffs", filter=_draft_filter()))
+    order = ("provider__name", "name", "pk")
+    # The page's ids first, from the offers alone (a late page costs no more than the
+    # first), then the tariffs, drafts and vacancies of those rows only.
+    ids = Offer.objects.filter(provider__in=providers).order_by(*order).values_list("pk", flat=True)
+    page = paginate(ids, OWN_OFFERS_PAGE_SIZE, request.GET.get(PAGE_PARAM))
+    drafts = (
+        Tariff.objects.filter(offer=OuterRef("pk"), status=TariffStatus.DRAFT)
+        .order_by()
+        .values("offer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        selectors.with_current_tariff(
+            Offer.objects.filter(pk__in=list(page.object_list)).select_related("provider"), year
+        )
+        .annotate(draft_count=Subquery(drafts))
+        .order_by(*order)
+    )
+    page.object_list = selectors.decorate(rows, year)
     return render(
         request,
         "offers/own_offers.html",
-        {
-            "offers": selectors.decorate(offers.order_by("provider__name", "name"), year),
-            "providers": providers,
-            "year": year,
-        },
+        {"page": page, "query": "", "providers": providers, "year": year},
     )
-
-
-def _draft_filter():
-    return Q(tariffs__status=TariffStatus.DRAFT)
 
 
 @member_required

@@ -90,6 +90,15 @@ def _quartiles(values: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
     )
 
 
+def default_period(years: list[int]) -> tuple[int, int] | None:
+    """The period shown before one is chosen: from the earliest of the last five years with
+    tariffs to the last (`years`: filters.years_with_tariffs(), newest first); None if none."""
+    if not years:
+        return None
+    last = years[0]
+    return min(y for y in years if y >= last - 4), last
+
+
 def missing_pl_rates(from_year: int, to_year: int) -> list[int]:
     have = set(
         RegulationRate.objects.filter(year__gt=from_year, year__lte=to_year).values_list(

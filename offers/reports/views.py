@@ -82,8 +82,7 @@ def tariff_development(request):
     elif "fra" in request.GET:
         form = DevelopmentForm(request.GET)
     elif years:
-        last = years[0]
-        first = min(y for y in years if y >= last - 4)
+        first, last = development.default_period(years) or (None, None)
         form = DevelopmentForm({"fra": first, "til": last})
     else:
         form = DevelopmentForm()

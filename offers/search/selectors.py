@@ -30,7 +30,13 @@ from offers.models import (
     TariffStatus,
     VacancyReport,
 )
-from offers.permissions import editable_provider_ids, is_member, is_secretariat, offers_visible_to
+from offers.permissions import (
+    editable_provider_ids,
+    is_member,
+    is_secretariat,
+    offers_visible_to,
+    search_rows_visible_to,
+)
 from offers.selectors import current_year, with_current_tariff
 from partnership.models import Organisation, OrganisationKind
 from partnership.pagination import page_number
@@ -114,12 +120,12 @@ def search_offers(user: AnyUser, params: SearchParams) -> AnnotatedOffers:
 # --- The search page ---------------------------------------------------------------------
 # A fixed number of queries whatever the number of offers or matches (bench/run_search,
 # 10,000 offers): the data's generation, the reference data for the form, the count and the
-# page's ids (one query or two, see SearchResults; the ORDER BY ... LIMIT runs on the narrow
-# matching rows with only the annotations the filters and the order need, the price and the
-# vacancy from offers_currentprice and offers_currentvacancy), and the details of the page's
-# 20 offers (tariffs, vacancy, paragraphs and target groups) in one more. The same search
-# again at the same generation reads the generation only: the reference data and the page
-# come from the cache.
+# page's ids (one query or two, see SearchResults; the count and the ORDER BY ... LIMIT read
+# the narrow search rows alone, offers.models.SearchRow of migration 0013, with only the
+# annotations the filters and the order need), and the details of the page's 20 offers
+# (tariffs, vacancy, paragraphs and target groups) by id in one more. The same search again
+# at the same generation reads the generation only: the reference data and the page come
+# from the cache.
 # How long an entry may stay unused in the cache: a new generation makes new keys, so this
 # only bounds the memory that old ones hold.
 CACHE_SECONDS = 15 * 60
@@ -430,7 +436,10 @@ def match_reasons(ids: list[int], q: str, reference: SearchReference) -> dict[in
     offer holding a word of the query or of a synonym it was widened by (name, methods,
     description, each paragraph, each target group; case, accents and stemming as the
     search's, offers.filters.text_query_sql()), and the synonyms that found the offer where
-    the typed term alone would not have ("synonym for 'lav arousal'")."""
+    the typed term alone would not have ("synonym for 'lav arousal'"). The name, methods and
+    description are read from the stored document by their weights (A, C and D, migration
+    0010's offers_offer_document), not parsed again: parsing 20 descriptions was most of a
+    new text search's SQL (38 ms p50 of the page's ~60 on the bench data, loaded machine)."""
     tables = {
         "offer": Offer._meta.db_table,
         "paragraph": LegalParagraph._meta.db_table,
@@ -440,9 +449,9 @@ def match_reasons(ids: list[int], q: str, reference: SearchReference) -> dict[in
         "groups": Offer.target_groups.through._meta.db_table,
     }
     sql = (
-        "SELECT o.id, offers_search_vector(o.name) @@ x.words,"
-        " offers_search_vector(o.methods) @@ x.words,"
-        " offers_search_vector(o.description) @@ x.words,"
+        "SELECT o.id, ts_filter(o.search_document, '{{a}}') @@ x.words,"
+        " ts_filter(o.search_document, '{{c}}') @@ x.words,"
+        " ts_filter(o.search_document, '{{d}}') @@ x.words,"
         " ARRAY(SELECT p.id FROM {paragraphs} l JOIN {paragraph} p ON p.id = l.legalparagraph_id"
         " WHERE l.offer_id = o.id AND offers_search_vector("
         "offers_search_paragraph_text(p.code, p.short, p.title)) @@ x.words),"
@@ -588,9 +597,10 @@ def search_page(
     year = params.year or current_year()
 
     def query() -> tuple[AnnotatedOffers, list[str | OrderBy], bool]:
-        # Only the annotations the filters and the order need (OfferFilter adds them): the
-        # rest is read for the page.
-        ordered = OfferFilter(queryset=offers_visible_to(user), year=year).filter_cleaned(
+        # The narrow search rows alone (offers.models.SearchRow), with only the annotations
+        # the filters and the order need (OfferFilter adds them): the rest is read for the
+        # page's ids.
+        ordered = OfferFilter(queryset=search_rows_visible_to(user), year=year).filter_cleaned(
             params.values()
         )
         order = cast("list[str | OrderBy]", list(ordered.query.order_by))

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from offers.compare.session import COMPARE_MAX, compared_ids
-from offers.models import Tariff, TariffUnit
-from offers.selectors import current_year, decorate
+from offers.models import TariffUnit
+from offers.selectors import current_year
 from partnership import formats
-from partnership.exports import CSV_CONTENT_TYPE, csv_text
+from partnership.exports import CSV_CONTENT_TYPE, csv_lines
 from partnership.pagination import PAGE_PARAM, page_number, paginate
 from partnership.views import member_required
 
-from . import selectors
+from . import opendata, options, selectors
 from .forms import SearchFilter
 
 
@@ -104,25 +105,16 @@ def search(request):
     query = request.GET.copy()
     query.pop(PAGE_PARAM, None)
     compare_ids = compared_ids(request)
-    # The form's fields are drawn from the query, the reference data and the language alone:
-    # the template caches them under those (and draws them, calling filter_fields, only when
-    # they are not in the cache).
-    filters_key = (
-        generation.key(
-            "filters",
-            translation.get_language(),
-            hashlib.sha256(query.urlencode().encode()).hexdigest()[:32],
-        )
-        if generation
-        else ""
-    )
+    # The fields as the query has them; their options (most of the markup) drawn once per
+    # generation and language, with the query's checked (offers/search/options.py).
+    filters = form.filter_fields()
+    options.mark_options(filters, generation)
     return render(
         request,
         "offers/search.html",
         {
             "form": form,
-            "filters": form.filter_fields,
-            "filters_key": filters_key,
+            "filters": filters,
             "page": page,
             "query": query.urlencode(),
             "year": year,
@@ -162,76 +154,83 @@ OPEN_DATA_FIELDS = [
 ]
 
 
-def _open_data_rows(request):
-    filterset = SearchFilter(request.GET)
-    params = selectors.SearchParams.from_cleaned(filterset.cleaned_values())
-    year = current_year()
-    qs = selectors.search_offers(request.user, params)
-    offers = decorate(qs, year)
-    vat = dict(
-        Tariff.objects.filter(pk__in=[o.tariff_id for o in offers if o.tariff_id]).values_list(
-            "pk", "vat_included"
-        )
-    )
-    for o in offers:
-        yield {
-            "id": o.pk,
-            "navn": o.name,
-            "leverandoer": o.provider.name,
-            "cvr": o.provider.cvr,
-            "ejerform": o.provider.get_ownership_form_display(),
-            "brancheorganisation": o.provider.branch_organisation.name
-            if o.provider.branch_organisation
-            else "",
-            "beliggenhedskommune": o.municipality.name,
-            "kommunekode": o.municipality.code,
-            "lovgrundlag": [p.code for p in o.paragraphs.all()],
-            "maalgrupper": [g.name for g in o.target_groups.all()],
-            "alder_fra": o.age_min,
-            "alder_til": o.age_max,
-            "pladser": o.places,
-            "ledige_pladser": o.vacant,
-            "ledige_opgjort": o.vacancy_date.isoformat() if o.vacancy_date else None,
-            "takstaar": year if o.tariff_id else None,
-            "takst_version": o.tariff_version,
-            "takst": str(o.tariff_price) if o.tariff_price is not None else None,
-            "enhed": o.tariff_unit,
-            "maanedspris": str(o.monthly_price) if o.monthly_price is not None else None,
-            "moms_inkluderet_ja_nej": vat.get(o.tariff_id),
-            "maanedspris_ekskl_moms": (
-                str(o.comparable_price) if o.comparable_price is not None else None
-            ),
-            "aendring_pct": str(o.change_percent) if o.change_percent is not None else None,
-            "over_pl": o.pl_flag,
-        }
+def _open_data_row(o: opendata.OfferRow, year: int) -> dict:
+    """One offer's keys and values in the JSON download (the CSV writes the same, its lists
+    joined and its numbers with a decimal comma)."""
+    has_tariff = o.tariff_price is not None
+    return {
+        "id": o.pk,
+        "navn": o.name,
+        "leverandoer": o.provider_name,
+        "cvr": o.provider_cvr,
+        "ejerform": o.ownership_form,
+        "brancheorganisation": o.branch_organisation,
+        "beliggenhedskommune": o.municipality_name,
+        "kommunekode": o.municipality_code,
+        "lovgrundlag": [p.code for p in o.paragraphs],
+        "maalgrupper": [g.name for g in o.target_groups],
+        "alder_fra": o.age_min,
+        "alder_til": o.age_max,
+        "pladser": o.places,
+        "ledige_pladser": o.vacant,
+        "ledige_opgjort": o.vacancy_date.isoformat() if o.vacancy_date else None,
+        "takstaar": year if has_tariff else None,
+        "takst_version": o.tariff_version,
+        "takst": str(o.tariff_price) if has_tariff else None,
+        "enhed": o.tariff_unit,
+        "maanedspris": str(o.monthly_price) if o.monthly_price is not None else None,
+        "moms_inkluderet_ja_nej": o.tariff_vat if has_tariff else None,
+        "maanedspris_ekskl_moms": (
+            str(o.comparable_price) if o.comparable_price is not None else None
+        ),
+        "aendring_pct": str(o.change_percent) if o.change_percent is not None else None,
+        "over_pl": o.pl_flag,
+    }
+
+
+def _csv_row(row: dict) -> list:
+    row = dict(row)
+    row["lovgrundlag"] = ", ".join(row["lovgrundlag"])
+    row["maalgrupper"] = ", ".join(row["maalgrupper"])
+    row["moms_inkluderet_ja_nej"] = {True: "ja", False: "nej", None: ""}[
+        row["moms_inkluderet_ja_nej"]
+    ]
+    row["over_pl"] = "ja" if row["over_pl"] else "nej"
+    for key in ("takst", "maanedspris", "maanedspris_ekskl_moms", "aendring_pct"):
+        if row[key] is not None:
+            row[key] = Decimal(row[key])  # written with a decimal comma by csv_lines()
+    return [row[field] for field in OPEN_DATA_FIELDS]
+
+
+def _json_lines(stamp: str, count: int, rows: Iterator[dict]) -> Iterator[str]:
+    """The JSON document written as it is read: one offer a line, valid JSON at the end."""
+    yield "{\n"
+    yield f' "genereret": {json.dumps(stamp)},\n "antal": {count},\n "tilbud": [\n'
+    separator = ""
+    for row in rows:
+        yield separator + "  " + json.dumps(row, ensure_ascii=False)
+        separator = ",\n"
+    yield "\n ]\n}\n"
 
 
 @member_required
 def open_data(request, fmt):
-    rows = list(_open_data_rows(request))
+    """Every offer matching the search's filters, in the search's order, as CSV or JSON:
+    streamed, read CHUNK offers at a time (offers.opendata, as the API reads them)."""
+    if fmt not in ("csv", "json"):
+        raise Http404
+    # The search's FilterSet validated by its form (an error filters nothing, as the page).
+    values = SearchFilter(request.GET).cleaned_values()
+    year = current_year()
+    ids = opendata.matching_ids(values, year)
+    rows = (_open_data_row(o, year) for o in opendata.stream(ids, year))
     stamp = timezone.localdate().isoformat()
     if fmt == "json":
-        body = json.dumps(
-            {"genereret": stamp, "antal": len(rows), "tilbud": rows}, ensure_ascii=False, indent=1
+        response = StreamingHttpResponse(
+            _json_lines(stamp, len(ids), rows), content_type="application/json; charset=utf-8"
         )
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="tilbud-{stamp}.json"'
-        return response
-    if fmt != "csv":
-        raise Http404
-    table = [OPEN_DATA_FIELDS]
-    for row in rows:
-        row = dict(row)
-        row["lovgrundlag"] = ", ".join(row["lovgrundlag"])
-        row["maalgrupper"] = ", ".join(row["maalgrupper"])
-        row["moms_inkluderet_ja_nej"] = {True: "ja", False: "nej", None: ""}[
-            row["moms_inkluderet_ja_nej"]
-        ]
-        row["over_pl"] = "ja" if row["over_pl"] else "nej"
-        for key in ("takst", "maanedspris", "maanedspris_ekskl_moms", "aendring_pct"):
-            if row[key] is not None:
-                row[key] = Decimal(row[key])  # written with a decimal comma by csv_text()
-        table.append([row[field] for field in OPEN_DATA_FIELDS])
-    response = StreamingHttpResponse(iter([csv_text(table)]), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="tilbud-{stamp}.csv"'
+    else:
+        table = itertools.chain([OPEN_DATA_FIELDS], (_csv_row(row) for row in rows))
+        response = StreamingHttpResponse(csv_lines(table), content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="tilbud-{stamp}.{fmt}"'
     return response

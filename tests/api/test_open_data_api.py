@@ -226,6 +226,8 @@ def test_the_schema_is_valid_openapi_3_and_documents_every_operation(anon):
         "/api/v1/pl-rates",
         "/api/v1/contracts",
         "/api/v1/meetings",
+        "/api/v1/tariff-development",
+        "/api/v1/calendar",
     }
     names = {p["name"] for p in schema["paths"]["/api/v1/offers"]["get"]["parameters"]}
     # The search form's own parameters (the same FilterSet), but not its order.

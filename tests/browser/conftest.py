@@ -9,6 +9,14 @@ from pathlib import Path
 
 import pytest
 
+# The identity-provider processes of the federated-login journey (tests/federation/).
+from tests.federation.servers import (  # noqa: F401  (fixtures)
+    oidc_broker,
+    oidc_process,
+    saml_idp,
+    saml_idp_process,
+)
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM is used beside it
 # from the same thread in the tests, which is safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

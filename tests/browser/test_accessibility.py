@@ -2,13 +2,15 @@
 forms showing their errors."""
 
 import re
+from datetime import timedelta
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from partnership import jobs, services
 from partnership.models import Job, JobStatus, Organisation, Role
 from tests.browser.conftest import assert_accessible, axe_violations, log_in
-from tests.factories import MembershipFactory, demo_user
+from tests.factories import MembershipFactory, demo_user, make_meeting, make_offer
 
 
 def visit_all(page, base, paths):
@@ -308,6 +310,7 @@ def test_meeting_pages(portal, new_page):
         portal,
         [
             "/moeder/",
+            "/moeder/tidligere/",
             "/moeder/nyt/",
             "/moeder/fora/",
             "/moeder/fora/nyt/",
@@ -330,3 +333,22 @@ def test_meeting_pages(portal, new_page):
             "/kalender/",
         ],
     )
+
+
+def test_the_paged_lists_with_their_page_links(portal, new_page):
+    """*Tidligere møder* and *Vores tilbud* on their second page: the links to the other
+    pages, at full width and at 320 px."""
+    secretariat_user = demo_user("sekretariat@portal.example")
+    for n in range(30):
+        starts = timezone.now() - timedelta(days=7 + n)
+        make_meeting(secretariat_user, starts_at=starts, ends_at=starts + timedelta(hours=2))
+    for n in range(30):
+        make_offer(name=f"Bostedet nr. {n:02d}")
+    secretariat = new_page()
+    log_in(secretariat, portal, "sekretariat@portal.example")
+    visit_all(secretariat, portal, ["/moeder/", "/moeder/tidligere/?side=2"])
+    expect(secretariat.get_by_role("link", name="Forrige")).to_be_visible()
+    provider = new_page()
+    log_in(provider, portal, "leverandoer.a@portal.example")
+    visit_all(provider, portal, ["/tilbud/vores/?side=2"])
+    expect(provider.get_by_text("Side 2 af 2")).to_be_visible()

@@ -145,7 +145,8 @@ def test_caseworker_searches_compares_and_exports(portal_with_offers, new_page):
 
     titles = page.locator(".result-title a").all_inner_texts()[:3]
     for _ in range(3):
-        page.locator(".result form button", has_text="Føj til sammenligning").first.click()
+        # (One compare form for the page: each card's button submits it, form="compare-add".)
+        page.locator(".result button", has_text="Føj til sammenligning").first.click()
     page.get_by_role("link", name=re.compile("Sammenlign 3 tilbud")).click()
     assert_accessible(page)
     # The comparison stands in the search's order (the monthly price without VAT).

@@ -171,6 +171,7 @@ PLACES: dict[str, Place] = {
 NO_ITEMS: dict[str, Place | None] = {
     "task send_comment_requests": comment_request_mail,  # says the minutes are ready
     "url meeting_list": None,  # the meetings, not their items
+    "url meeting_archive": None,  # the past meetings, not their items
     "url calendar_settings": None,  # the person's calendar address
     "url answer": None,  # a POST that redirects to the meeting page
     "url agenda_pdf": None,  # orders the job meeting_agenda (checked above)

@@ -121,7 +121,7 @@ def _search_page(client, params):
 
 def _open_data(client, params):
     response = client.get(reverse("offers:open_data", args=["json"]), params)
-    return [row["navn"] for row in json.loads(response.content)["tilbud"]]
+    return [row["navn"] for row in json.loads(b"".join(response.streaming_content))["tilbud"]]
 
 
 def _url_input(params):
@@ -253,10 +253,13 @@ CALLERS = {
     "offers.reports.overview": "the takstoversigt",
     "offers.savedsearches.searches": "a saved search's query string, read as the search page reads its URL",
     "api.selectors": "the open-data API's list of offers (ordered by id for its cursor)",
+    "offers.search.opendata": "the open-data downloads and the API's list (one reader for both)",
 }
 
 # What only a filter of the offer list does: the lookups and SQL of offers/filters.py.
 FILTER_MARKS = (
+    "paragraph_ids__overlap",
+    "target_group_ids__overlap",
     "legalparagraph__in",
     "targetgroup__in",
     "paragraphs__in",
@@ -316,9 +319,12 @@ def test_only_offers_filters_filters_the_offer_list():
     home = elsewhere.pop("offers.filters")
     assert not elsewhere
     # (and the marks are found where they are)
-    assert {"legalparagraph__in", "targetgroup__in", "vacant__gt", "websearch_to_tsquery"} <= set(
-        home
-    )
+    assert {
+        "paragraph_ids__overlap",
+        "target_group_ids__overlap",
+        "vacant__gt",
+        "websearch_to_tsquery",
+    } <= set(home)
 
 
 def test_the_callers_are_listed_and_each_goes_through_the_filterset(world, monkeypatch):
@@ -348,8 +354,8 @@ def test_the_callers_are_listed_and_each_goes_through_the_filterset(world, monke
     _api({"kommune": "naestved"})
     assert calls == [
         "offers.search.selectors.query",  # search_page()
-        "offers.search.selectors.search_offers",  # open data
+        "offers.search.opendata._matching",  # open data: matching_ids()
         "offers.filters.filter_queryset",  # SearchFilter(...).qs
         "offers.reports.overview.tariff_overview",
-        "api.selectors.offer_page",
+        "offers.search.opendata._matching",  # the API: api.selectors.offer_page(), id_page()
     ]

@@ -54,6 +54,7 @@ NOT_IRREVERSIBLE = {
     "meetings:attendee_remove": "the person can be added again",
     "offers:compare_remove": "the person's own comparison",
     "offers:offer_status": "published and withdrawn again with one click",
+    "federation:approve": "the roles can be changed and the membership ended on the members page",
 }
 # Forms that post to their own page, by template: the page is the question (a form of its
 # own), or the action is not irreversible.

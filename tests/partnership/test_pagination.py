@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,19 @@ from django.utils import timezone
 from offers.models import OfferFollow
 from partnership.models import Job, JobStatus
 from partnership.pagination import MAX_PAGE, page_number
-from tests.factories import OrganisationFactory, demo_user, make_contract, make_offer, publish
+from tests.factories import (
+    OrganisationFactory,
+    demo_user,
+    make_contract,
+    make_meeting,
+    make_offer,
+    publish,
+)
 
 CASEWORKER = "sagsbehandler.naestved@portal.example"
-PACKAGES = ("config", "partnership", "offers", "contracts", "quality", "api")
+PROVIDER = "leverandoer.a@portal.example"  # Bostedet Egelund, make_offer()'s provider
+SECRETARIAT = "sekretariat@portal.example"
+PACKAGES = ("config", "partnership", "offers", "contracts", "quality", "meetings", "api")
 HELPER = Path("partnership") / "pagination.py"
 
 # Every list that pages: URL name → who looks at it.
@@ -32,6 +42,8 @@ PAGINATED = {
     "partnership:organisation_list": CASEWORKER,
     "partnership:job_list": CASEWORKER,
     "offers:followed_list": CASEWORKER,
+    "offers:own_offers": PROVIDER,
+    "meetings:meeting_archive": SECRETARIAT,
 }
 
 HUGE = "9223372036854775807"  # the largest bigint; × the page size it is none
@@ -97,9 +109,9 @@ def test_every_paginated_view_is_requested_here():
 
 @pytest.fixture
 def two_pages_of_everything(demo):
-    """More rows than one page holds in each list, for the caseworker."""
+    """More rows than one page holds in each list, for the person PAGINATED names."""
     caseworker = demo_user(CASEWORKER)
-    offers = [make_offer() for _ in range(21)]
+    offers = [make_offer() for _ in range(26)]
     publish(offers[0], timezone.localdate().year, "2500")
     OfferFollow.objects.bulk_create(OfferFollow(user=caseworker, offer=o) for o in offers)
     for _ in range(26):
@@ -111,6 +123,13 @@ def two_pages_of_everything(demo):
         )
         for _ in range(26)
     )
+    last_week = timezone.now() - timedelta(days=7)
+    for n in range(26):
+        make_meeting(
+            demo_user(SECRETARIAT),
+            starts_at=last_week - timedelta(days=n),
+            ends_at=last_week - timedelta(days=n) + timedelta(hours=2),
+        )
 
 
 @pytest.mark.parametrize("url_name", sorted(PAGINATED))

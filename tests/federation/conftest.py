@@ -1,0 +1,6 @@
+from tests.federation.servers import (  # noqa: F401  (fixtures)
+    oidc_broker,
+    oidc_process,
+    saml_idp,
+    saml_idp_process,
+)
