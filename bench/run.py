@@ -59,6 +59,7 @@ from run_search import (  # noqa: E402
     distinct_searches,
     recreate_database,
     search_key,
+    write_marked_section,
 )
 
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
@@ -895,17 +896,7 @@ def section(
 
 
 def write_results(path: Path, text: str) -> None:
-    try:
-        old = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        old = ""
-    start = old.find(START)
-    end = old.find(END, start + 1) if start != -1 else -1
-    if end != -1:
-        new = old[:start] + text + old[end + len(END) :]
-    else:
-        new = (old.rstrip() + "\n\n" if old.strip() else "") + text + "\n"
-    path.write_text(new, encoding="utf-8")
+    write_marked_section(path, text, START, END)
 
 
 # --- Main ---------------------------------------------------------------------------------

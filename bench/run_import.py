@@ -47,7 +47,7 @@ for _path in (ROOT, ROOT / "bench"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from run_search import machine, recreate_database, setup_django  # noqa: E402
+from run_search import machine, recreate_database, setup_django, write_marked_section  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/partnerskab_bench_import"
 EDITOR = "leverandoer.a@portal.example"
@@ -333,15 +333,7 @@ def section(runs: list[dict], *, rows: int, command: str, load: dict, setup: str
 
 
 def write_section(path: Path, text: str) -> None:
-    block = f"{START}\n{text.strip()}\n{END}"
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    start = old.find(START)
-    end = old.find(END, start + 1) if start != -1 else -1
-    if end != -1:
-        new = old[:start] + block + old[end + len(END) :]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(new, encoding="utf-8")
+    write_marked_section(path, text, START, END)
 
 
 def main(argv: list[str] | None = None) -> None:

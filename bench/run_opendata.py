@@ -27,15 +27,16 @@ import statistics
 import subprocess
 import sys
 import time
-import types
-import warnings
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "bench"):  # the project, and run_search.py
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+# The search bench's database, Django set-up (with the floor's URL) and RESULTS.md writer.
+from run_search import recreate_database, setup_django, write_marked_section  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/partnerskab_bench_opendata"
 USER_EMAIL = "sagsbehandler.slagelse@portal.example"
@@ -45,54 +46,6 @@ PATHS = {
     "Open data JSON, whole catalogue": "/aabne-data/tilbud.json",
 }
 START, END = "<!-- opendata:start -->", "<!-- opendata:end -->"
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = unquote(parts.path.lstrip("/"))
-    if "bench" not in name:
-        raise SystemExit(f"Refusing to drop {name!r}: the name must contain 'bench'.")
-    with psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=unquote(parts.username or "postgres"),
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    import django
-
-    os.environ["DATABASE_URL"] = url
-    os.environ["DEBUG"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-    os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.conf import settings
-    from django.contrib.auth.decorators import login_required
-    from django.http import HttpResponse
-    from django.urls import include, path
-
-    @login_required
-    def empty(request):
-        return HttpResponse("", content_type="text/plain")
-
-    module = types.ModuleType("bench_opendata_urls")
-    module.urlpatterns = [
-        path(FLOOR_PATH.strip("/") + "/", empty),
-        path("", include("config.urls")),
-    ]
-    sys.modules["bench_opendata_urls"] = module
-    settings.ROOT_URLCONF = "bench_opendata_urls"
 
 
 def _status_mb(key: str) -> float:
@@ -171,15 +124,7 @@ def section(samples: dict[str, list[dict]], *, n: int, warmup: int, offers: int,
 
 
 def write_section(path: Path, text: str) -> None:
-    block = f"{START}\n{text.strip()}\n{END}"
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    start = old.find(START)
-    end = old.find(END, start + 1) if start != -1 else -1
-    if end != -1:
-        new = old[:start] + block + old[end + len(END) :]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(new, encoding="utf-8")
+    write_marked_section(path, text, START, END)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -456,15 +456,9 @@ def table(rows: list[Row]) -> str:
 
 def write_section(path: Path, section: str) -> None:
     """Put `section` between the markers in path, or append it; nothing else changes."""
-    block = f"{START}\n{section.strip()}\n{END}"
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    start = old.find(START)
-    end = old.find(END, start + 1) if start != -1 else -1
-    if start != -1 and end != -1:
-        new = old[:start] + block + old[end + len(END) :]
-    else:
-        new = (old.rstrip("\n") + "\n\n" if old.strip() else "") + block + "\n"
-    path.write_text(new, encoding="utf-8")
+    from run_search import write_marked_section
+
+    write_marked_section(path, section, START, END)
 
 
 def machine_info(load: dict) -> list[str]:

@@ -656,6 +656,21 @@ def write_results(
     path.write_text(_with_section(old, section), encoding="utf-8")
 
 
+def write_marked_section(path: Path, body: str, start: str, end: str) -> None:
+    """The one way the bench scripts write their part of RESULTS.md: `body` between the
+    markers `start` and `end` in place of what was there, or added at the end; nothing else
+    in the file changes. `body` may already carry the markers."""
+    block = body.strip() if body.lstrip().startswith(start) else f"{start}\n{body.strip()}\n{end}"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    first = old.find(start)
+    last = old.find(end, first + 1) if first != -1 else -1
+    if last != -1:
+        new = old[:first] + block + old[last + len(end) :]
+    else:
+        new = (old.rstrip("\n") + "\n\n" if old.strip() else "") + block + "\n"
+    path.write_text(new, encoding="utf-8")
+
+
 def _with_section(old: str, section: str) -> str:
     """RESULTS.md with this script's section in place of its last one: between the search
     markers, or (a file from before the markers) the top of the file up to the first other

@@ -23,7 +23,17 @@ from tests.mail_backends import UNREACHABLE
 
 ROOT = Path(django_settings.BASE_DIR)
 MAIL_MODULE = ROOT / "partnership" / "mail.py"
-SKIPPED_DIRS = {".venv", ".venv-idp", ".devdb", "node_modules", "tests", ".git", "media", "static", "staticfiles"}
+SKIPPED_DIRS = {
+    ".venv",
+    ".venv-idp",
+    ".devdb",
+    "node_modules",
+    "tests",
+    ".git",
+    "media",
+    "static",
+    "staticfiles",
+}
 SENDING_MODULES = ("django.core.mail", "smtplib")
 
 

@@ -85,6 +85,12 @@ SCENARIOS = [
 ]
 
 
+def _fields(encoded: str) -> dict[str, str]:
+    """A query string or form body, one value per name. Blank values are kept: allauth signs
+    an empty RelayState, and dropping it breaks the redirect binding's signature."""
+    return {k: v[0] for k, v in parse_qs(encoded, keep_blank_values=True).items()}
+
+
 class TestPolicy(Policy):
     """pysaml2's release policy with knobs for the negative tests: the audience written into
     the assertion's conditions, and the assertion's lifetime (negative = already expired)."""
@@ -210,37 +216,17 @@ class IdP:
                 self.reload()
                 return self._send(start_response, "200 OK", "reloaded", "text/plain")
             if path == "/sso/redirect":
-                q = {
-                    k: v[0]
-                    for k, v in parse_qs(
-                        environ.get("QUERY_STRING", ""), keep_blank_values=True
-                    ).items()
-                }
+                q = _fields(environ.get("QUERY_STRING", ""))
                 return self.sso(q, start_response)
             if path == "/sso/login" and method == "POST":
                 size = int(environ.get("CONTENT_LENGTH") or 0)
-                form = {
-                    k: v[0]
-                    for k, v in parse_qs(
-                        environ["wsgi.input"].read(size).decode(), keep_blank_values=True
-                    ).items()
-                }
+                form = _fields(environ["wsgi.input"].read(size).decode())
                 return self.login(form, start_response)
             if path == "/slo/initiate":
-                q = {
-                    k: v[0]
-                    for k, v in parse_qs(
-                        environ.get("QUERY_STRING", ""), keep_blank_values=True
-                    ).items()
-                }
+                q = _fields(environ.get("QUERY_STRING", ""))
                 return self.initiate_logout(q, start_response)
             if path == "/slo/redirect":
-                q = {
-                    k: v[0]
-                    for k, v in parse_qs(
-                        environ.get("QUERY_STRING", ""), keep_blank_values=True
-                    ).items()
-                }
+                q = _fields(environ.get("QUERY_STRING", ""))
                 return self.slo(q, start_response)
         except Exception as exc:  # a test IdP: say what went wrong
             log.exception("IdP error")
