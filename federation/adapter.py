@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import render
 
+from partnership import permissions
 from partnership.adapters import AccountAdapter as PortalAccountAdapter
 
 from . import providers, services
@@ -98,7 +99,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             raise ImmediateHttpResponse(refused_page(request, refused.message)) from refused
         if isinstance(result, PendingLogin):
             raise ImmediateHttpResponse(
-                render(request, "federation/pending.html", {"pending": result}, status=403)
+                render(
+                    request,
+                    "federation/pending.html",
+                    {
+                        "pending": result,
+                        "has_administrator": permissions.has_administrator(result.organisation),
+                    },
+                    status=403,
+                )
             )
         if not sociallogin.is_existing:
             # Link the login to the person (allauth's connect, without its e-mail).

@@ -89,6 +89,8 @@ def test_the_federated_login_pages_are_accessible(live_server, saml_idp, new_pag
     page.get_by_label("E-mail").fill("venter@egelund.example")
     page.get_by_role("button", name="Log ind").click()
     expect(page.get_by_role("heading", name="Din adgang venter på godkendelse")).to_be_visible()
+    # Egelund has no administrator in the portal yet: the person is told whom to ask.
+    expect(page.get_by_text("har endnu ingen administrator i portalen")).to_be_visible()
     assert_accessible(page)
 
 

@@ -157,6 +157,7 @@ def test_otherwise_the_first_login_waits_for_the_admins_approval(portal, client)
     )
     assert r.status_code == 403
     assert "venter på godkendelse" in r.text
+    assert "administrator i portalen har fået besked" in r.text
     assert not User.objects.filter(email="venter@egelund.example").exists()
     pending = PendingLogin.objects.get(email="venter@egelund.example")
     assert pending.roles == ["provider_editor"]

@@ -466,6 +466,7 @@ def main(argv=None):
         now = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=a.clock_offset)
         time_machine.travel(now, tick=True).start()
     keys = a.keys_dir or tempfile.mkdtemp(prefix="test-idp-keys-")
+    os.makedirs(keys, exist_ok=True)
     for name in ("idp", "other"):
         make_key_pair(keys, name)
     person = {
