@@ -40,14 +40,17 @@ install: .stamp-python .stamp-npm .stamp-idp
 # The daily tasks (the beat schedule: contracts activated and ended, reminders, scheduled
 # reports, overdue actions) run in the background at once and every DAILY_EVERY_MINUTES
 # (manage.py run_daily), stopped with the server.
-# Migrations and the demo in one process (one start of Django, not two); when nothing is
-# to migrate and the demo is as the last run left it, that is a few queries, no hashing.
+# Migrations, the demo and then the daily tasks in one process beside the server (one start
+# of Django, not three); when nothing is to migrate and the demo is as the last run left it,
+# that is a few queries, no hashing. The server loads the project meanwhile and serves once
+# the demo is in place (PORTAL_SEEDING: manage.py, seed_demo.py).
 DAILY_EVERY_MINUTES ?= 10
 run: install
-	DEBUG=1 $(PY) manage.py seed_demo --migrate
-	DEBUG=1 $(PY) manage.py run_daily --every $(DAILY_EVERY_MINUTES) --stop-with-parent & daily=$$!; \
-	trap 'kill $$daily 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	ready=$$(mktemp); \
+	DEBUG=1 $(PY) manage.py seed_demo --migrate --ready-file $$ready \
+		--then-run-daily $(DAILY_EVERY_MINUTES) & daily=$$!; \
+	trap 'kill $$daily 2>/dev/null; rm -f $$ready' EXIT INT TERM; \
+	DEBUG=1 PORTAL_SEEDING=$$daily:$$ready $(PY) manage.py runserver $(HOST):$(PORT)
 
 # A local identity provider to log in through (README, "Log ind gennem en
 # identitetsudbyder"): the test SAML IdP on http://127.0.0.1:$(IDP_PORT), registered in the

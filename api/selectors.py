@@ -26,6 +26,7 @@ from offers.reports.forms import DevelopmentForm
 from offers.search import opendata
 from offers.search.forms import SearchFilter
 from offers.search.opendata import OfferRow
+from offers.search.selectors import SearchReference
 
 # The most offers one page of the list may ask for, and what it gets without asking.
 PAGE_MAX = 200
@@ -36,9 +37,12 @@ def published_offers() -> QuerySet[Offer]:
     return Offer.objects.filter(status=OfferStatus.PUBLISHED)
 
 
-def offer_filter(data: Mapping[str, Any]) -> SearchFilter:
-    """The search's FilterSet bound to the API's query parameters (the search URL's names)."""
-    return SearchFilter(data, queryset=published_offers())
+def offer_filter(
+    data: Mapping[str, Any], *, reference: SearchReference | None = None
+) -> SearchFilter:
+    """The search's FilterSet bound to the API's query parameters (the search URL's names);
+    `reference`: the search form's choices already read (search_reference())."""
+    return SearchFilter(data, queryset=published_offers(), reference=reference)
 
 
 @dataclass
@@ -48,13 +52,20 @@ class OfferPage:
     next_after: int | None
 
 
-def offer_page(values: Mapping[str, Any], year: int, *, after: int | None, limit: int) -> OfferPage:
+def offer_page(
+    values: Mapping[str, Any],
+    year: int,
+    *,
+    after: int | None,
+    limit: int,
+    reference: SearchReference | None = None,
+) -> OfferPage:
     """A page of the published offers matching the search form's cleaned `values`, in the
     order of their ids (stable, so a cursor after an id never repeats or skips an offer that
     stays published): the filters as the search's, with the current tariff and vacancy, read
     as the open-data downloads read them (offers.search.opendata)."""
     ids, next_after = opendata.id_page(values, year, after=after, limit=limit)
-    return OfferPage(offers=opendata.offer_rows(ids, year), next_after=next_after)
+    return OfferPage(offers=opendata.offer_rows(ids, year, reference), next_after=next_after)
 
 
 @dataclass
@@ -67,7 +78,7 @@ def offer_detail(pk: int, year: int) -> OfferDetail | None:
     """A published offer with its current tariff, and every published tariff version (newest
     first) with its add-ons and the declaration kept with it; None if there is no such
     published offer."""
-    rows = opendata.offer_rows([pk], year) if opendata.is_published(pk) else []
+    rows = opendata.offer_rows([pk], year)  # published offers only
     if not rows:
         return None
     tariffs = list(

@@ -3,7 +3,11 @@
 Every response is made here: 200 with an ETag (a conditional GET with If-None-Match gets 304),
 errors as Danish problem details (api/problems.py), and a rate limit per IP address (the
 Django cache; 429 with Retry-After). The list is the search's: the same FilterSet and query
-parameter names as /tilbud/, paged by an opaque cursor in the order of the offers' ids."""
+parameter names as /tilbud/, paged by an opaque cursor in the order of the offers' ids; its
+answer to an address is kept in the cache under the search's data generation
+(offers.search.selectors.search_generation), so the same address again reads one row until
+any data the list shows changes. The offers' bodies are written in the response schemas'
+shape and rendered without validating them on every request (_render)."""
 
 from __future__ import annotations
 
@@ -11,9 +15,11 @@ import base64
 import binascii
 import hashlib
 import math
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,6 +34,8 @@ from meetings.models import Meeting
 from offers import pricing
 from offers.models import Tariff
 from offers.search.opendata import OfferRow
+from offers.search.selectors import CACHE_SECONDS as SEARCH_CACHE_SECONDS
+from offers.search.selectors import Generation, search_generation, search_reference
 from offers.selectors import current_year
 from partnership.models import ApiScope, ApiToken, OwnershipForm
 
@@ -93,6 +101,11 @@ class PortalAPI(NinjaAPI):
         response = super().create_response(
             request, data, status=status, temporal_response=temporal_response
         )
+        return self.conditional(request, response)
+
+    def conditional(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """create_response()'s ETag, Cache-Control and 304 for a response whose body is
+        already made (a body kept in the cache, or rendered without the response schema)."""
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
             if getattr(request, "auth", None) is None:
@@ -194,8 +207,11 @@ def encode_cursor(after: int) -> str:
     return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{after}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> int:
-    """The id a cursor continues after; BadRequest if it is not one of ours."""
+def decode_cursor(cursor: str | None) -> int | None:
+    """The id a cursor continues after (None for the first page); BadRequest if it is not
+    one of ours."""
+    if not cursor:
+        return None
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         if text.startswith(CURSOR_PREFIX) and text[len(CURSOR_PREFIX) :].isdigit():
@@ -203,6 +219,28 @@ def decode_cursor(cursor: str) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise BadRequest({"cursor": [_("Brug cursor præcis som den står i svarets next.")]})
+
+
+# Every list's paging parameters: the cursor from the answer's next, and the page's size.
+Cursor = Annotated[str | None, Query(description="Fra svarets next; udelad den for første side.")]
+Limit = Annotated[int, Query(ge=1, le=selectors.PAGE_MAX, description="Antal pr. side.")]
+
+
+def _next_url(request: HttpRequest, after: int | None) -> str | None:
+    """This request's address with the cursor of the page after `after` (None: no more)."""
+    if after is None:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = encode_cursor(after)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+def _cursor_page(
+    request: HttpRequest, name: str, rows: list[Any], next_after: int | None
+) -> dict[str, Any]:
+    """A page of a list as every list answers: the number on it, the next page's address
+    and the rows under the list's name."""
+    return {"antal": len(rows), "next": _next_url(request, next_after), name: rows}
 
 
 # --- The operations ------------------------------------------------------------------------
@@ -215,7 +253,17 @@ def _tariff_numbers(price: Any, unit: str, vat: bool) -> dict[str, str]:
     }
 
 
-def _offer(request: HttpRequest, o: OfferRow, year: int) -> dict[str, Any]:
+def _offer_urls(request: HttpRequest) -> Callable[[int], str]:
+    """The address of an offer's page as build_absolute_uri(reverse()) writes it, resolved
+    once per answer rather than once per offer: the id written into the resolved address."""
+    stand_in = "987654321987"
+    before, after = request.build_absolute_uri(
+        reverse("offers:offer_detail", args=[int(stand_in)])
+    ).split(stand_in)
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _offer(o: OfferRow, year: int, url: Callable[[int], str]) -> dict[str, Any]:
     current = None
     if o.tariff_price is not None:
         current = {
@@ -246,7 +294,7 @@ def _offer(request: HttpRequest, o: OfferRow, year: int) -> dict[str, Any]:
         "ledige_pladser": o.vacant,
         "ledige_opgjort": o.vacancy_date,
         "takst": current,
-        "url": request.build_absolute_uri(reverse("offers:offer_detail", args=[o.pk])),
+        "url": url(o.pk),
     }
 
 
@@ -280,33 +328,52 @@ def offer_list(
     ledige: bool | None = Query(None, description="Kun tilbud med ledige pladser nu."),
     pris_min: str | None = Query(None, description="Månedspris ekskl. moms fra (kr.)."),
     pris_max: str | None = Query(None, description="Månedspris ekskl. moms til (kr.)."),
-    cursor: str | None = Query(None, description="Fra svarets next; udelad den for første side."),
+    cursor: Cursor = None,
     limit: int = Query(
         selectors.PAGE_DEFAULT,
         ge=1,
         le=selectors.PAGE_MAX,
         description="Antal tilbud pr. side.",
     ),
+) -> HttpResponse:
+    year = current_year()
+    # The same address at the same data generation is the same answer (public data only).
+    generation = search_generation()
+    key = None
+    if generation is not None:
+        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
+        key = generation.key("api-offers", year, address)
+    body = cache.get(key) if key else None
+    if body is None:
+        body = _render(request, _offer_page(request, year, generation, cursor, limit))
+        if key:
+            cache.set(key, body, SEARCH_CACHE_SECONDS)
+    return api.conditional(request, HttpResponse(body, content_type=api.get_content_type()))
+
+
+def _offer_page(
+    request: HttpRequest, year: int, generation: Generation | None, cursor: str | None, limit: int
 ) -> dict[str, Any]:
-    after = decode_cursor(cursor) if cursor else None
+    after = decode_cursor(cursor)
     data = request.GET.copy()
     for name in ("cursor", "limit", "sorter"):
         data.pop(name, None)
-    filterset = selectors.offer_filter(data)
+    reference = search_reference(generation)
+    filterset = selectors.offer_filter(data, reference=reference)
     if not filterset.is_valid():
         raise BadRequest({k: [str(m) for m in v] for k, v in filterset.form.errors.items()})
-    year = current_year()
-    page = selectors.offer_page(filterset.form.cleaned_data, year, after=after, limit=limit)
-    next_url = None
-    if page.next_after is not None:
-        query = request.GET.copy()
-        query["cursor"] = encode_cursor(page.next_after)
-        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-    return {
-        "antal": len(page.offers),
-        "next": next_url,
-        "tilbud": [_offer(request, o, year) for o in page.offers],
-    }
+    values = filterset.form.cleaned_data
+    page = selectors.offer_page(values, year, after=after, limit=limit, reference=reference)
+    url = _offer_urls(request)
+    rows = [_offer(o, year, url) for o in page.offers]
+    return _cursor_page(request, "tilbud", rows, page.next_after)
+
+
+def _render(request: HttpRequest, data: dict[str, Any]) -> bytes:
+    """The JSON body ninja would render for `data`, without validating it against the
+    response schema on every request: the dicts here are written in the schemas' shape and
+    order (tests/api/test_schemathesis.py checks every answer against the schema)."""
+    return str(api.renderer.render(request, data, response_status=200)).encode()
 
 
 def _tariff(t: Tariff) -> dict[str, Any]:
@@ -355,15 +422,16 @@ def _tariff(t: Tariff) -> dict[str, Any]:
         "tillægsydelser og den ydelsesdeklaration, der hørte til hver version."
     ),
 )
-def offer_detail(request: HttpRequest, offer_id: int) -> dict[str, Any]:
+def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
     year = current_year()
     found = selectors.offer_detail(offer_id, year)
     if found is None:
         raise Http404
-    return {
-        **_offer(request, found.offer, year),
-        "takster": [_tariff(t) for t in found.tariffs],
-    }
+    offer = _offer(found.offer, year, _offer_urls(request))
+    data = {**offer, "takster": [_tariff(t) for t in found.tariffs]}
+    return api.conditional(
+        request, HttpResponse(_render(request, data), content_type=api.get_content_type())
+    )
 
 
 @api.get(
@@ -402,14 +470,6 @@ def _token(request: HttpRequest, scope: str) -> ApiToken:
     return token
 
 
-def _next_url(request: HttpRequest, after: int | None) -> str | None:
-    if after is None:
-        return None
-    query = request.GET.copy()
-    query["cursor"] = encode_cursor(after)
-    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-
-
 def _party(organisation: Any) -> dict[str, Any]:
     return {"navn": organisation.name, "cvr": organisation.cvr}
 
@@ -444,21 +504,13 @@ def _contract(request: HttpRequest, c: Contract, with_reference: bool) -> dict[s
     ),
 )
 def contract_list(
-    request: HttpRequest,
-    cursor: str | None = Query(None, description="Fra svarets next; udelad den for første side."),
-    limit: int = Query(
-        selectors.PAGE_DEFAULT, ge=1, le=selectors.PAGE_MAX, description="Antal pr. side."
-    ),
+    request: HttpRequest, cursor: Cursor = None, limit: Limit = selectors.PAGE_DEFAULT
 ) -> dict[str, Any]:
     token = _token(request, ApiScope.CONTRACTS)
-    after = decode_cursor(cursor) if cursor else None
-    page = members.contract_page(token.organisation, after=after, limit=limit)
+    page = members.contract_page(token.organisation, after=decode_cursor(cursor), limit=limit)
     with_reference = token.allows(ApiScope.CASE_REFERENCES)
-    return {
-        "antal": len(page.rows),
-        "next": _next_url(request, page.next_after),
-        "kontrakter": [_contract(request, c, with_reference) for c in page.rows],
-    }
+    rows = [_contract(request, c, with_reference) for c in page.rows]
+    return _cursor_page(request, "kontrakter", rows, page.next_after)
 
 
 def _meeting(request: HttpRequest, m: Meeting, items: list[Any]) -> dict[str, Any]:
@@ -498,20 +550,12 @@ def _meeting(request: HttpRequest, m: Meeting, items: list[Any]) -> dict[str, An
     ),
 )
 def meeting_list(
-    request: HttpRequest,
-    cursor: str | None = Query(None, description="Fra svarets next; udelad den for første side."),
-    limit: int = Query(
-        selectors.PAGE_DEFAULT, ge=1, le=selectors.PAGE_MAX, description="Antal pr. side."
-    ),
+    request: HttpRequest, cursor: Cursor = None, limit: Limit = selectors.PAGE_DEFAULT
 ) -> dict[str, Any]:
     token = _token(request, ApiScope.MEETINGS)
-    after = decode_cursor(cursor) if cursor else None
-    page = members.meeting_page(token.organisation, after=after, limit=limit)
-    return {
-        "antal": len(page.rows),
-        "next": _next_url(request, page.next_after),
-        "moeder": [_meeting(request, m, page.items[m.pk]) for m in page.rows],
-    }
+    page = members.meeting_page(token.organisation, after=decode_cursor(cursor), limit=limit)
+    rows = [_meeting(request, m, page.items[m.pk]) for m in page.rows]
+    return _cursor_page(request, "moeder", rows, page.next_after)
 
 
 # --- Takstudvikling and the organisation's calendar (issue 16) ----------------------------

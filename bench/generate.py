@@ -398,6 +398,27 @@ def generate(
     return counts
 
 
+REUSED = "reused from an earlier run (--reuse)"
+
+
+def migrate_and_generate(*, reuse: bool, announce: str, **options) -> dict[str, int] | None:
+    """A bench script's database (Django set up on it): with `reuse`, the one there, which
+    must hold offers, and None; else migrated and filled by generate(**options), `announce`
+    printed first, and generate's counts."""
+    from django.core.management import call_command
+
+    from offers.models import Offer
+
+    if reuse:
+        if not Offer.objects.exists():
+            raise SystemExit("--reuse: the database has no offers; run without --reuse first.")
+        return None
+    print("Migrating ...")
+    call_command("migrate", interactive=False, verbosity=0)
+    print(announce)
+    return generate(**options)
+
+
 def _generate(
     *, offers: int, providers: int, rng: random.Random, status_weights=STATUS_WEIGHTS, log
 ) -> dict[str, int]:

@@ -32,6 +32,7 @@ import math
 import os
 import platform
 import re
+import runpy
 import shutil
 import signal
 import statistics
@@ -64,6 +65,8 @@ from run_search import (  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 GUNICORN = str(Path(PY).parent / "gunicorn")
+GUNICORN_CONFIG = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))  # production's settings
+MEMORY_REQUESTS = 1000  # mixed requests between the two readings of the workers' memory
 BIG_URL = "postgres://postgres@127.0.0.1:5432/partnerskab_bench"
 SMALL_URL = "postgres://postgres@127.0.0.1:5432/partnerskab_bench_small"
 USER_EMAIL = "sagsbehandler.slagelse@portal.example"
@@ -350,6 +353,12 @@ class Gunicorn:
             f"127.0.0.1:{self.port}",
             "--error-logfile",
             str(self.logfile),
+            # Production's recycling of workers (config/gunicorn.py), so the memory rows show
+            # what a server's workers keep.
+            "--max-requests",
+            str(GUNICORN_CONFIG["max_requests"]),
+            "--max-requests-jitter",
+            str(GUNICORN_CONFIG["max_requests_jitter"]),
         ]
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -366,6 +375,21 @@ class Gunicorn:
             time.sleep(0.3)
         self.__exit__()
         raise SystemExit(f"gunicorn did not answer /healthz within 60 s; see {self.logfile}")
+
+    def workers_rss(self) -> dict[int, int]:
+        """VmRSS in KiB of each worker process (the master's children), by pid."""
+        assert self.proc is not None
+        master, rss = self.proc.pid, {}
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(
+                    line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+                )
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields.get("PPid", "0")) == master and "VmRSS" in fields:
+                rss[int(status.parent.name)] = int(fields["VmRSS"].split()[0])
+        return rss
 
     def __exit__(self, *exc) -> None:
         if self.proc and self.proc.poll() is None:
@@ -610,6 +634,47 @@ def measure(browser: Browser, pages: list[Page], *, n: int, warmup: int) -> None
                     page.wall_ms.append(answer.wall_ms)
 
 
+def measure_memory(
+    server: Gunicorn, browser: Browser, pages: list[Page], *, requests: int
+) -> tuple[dict[int, int], dict[int, int], int]:
+    """Issue 17: the workers' resident memory before and after `requests` more requests,
+    round-robin over the pages (the anonymous ones without the session; the distinct
+    searches repeat their own, no longer new to the cache). (RSS before, RSS after, answers
+    that were not 200), the RSS in KiB by worker pid."""
+    anonymous = Browser(browser.port)
+    paths = [(anonymous if p.anonymous else browser, p) for p in pages]
+    before, failed = server.workers_rss(), 0
+    for i in range(requests):
+        client, page = paths[i % len(paths)]
+        path = page.paths[i % len(page.paths)] if isinstance(page, DistinctPage) else page.path
+        failed += client.request("GET", path).status != 200
+    time.sleep(1)  # a worker recycled at the last request is replaced
+    return before, server.workers_rss(), failed
+
+
+def mib(kib: int) -> str:
+    return f"{kib / 1024:,.0f}"
+
+
+def memory_table(before: dict[int, int], after: dict[int, int], requests: int) -> str:
+    """One row per worker slot: a pid that is there before and after is the same worker; a
+    pid that went was recycled (max_requests), its place taken by a new pid."""
+    new = sorted(set(after) - set(before))
+    lines = [
+        f"| Worker | RSS before (MiB) | RSS after {requests:,} requests (MiB) | Recycled |",
+        "|---|---:|---:|---|",
+    ]
+    for n, pid in enumerate(sorted(before), 1):
+        if pid in after:
+            lines.append(f"| {n} (pid {pid}) | {mib(before[pid])} | {mib(after[pid])} | no |")
+        else:
+            successor = new.pop(0) if new else None
+            shown = f"{mib(after[successor])} (new pid {successor})" if successor else "(gone)"
+            lines.append(f"| {n} (pid {pid}) | {mib(before[pid])} | {shown} | yes |")
+    lines += [f"| new (pid {pid}) | | {mib(after[pid])} | |" for pid in new]
+    return "\n".join(lines)
+
+
 def forget_search_cache(url: str) -> int:
     """Delete the search's entries (results, filter fragments, reference data) from the
     bench's cache (portal_env's CACHE_URL), so that a rerun's distinct searches are new to
@@ -824,6 +889,7 @@ def section(
     same_offers,
     goals,
     wrk_distinct,
+    memory_md,
 ) -> str:
     return "\n".join(
         [
@@ -888,6 +954,18 @@ def section(
             "repeats).",
             "",
             wrk_md,
+            "",
+            "## Memory",
+            "",
+            f"The resident memory (`VmRSS` in `/proc/<pid>/status`) of each gunicorn worker "
+            f"after the pages above, and again after {MEMORY_REQUESTS:,} more requests "
+            "round-robin over the same rows (logged in; the API rows without a session; the "
+            "distinct searches again, now cached), before wrk. The workers recycle as in "
+            f"production (`config/gunicorn.py`: max_requests {GUNICORN_CONFIG['max_requests']:,}, "
+            f"jitter {GUNICORN_CONFIG['max_requests_jitter']}): a worker whose pid changed was "
+            "recycled, and its row shows the new worker's memory.",
+            "",
+            memory_md,
             "",
             *([f"Errors: {errors}", ""] if errors else []),
             END,
@@ -1007,7 +1085,7 @@ def main(argv: list[str] | None = None) -> None:
 
         results: dict[str, list[Page]] = {}
         prepared: dict[str, dict] = {}
-        same_offers = ""
+        same_offers = memory_md = ""
         for key, url in (("small", args.small_database_url), ("big", args.database_url)):
             env = portal_env(url, static_root)
             small = key == "small"
@@ -1035,7 +1113,7 @@ def main(argv: list[str] | None = None) -> None:
             pages = pages_for(target, n=n)
             forgotten = forget_search_cache(env["CACHE_URL"])
             log(f"Deleted {forgotten} search entries from the cache")
-            with Gunicorn(env, args.port, 2, Path(tmp) / f"gunicorn-{key}.log"):
+            with Gunicorn(env, args.port, 2, Path(tmp) / f"gunicorn-{key}.log") as server:
                 browser = log_in(args.port, target)
                 if small:
                     log(f"Counting queries on {db_name(url)}")
@@ -1049,6 +1127,18 @@ def main(argv: list[str] | None = None) -> None:
                     load_before = os.getloadavg()[0]
                     measure(browser, pages, n=args.requests, warmup=args.warmup)
                     load_after = os.getloadavg()[0]
+                    log(f"{MEMORY_REQUESTS:,} mixed requests; the workers' memory before and after")
+                    rss_before, rss_after, failed = measure_memory(
+                        server, browser, pages, requests=MEMORY_REQUESTS
+                    )
+                    memory_md = memory_table(rss_before, rss_after, MEMORY_REQUESTS)
+                    served = sum(p.requests for p in pages)
+                    memory_md += (
+                        f"\n\nBefore the first reading the workers had answered {served:,} "
+                        "requests of the rows above between them (and the log-in)."
+                    )
+                    if failed:
+                        memory_md += f"\n\n{failed} of the answers were not 200."
                     wrk_results = []
                     if not args.no_wrk:
                         paths = Path(tmp) / "wrk-searches.txt"
@@ -1093,6 +1183,8 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(wrk_md)
     print()
+    print(memory_md)
+    print()
     print(same_offers)
     print(goals)
     if errors:
@@ -1112,6 +1204,7 @@ def main(argv: list[str] | None = None) -> None:
             same_offers=same_offers,
             goals=goals,
             wrk_distinct=args.wrk_distinct,
+            memory_md=memory_md,
         )
         write_results(args.output, text)
         log(f"\nWrote {args.output}")

@@ -532,30 +532,25 @@ def main(argv: list[str] | None = None) -> None:
     worker_queue_placeholder = "bench-reports-unset"
     setup_django(args.database_url, args.broker, worker_queue_placeholder, media_root)
 
-    from django.core.management import call_command
     from django.db import connections
+    from generate import REUSED, migrate_and_generate
 
-    from offers.models import Offer
     from offers.selectors import current_year
     from partnership.models import Job, User
 
-    if args.reuse:
-        if not Offer.objects.exists():
-            raise SystemExit("--reuse: the database has no offers; run without --reuse first.")
-        generation = "reused from an earlier run (--reuse)"
-    else:
-        print("Migrating ...")
-        call_command("migrate", interactive=False, verbosity=0)
-        from generate import generate
-
-        print(
-            f"Generating {args.offers:,} offers (all published) across {args.providers} providers ..."
-        )
-        counts = generate(offers=args.offers, providers=args.providers, status_weights=(100, 0, 0))
-        generation = (
-            f"{counts['seconds']:.0f} s (bench/generate.py, {args.offers:,} offers, all "
-            f"published, {args.providers} providers)"
-        )
+    counts = migrate_and_generate(
+        reuse=args.reuse,
+        announce=f"Generating {args.offers:,} offers (all published) across {args.providers} providers ...",
+        offers=args.offers,
+        providers=args.providers,
+        status_weights=(100, 0, 0),
+    )
+    generation = (
+        REUSED
+        if counts is None
+        else f"{counts['seconds']:.0f} s (bench/generate.py, {args.offers:,} offers, all "
+        f"published, {args.providers} providers)"
+    )
     connections.close_all()
     Job.objects.filter(title__endswith="(bench)").delete()  # earlier runs' jobs (--reuse)
 

@@ -712,25 +712,22 @@ def main(argv: list[str] | None = None) -> None:
         recreate_database(args.database_url)
     setup_django(args.database_url)
 
-    from django.core.management import call_command
     from django.db import connections
     from django.test import Client
+    from generate import REUSED, migrate_and_generate
 
-    from offers.models import Offer
     from offers.selectors import current_year
     from partnership.models import User
 
-    if args.reuse:
-        if not Offer.objects.exists():
-            raise SystemExit("--reuse: the database has no offers; run without --reuse first.")
-        generation = "reused from an earlier run (--reuse)"
+    counts = migrate_and_generate(
+        reuse=args.reuse,
+        announce=f"Generating {args.offers:,} offers across {args.providers} providers ...",
+        offers=args.offers,
+        providers=args.providers,
+    )
+    if counts is None:
+        generation = REUSED
     else:
-        print("Migrating ...")
-        call_command("migrate", interactive=False, verbosity=0)
-        from generate import generate
-
-        print(f"Generating {args.offers:,} offers across {args.providers} providers ...")
-        counts = generate(offers=args.offers, providers=args.providers)
         generation = f"{counts['seconds']:.0f} s (bench/generate.py, including the demo logins and VACUUM ANALYZE)"
         print(f"Generated in {counts['seconds']:.1f} s")
     connections.close_all()

@@ -15,7 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config import devdb
+from config import devdb, version
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -167,6 +167,11 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # that uses process memory while Redis is down instead of failing pages.
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "partnership.cache.TolerantRedisCache"
+# Cached values are kept under the version of the code that made them (config/version.py):
+# after a deploy the new code neither reads the old one's rows nor serves its markup.
+CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="") or version.code_version(
+    BASE_DIR
+)
 
 AUTH_USER_MODEL = "partnership.User"
 AUTHENTICATION_BACKENDS = [

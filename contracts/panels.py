@@ -7,7 +7,8 @@ contracts_on_desk_of) where it is their side's move:
 - the other side made the last move (sent it, commented, proposed a change) and this side
   has not accepted: to answer or accept.
 
-Two queries whatever the number of contracts (the page and, when it is full, the count)."""
+One query whatever the number of contracts (the first rows and their count,
+partnership.dashboard.first_rows)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from partnership.dashboard import first_rows
 from partnership.models import Membership
 from partnership.permissions import AnyUser
 
@@ -25,6 +27,17 @@ from .models import Contract, ContractEvent, ContractState, EventKind
 
 PANEL_SIZE = 5
 OPEN_STATES = (ContractState.SENT, ContractState.NEGOTIATION)
+# What a row shows (WaitingRow, _why): the rest of the contract and its parties is not read.
+SHOWN = (
+    "state",
+    "buyer_id",
+    "provider_id",
+    "buyer_signed_at",
+    "provider_signed_at",
+    "offer__name",
+    "buyer__name",
+    "provider__name",
+)
 
 
 def waiting_on(user: AnyUser) -> QuerySet[Contract]:
@@ -99,9 +112,7 @@ def _why(contract: Any, side: str) -> str:
 
 
 def context(user: Any) -> dict[str, Any]:
-    contracts = waiting_on(user)
-    shown = list(contracts[:PANEL_SIZE])
-    total = contracts.count() if len(shown) == PANEL_SIZE else len(shown)
+    shown, total = first_rows(waiting_on(user).only(*SHOWN), PANEL_SIZE)
     buyers = permissions.buyer_org_ids(user)
     rows = []
     for c in shown:

@@ -183,10 +183,14 @@ def _template_version(
     return published
 
 
-def _term_reason_error(clause: ContractClause, terms: standard_texts.Values) -> tuple[str, str]:
+def _term_reason_error(
+    clause: ContractClause, terms: standard_texts.Values
+) -> tuple[str, str] | None:
     """A clause that deviates (by a term) without a reason, or an unchangeable clause a
-    term would change: (form field, message). The error goes to the clause's reason field
-    on the terms form, or to the term's field."""
+    term would change: (form field, message), else None. The error goes to the clause's
+    reason field on the terms form, or to the term's field."""
+    if not clause.is_deviation or (clause.changeable and clause.deviation_reason):
+        return None
     changed = [
         t
         for t in standard_texts.terms_of(clause.number)
@@ -236,8 +240,8 @@ def clauses_from_template(
             changeable=c.changeable,
             deviation_reason=(reasons.get(c.number) or "").strip() if text != standard else "",
         )
-        if text != standard and (not clause.changeable or not clause.deviation_reason):
-            errors.append(_term_reason_error(clause, terms))
+        if error := _term_reason_error(clause, terms):
+            errors.append(error)
         clauses.append(clause)
     _raise_errors(errors)
     return clauses
@@ -286,6 +290,11 @@ def update_terms(
     return contract
 
 
+def _clause_record(clause: ContractClause) -> dict[str, str]:
+    """What a clause event records of a clause, before and after."""
+    return {"text": clause.text, "reason": clause.deviation_reason}
+
+
 def _rewrite_term_clauses(
     contract: Contract,
     old_terms: standard_texts.Values,
@@ -300,7 +309,7 @@ def _rewrite_term_clauses(
     errors: list[tuple[str, str]] = []
     changed: list[tuple[ContractClause, dict[str, str]]] = []
     for clause in contract.clauses.filter(number__in=standard_texts.TERM_CLAUSES):
-        before = {"text": clause.text, "reason": clause.deviation_reason}
+        before = _clause_record(clause)
         standard_before = clause.standard_text
         clause.text = standard_texts.rewrite(clause.text, clause.number, old_terms, new_terms)
         clause.standard_text = standard_texts.rewrite(
@@ -308,17 +317,15 @@ def _rewrite_term_clauses(
         )
         reason = reasons.get(clause.number, clause.deviation_reason)
         clause.deviation_reason = (reason or "").strip() if clause.is_deviation else ""
-        if clause.is_deviation and (not clause.changeable or not clause.deviation_reason):
-            errors.append(_term_reason_error(clause, new_terms))
-        elif before != {"text": clause.text, "reason": clause.deviation_reason} or (
-            clause.standard_text != standard_before
-        ):
+        if error := _term_reason_error(clause, new_terms):
+            errors.append(error)
+        elif before != _clause_record(clause) or (clause.standard_text != standard_before):
             changed.append((clause, before))
     _raise_errors(errors)
     for clause, before in changed:
         clause.full_clean()
         clause.save(update_fields=["text", "standard_text", "deviation_reason"])
-        after = {"text": clause.text, "reason": clause.deviation_reason}
+        after = _clause_record(clause)
         if after != before:
             _event(
                 contract,
@@ -329,7 +336,7 @@ def _rewrite_term_clauses(
                 after=after,
                 message=_("Skrevet ud fra vilkårene."),
             )
-    return any({"text": c.text, "reason": c.deviation_reason} != before for c, before in changed)
+    return any(_clause_record(c) != before for c, before in changed)
 
 
 @transaction.atomic
@@ -361,12 +368,12 @@ def change_clause(*, clause: ContractClause, text: str, reason: str, by: User) -
                 % {"n": clause.number, "term": term.label, "phrase": phrase}
             }
         )
-    before = {"text": clause.text, "reason": clause.deviation_reason}
+    before = _clause_record(clause)
     clause.text = text
     clause.deviation_reason = reason if text != clause.standard_text else ""
     clause.full_clean()
     clause.save()
-    if before != {"text": clause.text, "reason": clause.deviation_reason}:
+    if before != _clause_record(clause):
         _reset_acceptance(contract)
         if contract.state == ContractState.SENT:
             _set_state(contract, ContractState.NEGOTIATION, by)
@@ -376,7 +383,7 @@ def change_clause(*, clause: ContractClause, text: str, reason: str, by: User) -
             by,
             clause_number=clause.number,
             before=before,
-            after={"text": clause.text, "reason": clause.deviation_reason},
+            after=_clause_record(clause),
         )
     return clause
 

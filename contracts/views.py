@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -103,6 +105,32 @@ def _contract_rows(contracts) -> list[_ContractRow]:
     return rows
 
 
+class _ReadOnce(BaseChoiceIterator):
+    """Choices read from the database once and kept, as an iterator: Django normalizes a
+    plain list of hundreds of options again on every assignment, not an iterator."""
+
+    def __init__(self, choices: list) -> None:
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+def _filter_key(form: ContractFilterForm) -> str:
+    """A digest of everything the list's filter draws (contracts/_list_filter.html): what
+    was asked for, the errors, and the providers to choose from. Their (pk, name) pairs are
+    read once here and kept on the field, so the form draws the same ones. Drawing the
+    four fields costs more than the rest of the page's rows."""
+    field = form.fields["provider"]
+    read = _ReadOnce(list(iter(field.choices)))  # iter(): no COUNT query for its length
+    field.choices = read
+    asked = [(name, form[name].data) for name in form.fields]
+    errors = sorted((name, [str(e) for e in errs]) for name, errs in form.errors.items())
+    options = [(str(value), str(label)) for value, label in read.choices]
+    drawn = repr((asked, errors, options)).encode()
+    return hashlib.blake2b(drawn, digest_size=16).hexdigest()
+
+
 @member_required
 def contract_list(request):
     if not permissions.can_use_contracts(request.user):
@@ -118,6 +146,7 @@ def contract_list(request):
     )
     form = ContractFilterForm(request.GET, providers=providers)
     d = form.cleaned_data if form.is_valid() else {}
+    filter_key = _filter_key(form)
     f = selectors.ContractFilter(
         state=d.get("state", ""),
         offer_q=d.get("offer_q", ""),
@@ -130,15 +159,19 @@ def contract_list(request):
     page.object_list = list(page.object_list)
     query = request.GET.copy()
     query.pop(PAGE_PARAM, None)
+    rows = _contract_rows(page.object_list)
     return render(
         request,
         "contracts/contract_list.html",
         {
             "form": form,
             "page": page,
-            "rows": _contract_rows(page.object_list),
+            "rows": rows,
+            # The rows drawn are cached under a digest of their texts.
+            "rows_key": hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest(),
             "query": query.urlencode(),
             "can_create": permissions.can_create_contract(request.user),
+            "filter_key": filter_key,
         },
     )
 

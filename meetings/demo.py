@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from pypdf import PdfWriter
 
+from partnership.lazy import lazy_module
 from partnership.models import Organisation, OrganisationKind, User
 
 from . import services
@@ -42,6 +42,8 @@ from .models import (
     Participation,
     entry_template,
 )
+
+pypdf = lazy_module("pypdf")  # when the demo makes its attachments (partnership/lazy.py)
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -481,7 +483,7 @@ def _upcoming(forum, by, niels, ivan, today) -> None:
 
 
 def _blank_pdf() -> bytes:
-    writer = PdfWriter()
+    writer = pypdf.PdfWriter()
     writer.add_blank_page(width=595, height=842)
     out = io.BytesIO()
     writer.write(out)

@@ -18,6 +18,7 @@ from .models import (
     Meeting,
     time_errors,
 )
+from .services import MEETING_FIELDS
 from .uploads import check_attachment
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -60,16 +61,7 @@ class ForumForm(PortalModelForm):
 class MeetingForm(PortalModelForm):
     class Meta:
         model = Meeting
-        fields = [
-            "forum",
-            "title",
-            "description",
-            "starts_at",
-            "ends_at",
-            "place",
-            "online_url",
-            "rsvp_deadline",
-        ]
+        fields = MEETING_FIELDS
         widgets = {"starts_at": DATETIME, "ends_at": DATETIME, "rsvp_deadline": DATETIME}
         help_texts = {
             "place": _("Adresse og lokale. Angiv et sted, et link eller begge."),

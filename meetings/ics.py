@@ -25,18 +25,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 
+from partnership.lazy import lazy_module
 from partnership.links import absolute_url, site_host
 from partnership.models import Organisation
 
 from . import permissions, selectors
 from .models import Answer, Meeting, MeetingStatus
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event, Timezone, vCalAddress
+
+icalendar = lazy_module("icalendar")  # when the first calendar is made (partnership/lazy.py)
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 TZID = "Europe/Copenhagen"
@@ -78,13 +84,13 @@ def copenhagen() -> Timezone:
     +02:00) from 2.00 on the last Sunday of March, winter time (CET, +01:00) from 3.00 on
     the last Sunday of October. RRULEs without an end, where icalendar's
     add_missing_timezones() writes the dates of the changes up to 2037 only."""
-    tz = Timezone()
+    tz = icalendar.Timezone()
     tz.add("tzid", TZID)
     tz.add("x-lic-location", TZID)
     one, two = timedelta(hours=1), timedelta(hours=2)
     for component, start, month, before, after, name in (
-        (TimezoneDaylight(), datetime(1996, 3, 31, 2), 3, one, two, "CEST"),
-        (TimezoneStandard(), datetime(1996, 10, 27, 3), 10, two, one, "CET"),
+        (icalendar.TimezoneDaylight(), datetime(1996, 3, 31, 2), 3, one, two, "CEST"),
+        (icalendar.TimezoneStandard(), datetime(1996, 10, 27, 3), 10, two, one, "CET"),
     ):
         component.add("tzname", name)
         component.add("dtstart", start)
@@ -96,7 +102,7 @@ def copenhagen() -> Timezone:
 
 
 def _address(email: str, name: str, **params: str) -> vCalAddress:
-    address = vCalAddress(f"mailto:{email}")
+    address = icalendar.vCalAddress(f"mailto:{email}")
     address.params["CN"] = name or email
     for key, value in params.items():
         address.params[key.upper()] = value
@@ -166,7 +172,7 @@ def event(user, meeting: Meeting, *, people: Iterable[selectors.Invitee] | None 
 def _event(
     meeting: Meeting, description: str, *, people: Iterable[selectors.Invitee] | None = None
 ) -> Event:
-    ev = Event()
+    ev = icalendar.Event()
     ev.add("uid", uid(meeting))
     ev.add("dtstamp", datetime.now(UTC))
     ev.add("dtstart", _local(meeting.starts_at))
@@ -189,7 +195,7 @@ def _event(
 
 
 def _calendar(method: str, name: str | None = None) -> Calendar:
-    cal = Calendar()
+    cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")

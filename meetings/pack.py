@@ -19,16 +19,15 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PyPdfError
-from pypdf.generic import NameObject, TextStringObject
 
+from partnership.lazy import lazy_module
 from partnership.links import absolute_url
 from partnership.models import Job, User
 from partnership.pdf import render_pdf
@@ -36,7 +35,11 @@ from partnership.pdf import render_pdf
 from . import permissions, reports, selectors
 from .models import AgendaAttachment, Meeting
 
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
 log = logging.getLogger(__name__)
+pypdf = lazy_module("pypdf")  # when the first pack is made (partnership/lazy.py)
 
 PACK_TEMPLATE = "pdf/meeting_pack.html"
 
@@ -80,13 +83,13 @@ def _reader(attachment: AgendaAttachment) -> PdfReader | None:
         return None
     try:
         with attachment.file.open("rb") as f:
-            reader = PdfReader(io.BytesIO(f.read()))
+            reader = pypdf.PdfReader(io.BytesIO(f.read()))
         if reader.is_encrypted and not reader.decrypt(""):
             return None
         if not reader.pages:
             return None
         return reader
-    except (PyPdfError, OSError, ValueError, KeyError, TypeError):
+    except (pypdf.errors.PyPdfError, OSError, ValueError, KeyError, TypeError):
         log.warning("Bilag %s is not a readable PDF; listed instead", attachment.pk, exc_info=True)
         return None
 
@@ -138,8 +141,8 @@ def build_pack(user: User, meeting: Meeting) -> bytes:
     if not permissions.can_view_meeting(user, meeting):
         raise PermissionDenied(_("Du er ikke inviteret til mødet."))
     items = pack_items(user, meeting)
-    agenda = PdfReader(io.BytesIO(render_pdf(render_pack_html(user, meeting, items))))
-    writer = PdfWriter()
+    agenda = pypdf.PdfReader(io.BytesIO(render_pdf(render_pack_html(user, meeting, items))))
+    writer = pypdf.PdfWriter()
     writer.append(agenda, import_outline=False)
     writer.add_outline_item(title=_("Dagsorden"), page_number=0)
     for item in items:
@@ -151,7 +154,7 @@ def build_pack(user: User, meeting: Meeting) -> bytes:
             writer.add_outline_item(title=attachment.title, page_number=start, parent=parent)
     title = (agenda.metadata.title if agenda.metadata else None) or _("Mødemappe")
     writer.add_metadata({"/Title": title, "/Producer": "Partnerskabsportalen"})
-    writer.root_object[NameObject("/Lang")] = TextStringObject("da")
+    writer.root_object[pypdf.generic.NameObject("/Lang")] = pypdf.generic.TextStringObject("da")
     writer.page_mode = "/UseOutlines"
     out = io.BytesIO()
     writer.write(out)

@@ -16,15 +16,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnership.dashboard import first_rows
 from partnership.permissions import AnyUser, is_secretariat
 
 from . import actions, permissions, selectors
-from .models import Answer, Meeting, MeetingStatus, Minutes, MinutesApproval, MinutesStatus
+from .models import (
+    Answer,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesApproval,
+    MinutesStatus,
+    Participation,
+)
 
 PANEL_SIZE = 5
 NOT_AHEAD = (MeetingStatus.CANCELLED,)
@@ -90,13 +99,14 @@ def secretariat_context(user: AnyUser) -> dict[str, Any]:
     out_for_comment = (
         Minutes.objects.filter(status=MinutesStatus.FOR_COMMENT)
         .select_related("meeting")
+        .prefetch_related("approvals")
         .order_by("comment_deadline", "pk")
     )
     minutes = list(out_for_comment[:PANEL_SIZE])
     minutes_rows = []
     for m in minutes:
         present = permissions.attendee_ids(m.meeting)
-        approved = len(present & set(m.approvals.values_list("user_id", flat=True)))
+        approved = len(present & {a.user_id for a in m.approvals.all()})
         minutes_rows.append(
             MinutesRow(
                 url=_minutes_url(m),
@@ -121,14 +131,17 @@ def secretariat_context(user: AnyUser) -> dict[str, Any]:
 
 
 def member_context(user: AnyUser) -> dict[str, Any]:
+    """Two queries whatever the number of meetings and minutes: the first upcoming meetings
+    with the person's answer and how many there are, and the first minutes waiting for the
+    person's approval, each with whether they may approve it (permissions.with_may_approve)."""
     now = timezone.now()
-    upcoming = _upcoming(permissions.meetings_invited_to(user), now)
-    meetings = list(upcoming[:PANEL_SIZE])
-    answers = dict(
-        user.meeting_participations.filter(meeting__in=[m.pk for m in meetings]).values_list(
-            "meeting_id", "answer"
-        )
+    answer = Participation.objects.filter(meeting=OuterRef("pk"), user_id=user.pk)
+    upcoming = (
+        _upcoming(permissions.meetings_invited_to(user), now)
+        .only("title", "starts_at", "forum__name")
+        .annotate(my_answer=Subquery(answer.values("answer")[:1]))
     )
+    meetings, meetings_total = first_rows(upcoming, PANEL_SIZE)
     labels = {
         Answer.ATTEND: _("Du deltager."),
         Answer.DECLINE: _("Du har meldt afbud."),
@@ -139,18 +152,20 @@ def member_context(user: AnyUser) -> dict[str, Any]:
             title=m.title,
             forum=m.forum.name,
             starts_at=m.starts_at,
-            note=labels.get(answers.get(m.pk, ""), _("Du har ikke svaret endnu.")),
+            note=labels.get(m.my_answer or "", _("Du har ikke svaret endnu.")),
         )
         for m in meetings
     ]
-    waiting = (
+    waiting = permissions.with_may_approve(
+        user,
         Minutes.objects.filter(
             status=MinutesStatus.FOR_COMMENT,
             meeting__in=permissions.meetings_invited_to(user),
         )
         .exclude(Exists(MinutesApproval.objects.filter(minutes=OuterRef("pk"), user=user)))
         .select_related("meeting")
-        .order_by("comment_deadline", "pk")
+        .only("status", "comment_deadline", "meeting__title", "meeting__starts_at")
+        .order_by("comment_deadline", "pk"),
     )
     minutes_rows = [
         MinutesRow(
@@ -161,9 +176,9 @@ def member_context(user: AnyUser) -> dict[str, Any]:
             note=_("Venter på din godkendelse."),
         )
         for m in waiting[:PANEL_SIZE]
-        if permissions.can_approve_minutes(user, m)
+        if m.may_approve
     ]
-    return {"meetings": rows, "meetings_total": _count(upcoming, meetings), "minutes": minutes_rows}
+    return {"meetings": rows, "meetings_total": meetings_total, "minutes": minutes_rows}
 
 
 def sees_secretariat_panel(user: AnyUser) -> bool:

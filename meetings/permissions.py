@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from partnership.permissions import AnyUser, is_member, is_secretariat, memberships_of
 
@@ -95,8 +95,8 @@ def visible_meeting(user: AnyUser, pk: int) -> Meeting | None:
     anyone but the secretariat the query has already asked whether the person is invited
     (meetings_visible_to), so is_invitee remembers the answer instead of asking again."""
     meeting = meetings_visible_to(user).select_related("forum").filter(pk=pk).first()
-    if meeting is not None and not is_secretariat(user):
-        meeting.__dict__.setdefault("_invitee_of", {})[user.pk] = True
+    if meeting is not None:
+        remember_invited(user, [meeting])
     return meeting
 
 
@@ -104,10 +104,18 @@ def meetings_seen_by(user: AnyUser, meetings: QuerySet[Meeting]) -> list[Meeting
     """Those of these meetings the person may see, forum loaded; as visible_meeting, each
     remembers that the person is invited (one query for them all)."""
     shown = list(meetings_visible_to(user).filter(pk__in=meetings.values("pk")))
-    if not is_secretariat(user):
-        for meeting in shown:
-            meeting.__dict__.setdefault("_invitee_of", {})[user.pk] = True
+    remember_invited(user, shown)
     return shown
+
+
+def remember_invited(user: AnyUser, meetings: Iterable[Meeting]) -> None:
+    """These meetings were read through meetings_visible_to(user) (in a query of their own,
+    or as a subquery of another): for anyone but the secretariat that query has asked
+    whether the person is invited, so is_invitee remembers the answer for each."""
+    if is_secretariat(user):
+        return
+    for meeting in meetings:
+        meeting.__dict__.setdefault("_invitee_of", {})[user.pk] = True
 
 
 def forget_invitees(meeting: Meeting) -> None:
@@ -279,6 +287,27 @@ def can_approve_minutes(user: AnyUser, minutes: Minutes) -> bool:
         minutes.status == MinutesStatus.FOR_COMMENT
         and is_invitee(user, minutes.meeting)
         and user.pk in attendee_ids(minutes.meeting)
+    )
+
+
+def with_may_approve(user: AnyUser, minutes: QuerySet[Minutes]) -> QuerySet[Minutes]:
+    """can_approve_minutes for each of these minutes, as `may_approve` (a list asks for all
+    of them in its one query): out for comment, the person invited (meetings_invited_to),
+    and present (attendee_ids: marked present; while no attendance is recorded, no afbud).
+    tests/partnership/test_dashboard_queries.py holds the two forms equal."""
+    if not is_member(user):
+        return minutes.annotate(may_approve=Value(False))
+    participations = Participation.objects.filter(meeting=OuterRef("meeting_id"))
+    mine = participations.filter(user_id=user.pk)
+    marked = Exists(participations.filter(attended__isnull=False))
+    present = Case(
+        When(marked, then=Exists(mine.filter(attended=True))),
+        default=~Exists(mine.filter(answer=Answer.DECLINE)),
+    )
+    invited = Exists(meetings_invited_to(user).filter(pk=OuterRef("meeting_id")))
+    approves = Q(status=MinutesStatus.FOR_COMMENT) & Q(invited) & Q(present)
+    return minutes.annotate(
+        may_approve=Case(When(approves, then=Value(True)), default=Value(False))
     )
 
 

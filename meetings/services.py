@@ -45,6 +45,8 @@ from .models import (
 )
 from .uploads import check_attachment
 
+# A meeting's own fields, as the meeting form (forms.MeetingForm) shows them and
+# create_meeting/update_meeting write them.
 MEETING_FIELDS = [
     "forum",
     "title",

@@ -30,8 +30,9 @@ def _when(starts_at) -> str:
     return formats.date_format(start, "j. F Y") + " " + _("kl.") + " " + f"{start:%H.%M}"
 
 
-def _url(path: str) -> str:
-    return absolute_url(path)
+def _link(meeting: Meeting, tail: str = "") -> str:
+    """The address in a mail: the meeting's page, or a page below it (`referat/`)."""
+    return absolute_url(meeting.get_absolute_url() + tail)
 
 
 def _pending(people, *, kind: str, related, reference: str = ""):
@@ -39,8 +40,23 @@ def _pending(people, *, kind: str, related, reference: str = ""):
     return [p for p in people if p.is_active and p.email and p.email not in done]
 
 
-def _count(record) -> int:
+def _send(person, meeting: Meeting, *, template: str, context: dict, **message) -> int:
+    """One person's mail about a meeting, its text from `template` with the person, the
+    meeting and its time besides `context`; `message` is the rest of mail.send's arguments
+    (kind, subject, related, ...). 1 if it was sent now, else 0."""
+    body = render_to_string(
+        template,
+        {"person": person, "meeting": meeting, "when": _when(meeting.starts_at), **context},
+    )
+    record = mail.send(to=person, body=body, **message)
     return int(record is not None and record.sent)
+
+
+def _invitation(person, meeting: Meeting, **flags) -> dict:
+    """What the invitation mail (meetings/email/invitation.txt) says besides the meeting:
+    the agenda as the person may see it, and the link; `flags` tell a changed invitation
+    (`changed`) or a reminder (`reminder`)."""
+    return {"rows": selectors.agenda(person, meeting), "url": _link(meeting), **flags}
 
 
 class _Calendars:
@@ -94,28 +110,16 @@ def send_invitations(meeting_id: int) -> int:
                 if meeting.sequence
                 else _("Mødeindkaldelse: %(meeting)s, %(when)s")
             ) % {"meeting": meeting, "when": _when(meeting.starts_at)}
-            body = render_to_string(
-                "meetings/email/invitation.txt",
-                {
-                    "person": person,
-                    "meeting": meeting,
-                    "when": _when(meeting.starts_at),
-                    "rows": selectors.agenda(person, meeting),
-                    "url": _url(meeting.get_absolute_url()),
-                    "changed": meeting.sequence > 0,
-                },
-            )
-            calendar = calendars.attachment(person)
-            sent += _count(
-                mail.send(
-                    kind=kind,
-                    to=person,
-                    subject=subject,
-                    body=body,
-                    attachments=[calendar],
-                    related=meeting,
-                    reference=reference,
-                )
+            sent += _send(
+                person,
+                meeting,
+                template="meetings/email/invitation.txt",
+                context=_invitation(person, meeting, changed=meeting.sequence > 0),
+                kind=kind,
+                subject=subject,
+                attachments=[calendars.attachment(person)],
+                related=meeting,
+                reference=reference,
             )
     return sent
 
@@ -142,25 +146,16 @@ def send_cancellation(meeting_id: int) -> int:
             "when": _when(meeting.starts_at),
         }
         for person in people:
-            body = render_to_string(
-                "meetings/email/cancellation.txt",
-                {
-                    "person": person,
-                    "meeting": meeting,
-                    "when": _when(meeting.starts_at),
-                    "url": _url(meeting.get_absolute_url()),
-                },
-            )
-            sent += _count(
-                mail.send(
-                    kind=kind,
-                    to=person,
-                    subject=subject,
-                    body=body,
-                    attachments=[calendars.attachment(person)],
-                    related=meeting,
-                    reference=reference,
-                )
+            sent += _send(
+                person,
+                meeting,
+                template="meetings/email/cancellation.txt",
+                context={"url": _link(meeting)},
+                kind=kind,
+                subject=subject,
+                attachments=[calendars.attachment(person)],
+                related=meeting,
+                reference=reference,
             )
     return sent
 
@@ -183,19 +178,14 @@ def send_comment_requests(minutes_id: int) -> int:
     sent = 0
     with override("da"):
         for person in people:
-            body = render_to_string(
-                "meetings/email/comment_request.txt",
-                {
-                    "person": person,
-                    "meeting": meeting,
-                    "minutes": minutes,
-                    "when": _when(meeting.starts_at),
-                    "url": _url(meeting.get_absolute_url() + "referat/"),
-                },
-            )
-            subject = _("Referat til kommentering: %(meeting)s") % {"meeting": meeting}
-            sent += _count(
-                mail.send(kind=kind, to=person, subject=subject, body=body, related=minutes)
+            sent += _send(
+                person,
+                meeting,
+                template="meetings/email/comment_request.txt",
+                context={"minutes": minutes, "url": _link(meeting, "referat/")},
+                kind=kind,
+                subject=_("Referat til kommentering: %(meeting)s") % {"meeting": meeting},
+                related=minutes,
             )
     return sent
 
@@ -236,31 +226,17 @@ def publish_minutes(minutes_id: int) -> int:
                 log.exception("Rendering minutes %s failed", minutes_id)
                 continue
             for person in members:
-                body = render_to_string(
-                    "meetings/email/minutes.txt",
-                    {
-                        "person": person,
-                        "meeting": shown,
-                        "minutes": minutes,
-                        "when": _when(shown.starts_at),
-                        "url": _url(meeting.get_absolute_url() + "referat/"),
-                    },
-                )
-                sent += _count(
-                    mail.send(
-                        kind=kind,
-                        to=person,
-                        subject=subject,
-                        body=body,
-                        attachments=[(reports.minutes_filename(minutes), pdf, "application/pdf")],
-                        related=minutes,
-                    )
+                sent += _send(
+                    person,
+                    shown,
+                    template="meetings/email/minutes.txt",
+                    context={"minutes": minutes, "url": _link(meeting, "referat/")},
+                    kind=kind,
+                    subject=subject,
+                    attachments=[(reports.minutes_filename(minutes), pdf, "application/pdf")],
+                    related=minutes,
                 )
     return sent
-
-
-def _answer_url(meeting: Meeting) -> str:
-    return _url(meeting.get_absolute_url())
 
 
 @shared_task(**TASK, name="meetings.tasks.send_reminders")
@@ -281,26 +257,15 @@ def send_reminders(meeting_id: int) -> int:
                 "meeting": meeting,
                 "when": _when(meeting.starts_at),
             }
-            body = render_to_string(
-                "meetings/email/invitation.txt",
-                {
-                    "person": person,
-                    "meeting": meeting,
-                    "when": _when(meeting.starts_at),
-                    "rows": selectors.agenda(person, meeting),
-                    "url": _answer_url(meeting),
-                    "reminder": True,
-                },
-            )
-            sent += _count(
-                mail.send(
-                    kind=kind,
-                    to=person,
-                    subject=subject,
-                    body=body,
-                    related=meeting,
-                    reference=reference,
-                )
+            sent += _send(
+                person,
+                meeting,
+                template="meetings/email/invitation.txt",
+                context=_invitation(person, meeting, reminder=True),
+                kind=kind,
+                subject=subject,
+                related=meeting,
+                reference=reference,
             )
     return sent
 
@@ -336,25 +301,14 @@ def send_agenda_addition(meeting_id: int, item_id: int, attachment_id: int) -> i
                 if attachment_id
                 else _("Tillægsdagsorden: %(meeting)s, %(when)s")
             ) % {"meeting": meeting, "when": _when(meeting.starts_at)}
-            body = render_to_string(
-                "meetings/email/agenda_addition.txt",
-                {
-                    "person": person,
-                    "meeting": meeting,
-                    "when": _when(meeting.starts_at),
-                    "row": row,
-                    "attachment": attachment,
-                    "url": _answer_url(meeting),
-                },
-            )
-            sent += _count(
-                mail.send(
-                    kind=kind,
-                    to=person,
-                    subject=subject,
-                    body=body,
-                    related=meeting,
-                    reference=reference,
-                )
+            sent += _send(
+                person,
+                meeting,
+                template="meetings/email/agenda_addition.txt",
+                context={"row": row, "attachment": attachment, "url": _link(meeting)},
+                kind=kind,
+                subject=subject,
+                related=meeting,
+                reference=reference,
             )
     return sent

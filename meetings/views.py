@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -99,15 +100,33 @@ def meeting_list(request):
     """The coming meetings and the latest past ones; older ones on meeting_archive."""
     now = timezone.now()
     recent = list(selectors.past_meetings(request.user, now)[: selectors.RECENT_MEETINGS + 1])
+    upcoming = list(selectors.upcoming_meetings(request.user, now))
+    past = recent[: selectors.RECENT_MEETINGS]
     return render(
         request,
         "meetings/meeting_list.html",
         {
-            "upcoming": list(selectors.upcoming_meetings(request.user, now)),
-            "past": recent[: selectors.RECENT_MEETINGS],
+            "upcoming": upcoming,
+            "upcoming_key": _meeting_table_key(upcoming),
+            "past": past,
+            "past_key": _meeting_table_key(past),
             "more_past": len(recent) > selectors.RECENT_MEETINGS,
             "can_manage": permissions.can_manage_meetings(request.user),
         },
+    )
+
+
+MEETING_TABLE = "meetings/_meeting_table.html"
+
+
+def _meeting_table_key(meetings: list[Meeting]) -> str:
+    """The cache key of a table of meetings (_list_key): every value a row shows."""
+    return _list_key(
+        MEETING_TABLE,
+        (
+            (m.pk, m.starts_at, m.ends_at, m.forum.name, m.title, m.place, m.status)
+            for m in meetings
+        ),
     )
 
 
@@ -190,6 +209,7 @@ def meeting_edit(request, pk):
 
 PARTICIPANT_TABLE = "meetings/_participant_table.html"
 INVITATION_LIST = "meetings/_invitation_list.html"
+OPEN_ACTIONS = "meetings/_open_actions.html"
 
 
 def _list_key(template_name: str, rows: Iterable[Iterable[object]]) -> str:
@@ -224,7 +244,10 @@ def meeting_detail(request, pk):
     can_manage = permissions.can_manage_meetings(user)
     rows = selectors.agenda(user, meeting)
     people = selectors.invitees(meeting)
-    facts = selectors.meeting_facts(meeting)
+    # The open actions an "Opfølgning" item shows: their digest is read with the facts, the
+    # rows themselves only when the list cached under it is missing (see the template).
+    follow_up = _has_follow_up(rows)
+    facts = selectors.meeting_facts(meeting, open_actions_of=user if follow_up else None)
     mine = next((row for row in people if row.user_id == user.pk), None)
     answer_form = None
     if permissions.can_answer(user, meeting):
@@ -268,7 +291,16 @@ def meeting_detail(request, pk):
             "move_buttons": [("up", _("Flyt op")), ("down", _("Flyt ned"))],
             "minutes": selectors.has_minutes(user, meeting, facts.minutes_statuses),
             "can_start_minutes": permissions.can_start_minutes(user, meeting, timezone.now()),
-            "follow_up": _follow_up(user, meeting, rows),
+            "follow_up": partial(actions.open_actions_before, user, meeting),
+            "follow_up_key": _list_key(
+                OPEN_ACTIONS,
+                [
+                    (facts.open_actions_digest, permissions.is_secretariat(user)),
+                    sorted(permissions.organisation_ids(user)),
+                ],
+            )
+            if follow_up
+            else "",
             "counts": {
                 "attend": sum(1 for p in people if p.answer == Answer.ATTEND),
                 "decline": sum(1 for p in people if p.answer == Answer.DECLINE),
@@ -278,12 +310,10 @@ def meeting_detail(request, pk):
     )
 
 
-def _follow_up(user, meeting: Meeting, rows) -> list:
-    """The open actions of the forum's earlier meetings, when the agenda has an
-    "Opfølgning" item (shown with it)."""
-    if not any(row.item.kind == AgendaItemKind.FOLLOW_UP for row in rows):
-        return []
-    return actions.open_actions_before(user, meeting)
+def _has_follow_up(rows: list[selectors.AgendaRow]) -> bool:
+    """Whether the agenda (as the person sees it) has an "Opfølgning" item, which shows the
+    open actions of the forum's earlier meetings (actions.open_actions_before)."""
+    return any(row.item.kind == AgendaItemKind.FOLLOW_UP for row in rows)
 
 
 # --- Agenda ------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ template and a context function: `visible(user)` says who sees it (deny by defau
 panel without a permission function shows nobody), `context(user)` reads what it shows. The
 dashboard includes each panel's template with that dict as `panel`, inside a section with
 the heading (templates/partnership/dashboard.html). A context function issues a fixed
-number of queries whatever the number of rows it lists.
+number of queries whatever the number of rows it lists (first_rows: a list's first rows
+and how many there are, in one query).
 tests/partnership/test_dashboard_panels.py renders every registered panel for every role."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 
@@ -62,6 +64,13 @@ def panels_for(user: Any) -> list[ShownPanel]:
         for p in registered()
         if p.visible(user)
     ]
+
+
+def first_rows(queryset: QuerySet[Any], size: int) -> tuple[list[Any], int]:
+    """A panel's list: its first `size` rows and how many rows there are in all, in one
+    query whatever the number (the count is a window over the whole list, on every row)."""
+    rows = list(queryset.annotate(_panel_total=Window(Count("pk")))[:size])
+    return rows, (rows[0]._panel_total if rows else 0)
 
 
 def back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:

@@ -31,18 +31,26 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
 
 from . import formats
+from .lazy import lazy_module
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# openpyxl when the first workbook is written (partnership/lazy.py).
+openpyxl = lazy_module("openpyxl")
+openpyxl_cell = lazy_module("openpyxl.cell.cell")
+openpyxl_styles = lazy_module("openpyxl.styles")
+openpyxl_utils = lazy_module("openpyxl.utils")
+openpyxl_validation = lazy_module("openpyxl.worksheet.datavalidation")
+openpyxl_properties = lazy_module("openpyxl.worksheet.properties")
 
 FORMULA_CHARACTERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 CONTROL_STARTS = ("\t", "\r", "\n")
@@ -107,10 +115,32 @@ def csv_lines(rows: Iterable[Iterable[Any]], *, delimiter: str = ";") -> Iterato
         out.truncate()
 
 
+def in_chunks(lines: Iterable[str], size: int = 64 * 1024) -> Iterator[str]:
+    """Lines joined into pieces of about `size` characters, for a streamed response: the
+    server writes a piece at a time instead of a line at a time, and memory stays flat."""
+    piece: list[str] = []
+    length = 0
+    for line in lines:
+        piece.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(piece)
+            piece, length = [], 0
+    if piece:
+        yield "".join(piece)
+
+
 # --- XLSX ------------------------------------------------------------------------------------
 
-_BOLD = Font(bold=True)
-_WRAP = Alignment(wrap_text=True, vertical="top")
+
+@cache
+def _bold() -> Font:
+    return openpyxl_styles.Font(bold=True)
+
+
+@cache
+def _wrap() -> Alignment:
+    return openpyxl_styles.Alignment(wrap_text=True, vertical="top")
 
 
 def _write(cell: Cell, value: Any) -> None:
@@ -119,7 +149,7 @@ def _write(cell: Cell, value: Any) -> None:
     if isinstance(value, str):
         # XLSX cannot hold control characters (openpyxl refuses them): they go, so a name
         # typed with one cannot break the export.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = openpyxl_cell.ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl would make "=…" a formula and "#N/A" an error
@@ -161,11 +191,11 @@ class XlsxSheet:
         """Bold, wrapped and top-aligned, filled with an RGB colour, or a number format."""
         for cell in cells:
             if bold:
-                cell.font = _BOLD
+                cell.font = _bold()
             if wrap:
-                cell.alignment = _WRAP
+                cell.alignment = _wrap()
             if fill:
-                cell.fill = PatternFill("solid", fgColor=fill)
+                cell.fill = openpyxl_styles.PatternFill("solid", fgColor=fill)
             if number_format:
                 cell.number_format = number_format
 
@@ -174,7 +204,7 @@ class XlsxSheet:
         return [self._ws.cell(row=row, column=column) for row in range(first_row, last_row + 1)]
 
     def set_width(self, column: int, width: float) -> None:
-        self._ws.column_dimensions[get_column_letter(column)].width = width
+        self._ws.column_dimensions[openpyxl_utils.get_column_letter(column)].width = width
 
     def freeze(self, cell: str) -> None:
         """Keep the rows above and the columns left of ``cell`` in view."""
@@ -195,7 +225,7 @@ class XlsxSheet:
         ws.page_setup.orientation = "landscape" if landscape else "portrait"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0  # as many pages tall as needed
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.sheet_properties.pageSetUpPr = openpyxl_properties.PageSetupProperties(fitToPage=True)
         if title_rows:
             ws.print_title_rows = title_rows
         if title_columns:
@@ -203,14 +233,15 @@ class XlsxSheet:
 
     def filter_columns(self, columns: int) -> None:
         """Filter buttons on the header row over the first ``columns`` columns."""
-        self._ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(self.row, 2)}"
+        last = openpyxl_utils.get_column_letter(columns)
+        self._ws.auto_filter.ref = f"A1:{last}{max(self.row, 2)}"
 
     def list_validation(
         self, column: int, choices: Sequence[str], first_row: int, last_row: int
     ) -> None:
         """A drop-down of ``choices`` (blank allowed) in one column's rows."""
-        letter = get_column_letter(column)
-        validation = DataValidation(
+        letter = openpyxl_utils.get_column_letter(column)
+        validation = openpyxl_validation.DataValidation(
             type="list", formula1='"{}"'.format(",".join(choices)), allow_blank=True
         )
         validation.add(f"{letter}{first_row}:{letter}{last_row}")
@@ -221,7 +252,7 @@ class XlsxWorkbook:
     """A workbook of ``XlsxSheet``s, saved with ``to_bytes()``."""
 
     def __init__(self) -> None:
-        self._book = Workbook()
+        self._book = openpyxl.Workbook()
         self._sheets: list[XlsxSheet] = []
 
     def sheet(self, title: str) -> XlsxSheet:

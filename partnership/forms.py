@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from allauth.account import forms as allauth_forms
 from django import forms
@@ -15,6 +17,8 @@ from .validators import refuse_cpr, refuse_cpr_in_file_name, validate_sensible_d
 # Text without a length of its own (a comment, a description) may be this long: about four
 # pages, more than any note in the portal needs, and a bound on what one request stores.
 DEFAULT_TEXT_MAX_LENGTH = 10_000
+
+T = TypeVar("T")
 
 
 def _is_secret(field: forms.Field) -> bool:
@@ -350,6 +354,17 @@ def add_service_errors(form, exc) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def call_service(form, service: Callable[..., T], /, **kwargs: Any) -> T | None:
+    """Call a service with what a valid form holds, and return what it returns. A
+    ValidationError it raises goes on the form (add_service_errors) and None is returned:
+    the caller then finds `form.errors` set, and shows the form again."""
+    try:
+        return service(**kwargs)
+    except forms.ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
 
 
 class ApiTokenForm(PortalForm):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -107,12 +108,35 @@ def _scored(assessment: Assessment) -> ScoredAssessment:
     )
 
 
+# The latest assessment per offer, model (family) and origin, as latest_assessments() picks
+# it, by its id only: a plain query costs a tenth of the ORM's with its joins and prefetches,
+# which are run only for the assessments found.
+_LATEST_IDS_SQL = """
+SELECT DISTINCT ON (a.offer_id, f.family, a.origin) a.id
+FROM quality_assessment a JOIN quality_framework f ON f.id = a.framework_id
+WHERE a.offer_id = ANY(%s)
+ORDER BY a.offer_id, f.family, a.origin, a.assessed_on DESC, a.id DESC
+"""
+
+
+def _latest_assessment_ids(offer_ids: list[int]) -> list[int]:
+    if not offer_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_LATEST_IDS_SQL, [offer_ids])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def latest_assessments(offer_ids: Iterable[int]) -> dict[int, list[ScoredAssessment]]:
     """Per offer, the latest assessment of each model (whatever edition it was made in)
     from each origin: Socialtilsynet's and the provider's own side by side, in framework
-    order. Three queries."""
+    order. One query when none of the offers has an assessment (the offer page and the
+    comparison of most offers), four otherwise."""
+    ids = _latest_assessment_ids(list(offer_ids))
+    if not ids:
+        return {}
     assessments = (
-        Assessment.objects.filter(offer_id__in=list(offer_ids))
+        Assessment.objects.filter(pk__in=ids)
         .select_related("framework", "created_by", "entered_by_organisation")
         .prefetch_related(
             Prefetch("scores", queryset=AssessmentScore.objects.select_related("theme")),
@@ -121,12 +145,7 @@ def latest_assessments(offer_ids: Iterable[int]) -> dict[int, list[ScoredAssessm
         .order_by("offer_id", "framework__family", "origin", "-assessed_on", "-pk")
     )
     result: dict[int, list[ScoredAssessment]] = {}
-    seen: set[tuple[int, str, str]] = set()
     for a in assessments:
-        group = (a.offer_id, a.framework.family, a.origin)
-        if group in seen:
-            continue
-        seen.add(group)
         result.setdefault(a.offer_id, []).append(_scored(a))
     for scored in result.values():
         scored.sort(

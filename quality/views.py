@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from offers.permissions import offers_visible_to
 from partnership import jobs, mail
-from partnership.forms import add_service_errors
+from partnership.forms import call_service
 from partnership.models import MailKind
 from partnership.views import member_required, queue_down_message, tell_ordered
 
@@ -117,19 +117,18 @@ def dialogue_create(request):
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            dialogue = services.create_dialogue(
-                municipality=municipality,
-                provider=provider,
-                framework=form.cleaned_data["framework"],
-                fields=form.cleaned_data,
-                offers=form.cleaned_data["offers"],
-                by=request.user,
-                **_participants(form),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        dialogue = call_service(
+            form,
+            services.create_dialogue,
+            municipality=municipality,
+            provider=provider,
+            framework=form.cleaned_data["framework"],
+            fields=form.cleaned_data,
+            offers=form.cleaned_data["offers"],
+            by=request.user,
+            **_participants(form),
+        )
+        if not form.errors:
             carried = dialogue.actions.count()
             messages.success(request, _("Kvalitetsdialogen er oprettet."))
             if carried:
@@ -170,17 +169,16 @@ def dialogue_edit(request, pk):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_dialogue(
-                dialogue=dialogue,
-                fields=form.cleaned_data,
-                offers=form.cleaned_data["offers"],
-                by=request.user,
-                **_participants(form),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        call_service(
+            form,
+            services.update_dialogue,
+            dialogue=dialogue,
+            fields=form.cleaned_data,
+            offers=form.cleaned_data["offers"],
+            by=request.user,
+            **_participants(form),
+        )
+        if not form.errors:
             messages.success(request, _("Dialogen er gemt."))
             return redirect(dialogue)
     return render(
@@ -271,13 +269,15 @@ def notes_edit(request, pk):
             initial[f"score_{t.pk}"] = existing[t.pk].score
     form = ThemeNotesForm(request.POST or None, themes=themes, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_theme_notes(
-                dialogue=dialogue, side=side, entries=form.entries(), by=request.user
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        call_service(
+            form,
+            services.save_theme_notes,
+            dialogue=dialogue,
+            side=side,
+            entries=form.entries(),
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, _("Jeres notater og vurderinger er gemt."))
             return redirect(dialogue)
     return render(
@@ -296,16 +296,15 @@ def document_upload(request, pk):
     dialogue = _editable_dialogue(request, pk)
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.add_document(
-                dialogue=dialogue,
-                title=form.cleaned_data["title"],
-                upload=form.cleaned_data["file"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        call_service(
+            form,
+            services.add_document,
+            dialogue=dialogue,
+            title=form.cleaned_data["title"],
+            upload=form.cleaned_data["file"],
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, _("Dokumentationen er tilføjet."))
             return redirect(dialogue)
     return render(request, "quality/document_form.html", {"dialogue": dialogue, "form": form})
@@ -330,11 +329,10 @@ def action_create(request, pk):
         initial={"owner_organisation": dialogue.organisation_of(side), "owner": request.user},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.add_action(dialogue=dialogue, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        call_service(
+            form, services.add_action, dialogue=dialogue, by=request.user, **form.cleaned_data
+        )
+        if not form.errors:
             messages.success(request, _("Handlingen er tilføjet."))
             return redirect(dialogue)
     return render(
@@ -358,11 +356,10 @@ def action_edit(request, pk, action_pk):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_action(action=action, fields=form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        call_service(
+            form, services.update_action, action=action, fields=form.cleaned_data, by=request.user
+        )
+        if not form.errors:
             messages.success(request, _("Handlingen er gemt."))
             return redirect(dialogue)
     return render(
@@ -391,19 +388,18 @@ def assessment_create(request, offer_pk):
         framework = current or editions[0].framework
     form = AssessmentForm(request.POST or None, themes=_active_themes(framework), origins=origins)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.create_assessment(
-                offer=offer,
-                framework=framework,
-                origin=form.cleaned_data["origin"],
-                assessed_on=form.cleaned_data["assessed_on"],
-                source=form.cleaned_data["source"],
-                scores=form.scores(),
-                by=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        call_service(
+            form,
+            services.create_assessment,
+            offer=offer,
+            framework=framework,
+            origin=form.cleaned_data["origin"],
+            assessed_on=form.cleaned_data["assessed_on"],
+            source=form.cleaned_data["source"],
+            scores=form.scores(),
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, _("Kvalitetsvurderingen er gemt."))
             return redirect(offer)
     return render(
@@ -436,23 +432,35 @@ def frameworks(request):
     )
 
 
+def _require_framework_manager(request) -> None:
+    if not permissions.can_manage_frameworks(request.user):
+        raise PermissionDenied
+
+
+def _managed_framework(request, pk) -> Framework:
+    _require_framework_manager(request)
+    return get_object_or_404(Framework, pk=pk)
+
+
+def _save_and_tell(request, form) -> None:
+    """Save a framework's, theme's or criterion's form, and say so."""
+    messages.success(request, _("%(obj)s er gemt.") % {"obj": form.save()})
+
+
 @member_required
 def framework_activate(request, pk):
     """The secretariat sets the date an edition of a model takes effect."""
-    if not permissions.can_manage_frameworks(request.user):
-        raise PermissionDenied
-    framework = get_object_or_404(Framework, pk=pk)
+    framework = _managed_framework(request, pk)
     form = ActivationForm(request.POST or None, initial={"valid_from": framework.valid_from})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.activate_framework(
-                framework=framework,
-                valid_from=form.cleaned_data["valid_from"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        call_service(
+            form,
+            services.activate_framework,
+            framework=framework,
+            valid_from=form.cleaned_data["valid_from"],
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(
                 request,
                 _("%(obj)s gælder fra %(date)s.")
@@ -465,13 +473,10 @@ def framework_activate(request, pk):
 
 @member_required
 def framework_edit(request, pk):
-    if not permissions.can_manage_frameworks(request.user):
-        raise PermissionDenied
-    framework = get_object_or_404(Framework, pk=pk)
+    framework = _managed_framework(request, pk)
     form = FrameworkForm(request.POST or None, instance=framework, prefix="ramme")
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("%(obj)s er gemt.") % {"obj": framework})
+        _save_and_tell(request, form)
         return redirect("quality:frameworks")
     return render(
         request,
@@ -482,14 +487,11 @@ def framework_edit(request, pk):
 
 @member_required
 def theme_edit(request, pk, theme_pk=None):
-    if not permissions.can_manage_frameworks(request.user):
-        raise PermissionDenied
-    framework = get_object_or_404(Framework, pk=pk)
+    framework = _managed_framework(request, pk)
     theme = get_object_or_404(Theme, pk=theme_pk, framework=framework) if theme_pk else None
     form = ThemeForm(request.POST or None, instance=theme or Theme(framework=framework))
     if request.method == "POST" and form.is_valid():
-        obj = form.save()
-        messages.success(request, _("%(obj)s er gemt.") % {"obj": obj})
+        _save_and_tell(request, form)
         return redirect("quality:framework_edit", pk=framework.pk)
     return render(
         request,
@@ -508,16 +510,14 @@ def theme_edit(request, pk, theme_pk=None):
 @member_required
 def criterion_edit(request, pk, theme_pk, criterion_pk=None):
     """A criterion of a theme, or an indicator of one of its criteria."""
-    if not permissions.can_manage_frameworks(request.user):
-        raise PermissionDenied
+    _require_framework_manager(request)
     theme = get_object_or_404(
         Theme.objects.select_related("framework"), pk=theme_pk, framework_id=pk
     )
     criterion = get_object_or_404(Criterion, pk=criterion_pk, theme=theme) if criterion_pk else None
     form = CriterionForm(request.POST or None, instance=criterion or Criterion(theme=theme))
     if request.method == "POST" and form.is_valid():
-        obj = form.save()
-        messages.success(request, _("%(obj)s er gemt.") % {"obj": obj})
+        _save_and_tell(request, form)
         return redirect("quality:theme_edit", pk=theme.framework_id, theme_pk=theme.pk)
     return render(
         request,

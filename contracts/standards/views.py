@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from contracts.models import ContractTemplate, TemplateClause, TemplateStatus
 from partnership.confirmation import ask_first
-from partnership.forms import add_service_errors
+from partnership.forms import call_service
 from partnership.intents import AlreadyDone
 from partnership.views import member_required
 
@@ -94,11 +94,14 @@ def template_edit(request, pk):
     template = _draft(request, pk)
     form = TemplateVersionForm(request.POST or None, instance=template)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_draft(template=template, fields=form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        call_service(
+            form,
+            services.update_draft,
+            template=template,
+            fields=form.cleaned_data,
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, _("Versionens oplysninger er gemt."))
             return redirect(template)
     return render(
@@ -114,11 +117,14 @@ def template_clause_edit(request, pk, clause_pk):
     clause = get_object_or_404(TemplateClause, pk=clause_pk, template=template)
     form = TemplateClauseForm(request.POST or None, instance=clause)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_draft_clause(clause=clause, fields=form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        call_service(
+            form,
+            services.update_draft_clause,
+            clause=clause,
+            fields=form.cleaned_data,
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, _("Punkt %(number)s er gemt.") % {"number": clause.number})
             return redirect(template)
     published = selectors.published_version(template.kind)

@@ -13,6 +13,7 @@ offers_currentprice holds it), then name; an offer without a tariff for the year
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,33 @@ class Comparison:
     @property
     def ids(self) -> list[int]:
         return [o.pk for o in self.offers]
+
+    @property
+    def rows_key(self) -> str:
+        """A digest of everything the table's rows draw (offers/compare.html caches them
+        under it): each row's label, marks and cells, the declaration's answers as shown."""
+
+        def drawn(rows: list[ComparisonRow]) -> list:
+            return [
+                (r.key, r.label, r.differs, r.number_format, [_cell(c) for c in r.cells])
+                for r in rows
+            ]
+
+        answers = [
+            (
+                q.question.text,
+                q.differs,
+                q.extra_vs_included,
+                [(a["answer"], a["display"]) if a else None for a in q.answers],
+            )
+            for q in self.rows
+        ]
+        content = repr((len(self.offers), drawn(self.summary), drawn(self.addons), answers))
+        return hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
+
+
+def _cell(c: Cell) -> tuple:
+    return (c.text, c.number, c.tag, str(c.html))
 
 
 _OFFER_SQL = """

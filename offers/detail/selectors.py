@@ -3,6 +3,7 @@ tariff history."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from decimal import Decimal
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 class PageData(TypedDict):
     """What offer_for_page() puts on the offer (the lists as JSON rows with their labels)."""
 
+    content_key: str
     following: bool
     paragraph_list: list[dict[str, Any]]
     target_group_list: list[dict[str, Any]]
@@ -162,10 +164,31 @@ def offer_for_page(user: AnyUser, pk: int) -> PageOffer:
         "provider", "municipality", "provider__branch_organisation"
     )
     offer = qs.annotate(page_data=RawSQL(_PAGE_SQL, (user.pk,))).get(pk=pk)
-    data = json.loads(offer.page_data, parse_float=Decimal)
+    text = offer.page_data
+    data = json.loads(text, parse_float=Decimal)
     del offer.page_data
     data["tariffs"] = [_tariff(row) for row in data["tariffs"]]
-    return _with_page_data(cast("PageOffer", offer), data)
+    page = _with_page_data(cast("PageOffer", offer), data)
+    page.content_key = _content_key(page, text)
+    return page
+
+
+def _content_key(offer: Offer, page_data: str) -> str:
+    """A digest of everything the offer page draws from the data: the offer's columns, its
+    provider's, branch organisation's and municipality's, and the lists of its page query
+    (page_data, as read before it is parsed; it holds `following` too, so the digest differs
+    between people who follow the offer and people who do not). Any change to what the
+    page shows makes another digest: the page's fragments are cached under it
+    (offers/offer_detail.html)."""
+    provider = offer.provider
+    rows = [offer, provider, offer.municipality, provider.branch_organisation]
+    values = [
+        [getattr(row, f.attname) for f in row._meta.concrete_fields] if row else None
+        for row in rows
+    ]
+    digest = hashlib.blake2b(repr(values).encode(), digest_size=16)
+    digest.update(page_data.encode())
+    return digest.hexdigest()
 
 
 def _with_page_data(offer: PageOffer, data: dict[str, Any]) -> PageOffer:

@@ -3,6 +3,8 @@ documents and tariff history; and following an offer."""
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -49,6 +51,29 @@ def _history_texts(history: list) -> None:
         t.published_text = formats.date(t.published_at)
 
 
+class _HistoryTable:
+    """The tariff history's table texts and chart, worked out when the template draws them:
+    not at all when the page's fragment comes from the cache."""
+
+    def __init__(self, offer, history: list) -> None:
+        self.offer = offer
+        self.rows = history
+
+    @cached_property
+    def texts(self) -> list:
+        _history_texts(self.rows)
+        return self.rows
+
+    @cached_property
+    def chart(self):
+        yearly = sorted([t for t in self.rows if t.is_current], key=lambda t: t.year)
+        if len(yearly) < 2:
+            return None
+        points = [(t.year, t.monthly_price) for t in yearly]
+        pl_path = pricing.pl_path(points[0][1], self.offer.rates, yearly[0].year, yearly[-1].year)
+        return tariff_history_chart(points, pl_path, _("Månedspris pr. år med PL-sporet stiplet"))
+
+
 @member_required
 def offer_detail(request, pk):
     offer = _visible_offer(request, pk)
@@ -56,14 +81,8 @@ def offer_detail(request, pk):
     current_year = selectors.current_year()
     current = next((t for t in history if t.is_current and t.year == current_year), None)
     current = current or next((t for t in history if t.is_current), None)
-    yearly = sorted([t for t in history if t.is_current], key=lambda t: t.year)
-    chart = None
-    if len(yearly) >= 2:
-        points = [(t.year, t.monthly_price) for t in yearly]
-        pl_path = pricing.pl_path(points[0][1], offer.rates, yearly[0].year, yearly[-1].year)
-        chart = tariff_history_chart(points, pl_path, _("Månedspris pr. år med PL-sporet stiplet"))
-    _history_texts(history)
-    declaration = declarations.for_year(offer, _chosen_year(request, current))
+    chosen_year = _chosen_year(request, current)
+    declaration = declarations.for_year(offer, chosen_year)
     can_edit = permissions.can_edit_offer(request.user, offer)
     drafts = offer.draft_list if can_edit else []
     compare_ids = compared_ids(request)
@@ -72,9 +91,8 @@ def offer_detail(request, pk):
         "offers/offer_detail.html",
         {
             "offer": offer,
-            "history": history,
+            "history": _HistoryTable(offer, history),
             "current": current,
-            "chart": chart,
             "declaration": declaration,
             "declaration_changed_since": (
                 declarations.changes(declaration.rows, offer.answer_list)
@@ -89,6 +107,12 @@ def offer_detail(request, pk):
             "can_contract": offer.status == OfferStatus.PUBLISHED and can_buy(request.user),
             "panels": extensions.offer_panels(offer, request.user),
             "compare_full": len(compare_ids) >= COMPARE_MAX,
+            # The parts of the page drawn from the offer's data alone are cached under its
+            # digest (offer_for_page), the year and the language; not for the provider's
+            # editors, whose parts hold forms and their own notices.
+            "fragment_key": (
+                None if can_edit else f"{offer.content_key}:{current_year}:{chosen_year}"
+            ),
         },
     )
 

@@ -23,7 +23,7 @@ from offers.models import (
     Tariff,
     TariffStatus,
 )
-from partnership.forms import add_service_errors
+from partnership.forms import call_service
 from partnership.models import Organisation
 from partnership.pagination import PAGE_PARAM, paginate
 from partnership.uploads import check_pdf, resized_image
@@ -186,11 +186,10 @@ def vacancy_report(request, pk):
     offer = permissions.editable_offer(request.user, pk)
     form = VacancyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.report_vacancy(offer=offer, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        call_service(
+            form, services.report_vacancy, offer=offer, by=request.user, **form.cleaned_data
+        )
+        if not form.errors:
             messages.success(request, _("De ledige pladser er opdateret."))
             return redirect(offer)
     return render(request, "offers/vacancy_form.html", {"offer": offer, "form": form})

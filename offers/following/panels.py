@@ -6,17 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from offers.selectors import current_year
+from partnership.dashboard import first_rows
 
-from .selectors import decorated, followed_offers
+from .selectors import decorated, followed, followed_offers
 
 PANEL_SIZE = 5
 
 
 def context(user: Any) -> dict[str, Any]:
-    """Four queries whatever the number of followed offers (the offers, their count when
-    there are more than the panel shows, the PL rate; the person's roles are read once per
-    request)."""
-    offers = followed_offers(user)
-    shown = decorated(offers[:PANEL_SIZE])
-    total = offers.count() if len(shown) == PANEL_SIZE else len(shown)
+    """Three queries whatever the number of followed offers, one when there are none: which
+    offers the panel shows and how many there are, then those offers with their tariffs,
+    and the PL rate (the person's roles are read once per request)."""
+    first, total = first_rows(followed(user).only("pk"), PANEL_SIZE)
+    shown = decorated(followed_offers(user).filter(pk__in=[o.pk for o in first])) if first else []
     return {"offers": shown, "total": total, "year": current_year()}

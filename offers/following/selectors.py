@@ -4,7 +4,7 @@ A fixed number of queries whatever the number of offers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import BooleanField, OuterRef, QuerySet, Subquery
 
@@ -17,18 +17,24 @@ if TYPE_CHECKING:
     from partnership.permissions import AnyUser
 
 
-def followed_offers(user: AnyUser) -> QuerySet[Any]:
-    """The offers the person follows and may see (an offer withdrawn since is left out),
-    by name, with the current tariff annotated and `notify_by_email`, the person's choice of
-    an e-mail when a new tariff comes."""
+def followed(user: AnyUser) -> QuerySet[Offer]:
+    """The offers the person follows and may see (an offer withdrawn since is left out), by
+    name: the plain rows, cheap to count (followed_offers annotates them)."""
     pk = user.pk
     if pk is None or not user.is_authenticated:
         return Offer.objects.none()
     follows = OfferFollow.objects.filter(user_id=pk)
-    choice = follows.filter(offer=OuterRef("pk")).values("notify_by_email")[:1]
-    qs = offers_visible_to(user).filter(pk__in=follows.values("offer_id"))
-    qs = with_current_tariff(qs, current_year()).annotate(
-        notify_by_email=Subquery(choice, output_field=BooleanField())
+    return offers_visible_to(user).filter(pk__in=follows.values("offer_id")).order_by("name", "pk")
+
+
+def followed_offers(user: AnyUser) -> QuerySet[Any]:
+    """The offers the person follows and may see (followed), by name, with the current
+    tariff annotated and `notify_by_email`, the person's choice of an e-mail when a new
+    tariff comes."""
+    # (Without a pk, followed() is empty and the choice is never asked.)
+    choice = OfferFollow.objects.filter(user_id=cast(int, user.pk), offer=OuterRef("pk"))
+    qs = with_current_tariff(followed(user), current_year()).annotate(
+        notify_by_email=Subquery(choice.values("notify_by_email")[:1], output_field=BooleanField())
     )
     return qs.select_related("provider").order_by("name", "pk")
 

@@ -79,7 +79,6 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
 
 from offers import permissions, pricing, services
 from offers.models import (
@@ -94,10 +93,13 @@ from offers.models import (
 from offers.selectors import current_year
 from partnership import formats
 from partnership.exports import XlsxWorkbook, csv_text
+from partnership.lazy import lazy_module
 from partnership.models import User
 from partnership.validators import CPR_MESSAGE, looks_like_cpr, redact_cpr_text
 
 log = logging.getLogger(__name__)
+# openpyxl (reading only) when the first XLSX file is read (partnership/lazy.py).
+openpyxl_reader = lazy_module("openpyxl.reader.excel")
 
 # --- The file format -----------------------------------------------------------------------
 
@@ -505,7 +507,7 @@ def read_xlsx(data: bytes) -> list[list[Any]]:
     except zipfile.BadZipFile as exc:
         raise ImportFileError(invalid) from exc
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = openpyxl_reader.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise ImportFileError(invalid) from exc
     try:

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .selectors import saved_search_items, saved_searches_of
+from partnership.dashboard import first_rows
+
+from .selectors import described, saved_searches_of
 
 PANEL_SIZE = 5
 
 
 def context(user: Any) -> dict[str, Any]:
-    """At most three queries whatever the number of searches (the searches, their count
-    when there are more than the panel shows, the search's reference data)."""
-    items = saved_search_items(user, limit=PANEL_SIZE)
-    total = saved_searches_of(user).count() if len(items) == PANEL_SIZE else len(items)
-    return {"items": items, "total": total}
+    """At most two queries whatever the number of searches (the first searches with their
+    count, and the search's reference data when there are any)."""
+    searches, total = first_rows(saved_searches_of(user), PANEL_SIZE)
+    return {"items": described(searches), "total": total}

@@ -43,7 +43,14 @@ def saved_search_items(
     """The person's saved searches (the first `limit`), each put in words. Two queries: the
     searches and the search's reference data (or none when the caller passes it)."""
     qs = saved_searches_of(user)
-    searches = list(qs[:limit] if limit is not None else qs)
+    return described(list(qs[:limit] if limit is not None else qs), reference=reference)
+
+
+def described(
+    searches: list[SavedSearch], *, reference: SearchReference | None = None
+) -> list[SavedSearchItem]:
+    """These saved searches, each put in words: one query for the search's reference data
+    (none when there are no searches, or when the caller passes it)."""
     if not searches:
         return []
     reference = reference if reference is not None else search_reference()

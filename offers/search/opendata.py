@@ -1,32 +1,44 @@
 """The offers as open data: the published offers matching a search (offers.filters.OfferFilter:
-the search's filters and order), each with its facts and the year's numbers, read by ids with
-set-based SQL in a fixed number of queries per page of ids, never a model instance per offer.
+the search's filters and order), each with its facts and the year's numbers, read by ids in one
+set-based SQL statement, never a model instance per offer.
 
 Two callers, one home: the open-data downloads (offers.search.views.open_data: every match in
-the search's order, streamed in pages of CHUNK ids) and the API (api.selectors: a page of the
-matches by id after a cursor, and one offer). The current tariff, last year's, the vacancy and
-the PL rate are the search cards' (offers.search.selectors.card_details, one statement with
-lateral joins, held to offers.selectors.with_current_tariff by
-tests/offers/test_search_queries.py); the numbers are offers.pricing's."""
+the search's order, streamed through a server-side cursor that hands over CHUNK rows at a time,
+so the memory a download holds does not grow with the catalogue) and the API (api.selectors: a
+page of the matches by id after a cursor, and one offer). The current tariff, last year's and
+the vacancy are the narrow tables the search filters and sorts on, kept by triggers
+(offers.CurrentPrice with its monthly and comparable prices by the database twins of
+offers.pricing, offers.CurrentVacancy, offers.SearchRow's paragraphs and target groups);
+tests/offers/test_open_data_stream.py holds the rows to offers.selectors.with_current_tariff
+and offers.pricing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from django.db.models import QuerySet, Subquery
+from django.db import connection
+from django.db.models import QuerySet
 
 from offers import pricing
 from offers.filters import OfferFilter
-from offers.models import LegalParagraph, Offer, OfferStatus, TargetGroup
-from offers.search.selectors import card_details
-from offers.selectors import published_tariffs
-from partnership.models import OwnershipForm
+from offers.models import (
+    CurrentPrice,
+    CurrentVacancy,
+    Offer,
+    OfferStatus,
+    RegulationRate,
+    Tariff,
+)
+from offers.search.selectors import SearchReference, search_generation, search_reference
+from partnership.models import Organisation, OwnershipForm
 
-# Offers read per page of the downloads: the memory a download holds whatever its size.
+# Rows handed over by the server-side cursor at a time: the memory a download holds,
+# whatever its size.
 CHUNK = 500
 
 
@@ -40,32 +52,6 @@ class Paragraph:
 class Group:
     name: str
     slug: str
-
-
-@dataclass(frozen=True)
-class Names:
-    """The paragraphs and target groups by id, each with its place in the models' order."""
-
-    paragraphs: dict[int, tuple[int, Paragraph]]
-    groups: dict[int, tuple[int, Group]]
-
-
-def names() -> Names:
-    """Two queries, however many offers follow."""
-    return Names(
-        paragraphs={
-            pk: (i, Paragraph(code, short))
-            for i, (pk, code, short) in enumerate(
-                LegalParagraph.objects.values_list("pk", "code", "short")
-            )
-        },
-        groups={
-            pk: (i, Group(name, slug))
-            for i, (pk, name, slug) in enumerate(
-                TargetGroup.objects.values_list("pk", "name", "slug")
-            )
-        },
-    )
 
 
 @dataclass
@@ -126,99 +112,150 @@ def id_page(
     return ids, ids[-1] if more and ids else None
 
 
-def is_published(pk: int) -> bool:
-    return Offer.objects.filter(pk=pk, status=OfferStatus.PUBLISHED).exists()
+@cache
+def _statement() -> str:
+    """The one statement: the offers of the array %(ids)s that are published, in the array's
+    order, each with its provider, municipality, the ids of its paragraphs and target groups,
+    the year's latest published tariff with its monthly and comparable prices and version
+    (offers_currentprice), last year's monthly price, the latest vacancy report and the year's
+    PL rate. (The names of the paragraphs and target groups are the search's reference data,
+    in Python: aggregating them here cost the statement half its time.)"""
+    tables = {
+        "offer": Offer._meta.db_table,
+        "offer_paragraphs": Offer.paragraphs.through._meta.db_table,
+        "offer_groups": Offer.target_groups.through._meta.db_table,
+        "org": Organisation._meta.db_table,
+        "price": CurrentPrice._meta.db_table,
+        "tariff": Tariff._meta.db_table,
+        "vacancy": CurrentVacancy._meta.db_table,
+        "rate": RegulationRate._meta.db_table,
+    }
+    return (
+        "SELECT o.id, o.name, o.age_min, o.age_max, o.places,"
+        " p.name, p.slug, p.cvr, p.ownership_form, b.name, m.name, m.slug, m.code,"
+        " ARRAY(SELECT x.legalparagraph_id FROM {offer_paragraphs} x WHERE x.offer_id = o.id),"
+        " ARRAY(SELECT x.targetgroup_id FROM {offer_groups} x WHERE x.offer_id = o.id),"
+        " t.version, t.price, t.unit, t.vat_included, cur.monthly_price, cur.comparable_price,"
+        " prev.monthly_price, v.vacant, v.reported_on,"
+        " (SELECT r.rate FROM {rate} r WHERE r.year = %(year)s)"
+        " FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS wanted (id, ord)"
+        " JOIN {offer} o ON o.id = wanted.id"
+        " JOIN {org} p ON p.id = o.provider_id"
+        " LEFT JOIN {org} b ON b.id = p.branch_organisation_id"
+        " JOIN {org} m ON m.id = o.municipality_id"
+        " LEFT JOIN {price} cur ON cur.offer_id = o.id AND cur.year = %(year)s"
+        " LEFT JOIN {tariff} t ON t.id = cur.tariff_id"
+        " LEFT JOIN {price} prev ON prev.offer_id = o.id AND prev.year = %(previous)s"
+        " LEFT JOIN {vacancy} v ON v.offer_id = o.id"
+        " WHERE o.status = %(published)s"
+        " ORDER BY wanted.ord"
+    ).format(**tables)
 
 
-def _facts(ids: list[int], year: int) -> dict[int, dict[str, Any]]:
-    """What the open data names beyond the cards: the provider's and municipality's keys,
-    and the current tariff's version (offers.selectors.published_tariffs)."""
-    rows = (
-        Offer.objects.filter(pk__in=ids)
-        .order_by()  # (by id, in Python: not the model's order by name)
-        .annotate(tariff_version=Subquery(published_tariffs(year).values("version")[:1]))
-        .values(
-            "pk",
-            "provider__slug",
-            "provider__cvr",
-            "provider__ownership_form",
-            "provider__branch_organisation__name",
-            "municipality__slug",
-            "municipality__code",
-            "tariff_version",
+def _params(ids: Sequence[int], year: int) -> dict[str, Any]:
+    return {
+        "ids": list(ids),
+        "year": year,
+        "previous": year - 1,
+        "published": OfferStatus.PUBLISHED,
+    }
+
+
+class _Rows:
+    """Turns the statement's rows into OfferRows, with the paragraphs and target groups by
+    the search's reference data (names, in the models' order), each distinct set of them and
+    each ownership form's label made once, not once per row."""
+
+    def __init__(self, reference: SearchReference) -> None:
+        self.ownership = {value: str(label) for value, label in OwnershipForm.choices}
+        self.paragraph = {
+            c.pk: (i, Paragraph(c.label, c.key)) for i, c in enumerate(reference.paragraphs)
+        }
+        self.group = {
+            c.pk: (i, Group(c.label, c.key)) for i, c in enumerate(reference.target_groups)
+        }
+        self.paragraphs: dict[tuple[int, ...], list[Paragraph]] = {}
+        self.groups: dict[tuple[int, ...], list[Group]] = {}
+
+    def row(self, r: Sequence[Any]) -> OfferRow:
+        (pk, name, age_min, age_max, places) = r[0:5]
+        (provider, provider_slug, cvr, form, branch, municipality, slug, code) = r[5:13]
+        (paragraph_ids, group_ids) = r[13:15]
+        (version, price, unit, vat, monthly, comparable, previous, vacant, reported) = r[15:24]
+        rate = r[24]
+        key = tuple(paragraph_ids)
+        paragraphs = self.paragraphs.get(key)
+        if paragraphs is None:
+            found = sorted(self.paragraph[p] for p in key if p in self.paragraph)
+            paragraphs = self.paragraphs[key] = [p for _i, p in found]
+        key = tuple(group_ids)
+        groups = self.groups.get(key)
+        if groups is None:
+            found_groups = sorted(self.group[g] for g in key if g in self.group)
+            groups = self.groups[key] = [g for _i, g in found_groups]
+        change = None
+        if price is not None and previous is not None:
+            change = pricing.change_between(previous, monthly)
+        return OfferRow(
+            pk=pk,
+            name=name,
+            provider_name=provider,
+            provider_slug=provider_slug,
+            provider_cvr=cvr,
+            ownership_form=self.ownership.get(form, form or ""),
+            branch_organisation=branch or "",
+            municipality_name=municipality,
+            municipality_slug=slug,
+            municipality_code=code,
+            paragraphs=list(paragraphs),
+            target_groups=list(groups),
+            age_min=age_min,
+            age_max=age_max,
+            places=places,
+            vacant=vacant,
+            vacancy_date=reported,
+            tariff_version=version if price is not None else None,
+            tariff_price=price.quantize(pricing.CENT) if price is not None else None,
+            tariff_unit=unit,
+            tariff_vat=vat,
+            monthly_price=monthly if price is not None else None,
+            comparable_price=comparable if price is not None else None,
+            change_percent=change,
+            pl_flag=pricing.above_pl(change, rate),
         )
-    )
-    return {row["pk"]: row for row in rows}
 
 
-def offer_rows(ids: list[int], year: int, reference: Names | None = None) -> list[OfferRow]:
-    """These offers in the order of `ids` (an id no longer there is left out): two queries,
-    and two more for the names unless the caller passes them (`reference`)."""
+def _reference(reference: SearchReference | None) -> SearchReference:
+    """The search's reference data, as given or from the cache under the data's generation
+    (one query for the generation; the reference data's own query only when it changed)."""
+    return reference if reference is not None else search_reference(search_generation())
+
+
+def offer_rows(
+    ids: Sequence[int], year: int, reference: SearchReference | None = None
+) -> list[OfferRow]:
+    """These offers, those still published, in the order of `ids`: one query, and the
+    reference data (search_reference()) unless the caller has it."""
     if not ids:
         return []
-    ref = names() if reference is None else reference
-    cards = {row["pk"]: row for row in card_details(ids, year)}
-    facts = _facts(ids, year)
-    ownership = dict(OwnershipForm.choices)
-    rows = []
-    for pk in ids:
-        card, fact = cards.get(pk), facts.get(pk)
-        if card is None or fact is None:
-            continue
-        price, unit, vat = card["tariff_price"], card["tariff_unit"], card["tariff_vat"]
-        change = pricing.change_percent(price, unit, card["previous_price"], card["previous_unit"])
-        form = fact["provider__ownership_form"]
-        rows.append(
-            OfferRow(
-                pk=pk,
-                name=card["name"],
-                provider_name=card["provider__name"],
-                provider_slug=fact["provider__slug"],
-                provider_cvr=fact["provider__cvr"],
-                ownership_form=str(ownership.get(form, form or "")),
-                branch_organisation=fact["provider__branch_organisation__name"] or "",
-                municipality_name=card["municipality__name"],
-                municipality_slug=fact["municipality__slug"],
-                municipality_code=fact["municipality__code"],
-                paragraphs=[
-                    ref.paragraphs[p][1]
-                    for p in sorted(
-                        (p for p in card["paragraph_ids"] if p in ref.paragraphs),
-                        key=lambda p: ref.paragraphs[p][0],
-                    )
-                ],
-                target_groups=[
-                    ref.groups[g][1]
-                    for g in sorted(
-                        (g for g in card["target_group_ids"] if g in ref.groups),
-                        key=lambda g: ref.groups[g][0],
-                    )
-                ],
-                age_min=card["age_min"],
-                age_max=card["age_max"],
-                places=card["places"],
-                vacant=card["vacant"],
-                vacancy_date=card["vacancy_date"],
-                tariff_version=fact["tariff_version"] if price is not None else None,
-                tariff_price=(
-                    Decimal(price).quantize(Decimal("0.01")) if price is not None else None
-                ),
-                tariff_unit=unit,
-                tariff_vat=vat,
-                monthly_price=pricing.monthly_price(price, unit) if price is not None else None,
-                comparable_price=(
-                    pricing.comparable_price(price, unit, vat) if price is not None else None
-                ),
-                change_percent=change,
-                pl_flag=pricing.above_pl(change, card["pl_rate"]),
-            )
-        )
-    return rows
+    made = _Rows(_reference(reference))
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(), _params(ids, year))
+        rows = cursor.fetchall()
+    return [made.row(r) for r in rows]
 
 
-def stream(ids: list[int], year: int) -> Iterator[OfferRow]:
-    """The offers of `ids` one by one, read CHUNK at a time (matching_ids() for a search):
-    the memory of one chunk, two queries a chunk and two for the names."""
-    reference = names()
-    for start in range(0, len(ids), CHUNK):
-        yield from offer_rows(ids[start : start + CHUNK], year, reference)
+def stream(
+    ids: Sequence[int], year: int, reference: SearchReference | None = None
+) -> Iterator[OfferRow]:
+    """The offers of `ids` (matching_ids() for a search) one by one, as offer_rows() reads
+    them, in one query through a server-side cursor that hands over CHUNK rows at a time:
+    the memory of one chunk, whatever the number of offers."""
+    if not ids:
+        return
+    made = _Rows(_reference(reference))
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(_statement(), _params(ids, year))
+        while rows := cursor.fetchmany(CHUNK):
+            for r in rows:
+                yield made.row(r)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, OrderBy, QuerySet, Value, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -120,8 +121,7 @@ def search_offers(user: AnyUser, params: SearchParams) -> AnnotatedOffers:
 # --- The search page ---------------------------------------------------------------------
 # A fixed number of queries whatever the number of offers or matches (bench/run_search,
 # 10,000 offers): the data's generation, the reference data for the form, the count and the
-# page's ids (one query or two, see SearchResults; the count and the ORDER BY ... LIMIT read
-# the narrow search rows alone, offers.models.SearchRow of migration 0013, with only the
+# page's ids (one query, see SearchResults; it reads the narrow search rows alone, offers.models.SearchRow of migration 0013, with only the
 # annotations the filters and the order need), and the details of the page's 20 offers
 # (tariffs, vacancy, paragraphs and target groups) by id in one more. The same search again
 # at the same generation reads the generation only: the reference data and the page come
@@ -318,19 +318,19 @@ class SearchResults:
 
     The page the request asks for is read whole at the first count(): the number of matches,
     the page's ids and their details, in a fixed number of queries whatever the number of
-    matches (none included). When the order is by an annotation (price, vacancies, rank) the
-    ids come with the number of matches (COUNT(*) OVER ()) in one query, which reads every
-    match anyway; only a page past the end needs a count of its own. Ordered by name,
-    PostgreSQL reads the page from an index and stops early, so the count is a query of its
-    own. The details (tariffs, vacancy, paragraphs and target groups) are one more query,
-    for no ids too.
+    matches (none included). The ids come with the number of matches (COUNT(*) OVER ()) in
+    one query, which reads every match anyway, as a count of its own would (ordered by name
+    too, one statement is faster than a count and an early-stopping read of the name index:
+    12.7 against 15.5 ms p50 on the bench data); only a page past the end needs a count of
+    its own. The details (tariffs, vacancy, paragraphs and target groups) are one more
+    query, for no ids too.
 
     With a cache key (search_page() with a generation) the three come from the cache when
     the same search at the same generation was read before: no query at all."""
 
     def __init__(
         self,
-        query: Callable[[], tuple[AnnotatedOffers, list[str | OrderBy], bool]],
+        query: Callable[[], tuple[AnnotatedOffers, list[str | OrderBy]]],
         year: int,
         reference: SearchReference,
         number: object,
@@ -338,7 +338,7 @@ class SearchResults:
         cache_key: str | None = None,
         q: str = "",
     ) -> None:
-        # query() builds (matching, order, by_annotation) when a read needs them: building
+        # query() builds (matching, order) when a read needs them: building
         # the queryset is most of the work a page read from the cache would do otherwise.
         self._query, self._year, self._reference = query, year, reference
         self._q = q.strip()
@@ -347,35 +347,76 @@ class SearchResults:
         self._window = (page_number(number) - 1) * PAGE_SIZE
         self._cache_key = f"{cache_key}:{self._window}" if cache_key else None
         self._loaded: tuple[int, list[int], list[OfferResult]] | None = None
+        # Whether the results came from the cache (what is drawn of them may be there too).
+        self.from_cache = False
+
+    @property
+    def cache_key(self) -> str | None:
+        """The key the page's results are cached under (None: not cached)."""
+        return self._cache_key
 
     @cached_property
-    def _built(self) -> tuple[AnnotatedOffers, list[str | OrderBy], bool]:
+    def _built(self) -> tuple[AnnotatedOffers, list[str | OrderBy]]:
         return self._query()
 
-    def _page_ids(self, start: int, stop: int, *, with_total: bool) -> list[Any]:
-        matching, order, _by_annotation = self._built
-        qs = matching.order_by(*order)
-        if with_total:
-            qs = qs.annotate(total=Window(Count("*")))
-            return list(qs.values_list("pk", "total")[start:stop])
-        return list(qs.values_list("pk", flat=True)[start:stop])
+    def _page_ids(self, start: int, stop: int) -> list[Any]:
+        matching, order = self._built
+        return list(matching.order_by(*order).values_list("pk", flat=True)[start:stop])
+
+    def _read_window(
+        self, start: int, stop: int
+    ) -> tuple[int | None, list[int], list[Any], dict[int, list[str]] | None]:
+        """The number of matches (None if the window has none), the window's ids, their
+        card_details() and, for a text search, their match_reasons(), in one statement: the
+        ids and COUNT(*) OVER () of the narrow rows, then the cards' details and the reasons
+        of those ids (each a statement less than reading them after the ids, which a busy
+        database answers late)."""
+        matching, order = self._built
+        window = matching.order_by(*order).annotate(
+            total=Window(Count("*")), n=Window(RowNumber(), order_by=order)
+        )
+        page_sql, page_params = window.values_list("pk", "total", "n")[
+            start:stop
+        ].query.sql_with_params()
+        details_sql, details_params = _card_details_sql("page.ids", self._year)
+        # The ids in the page's order: each row's number in that order, aggregated by it.
+        ctes = [
+            "page AS MATERIALIZED (SELECT array_agg(p.pk ORDER BY p.n) AS ids,"
+            f" max(p.total) AS total FROM ({page_sql}) AS p(pk, total, n))"
+        ]
+        columns, joins = "page.total, page.ids, d.*", f"LEFT JOIN LATERAL ({details_sql}) d ON true"
+        params = [*page_params]
+        if self._q:
+            ctes.append(_REASONS_WORDS_SQL)
+            params.append(self._q)
+            columns += ", r.*"
+            joins += f" LEFT JOIN LATERAL ({_reasons_sql('= d.id')}) r ON true"
+        sql = f"WITH {', '.join(ctes)} SELECT {columns} FROM page {joins}"
+        params += details_params
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        total, ids = rows[0][0], rows[0][1] or []
+        n = len(_DETAIL_FIELDS)
+        details = [dict(zip(_DETAIL_FIELDS, row[2 : 2 + n], strict=True)) for row in rows if row[2]]
+        reasons = None
+        if self._q:
+            found = [row[2 + n :] for row in rows if row[2 + n] is not None]
+            reasons = _reasons(found, self._reference)
+        return total, ids, details, reasons
 
     def _load(self) -> tuple[int, list[int], list[OfferResult]]:
         """(number of matches, the window's ids, their results), from the cache or read. The
         results are made with the reference data of the same generation."""
         if self._loaded is None and self._cache_key:
             self._loaded = cache.get(self._cache_key)
+            self.from_cache = self._loaded is not None
         if self._loaded is None:
             start, stop = self._window, self._window + PAGE_SIZE
-            matching, _order, by_annotation = self._built
-            if by_annotation:
-                rows = self._page_ids(start, stop, with_total=True)
-                ids = [pk for pk, _ in rows]
-                total = rows[0][1] if rows else (matching.count() if start else 0)
-            else:
-                total = matching.count()
-                ids = self._page_ids(start, stop, with_total=False)
-            self._loaded = (total, ids, self._results(ids, card_details(ids, self._year)))
+            total, ids, details, reasons = self._read_window(start, stop)
+            if total is None:  # no match in the window
+                total = self._built[0].count() if start else 0
+            self._loaded = (total, ids, self._results(ids, details, reasons))
             if self._cache_key:
                 cache.set(self._cache_key, self._loaded, CACHE_SECONDS)
         return self._loaded
@@ -391,10 +432,17 @@ class SearchResults:
         if window.start == self._window:
             return results[: window.stop - window.start]
         # paginate() settled on another page (past the end: the last one).
-        wanted = self._page_ids(window.start, window.stop, with_total=False)
+        wanted = self._page_ids(window.start, window.stop)
         return self._results(wanted, card_details(wanted, self._year))
 
-    def _results(self, ids: list[int], rows: list[dict[str, Any]]) -> list[OfferResult]:
+    def _results(
+        self,
+        ids: list[int],
+        rows: list[dict[str, Any]],
+        reasons: dict[int, list[str]] | None = None,
+    ) -> list[OfferResult]:
+        """The results of these ids from their card_details() rows; for a text search with
+        their match_reasons() (read here unless given)."""
         by_pk = {r["pk"]: r for r in rows}  # (an offer deleted since its id was read: gone)
         rows = [by_pk[pk] for pk in ids if pk in by_pk]
         ref = self._reference
@@ -425,7 +473,8 @@ class SearchResults:
             for r in rows
         ]
         if self._q and results:
-            reasons = match_reasons([r.pk for r in results], self._q, ref)
+            if reasons is None:
+                reasons = match_reasons([r.pk for r in results], self._q, ref)
             for result in results:
                 result.found_in = reasons.get(result.pk, [])
         return results
@@ -440,33 +489,61 @@ def match_reasons(ids: list[int], q: str, reference: SearchReference) -> dict[in
     description are read from the stored document by their weights (A, C and D, migration
     0010's offers_offer_document), not parsed again: parsing 20 descriptions was most of a
     new text search's SQL (38 ms p50 of the page's ~60 on the bench data, loaded machine)."""
-    tables = {
-        "offer": Offer._meta.db_table,
-        "paragraph": LegalParagraph._meta.db_table,
-        "group": TargetGroup._meta.db_table,
-        "synonym": SearchSynonym._meta.db_table,
-        "paragraphs": Offer.paragraphs.through._meta.db_table,
-        "groups": Offer.target_groups.through._meta.db_table,
-    }
-    sql = (
+    sql = f"WITH {_REASONS_WORDS_SQL} {_reasons_sql('= ANY(%s)')}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [q, list(ids)])
+        return _reasons(cursor.fetchall(), reference)
+
+
+_REASONS_TABLES = {
+    "offer": Offer._meta.db_table,
+    "paragraph": LegalParagraph._meta.db_table,
+    "group": TargetGroup._meta.db_table,
+    "synonym": SearchSynonym._meta.db_table,
+    "paragraphs": Offer.paragraphs.through._meta.db_table,
+    "groups": Offer.target_groups.through._meta.db_table,
+}
+# match_reasons()' CTE `x` (its one parameter: the text): the query's words, the paragraphs
+# and target groups holding one and each synonym's other terms, worked out once (a
+# materialised CTE): per offer and link they were parsed again for every offer, most of the
+# statement's time (17-21 ms of ~20 for 20 offers on the bench data, against 1-2 ms now).
+_REASONS_WORDS_SQL = (
+    "x AS MATERIALIZED (SELECT w.words, w.synonym_ids, w.terms,"
+    " ARRAY(SELECT p.id FROM {paragraph} p WHERE offers_search_vector("
+    "offers_search_paragraph_text(p.code, p.short, p.title)) @@ w.words) AS paragraph_ids,"
+    " ARRAY(SELECT g.id FROM {group} g WHERE offers_search_vector(g.name) @@ w.words)"
+    " AS group_ids,"
+    " ARRAY(SELECT u.term FROM unnest(w.synonym_ids, w.terms) WITH ORDINALITY AS u(id, term, n)"
+    " JOIN {synonym} s ON s.id = u.id ORDER BY u.n) AS synonym_terms,"
+    " ARRAY(SELECT offers_search_others(s.terms, u.term)"
+    " FROM unnest(w.synonym_ids, w.terms) WITH ORDINALITY AS u(id, term, n)"
+    " JOIN {synonym} s ON s.id = u.id ORDER BY u.n) AS synonym_others"
+    " FROM (SELECT offers_search_any_word(e.expanded) AS words, e.synonym_ids, e.terms"
+    " FROM {expand} e) w)"
+).format(**_REASONS_TABLES, expand=text_query_sql("%s"))
+# The number of columns _reasons_sql() selects.
+_REASONS_COLUMNS = 7
+
+
+def _reasons_sql(offer: str) -> str:
+    """match_reasons()' SELECT, with `x` (_REASONS_WORDS_SQL), of the offers whose id is
+    `offer` (the end of a condition on o.id: "= ANY(%s)", or a column of a lateral join)."""
+    return (
         "SELECT o.id, ts_filter(o.search_document, '{{a}}') @@ x.words,"
         " ts_filter(o.search_document, '{{c}}') @@ x.words,"
         " ts_filter(o.search_document, '{{d}}') @@ x.words,"
-        " ARRAY(SELECT p.id FROM {paragraphs} l JOIN {paragraph} p ON p.id = l.legalparagraph_id"
-        " WHERE l.offer_id = o.id AND offers_search_vector("
-        "offers_search_paragraph_text(p.code, p.short, p.title)) @@ x.words),"
-        " ARRAY(SELECT g.id FROM {groups} l JOIN {group} g ON g.id = l.targetgroup_id"
-        " WHERE l.offer_id = o.id AND offers_search_vector(g.name) @@ x.words),"
-        " ARRAY(SELECT DISTINCT u.term FROM unnest(x.synonym_ids, x.terms) AS u(id, term)"
-        " JOIN {synonym} s ON s.id = u.id"
-        " WHERE o.search_document @@ offers_search_others(s.terms, u.term) ORDER BY u.term)"
-        " FROM {offer} o, (SELECT offers_search_any_word(e.expanded) AS words, e.synonym_ids,"
-        " e.terms FROM " + text_query_sql("%(q)s") + " e) x"
-        " WHERE o.id = ANY(%(ids)s)"
-    ).format(**tables)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"ids": list(ids), "q": q})
-        rows = cursor.fetchall()
+        " ARRAY(SELECT l.legalparagraph_id FROM {paragraphs} l"
+        " WHERE l.offer_id = o.id AND l.legalparagraph_id = ANY(x.paragraph_ids)),"
+        " ARRAY(SELECT l.targetgroup_id FROM {groups} l"
+        " WHERE l.offer_id = o.id AND l.targetgroup_id = ANY(x.group_ids)),"
+        " ARRAY(SELECT DISTINCT u.term FROM unnest(x.synonym_terms, x.synonym_others)"
+        " AS u(term, others) WHERE o.search_document @@ u.others ORDER BY u.term)"
+        " FROM {offer} o, x"
+    ).format(**_REASONS_TABLES) + f" WHERE o.id {offer}"
+
+
+def _reasons(rows: list[Any], reference: SearchReference) -> dict[int, list[str]]:
+    """match_reasons()' answer from its rows (_reasons_sql()'s columns)."""
     paragraphs = [(c.pk, c.key) for c in reference.paragraphs]
     groups = [(c.pk, c.label) for c in reference.target_groups]
     own = [_("navn"), _("metoder"), _("beskrivelse")]
@@ -507,7 +584,16 @@ def card_details(ids: list[int], year: int) -> list[dict[str, Any]]:
     offers.selectors.with_current_tariff() and the offers' links read
     (tests/offers/test_search_queries.py holds it to them), 4.3x faster than the ORM's
     subqueries and a query for the links (1.6-1.8 ms against 6.8-7.8 ms p50 for a page of 20
-    offers on the bench data)."""
+    offers on the bench data). The search page reads them with its ids (page_with_details())."""
+    sql, params = _card_details_sql("%s", year)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, list(ids)])
+        return [dict(zip(_DETAIL_FIELDS, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _card_details_sql(ids: str, year: int) -> tuple[str, list[Any]]:
+    """card_details()' statement for the offers whose ids the SQL expression `ids` (an
+    array; its own parameters, if any, follow the ones returned) gives."""
     tables = {
         "offer": Offer._meta.db_table,
         "organisation": Organisation._meta.db_table,
@@ -520,36 +606,29 @@ def card_details(ids: list[int], year: int) -> list[dict[str, Any]]:
     tariff = (
         "LEFT JOIN LATERAL (SELECT t.price, t.unit, t.vat_included FROM {tariff} t"
         " WHERE t.offer_id = o.id"
-        " AND t.year = %(y{n})s AND t.status = %(published)s ORDER BY t.version DESC LIMIT 1)"
+        " AND t.year = %s AND t.status = %s ORDER BY t.version DESC LIMIT 1)"
     )
     sql = (
         "SELECT o.id, o.name, o.age_min, o.age_max, o.places, p.name, m.name,"
         " cur.price, cur.unit, cur.vat_included, prev.price, prev.unit, v.vacant, v.reported_on,"
-        " (SELECT r.rate FROM {rate} r WHERE r.year = %(y0)s),"
+        " (SELECT r.rate FROM {rate} r WHERE r.year = %s),"
         " ARRAY(SELECT l.legalparagraph_id FROM {paragraphs} l WHERE l.offer_id = o.id),"
         " ARRAY(SELECT g.targetgroup_id FROM {groups} g WHERE g.offer_id = o.id)"
         " FROM {offer} o"
         " JOIN {organisation} p ON p.id = o.provider_id"
         " JOIN {organisation} m ON m.id = o.municipality_id "
-        + tariff.replace("{n}", "0")
+        + tariff
         + " cur ON true "
-        + tariff.replace("{n}", "1")
+        + tariff
         + " prev ON true"
         " LEFT JOIN LATERAL (SELECT v.vacant, v.reported_on FROM {vacancy} v"
         " WHERE v.offer_id = o.id ORDER BY v.reported_on DESC, v.created_at DESC, v.id DESC"
         " LIMIT 1) v"
         " ON true"
-        " WHERE o.id = ANY(%(ids)s)"
-    ).format(**tables)
-    params: dict[str, Any] = {
-        "ids": list(ids),
-        "y0": year,
-        "y1": year - 1,
-        "published": TariffStatus.PUBLISHED,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [dict(zip(_DETAIL_FIELDS, row, strict=True)) for row in cursor.fetchall()]
+    ).format(**tables) + f" WHERE o.id = ANY({ids})"
+    published = TariffStatus.PUBLISHED
+    # (The rate's year, then this year's tariff and last year's.)
+    return sql, [year, year, published, year - 1, published]
 
 
 def _offer_result(
@@ -596,7 +675,7 @@ def search_page(
     page's results are cached under it, the viewer's visibility class and the parameters."""
     year = params.year or current_year()
 
-    def query() -> tuple[AnnotatedOffers, list[str | OrderBy], bool]:
+    def query() -> tuple[AnnotatedOffers, list[str | OrderBy]]:
         # The narrow search rows alone (offers.models.SearchRow), with only the annotations
         # the filters and the order need (OfferFilter adds them): the rest is read for the
         # page's ids.
@@ -604,7 +683,7 @@ def search_page(
             params.values()
         )
         order = cast("list[str | OrderBy]", list(ordered.query.order_by))
-        return ordered.order_by(), order, not isinstance(order[0], str) or order[0] == "-rank"
+        return ordered.order_by(), order
 
     key = (
         generation.key("page", visibility_class(user), _params_key(params, year))

@@ -268,3 +268,19 @@ def test_the_list_and_an_offer_issue_a_fixed_number_of_queries(anon):
         publish(offer, YEAR, "2000", addons=[("Ledsagelse", "350.00", "hour")])
     assert queries(LIST, {"paragraf": "§ 108"}) == list_few
     assert queries(detail_url(many[0])) == detail_few
+
+
+def test_the_same_list_at_the_same_data_generation_is_answered_from_the_cache(anon):
+    """The list's answer is kept under the search's data generation: the same address again
+    reads only the generation, and any change to the data makes a new answer."""
+    offer = make_offer(name="Gemt svar")
+    params = {"leverandoer": "bostedet-egelund", "limit": 200}
+    first = anon.get(LIST, params)
+    with CaptureQueriesContext(connection) as ctx:
+        again = anon.get(LIST, params)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert len(ctx) == 1  # the generation
+    publish(offer, YEAR, "2500")
+    changed = anon.get(LIST, params)
+    row = next(o for o in changed.json()["tilbud"] if o["id"] == offer.pk)
+    assert row["takst"]["takst"] == "2500.00" and changed["ETag"] != first["ETag"]

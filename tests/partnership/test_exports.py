@@ -138,6 +138,7 @@ WRITER_LIBRARIES = {
     "polars",
 }
 READERS = {("openpyxl", "load_workbook")}
+READER_MODULES = {"openpyxl.reader.excel"}  # the same, as partnership.lazy.lazy_module names it
 CSV_WRITERS = {"writer", "DictWriter", "*"}
 SPREADSHEET_TYPES = ("text/csv", "spreadsheetml", "ms-excel", "opendocument.spreadsheet")
 # Modules that name a spreadsheet content type themselves: each entry says why that is fine.
@@ -183,6 +184,16 @@ def spreadsheet_writers(source: str) -> list[str]:
                     found.append(f"line {node.lineno}: from {node.module} import {alias.name}")
                 if node.module == "csv" and alias.name in CSV_WRITERS:
                     found.append(f"line {node.lineno}: from csv import {alias.name}")
+        elif (  # an import at first use (partnership/lazy.py)
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "lazy_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and str(node.args[0].value).split(".")[0] in WRITER_LIBRARIES
+            and node.args[0].value not in READER_MODULES
+        ):
+            found.append(f"line {node.lineno}: lazy_module({node.args[0].value!r})")
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Attribute)
@@ -222,9 +233,14 @@ def test_the_scan_sees_the_project_and_recognises_a_writer():
         "import csv as c\nc.DictWriter(out, [])",
         "from csv import DictWriter",
         "import xlsxwriter",
+        'styles = lazy_module("openpyxl.styles")',
     ):
         assert spreadsheet_writers(source), source
-    for source in ("import csv\ncsv.reader(text)", "from openpyxl import load_workbook"):
+    for source in (
+        "import csv\ncsv.reader(text)",
+        "from openpyxl import load_workbook",
+        'reader = lazy_module("openpyxl.reader.excel")',
+    ):
         assert not spreadsheet_writers(source), source
 
 

@@ -1,9 +1,13 @@
 """`manage.py seed_demo` can run again (`make run` runs it at every start): a second run
 finds the demo as the first left it and hashes no password, and every demo login still
-logs in with the demo password, also after someone changed one."""
+logs in with the demo password, also after someone changed one. `make run` runs it beside
+the web server, which waits for its ready file before it serves."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
 from io import StringIO
 from unittest import mock
 
@@ -13,7 +17,12 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.core.management import call_command
 
 from partnership import demo
-from partnership.management.commands.seed_demo import unapplied_migrations
+from partnership.management.commands.seed_demo import (
+    FAILED,
+    READY,
+    unapplied_migrations,
+    wait_until_seeded,
+)
 from partnership.models import User
 
 EMAILS = [row[0] for row in demo.DEMO_USERS]
@@ -100,3 +109,32 @@ def test_migrate_first_runs_migrate_only_when_a_migration_is_unapplied(demo, pen
 
 def test_the_test_database_has_every_migration(db):
     assert not unapplied_migrations()
+
+
+def test_the_ready_file_says_when_the_demo_is_in_place(demo, tmp_path):
+    ready = tmp_path / "ready"
+    ready.touch()  # as mktemp leaves it in `make run`
+    call_command("seed_demo", "--ready-file", str(ready), stdout=StringIO())
+    assert ready.read_text() == READY
+    with mock.patch.object(demo, "seed", side_effect=RuntimeError("broken")):
+        with pytest.raises(RuntimeError):
+            call_command("seed_demo", "--ready-file", str(ready), stdout=StringIO())
+    assert ready.read_text() == FAILED
+
+
+def test_the_server_waits_for_the_seeding_and_not_for_a_failed_or_stopped_one(tmp_path):
+    seeding = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        ready = tmp_path / "ready"
+        ready.touch()
+        spec = f"{seeding.pid}:{ready}"
+        threading.Timer(0.3, ready.write_text, [READY]).start()
+        assert wait_until_seeded(spec)  # after 0.3 s
+        ready.write_text(FAILED)
+        assert not wait_until_seeded(spec)
+        ready.write_text("")
+        seeding.kill()  # not reaped: a zombie has stopped too
+        assert not wait_until_seeded(spec)
+    finally:
+        seeding.kill()
+        seeding.wait()
