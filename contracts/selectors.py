@@ -99,6 +99,28 @@ def contract_list(user: AnyUser, f: ContractFilter) -> QuerySet[CountedContract]
     )
 
 
+# What a row of the contract list draws, as plain values (no model instance per row): the
+# page's rows are cached under a digest of these (contracts.views.contract_list).
+ROW_COLUMNS = (
+    "pk",
+    "offer__name",
+    "amendment_of_id",
+    "buyer__name",
+    "provider__name",
+    "case_reference",
+    "start_date",
+    "end_date",
+    "state",
+    "terminated_on",
+    "deviations",
+)
+
+
+def contract_list_rows(user: AnyUser, f: ContractFilter) -> QuerySet[Any]:
+    """contract_list() as a named tuple of ROW_COLUMNS per contract."""
+    return contract_list(user, f).values_list(*ROW_COLUMNS, named=True)
+
+
 @dataclass
 class MunicipalityMeasure:
     buyer: str

@@ -80,7 +80,18 @@ class _ContractRow:
     deviations: int
 
 
-def _contract_rows(contracts) -> list[_ContractRow]:
+def _state_texts(contracts) -> dict[int, str]:
+    """The state in words of the rows whose text holds a date (Contract.state_label: notice
+    given, or replaced by an amendment; one query per replaced one only)."""
+    return {
+        c.pk: Contract(pk=c.pk, state=c.state, terminated_on=c.terminated_on).state_label
+        for c in contracts
+        if c.terminated_on
+    }
+
+
+def _contract_rows(contracts, states: dict[int, str]) -> list[_ContractRow]:
+    """The rows' texts from selectors.contract_list_rows() and _state_texts()."""
     labels = {value: str(label) for value, label in ContractState.choices}
     # One reversal, then the pk put in its place (the URL pattern is <int:pk>).
     url = reverse("contracts:contract_detail", args=[0]).replace("/0/", "/{}/")
@@ -92,13 +103,13 @@ def _contract_rows(contracts) -> list[_ContractRow]:
         rows.append(
             _ContractRow(
                 url=url.format(c.pk),
-                offer=c.offer.name,
+                offer=c.offer__name,
                 amendment=bool(c.amendment_of_id),
-                buyer=c.buyer.name,
-                provider=c.provider.name,
+                buyer=c.buyer__name,
+                provider=c.provider__name,
                 case_reference=c.case_reference,
                 period=period,
-                state=c.state_label if c.terminated_on else labels.get(c.state, c.state),
+                state=states.get(c.pk) or labels.get(c.state, c.state),
                 deviations=c.deviations,
             )
         )
@@ -153,22 +164,23 @@ def contract_list(request):
         deviations=d.get("deviations", ""),
         provider=d.get("provider"),
     )
-    page = paginate(selectors.contract_list(request.user, f), 25, request.GET.get(PAGE_PARAM))
-    # The state's label once per state rather than get_state_display() per row, which
-    # rebuilds the choices dict of lazy translations each time.
-    page.object_list = list(page.object_list)
+    page = paginate(selectors.contract_list_rows(request.user, f), 25, request.GET.get(PAGE_PARAM))
+    page.object_list = contracts = list(page.object_list)
+    states = _state_texts(contracts)
     query = request.GET.copy()
     query.pop(PAGE_PARAM, None)
-    rows = _contract_rows(page.object_list)
     return render(
         request,
         "contracts/contract_list.html",
         {
             "form": form,
             "page": page,
-            "rows": rows,
-            # The rows drawn are cached under a digest of their texts.
-            "rows_key": hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest(),
+            # The rows are written out (the template calls this) only when they are not in
+            # the cache under the digest of the values they are written from.
+            "rows": lambda: _contract_rows(contracts, states),
+            "rows_key": hashlib.blake2b(
+                repr((contracts, states)).encode(), digest_size=16
+            ).hexdigest(),
             "query": query.urlencode(),
             "can_create": permissions.can_create_contract(request.user),
             "filter_key": filter_key,

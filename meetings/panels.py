@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnership.dashboard import first_rows
+from partnership.dashboard import first_rows_prepared, prepared_rows
 from partnership.permissions import AnyUser, is_secretariat
 
 from . import actions, permissions, selectors
@@ -130,18 +130,44 @@ def secretariat_context(user: AnyUser) -> dict[str, Any]:
     }
 
 
+def _my_upcoming(user: AnyUser, now: datetime) -> QuerySet[Meeting]:
+    answer = Participation.objects.filter(meeting=OuterRef("pk"), user_id=user.pk)
+    return _upcoming(permissions.meetings_invited_to(user), now).values(
+        "id",
+        "title",
+        "starts_at",
+        forum_name=F("forum__name"),
+        my_answer=Subquery(answer.values("answer")[:1]),
+    )
+
+
+def _awaiting_me(user: AnyUser, now: datetime) -> QuerySet[Minutes]:
+    minutes = (
+        Minutes.objects.filter(
+            status=MinutesStatus.FOR_COMMENT,
+            meeting__in=permissions.meetings_invited_to(user),
+        )
+        .exclude(Exists(MinutesApproval.objects.filter(minutes=OuterRef("pk"), user=user)))
+        .order_by("comment_deadline", "pk")
+    )
+    return permissions.with_may_approve(user, minutes, invited_only=True).values(
+        "id",
+        "meeting_id",
+        "comment_deadline",
+        "may_approve",
+        title_of_meeting=F("meeting__title"),
+        start_of_meeting=F("meeting__starts_at"),
+    )[:PANEL_SIZE]
+
+
 def member_context(user: AnyUser) -> dict[str, Any]:
     """Two queries whatever the number of meetings and minutes: the first upcoming meetings
     with the person's answer and how many there are, and the first minutes waiting for the
-    person's approval, each with whether they may approve it (permissions.with_may_approve)."""
-    now = timezone.now()
-    answer = Participation.objects.filter(meeting=OuterRef("pk"), user_id=user.pk)
-    upcoming = (
-        _upcoming(permissions.meetings_invited_to(user), now)
-        .only("title", "starts_at", "forum__name")
-        .annotate(my_answer=Subquery(answer.values("answer")[:1]))
+    person's approval, each with whether they may approve it (permissions.with_may_approve).
+    Their SQL is compiled once per person (partnership.dashboard.prepared_rows)."""
+    meetings, meetings_total = first_rows_prepared(
+        "meetings_upcoming", _my_upcoming, user, PANEL_SIZE, timezone.now()
     )
-    meetings, meetings_total = first_rows(upcoming, PANEL_SIZE)
     labels = {
         Answer.ATTEND: _("Du deltager."),
         Answer.DECLINE: _("Du har meldt afbud."),
@@ -150,32 +176,21 @@ def member_context(user: AnyUser) -> dict[str, Any]:
         MeetingRow(
             url=m.get_absolute_url(),
             title=m.title,
-            forum=m.forum.name,
+            forum=m.forum_name,
             starts_at=m.starts_at,
             note=labels.get(m.my_answer or "", _("Du har ikke svaret endnu.")),
         )
         for m in meetings
     ]
-    waiting = permissions.with_may_approve(
-        user,
-        Minutes.objects.filter(
-            status=MinutesStatus.FOR_COMMENT,
-            meeting__in=permissions.meetings_invited_to(user),
-        )
-        .exclude(Exists(MinutesApproval.objects.filter(minutes=OuterRef("pk"), user=user)))
-        .select_related("meeting")
-        .only("status", "comment_deadline", "meeting__title", "meeting__starts_at")
-        .order_by("comment_deadline", "pk"),
-    )
     minutes_rows = [
         MinutesRow(
             url=_minutes_url(m),
-            title=m.meeting.title,
-            starts_at=m.meeting.starts_at,
+            title=m.title_of_meeting,
+            starts_at=m.start_of_meeting,
             deadline=m.comment_deadline,
             note=_("Venter på din godkendelse."),
         )
-        for m in waiting[:PANEL_SIZE]
+        for m in prepared_rows("minutes_awaiting", _awaiting_me, user)
         if m.may_approve
     ]
     return {"meetings": rows, "meetings_total": meetings_total, "minutes": minutes_rows}

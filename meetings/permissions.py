@@ -290,10 +290,14 @@ def can_approve_minutes(user: AnyUser, minutes: Minutes) -> bool:
     )
 
 
-def with_may_approve(user: AnyUser, minutes: QuerySet[Minutes]) -> QuerySet[Minutes]:
+def with_may_approve(
+    user: AnyUser, minutes: QuerySet[Minutes], *, invited_only: bool = False
+) -> QuerySet[Minutes]:
     """can_approve_minutes for each of these minutes, as `may_approve` (a list asks for all
     of them in its one query): out for comment, the person invited (meetings_invited_to),
     and present (attendee_ids: marked present; while no attendance is recorded, no afbud).
+    invited_only: the caller's minutes are already only those out for comment of meetings
+    the person is invited to (the panel's list), so only presence is asked (less SQL).
     tests/partnership/test_dashboard_queries.py holds the two forms equal."""
     if not is_member(user):
         return minutes.annotate(may_approve=Value(False))
@@ -304,6 +308,8 @@ def with_may_approve(user: AnyUser, minutes: QuerySet[Minutes]) -> QuerySet[Minu
         When(marked, then=Exists(mine.filter(attended=True))),
         default=~Exists(mine.filter(answer=Answer.DECLINE)),
     )
+    if invited_only:
+        return minutes.annotate(may_approve=present)
     invited = Exists(meetings_invited_to(user).filter(pk=OuterRef("meeting_id")))
     approves = Q(status=MinutesStatus.FOR_COMMENT) & Q(invited) & Q(present)
     return minutes.annotate(

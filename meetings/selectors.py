@@ -46,12 +46,25 @@ from .models import (
 RECENT_MEETINGS = 10
 
 
+# What a list of meetings (templates/meetings/_meeting_table.html) shows of each: read
+# with only these (a meeting's description and the forum's other fields are not shown).
+MEETING_ROW_FIELDS = (
+    "forum__name",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "status",
+)
+
+
 def upcoming_meetings(user: AnyUser, now: datetime) -> QuerySet[Meeting]:
     """The meetings the person may see that have not ended, the next first."""
     return (
         permissions.meetings_visible_to(user)
         .filter(ends_at__gte=now)
         .select_related("forum")
+        .only(*MEETING_ROW_FIELDS)
         .order_by("starts_at", "pk")
     )
 
@@ -62,6 +75,7 @@ def past_meetings(user: AnyUser, now: datetime) -> QuerySet[Meeting]:
         permissions.meetings_visible_to(user)
         .filter(ends_at__lt=now)
         .select_related("forum")
+        .only(*MEETING_ROW_FIELDS)
         .order_by("-starts_at", "-pk")
     )
 

@@ -5,7 +5,8 @@
 - A comparison row: fn(offers, user) -> CompareRow (or a tuple (label, [safe HTML per
   offer])) or None. A CompareRow's `values` are the numbers behind the cells: the
   comparison marks the row when they differ between the offers, and its XLSX export writes
-  them as number cells (offers.compare.comparison).
+  them as number cells (offers.compare.comparison). Registered with a digest function
+  (CompareDigest) of the data the row draws: the comparison's table is cached under it.
 Each function must issue a fixed number of queries whatever the number of offers."""
 
 from __future__ import annotations
@@ -27,17 +28,22 @@ class CompareRow:
 
 OfferPanel = Callable[[object, object], str]
 CompareRowFunction = Callable[[list, object], "CompareRow | tuple[str, list[str]] | None"]
+# A digest of everything a comparison row draws for these offer ids (one query): the
+# comparison's table is cached under it, so every change of what the row shows must move it.
+CompareDigest = Callable[[list[int]], str]
 
 _offer_panels: dict[str, OfferPanel] = {}
 _compare_rows: dict[str, CompareRowFunction] = {}
+_compare_digests: dict[str, CompareDigest] = {}
 
 
 def register_offer_panel(key: str, fn: OfferPanel) -> None:
     _offer_panels[key] = fn
 
 
-def register_compare_row(key: str, fn: CompareRowFunction) -> None:
+def register_compare_row(key: str, fn: CompareRowFunction, digest: CompareDigest) -> None:
     _compare_rows[key] = fn
+    _compare_digests[key] = digest
 
 
 def offer_panels(offer, user) -> list[str]:
@@ -53,3 +59,8 @@ def compare_rows(offers, user) -> list[CompareRow]:
         if row:
             rows.append(row)
     return rows
+
+
+def compare_digests(offer_ids: list[int]) -> list[str]:
+    """The digests of the comparison rows' data (CompareDigest), in the rows' order."""
+    return [f"{key}:{fn(offer_ids)}" for key, fn in _compare_digests.items()]

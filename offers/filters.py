@@ -209,11 +209,14 @@ class OfferFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-fil
         year: int | None = None,
     ) -> None:
         base = Offer.objects.all() if queryset is None else queryset
-        super().__init__(
-            data, base.filter(status=OfferStatus.PUBLISHED), request=request, prefix=prefix
-        )
+        super().__init__(data, self.published(base), request=request, prefix=prefix)
         self.year = year or current_year()
         self._providers = Q()
+
+    @staticmethod
+    def published(queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The published offers (or their search rows) of a queryset: the list's offers."""
+        return queryset.filter(status=OfferStatus.PUBLISHED)
 
     # --- The form ------------------------------------------------------------------------
 

@@ -7,19 +7,30 @@ template and a context function: `visible(user)` says who sees it (deny by defau
 panel without a permission function shows nobody), `context(user)` reads what it shows. The
 dashboard includes each panel's template with that dict as `panel`, inside a section with
 the heading (templates/partnership/dashboard.html). A context function issues a fixed
-number of queries whatever the number of rows it lists (first_rows: a list's first rows
-and how many there are, in one query).
-tests/partnership/test_dashboard_panels.py renders every registered panel for every role."""
+number of queries whatever the number of rows it lists (first_rows_prepared: a list's
+first rows and how many there are, in one query).
+
+A panel's query is built anew for each person and request, and the ORM's building and
+compiling of it costs several times the running (issue 17). prepared_rows runs a query whose
+SQL is compiled once per process for each person as the permission functions see them
+(person_key: who, and their active memberships): the SQL holds no data, only what it was
+built from, so every change of data shows at once; a change of memberships is another key.
+tests/partnership/test_dashboard_panels.py renders every registered panel for every role;
+tests/partnership/test_dashboard_prepared.py holds the prepared form to the ORM's."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
+
+from .permissions import memberships_of
 
 # A form in a panel posts BACK_PARAM=BACK_TO_DASHBOARD to come back to "Mit overblik" after
 # the change (a fixed choice, never a URL: nothing to redirect elsewhere with).
@@ -66,10 +77,70 @@ def panels_for(user: Any) -> list[ShownPanel]:
     ]
 
 
-def first_rows(queryset: QuerySet[Any], size: int) -> tuple[list[Any], int]:
+# Stands for the moment of the request in a prepared query (replaced by the real one on each
+# run): a moment no row holds.
+NOW = datetime(1, 1, 1, 0, 0, 0, 17, tzinfo=UTC)
+_PREPARED_LIMIT = 4096
+_prepared: dict[tuple[Any, ...], tuple[Any, str, tuple[Any, ...]] | None] = {}
+
+
+def person_key(user: Any) -> tuple[Any, ...]:
+    """Everything the permission functions read of a person: who, and their active
+    memberships (each organisation, its kind and the role)."""
+    return (
+        user.pk,
+        tuple(
+            sorted((m.organisation_id, m.organisation.kind, m.role) for m in memberships_of(user))
+        ),
+    )
+
+
+def prepared_rows(
+    key: str,
+    build: Callable[[Any, datetime], QuerySet[Any]],
+    user: Any,
+    now: datetime | None = None,
+) -> list[Any]:
+    """The rows of `build(user, now)`, read as model objects: a query of one table, or a
+    values() query of the model's fields and named annotations (the primary key among
+    them; values() names its columns, so no two are alike). Its SQL is compiled
+    once per process for each `key` and person (person_key), the moment of the request a
+    parameter; build must read nothing of the person but what person_key holds."""
+    memo = (key, person_key(user))
+    if memo not in _prepared:
+        if len(_prepared) >= _PREPARED_LIMIT:
+            _prepared.clear()
+        queryset = build(user, NOW)
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:  # a person who sees none (QuerySet.none())
+            _prepared[memo] = None
+        else:
+            _prepared[memo] = (queryset.model, sql, tuple(params))
+    entry = _prepared[memo]
+    if entry is None:
+        return []
+    model, sql, params = entry
+    if now is not None:
+        params = tuple(now if p == NOW else p for p in params)
+    return list(model._default_manager.raw(sql, params))
+
+
+def first_rows_prepared(
+    key: str,
+    build: Callable[[Any, datetime], QuerySet[Any]],
+    user: Any,
+    size: int,
+    now: datetime | None = None,
+) -> tuple[list[Any], int]:
     """A panel's list: its first `size` rows and how many rows there are in all, in one
-    query whatever the number (the count is a window over the whole list, on every row)."""
-    rows = list(queryset.annotate(_panel_total=Window(Count("pk")))[:size])
+    prepared query (prepared_rows) whatever the number (the count is a window over the
+    whole list, on every row)."""
+
+    def counted(person: Any, moment: datetime) -> QuerySet[Any]:
+        return build(person, moment).annotate(_panel_total=Window(Count("pk")))[:size]
+
+    rows = prepared_rows(f"{key}:{size}", counted, user, now)
     return rows, (rows[0]._panel_total if rows else 0)
 
 

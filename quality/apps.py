@@ -27,7 +27,7 @@ class QualityConfig(AppConfig):
             )
         )
         extensions.register_offer_panel("quality", panels.offer_panel)
-        extensions.register_compare_row("quality", panels.compare_row)
+        extensions.register_compare_row("quality", panels.compare_row, panels.compare_digest)
         jobs.register(
             "quality_dialogue",
             reports.render_dialogue_pdf,

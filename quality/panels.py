@@ -3,6 +3,7 @@ does not import quality). Each issues a fixed number of queries whatever the off
 
 from __future__ import annotations
 
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -71,3 +72,29 @@ def compare_row(offers, user) -> extensions.CompareRow | None:
         for label, by_offer in scores.items()
     ]
     return extensions.CompareRow(_("Kvalitet (seneste vurdering)"), cells, values)
+
+
+# Everything compare_row() draws of these offers' assessments (all of them, not only the
+# latest: a new one moves the digest too), read as the rows' text: the assessment, its
+# scores, its framework and the framework's themes, who entered it and for which organisation.
+_COMPARE_DIGEST_SQL = """
+SELECT md5(coalesce(string_agg(concat_ws('|', a::text, f::text, u.name, u.email, e.name,
+  (SELECT string_agg(s::text, ',' ORDER BY s.id) FROM quality_assessmentscore s
+    WHERE s.assessment_id = a.id),
+  (SELECT string_agg(t::text, ',' ORDER BY t.id) FROM quality_theme t
+    WHERE t.framework_id = f.id)), '/' ORDER BY a.id), ''))
+FROM quality_assessment a
+JOIN quality_framework f ON f.id = a.framework_id
+LEFT JOIN partnership_user u ON u.id = a.created_by_id
+LEFT JOIN partnership_organisation e ON e.id = a.entered_by_organisation_id
+WHERE a.offer_id = ANY(%s)
+"""
+
+
+def compare_digest(offer_ids: list[int]) -> str:
+    """A digest of what compare_row() draws for these offers (one query): the comparison's
+    table is cached under it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COMPARE_DIGEST_SQL, [offer_ids])
+        row = cursor.fetchone()
+    return str(row[0]) if row else ""

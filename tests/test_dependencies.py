@@ -13,6 +13,8 @@ import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
+from tests.source import lazily_imported
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = (
     "config",
@@ -59,6 +61,8 @@ def _imported_modules() -> dict[str, set[str]]:
                     names = [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     names = [node.module]
+                elif lazy := lazily_imported(node):
+                    names = [lazy]
                 else:
                     continue
                 for name in names:

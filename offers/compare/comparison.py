@@ -20,9 +20,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import DEFERRED
 from django.db.models.expressions import RawSQL
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from offers import declarations, extensions, filters, selectors
@@ -107,33 +111,6 @@ class Comparison:
     @property
     def ids(self) -> list[int]:
         return [o.pk for o in self.offers]
-
-    @property
-    def rows_key(self) -> str:
-        """A digest of everything the table's rows draw (offers/compare.html caches them
-        under it): each row's label, marks and cells, the declaration's answers as shown."""
-
-        def drawn(rows: list[ComparisonRow]) -> list:
-            return [
-                (r.key, r.label, r.differs, r.number_format, [_cell(c) for c in r.cells])
-                for r in rows
-            ]
-
-        answers = [
-            (
-                q.question.text,
-                q.differs,
-                q.extra_vs_included,
-                [(a["answer"], a["display"]) if a else None for a in q.answers],
-            )
-            for q in self.rows
-        ]
-        content = repr((len(self.offers), drawn(self.summary), drawn(self.addons), answers))
-        return hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
-
-
-def _cell(c: Cell) -> tuple:
-    return (c.text, c.number, c.tag, str(c.html))
 
 
 _OFFER_SQL = """
@@ -229,6 +206,109 @@ def parse_ids(values: Iterable[str]) -> tuple[list[int], bool]:
     if len(ids) > COMPARE_MAX:
         return ids[:COMPARE_MAX], True
     return ids, dropped
+
+
+# --- The page, its table cached -----------------------------------------------------------
+# How long a drawn table may stay unused in the cache: a change makes a new key, so this only
+# bounds the memory that old ones hold.
+CACHE_SECONDS = 15 * 60
+
+# Everything the table draws of each offer the person may see among the ids, as the rows'
+# text (one query, no JSON parsed): the offer's columns, its provider and municipality, its
+# current price, and _OFFER_SQL's row (paragraphs, target groups, the declaration's answers,
+# the vacancy, the year's and last year's tariffs with their add-ons); with the reference
+# (active questions, the PL rate) once. A change of any of them moves the digest.
+_DIGEST_SQL = f"""
+SELECT "offers_offer".id, md5(concat_ws('|', "offers_offer"::text, pr::text, mu::text,
+  cp::text, ({_OFFER_SQL}))), ({_REFERENCE_SQL})
+FROM offers_offer "offers_offer"
+JOIN partnership_organisation pr ON pr.id = "offers_offer".provider_id
+JOIN partnership_organisation mu ON mu.id = "offers_offer".municipality_id
+LEFT JOIN offers_currentprice cp ON cp.offer_id = "offers_offer".id AND cp.year = %s
+WHERE "offers_offer".id IN ({{visible}})
+ORDER BY "offers_offer".id
+"""
+
+
+@dataclass
+class ComparedOffer:
+    """An offer in the page's head (its name, link and removal), from the cache."""
+
+    pk: int
+    name: str
+    url: str
+    remove_url: str = ""
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+@dataclass
+class ComparisonPage:
+    """What offers/compare.html shows: the offers in price order, the number of rows that
+    differ, and the table's body as drawn (templates/offers/_compare_body.html)."""
+
+    offers: list[ComparedOffer]
+    differing_count: int
+    body: str
+    missing: int = 0
+
+    @property
+    def ids(self) -> list[int]:
+        return [o.pk for o in self.offers]
+
+
+def _page_key(user, ids: Sequence[int], year: int) -> tuple[str, list[int]]:
+    """The cache key of the drawn table (a digest of everything it draws, of the offers the
+    person may see among the ids: two queries, this one and the extensions' digests) and
+    those offers' ids."""
+    visible = offers_visible_to(user).filter(pk__in=ids).values("pk")
+    visible_sql, visible_params = visible.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _DIGEST_SQL.format(visible=visible_sql),
+            [year, year, year, year, *visible_params],
+        )
+        rows = cursor.fetchall()
+    shown = [row[0] for row in rows]
+    content = repr(
+        (
+            year,
+            translation.get_language(),
+            len(set(ids)),
+            [(pk, digest) for pk, digest, _reference in rows],
+            rows[0][2] if rows else None,
+            extensions.compare_digests(shown) if shown else [],
+        )
+    )
+    digest = hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
+    return f"offers-compare:{digest}", shown
+
+
+def comparison_page(user, ids: Sequence[int], year: int) -> ComparisonPage:
+    """The comparison as the page shows it: from the cache when nothing it draws has changed
+    (two queries), else built (build_comparison) and drawn once."""
+    if not ids:
+        return ComparisonPage([], 0, "")
+    key, shown = _page_key(user, ids, year)
+    missing = len(set(ids)) - len(shown)
+    if not shown:
+        return ComparisonPage([], 0, "", missing)
+    entry = cache.get(key)
+    if entry is None:
+        cmp = build_comparison(user, ids, year)
+        entry = {
+            "offers": [(o.pk, o.name, o.get_absolute_url()) for o in cmp.offers],
+            "differing_count": cmp.differing_count,
+            "body": render_to_string("offers/_compare_body.html", {"cmp": cmp}),
+        }
+        cache.set(key, entry, CACHE_SECONDS)
+    return ComparisonPage(
+        [ComparedOffer(*o) for o in entry["offers"]],
+        entry["differing_count"],
+        mark_safe(entry["body"]),  # drawn by the template above  # noqa: S308
+        missing,
+    )
 
 
 def build_comparison(user, ids: Sequence[int], year: int) -> Comparison:

@@ -18,7 +18,7 @@ from partnership.exports import XLSX_CONTENT_TYPE
 from partnership.links import absolute_url
 from partnership.views import member_required
 
-from .comparison import build_comparison, comparison_xlsx, parse_ids
+from .comparison import build_comparison, comparison_page, comparison_xlsx, parse_ids
 from .session import COMPARE_KEY, COMPARE_MAX, compared_ids
 
 # The shared comparison's parameter: /tilbud/sammenlign/?id=1&id=5&id=9
@@ -95,7 +95,7 @@ def compare(request):
     offers are in the address. A shared comparison leaves the person's own list as it is
     until they choose to keep it (compare_adopt)."""
     ids, shared, dropped = _ids(request)
-    cmp = build_comparison(request.user, ids, selectors.current_year())
+    cmp = comparison_page(request.user, ids, selectors.current_year())
     if shared and (dropped or cmp.missing):
         messages.warning(
             request,

@@ -5,17 +5,19 @@ issues a fixed number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import astuple, dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, OrderBy, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -631,6 +633,25 @@ def _card_details_sql(ids: str, year: int) -> tuple[str, list[Any]]:
     return sql, [year, year, published, year - 1, published]
 
 
+# An id no offer has, reversed once per process: an offer's URL is this one with its id
+# (reverse() for each card was a tenth of the cards' Python).
+_URL_SENTINEL = 987654321987654321
+
+
+@functools.cache
+def _offer_url_pattern(urlconf: str | None, prefix: str) -> tuple[str, str]:
+    url = reverse("offers:offer_detail", args=[_URL_SENTINEL])
+    head, sentinel, tail = url.partition(str(_URL_SENTINEL))
+    assert sentinel, url
+    return head, tail
+
+
+def _offer_url(pk: int) -> str:
+    """reverse("offers:offer_detail", args=[pk]), for the request's URLconf and script prefix."""
+    head, tail = _offer_url_pattern(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return f"{head}{pk}{tail}"
+
+
 def _offer_result(
     r: dict[str, Any], *, paragraphs: list[str], target_groups: list[str]
 ) -> OfferResult:
@@ -640,7 +661,7 @@ def _offer_result(
     return OfferResult(
         pk=r["pk"],
         name=r["name"],
-        url=reverse("offers:offer_detail", args=[r["pk"]]),
+        url=_offer_url(r["pk"]),
         provider_name=r["provider__name"],
         municipality_name=r["municipality__name"],
         paragraphs=paragraphs,
@@ -669,18 +690,24 @@ def search_page(
     reference: SearchReference,
     number: object = None,
     generation: Generation | None = None,
+    filterset: OfferFilter | None = None,
 ) -> SearchResults:
     """The search for the page: for paginate(..., PAGE_SIZE, number). With the
     data's generation (search_generation(), read before anything else the page shows) the
-    page's results are cached under it, the viewer's visibility class and the parameters."""
+    page's results are cached under it, the viewer's visibility class and the parameters.
+    `filterset`: the OfferFilter that validated the parameters, applied again rather than
+    built a second time (if it is of the same year)."""
     year = params.year or current_year()
 
     def query() -> tuple[AnnotatedOffers, list[str | OrderBy]]:
         # The narrow search rows alone (offers.models.SearchRow), with only the annotations
         # the filters and the order need (OfferFilter adds them): the rest is read for the
         # page's ids.
-        ordered = OfferFilter(queryset=search_rows_visible_to(user), year=year).filter_cleaned(
-            params.values()
+        offer_filter = filterset
+        if offer_filter is None or offer_filter.year != year:
+            offer_filter = OfferFilter(year=year)
+        ordered = offer_filter.filter_cleaned(
+            params.values(), OfferFilter.published(search_rows_visible_to(user))
         )
         order = cast("list[str | OrderBy]", list(ordered.query.order_by))
         return ordered.order_by(), order

@@ -32,3 +32,31 @@ def test_the_contract_list_follows_the_data(as_caseworker):
     assert page.count("Omdøbt Egelund") >= 2  # the filter's option and the row
     refused = as_caseworker.get(url, {"provider": "abc"}).content.decode()
     assert "error-summary" in refused or "Vælg" in refused
+
+
+def test_the_contract_list_follows_deviations_and_notice(as_caseworker, today):
+    from datetime import timedelta
+
+    from contracts.models import Contract, ContractClause, ContractState
+
+    offer = make_offer(name="Afvigelseshuset")
+    contract = make_contract(offer, buyer_slug="slagelse", email=CASEWORKER)
+    url = reverse("contracts:contract_list")
+    params = {"offer_q": "Afvigelseshuset"}
+
+    def row() -> str:
+        page = _page(as_caseworker, url, params)
+        return page[page.index("Afvigelseshuset</a>") :].split("</tr>")[0]
+
+    assert row().endswith('<td class="num">0</td>')
+    assert row() == row()  # the second from the cache
+    clause = ContractClause.objects.filter(contract=contract, changeable=True).first()
+    ContractClause.objects.filter(pk=clause.pk).update(
+        text=clause.standard_text + " Ændret.", deviation_reason="Aftalt"
+    )
+    assert row().endswith('<td class="num">1</td>')
+    ends = today + timedelta(days=90)
+    Contract.objects.filter(pk=contract.pk).update(
+        state=ContractState.NOTICE_GIVEN, notice_given_on=today, terminated_on=ends
+    )
+    assert "Opsagt – ophører" in row()

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
+from django.utils import formats
+
 from meetings import actions, permissions, services
 from meetings.models import ActionStatus, AgendaItem, Meeting, MinutesAction
+from partnership import redaction
+from partnership.validators import CPR_REDACTED
 from tests.factories import make_meeting
 
 # The fixtures `approved` and `next_meeting` are those of the action log's tests.
@@ -47,10 +52,12 @@ def _plain(rows):
     ]
 
 
-def _earlier_meeting_with_actions(setup, days_before: int, count: int, capture) -> Meeting:
+def _earlier_meeting_with_actions(
+    setup, days_before: int, count: int, capture, before_approval=None
+) -> Meeting:
     """Another meeting of the forum before the setup's, invited alike, with approved minutes
     holding `count` open actions under each item (the item closed to the municipalities
-    too)."""
+    too); `before_approval(minutes)` is called on the draft."""
     start = setup.meeting.starts_at - dt.timedelta(days=days_before)
     meeting = make_meeting(
         setup.secretariat, starts_at=start, ends_at=start + dt.timedelta(hours=2)
@@ -91,6 +98,8 @@ def _earlier_meeting_with_actions(setup, days_before: int, count: int, capture) 
                 },
                 by=setup.secretariat,
             )
+    if before_approval is not None:
+        before_approval(minutes)
     with capture(execute=True):
         services.send_minutes_for_comment(minutes=minutes, by=setup.secretariat)
         services.approve_minutes(minutes=minutes, by=setup.secretariat)
@@ -168,3 +177,58 @@ def test_a_cached_follow_up_list_shows_a_changed_action_at_once(
     assert CLOSED_ACTION not in page
     client.force_login(setup.caseworker)
     assert CLOSED_ACTION in client.get(url).content.decode()
+
+
+def test_a_cached_follow_up_list_shows_a_moved_meeting_and_new_minutes_at_once(
+    client, setup, approved, next_meeting, django_capture_on_commit_callbacks
+):
+    """The list's digest is of what decides its rows (actions.OPEN_ACTIONS_DIGEST): a
+    change of an earlier meeting (even one past the services) and newly approved minutes
+    show at once."""
+    client.force_login(setup.caseworker)
+    url = next_meeting.get_absolute_url()
+    assert OPEN_ACTION in client.get(url).content.decode()  # now cached
+    moved = setup.meeting.starts_at - dt.timedelta(days=3)
+    Meeting.objects.filter(pk=setup.meeting.pk).update(
+        starts_at=moved, ends_at=moved + dt.timedelta(hours=2)
+    )
+    page = client.get(url).content.decode()
+    assert formats.date_format(moved.date(), "j. F Y") in page
+    _earlier_meeting_with_actions(setup, 56, 1, django_capture_on_commit_callbacks)
+    assert "Handling 0 fra" in client.get(url).content.decode()
+
+
+CPR = "010203-1234"
+
+
+def test_a_cached_follow_up_list_shows_a_redacted_action_at_once(
+    client, setup, next_meeting, django_capture_on_commit_callbacks
+):
+    """Approved minutes change only when a CPR number is taken out (which records a
+    Redaction): the cached list shows the redacted text at once."""
+
+    def plant(minutes):
+        with connection.cursor() as cursor:  # written before the rule; a draft may change
+            cursor.execute(
+                "UPDATE partnership_minutesaction SET description = %s WHERE id = ("
+                " SELECT min(a.id) FROM partnership_minutesaction a"
+                " JOIN partnership_minutesentry e ON e.id = a.entry_id"
+                " WHERE e.minutes_id = %s)",
+                [f"Ring til borger {CPR}", minutes.pk],
+            )
+
+    _earlier_meeting_with_actions(
+        setup, 56, 1, django_capture_on_commit_callbacks, before_approval=plant
+    )
+    client.force_login(setup.secretariat)
+    url = next_meeting.get_absolute_url()
+    assert CPR in client.get(url).content.decode()  # now cached
+    action = MinutesAction.objects.get(description__contains=CPR)
+    redaction.redact_cpr(
+        model_label="meetings.MinutesAction",
+        pk=action.pk,
+        field_name="description",
+        by=setup.secretariat,
+    )
+    page = client.get(url).content.decode()
+    assert CPR not in page and f"Ring til borger {CPR_REDACTED}" in page

@@ -117,3 +117,19 @@ def test_the_pages_read_as_many_queries_for_many_meetings_as_for_few(
     _meetings([4, 5], "Kommende flere")
     _past(3 * ARCHIVE_PAGE_SIZE)
     _queries(as_secretariat, url, django_assert_num_queries(few))
+
+
+def test_a_cached_list_shows_a_changed_meeting_or_forum_at_once(as_secretariat):
+    """The tables are cached under the values they show (views._meeting_table_key), read
+    with only those fields (selectors.MEETING_ROW_FIELDS): a change to any shows at once."""
+    coming, past = _meetings([3, -3], "Ændres")
+    url = reverse("meetings:meeting_list")
+    assert "Ændres 00" in as_secretariat.get(url).content.decode()
+    coming.title, coming.place = "Nyt navn på mødet", "Et helt andet sted"
+    coming.save()
+    past.forum.name = "Et omdøbt forum"
+    past.forum.save()
+    page = as_secretariat.get(url).content.decode()
+    assert "Nyt navn på mødet" in page and "Et helt andet sted" in page
+    assert "Ændres 00" not in page
+    assert "Et omdøbt forum" in page

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from offers.models import DeclarationAnswer, DeclarationQuestion, VacancyReport
 from offers.selectors import current_year
-from tests.factories import days_ago, make_offer, publish
+from tests.factories import PROVIDER, days_ago, demo_user, make_offer, publish
 
 YEAR = current_year()
 
@@ -66,3 +66,40 @@ def test_the_comparison_follows_a_changed_answer(as_caseworker):
     answer.save()
     page = _page(as_caseworker, url)
     assert 'class="answer-not_offered"' in page and 'class="answer-included"' not in page
+
+
+def test_the_comparison_follows_the_offer_and_its_quality_and_hides_what_one_may_not_see(
+    as_caseworker, today
+):
+    from quality.models import Assessment, AssessmentScore, Framework, Origin
+
+    offers = [make_offer(name=f"Sammenlign {i}") for i in range(2)]
+    for o in offers:
+        publish(o, YEAR, "2000")
+    url = f"{reverse('offers:compare')}?id={offers[0].pk}&id={offers[1].pk}"
+    first = _page(as_caseworker, url)
+    assert _page(as_caseworker, url) == first  # from the cache, the same
+    offers[0].name = "Sammenlign omdøbt"
+    offers[0].save()
+    assert "Sammenlign omdøbt" in _page(as_caseworker, url)
+    framework = Framework.objects.filter(themes__isnull=False).first()
+    theme = framework.themes.order_by("order", "name").first()
+    assessment = Assessment.objects.create(
+        offer=offers[1],
+        framework=framework,
+        origin=Origin.PROVIDER,
+        assessed_on=today,
+        entered_by_organisation=offers[1].provider,
+        created_by=demo_user(PROVIDER),
+    )
+    score = AssessmentScore.objects.create(assessment=assessment, theme=theme, score=2)
+    assert f"{theme.name}: 2</li>" in _page(as_caseworker, url)
+    score.score = 4
+    score.save()
+    page = _page(as_caseworker, url)
+    assert f"{theme.name}: 4</li>" in page and f"{theme.name}: 2</li>" not in page
+    # Withdrawn: no longer the caseworker's to see, though the table was cached with it.
+    offers[1].status = "withdrawn"
+    offers[1].save()
+    page = _page(as_caseworker, url)
+    assert "Sammenlign 1" not in page and "Sammenlign omdøbt" in page

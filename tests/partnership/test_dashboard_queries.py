@@ -1,7 +1,7 @@
 """*Mit overblik* at national scale (issue 17): the page reads as many queries with many
 followed offers, saved searches, contracts waiting, meetings and minutes to approve as with
-one of each (each panel's list and its count in one query, partnership.dashboard.first_rows),
-and the set-based answer to "may this person approve these minutes?" that the meetings panel
+one of each (each panel's list and its count in one query,
+partnership.dashboard.first_rows_prepared), and the set-based answer to "may this person approve these minutes?" that the meetings panel
 asks (meetings.permissions.with_may_approve) is can_approve_minutes's."""
 
 from __future__ import annotations
@@ -127,6 +127,14 @@ def test_with_may_approve_is_can_approve_minutes(
         for minutes in annotated.select_related("meeting"):
             expected = meeting_permissions.can_approve_minutes(user, minutes)
             assert minutes.may_approve == expected, (email, minutes.pk, recorded)
+        # The panel's form: only presence asked of minutes already out and the person's own.
+        theirs = Minutes.objects.filter(
+            status="for_comment", meeting__in=meeting_permissions.meetings_invited_to(user)
+        )
+        narrow = meeting_permissions.with_may_approve(user, theirs, invited_only=True)
+        for minutes in narrow.select_related("meeting"):
+            expected = meeting_permissions.can_approve_minutes(user, minutes)
+            assert minutes.may_approve == expected, (email, minutes.pk, recorded, "panel")
     # The caseworker sent afbud: may approve only when marked present after all.
     shown = meeting_permissions.with_may_approve(caseworker, Minutes.objects.filter(meeting=held))
     assert [m.may_approve for m in shown] == [recorded]

@@ -25,6 +25,7 @@ from offers.selectors import current_year
 from partnership.exports import XlsxWorkbook, csv_text, spreadsheet_text
 from partnership.models import Job, JobStatus, Organisation
 from tests.factories import demo_user, make_offer, pl_rates, publish
+from tests.source import lazily_imported
 
 YEAR = current_year()
 CASEWORKER = "sagsbehandler.slagelse@portal.example"
@@ -185,15 +186,11 @@ def spreadsheet_writers(source: str) -> list[str]:
                 if node.module == "csv" and alias.name in CSV_WRITERS:
                     found.append(f"line {node.lineno}: from csv import {alias.name}")
         elif (  # an import at first use (partnership/lazy.py)
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "lazy_module"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and str(node.args[0].value).split(".")[0] in WRITER_LIBRARIES
-            and node.args[0].value not in READER_MODULES
+            (lazy := lazily_imported(node))
+            and lazy.split(".")[0] in WRITER_LIBRARIES
+            and lazy not in READER_MODULES
         ):
-            found.append(f"line {node.lineno}: lazy_module({node.args[0].value!r})")
+            found.append(f"line {node.lineno}: lazy_module({lazy!r})")
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Attribute)

@@ -1,0 +1,98 @@
+"""*Mit overblik*'s prepared queries (partnership.dashboard.prepared_rows, issue 17): a panel's
+SQL is compiled once per process for each person and their memberships, and holds no data,
+so the prepared rows are the ORM's for every demo person, and a change (a new contract, an
+answer, a meeting that has ended, a new membership) shows on the very next request."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts import panels as contract_panels
+from meetings import panels as meeting_panels
+from meetings import services as meeting_services
+from partnership import dashboard
+from partnership.demo import DEMO_USERS
+from partnership.models import Membership, Role
+from tests.factories import demo_org, demo_user, make_contract, make_offer
+from tests.partnership.test_dashboard_queries import (
+    CASEWORKER,
+    _held,
+    _invited_meeting,
+    _minutes_for_comment,
+)
+
+PREPARED = [
+    ("contracts_waiting", contract_panels._shown),
+    ("meetings_upcoming", meeting_panels._my_upcoming),
+    ("minutes_awaiting", meeting_panels._awaiting_me),
+]
+
+
+def _dashboard(client) -> str:
+    response = client.get(reverse("partnership:dashboard"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(("key", "build"), PREPARED, ids=[key for key, _ in PREPARED])
+def test_the_prepared_rows_are_the_orms_for_every_demo_person(
+    demo, today, key, build, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    make_contract(
+        offer=make_offer(name="Forberedt tilbud"), buyer_slug="slagelse", email=CASEWORKER
+    )
+    _invited_meeting(1, held=False, capture=capture)
+    _minutes_for_comment(_invited_meeting(2, held=True, capture=capture), today, capture)
+    now = timezone.now()
+    for email, *_ in DEMO_USERS:
+        user = demo_user(email)
+        expected = list(build(user, now))
+        fields = list(expected[0]) if expected else []
+        for _round in range(2):  # compiled, then from the memo
+            got = dashboard.prepared_rows(key, build, user, now)
+            assert [{f: getattr(row, f) for f in fields} for row in got] == expected, email
+
+
+def test_a_change_shows_on_the_next_request(
+    demo, today, client, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    user = demo_user(CASEWORKER)
+    client.force_login(user)
+    meeting = _invited_meeting(1, held=False, capture=capture)
+    page = _dashboard(client)
+    assert "Overbliksmøde 1" in page and "Ny kontrakt i dag" not in page
+
+    make_contract(
+        offer=make_offer(name="Ny kontrakt i dag"), buyer_slug="slagelse", email=CASEWORKER
+    )
+    assert "Ny kontrakt i dag" in _dashboard(client)
+
+    assert "Du deltager." not in _dashboard(client)
+    meeting_services.answer(meeting=meeting, user=user, answer="attend")
+    assert "Du deltager." in _dashboard(client)
+
+    _held(meeting)  # ended: no longer ahead, by the moment of the request
+    assert "Overbliksmøde 1" not in _dashboard(client)
+
+
+def test_a_changed_membership_is_another_person(demo, client):
+    """The Slagelse caseworker also works for Næstved, and drafts a contract there; when that
+    membership ends, the draft leaves their panel at once (another person_key, so another
+    compiled query)."""
+    user = demo_user(CASEWORKER)
+    naestved = Membership.objects.create(
+        user=user, organisation=demo_org("naestved"), role=Role.CASEWORKER
+    )
+    make_contract(offer=make_offer(name="Næstveds kladde"), buyer_slug="naestved", email=CASEWORKER)
+    client.force_login(user)
+    before = dashboard.person_key(demo_user(CASEWORKER))
+    assert "Næstveds kladde" in _dashboard(client)
+
+    naestved.is_active = False
+    naestved.save()
+    assert "Næstveds kladde" not in _dashboard(client)
+    assert dashboard.person_key(demo_user(CASEWORKER)) != before
