@@ -404,3 +404,35 @@ def test_where_an_offer_was_found_reads_the_document_as_parsing_the_text_would(c
         cursor.execute(sql, [["autisme", "low arousal struktur", "mange", "Mange 003", "lav"]])
         compared, differ = cursor.fetchone()
     assert compared >= 60 and differ == 0
+
+
+def test_every_order_pages_as_the_filters_order_the_offers(caseworker):
+    """The page's ids are sorted from the matches read once (SearchResults._read_window()),
+    by columns written out from offers.filters.ordering(): for every sort choice and page,
+    the ids and the count are the ORM's own order_by() of the same filters, NULLs (offers
+    without a tariff or a vacancy report) and equal names included."""
+    from django.http import QueryDict
+
+    from offers.filters import OfferFilter
+    from offers.search.forms import SORT_CHOICES, SearchFilter
+
+    _offers(45)
+    for i in range(3):  # no tariff, no vacancy report, one name twice
+        make_offer(name="Mange 007" if i == 0 else f"Uden takst {i}", description="Autisme")
+    user = demo_user("sagsbehandler.slagelse@portal.example")
+    reference = selectors.search_reference()
+    for sort, _label in SORT_CHOICES:
+        for query in (f"sorter={sort}", f"sorter={sort}&q=autisme", f"sorter={sort}&alder=30"):
+            filterset = SearchFilter(QueryDict(query), reference=reference)
+            params = selectors.SearchParams.from_cleaned(filterset.cleaned_values())
+            expected_qs = OfferFilter(year=YEAR).filter_cleaned(
+                params.values(),
+                OfferFilter.published(selectors.search_rows_visible_to(user)),
+            )
+            expected = list(expected_qs.values_list("pk", flat=True))
+            assert len(expected) > 20, query
+            for number in (1, 2, 3):
+                results = selectors.search_page(user, params, reference, number)
+                window = slice((number - 1) * 20, number * 20)
+                assert results.count() == len(expected), query
+                assert [r.pk for r in results[window]] == expected[window], (query, number)
