@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from partnership import formats
+from partnership.dashboard import compiled
 from partnership.models import Organisation
 
 from .diff import Diff, word_diff
@@ -119,6 +123,106 @@ ROW_COLUMNS = (
 def contract_list_rows(user: AnyUser, f: ContractFilter) -> QuerySet[Any]:
     """contract_list() as a named tuple of ROW_COLUMNS per contract."""
     return contract_list(user, f).values_list(*ROW_COLUMNS, named=True)
+
+
+def list_providers(user: AnyUser) -> QuerySet[Organisation]:
+    """The providers of the person's contracts: the list's filter offers them."""
+    return (
+        Organisation.objects.filter(pk__in=contracts_visible_to(user).values("provider_id"))
+        .only("pk", "name")
+        .order_by("name")
+    )
+
+
+ListRow = namedtuple("ListRow", ROW_COLUMNS)  # type: ignore[misc]
+
+# A page of the list with how many contracts the filter finds and a digest of the providers
+# the filter offers, in one statement whose parts are the ORM's, compiled once per person,
+# filter and page (partnership.dashboard.compiled). Built by the ORM on each request, the
+# three queries made the page 11.7 ms CPU at p50 for Slagelse's caseworker (533 contracts),
+# 7.6 ms so (issue 17). The count reads the contracts alone, not the three tables the page
+# joins (0.16 against 1.0 ms). The digest reads the providers in their list's order by name:
+# another order of the same names (a tie) is at worst a miss of the cached filter, never a
+# stale one.
+_TOTALS = """(SELECT count(*) FROM ({count}) AS q),
+  (SELECT md5(coalesce(string_agg(p::text, '/'), '')) FROM ({providers}) AS p)"""
+_PAGE_SQL = "SELECT {columns}, " + _TOTALS + " FROM ({rows}) AS r"
+_TOTALS_SQL = "SELECT " + _TOTALS
+
+Statement: TypeAlias = tuple[str, tuple[Any, ...]]
+
+
+@dataclass
+class ListPage:
+    """contract_list_rows() for paginate(): its length is how many contracts the filter
+    finds, its slice a page, both read in one statement for the page asked for (`offset`),
+    as paginate() reads the length first, then the page. A page past the last one is read
+    again at the last page (a second statement, and a third for the count of an empty page).
+    `providers_digest` changes with the providers the filter offers (their pks and names):
+    the cached filter's key."""
+
+    user: AnyUser
+    f: ContractFilter
+    offset: int
+    size: int
+    _read: tuple[int, list[Any], int, str] | None = None
+
+    def _statements(self, offset: int) -> tuple[Statement, Statement] | None:
+        f = self.f
+        provider = f.provider.pk if f.provider else None
+        asked = (f.state, provider, f.offer_q, f.deviations, offset, self.size)
+
+        def compile_it() -> tuple[Statement, Statement] | None:
+            try:
+                rows, rows_params = contract_list_rows(self.user, f)[
+                    offset : offset + self.size
+                ].query.sql_with_params()
+                count, count_params = (
+                    contract_list(self.user, f).order_by().values("pk").query.sql_with_params()
+                )
+                providers, providers_params = (
+                    list_providers(self.user).values_list("pk", "name").query.sql_with_params()
+                )
+            except EmptyResultSet:  # nobody's contracts (permissions.contracts_visible_to)
+                return None
+            columns = ", ".join(f'r."{c}"' for c in ROW_COLUMNS)
+            totals_params = (*count_params, *providers_params)
+            page = _PAGE_SQL.format(columns=columns, count=count, providers=providers, rows=rows)
+            totals = _TOTALS_SQL.format(count=count, providers=providers)
+            return (page, (*totals_params, *rows_params)), (totals, totals_params)
+
+        return compiled(repr(("contracts:list", *asked)), self.user, compile_it)
+
+    def _load(self, offset: int) -> tuple[int, list[Any], int, str]:
+        if self._read is not None and self._read[0] == offset:
+            return self._read
+        statements = self._statements(offset)
+        rows: list[Any] = []
+        total, digest = 0, ""
+        if statements is not None:
+            page, totals = statements
+            n = len(ROW_COLUMNS)
+            with connection.cursor() as cursor:
+                cursor.execute(*page)
+                found = cursor.fetchall()
+                if found:
+                    rows = [ListRow._make(r[:n]) for r in found]
+                    total, digest = found[0][n], found[0][n + 1]
+                else:  # no contract on this page: how many there are, on their own
+                    cursor.execute(*totals)
+                    total, digest = cursor.fetchone()
+        self._read = (offset, rows, total, digest)
+        return self._read
+
+    def __len__(self) -> int:
+        return self._load(self.offset)[2]
+
+    def __getitem__(self, page: slice) -> list[Any]:
+        return self._load(page.start or 0)[1]
+
+    @property
+    def providers_digest(self) -> str:
+        return self._load(self._read[0] if self._read else self.offset)[3]
 
 
 @dataclass

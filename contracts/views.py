@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.choices import BaseChoiceIterator
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +20,7 @@ from partnership.confirmation import ask_first
 from partnership.forms import add_service_errors
 from partnership.intents import AlreadyDone
 from partnership.models import MailKind, Organisation
-from partnership.pagination import PAGE_PARAM, paginate
+from partnership.pagination import PAGE_PARAM, page_number, paginate
 from partnership.views import member_required, queue_down_message, tell_ordered
 
 from . import history, permissions, selectors, services
@@ -116,29 +115,14 @@ def _contract_rows(contracts, states: dict[int, str]) -> list[_ContractRow]:
     return rows
 
 
-class _ReadOnce(BaseChoiceIterator):
-    """Choices read from the database once and kept, as an iterator: Django normalizes a
-    plain list of hundreds of options again on every assignment, not an iterator."""
-
-    def __init__(self, choices: list) -> None:
-        self.choices = choices
-
-    def __iter__(self):
-        return iter(self.choices)
-
-
-def _filter_key(form: ContractFilterForm) -> str:
+def _filter_key(form: ContractFilterForm, providers_digest: str) -> str:
     """A digest of everything the list's filter draws (contracts/_list_filter.html): what
-    was asked for, the errors, and the providers to choose from. Their (pk, name) pairs are
-    read once here and kept on the field, so the form draws the same ones. Drawing the
-    four fields costs more than the rest of the page's rows."""
-    field = form.fields["provider"]
-    read = _ReadOnce(list(iter(field.choices)))  # iter(): no COUNT query for its length
-    field.choices = read
+    was asked for, the errors, and the providers to choose from (their digest, read with
+    the page: selectors.ListPage). The providers themselves are read only when the filter is
+    drawn, on a miss: drawing the four fields costs more than the rest of the page's rows."""
     asked = [(name, form[name].data) for name in form.fields]
     errors = sorted((name, [str(e) for e in errs]) for name, errs in form.errors.items())
-    options = [(str(value), str(label)) for value, label in read.choices]
-    drawn = repr((asked, errors, options)).encode()
+    drawn = repr((asked, errors, providers_digest)).encode()
     return hashlib.blake2b(drawn, digest_size=16).hexdigest()
 
 
@@ -148,24 +132,18 @@ def contract_list(request):
         if permissions.can_see_measures(request.user):
             return redirect("contracts:measures")
         raise PermissionDenied
-    providers = (
-        Organisation.objects.filter(
-            pk__in=permissions.contracts_visible_to(request.user).values("provider_id")
-        )
-        .only("pk", "name")
-        .order_by("name")
-    )
-    form = ContractFilterForm(request.GET, providers=providers)
+    form = ContractFilterForm(request.GET, providers=selectors.list_providers(request.user))
     d = form.cleaned_data if form.is_valid() else {}
-    filter_key = _filter_key(form)
     f = selectors.ContractFilter(
         state=d.get("state", ""),
         offer_q=d.get("offer_q", ""),
         deviations=d.get("deviations", ""),
         provider=d.get("provider"),
     )
-    page = paginate(selectors.contract_list_rows(request.user, f), 25, request.GET.get(PAGE_PARAM))
-    page.object_list = contracts = list(page.object_list)
+    size, asked = 25, page_number(request.GET.get(PAGE_PARAM))
+    listed = selectors.ListPage(request.user, f, offset=(asked - 1) * size, size=size)
+    page = paginate(listed, size, asked)
+    contracts = page.object_list
     states = _state_texts(contracts)
     query = request.GET.copy()
     query.pop(PAGE_PARAM, None)
@@ -183,7 +161,7 @@ def contract_list(request):
             ).hexdigest(),
             "query": query.urlencode(),
             "can_create": permissions.can_create_contract(request.user),
-            "filter_key": filter_key,
+            "filter_key": _filter_key(form, listed.providers_digest),
         },
     )
 

@@ -75,8 +75,8 @@ def accessibility(request):
 def dashboard(request):
     memberships = permissions.memberships_of(request.user)
     sections = [s for s in sections_for(request.user) if s.key != "dashboard"]
-    recent_jobs = list(Job.objects.filter(ordered_by=request.user)[:5])
-    notices = list(Notice.objects.filter(user=request.user, read_at__isnull=True)[:10])
+    recent_jobs = dashboard_panels.recent_jobs(request.user)
+    notices = dashboard_panels.unread_notices(request.user)
     unsent = mail.unsent(notices, kind=NOTICE_MAIL_KINDS)
     for notice in notices:
         notice.mail_not_sent = unsent.get(notice.pk, "")

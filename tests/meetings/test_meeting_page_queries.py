@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from meetings import permissions, selectors, services
-from meetings.models import Answer, MeetingInvitation
+from meetings.models import Answer, Meeting, MeetingInvitation
 from partnership.models import User
 from tests.factories import MembershipFactory, ProviderFactory, UserFactory
+from tests.meetings.conftest import CLOSED_TITLE
 
 
 def _grow(setup, *, organisations: int, members: int, people: int) -> list[User]:
@@ -230,3 +231,75 @@ def test_secretariat_removes_an_invitation_with_the_form_on_the_page(setup):
     assert not MeetingInvitation.objects.filter(pk=person.pk).exists()
     # The cached list follows.
     assert remove not in client.get(url).content.decode()
+
+
+def _agenda_table(page: str) -> str:
+    return page.split("Dagsorden med tidsplan", 1)[1].split("</table>", 1)[0]
+
+
+def _organisations(page: str) -> str:
+    return page.split("<dt>Inviterede organisationer</dt><dd>", 1)[1].split("</dd>", 1)[0]
+
+
+def test_cached_organisations_and_agenda_show_a_change_at_once(client, setup):
+    """The invited organisations' names and the agenda (for anyone but the secretariat)
+    come from the cache under a digest of what they show: a renamed or newly invited
+    organisation, an edited item and a new bilag show on the next page."""
+    client.force_login(setup.caseworker)
+    url = setup.meeting.get_absolute_url()
+    assert client.get(url).status_code == 200
+    page = client.get(url).content.decode()  # both are cached now
+    first = setup.meeting.invitations.exclude(organisation=None).first().organisation
+    first.name = "Omdøbt & Co"
+    first.save()
+    provider = ProviderFactory(name="Nyinviteret")
+    services.invite(
+        meeting=setup.meeting, organisations=[provider], people=[], by=setup.secretariat
+    )
+    services.save_agenda_item(
+        meeting=setup.meeting,
+        item=setup.items[0],
+        fields={"title": "Ny overskrift"},
+        by=setup.secretariat,
+    )
+    services.add_attachment(
+        item=setup.items[1],
+        uploaded=SimpleUploadedFile("nyt.pdf", b"%PDF-1.7\n%%EOF\n"),
+        title="Nyt bilag",
+        by=setup.secretariat,
+    )
+    after = client.get(url).content.decode()
+    names = ", ".join(escape(n) for n in selectors.invited_organisation_names(setup.meeting))
+    assert _organisations(after) == names != _organisations(page)
+    assert "Omdøbt &amp; Co" in names and "Nyinviteret" in names
+    assert "Ny overskrift" in _agenda_table(after) and "Nyt bilag" in _agenda_table(after)
+    assert "Ny overskrift" not in _agenda_table(page)
+
+
+def test_each_person_gets_their_own_agenda_from_the_cache(client, setup):
+    """The cached agenda is keyed by the rows a person may see: the provider, who may not
+    see the closed item, never gets the caseworker's agenda, and the other way round."""
+    url = setup.meeting.get_absolute_url()
+    pages = {}
+    for person in (setup.caseworker, setup.provider, setup.caseworker, setup.provider):
+        client.force_login(person)
+        pages.setdefault(person.pk, []).append(_agenda_table(client.get(url).content.decode()))
+    caseworker, provider = pages[setup.caseworker.pk], pages[setup.provider.pk]
+    assert caseworker[0] == caseworker[1] and provider[0] == provider[1]
+    assert CLOSED_TITLE in caseworker[0] and CLOSED_TITLE not in provider[0]
+
+
+def test_prepared_visible_meeting_is_that_of_meetings_visible_to(setup):
+    """visible_meeting runs SQL compiled once per person: it finds what the ORM's query
+    finds, for everyone, with the forum loaded as select_related loads it."""
+    for person in (setup.caseworker, setup.provider, setup.secretariat, setup.outsider):
+        for pk in (setup.meeting.pk, setup.meeting.pk + 1000):
+            expected = permissions.meetings_visible_to(person).filter(pk=pk).first()
+            found = permissions.visible_meeting(person, pk)
+            if expected is None:
+                assert found is None
+                continue
+            fields = [f.attname for f in type(expected)._meta.concrete_fields]
+            assert [getattr(found, f) for f in fields] == [getattr(expected, f) for f in fields]
+            assert Meeting.forum.is_cached(found)
+            assert found.forum.name == expected.forum.name

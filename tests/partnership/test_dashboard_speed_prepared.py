@@ -1,0 +1,48 @@
+"""Mit overblik's own lists (the newest jobs and the unread notices) and every panel read
+through partnership.dashboard.prepared_rows (issue 17): the same objects as the ORM's, the
+fields' converters applied (a job's parameters are JSON)."""
+
+from __future__ import annotations
+
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils import timezone
+
+from partnership import dashboard
+from partnership.models import Job, Notice
+from tests.factories import CASEWORKER, demo_user
+
+
+def test_the_jobs_and_notices_are_the_orms(demo):
+    user = demo_user(CASEWORKER)
+    for n in range(7):
+        Job.objects.create(
+            kind="export", title=f"Eksport {n}", params={"år": 2026, "n": [n]}, ordered_by=user
+        )
+    for n in range(12):
+        Notice.objects.create(
+            user=user,
+            message=f"Besked {n}",
+            url="/overblik/",
+            read_at=timezone.now() if n % 4 == 0 else None,
+        )
+    for _round in range(2):  # compiled, then from the memo
+        jobs = dashboard.recent_jobs(user)
+        assert [model_to_dict(j) for j in jobs] == [
+            model_to_dict(j) for j in Job.objects.filter(ordered_by=user)[:5]
+        ]
+        assert jobs[0].params == {"år": 2026, "n": [6]}
+        notices = dashboard.unread_notices(user)
+        assert [model_to_dict(n) for n in notices] == [
+            model_to_dict(n) for n in Notice.objects.filter(user=user, read_at__isnull=True)[:10]
+        ]
+        assert len(notices) == 9
+
+
+def test_a_new_notice_shows_at_once(demo, client):
+    user = demo_user(CASEWORKER)
+    client.force_login(user)
+    url = reverse("partnership:dashboard")
+    assert "Ny besked til dig" not in client.get(url).content.decode()
+    Notice.objects.create(user=user, message="Ny besked til dig", url="")
+    assert "Ny besked til dig" in client.get(url).content.decode()
