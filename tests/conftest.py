@@ -206,10 +206,14 @@ def _media_and_cache(settings, tmp_path):
     limits and used TOTP codes do not leak between tests)."""
     from django.core.cache import cache
 
+    from offers.search.selectors import forget_in_process
+
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()
+    forget_in_process()
     yield
     cache.clear()
+    forget_in_process()
 
 
 # The data migrations that write reference data, in migration order: a database emptied by

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from .selectors import CACHE_SECONDS, Generation
+from .selectors import Generation, generation_cached
 
 OPTION_TEMPLATE = "offers/_search_option.html"
 KINDS = ("checkboxes", "select")
@@ -64,10 +63,7 @@ def mark_options(fields: list[dict[str, Any]], generation: Generation | None) ->
     if generation is None:
         return
     key = generation.key("options", translation.get_language())
-    pieces: Pieces | None = cache.get(key)
-    if pieces is None:
-        pieces = _pieces(fields)
-        cache.set(key, pieces, CACHE_SECONDS)
+    pieces: Pieces = generation_cached(key, lambda: _pieces(fields))
     for field in fields:
         drawn = pieces.get(field["name"])
         if field["kind"] not in KINDS or field["errors"] or drawn is None:
