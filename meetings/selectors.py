@@ -398,7 +398,9 @@ queries, and 8 ms as prefetch_related)."""
 
 _ITEM_FIELDS = [f.attname for f in AgendaItem._meta.concrete_fields]
 AGENDA_ITEMS_SQL = "SELECT {} FROM {} WHERE meeting_id = %(meeting)s ORDER BY position, id".format(
-    ", ".join(connection.ops.quote_name(f.column) for f in AgendaItem._meta.concrete_fields),
+    # (Quoted as PostgreSQL quotes a name: no connection is asked while the module loads,
+    # which `check --deploy` does without a database.)
+    ", ".join(f'"{f.column}"' for f in AgendaItem._meta.concrete_fields),
     AgendaItem._meta.db_table,
 )
 """The meeting's items in their order, each column as the ORM reads it (none of them is
