@@ -8,14 +8,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from partnership import formats
-from partnership.dashboard import compiled
+from partnership.dashboard import compiled, compiled_cursor
 from partnership.models import Organisation
 
 from .diff import Diff, word_diff
@@ -202,7 +201,7 @@ class ListPage:
         if statements is not None:
             page, totals = statements
             n = len(ROW_COLUMNS)
-            with connection.cursor() as cursor:
+            with compiled_cursor() as cursor:
                 cursor.execute(*page)
                 found = cursor.fetchall()
                 if found:

@@ -138,7 +138,7 @@ def visible_meeting(user: AnyUser, pk: int) -> Meeting | None:
     if prepared is None:
         return None
     sql, params = prepared
-    with connection.cursor() as cursor:
+    with dashboard.compiled_cursor() as cursor:
         cursor.execute(sql, bind(params, {SOME_MEETING: pk}))
         row = cursor.fetchone()
     if row is None:

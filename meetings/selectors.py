@@ -298,7 +298,7 @@ def meeting_facts(meeting: Meeting, user: AnyUser, *, open_actions: bool = False
             dashboard.NOW: meeting.starts_at,
         },
     )
-    with connection.cursor() as cursor:
+    with dashboard.compiled_cursor() as cursor:
         cursor.execute(sql, values)
         organisations, people, statuses, *digest = cursor.fetchone()
     return MeetingFacts(

@@ -5,9 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from django.db.backends.postgresql import base, creation
+from psycopg.pq import Format
 
 from partnership import db_roles
+
+# A threshold no query reaches: psycopg prepares only on request (preparing_cursor()), its
+# automatic preparing stays off for every other query, as Django's backend leaves it.
+_PREPARE_ON_REQUEST_ONLY = 1_000_000_000
+
+
+class _PreparingCursor(psycopg.Cursor):  # type: ignore[type-arg]
+    """A cursor that binds its parameters on the server and prepares each statement (psycopg
+    keeps the last prepared_max of them per connection)."""
+
+    def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, **kw: Any):
+        return super().execute(query, params, prepare=True, **kw)
 
 
 class DatabaseCreation(creation.DatabaseCreation):
@@ -25,6 +39,23 @@ class DatabaseCreation(creation.DatabaseCreation):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     creation_class = DatabaseCreation
+
+    def preparing_cursor(self) -> Any:
+        """connection.cursor() (the health check, the execute wrappers, the query log, the
+        time zone), over a cursor that prepares its statements: for SQL whose text repeats
+        with other parameters (partnership/dashboard.py compiled_cursor())."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            raw = self.connection
+            if raw.prepare_threshold is None:
+                raw.prepare_threshold = _PREPARE_ON_REQUEST_ONLY
+            cursor = _PreparingCursor(raw)
+            # (As Django's create_cursor(): the cursor's time zone if the connection's differs.)
+            tzloader = raw.adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
+            if self.timezone != tzloader.timezone:
+                base.register_tzloader(self.timezone, cursor)
+            return self._prepare_cursor(cursor)
 
     def get_connection_params(self) -> dict[str, Any]:
         params = super().get_connection_params()
