@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from django.db.backends.postgresql import base, creation
+from django.db.backends.postgresql import base, creation, operations
 from psycopg.pq import Format
 
 from partnership import db_roles
@@ -37,8 +37,23 @@ class DatabaseCreation(creation.DatabaseCreation):
             super().destroy_test_db(*args, **kwargs)
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str | None:
+        """The query with its parameters, as the query log shows every other query: psycopg
+        keeps no text of a prepared one (written here as Django writes the queries of a
+        connection that binds on the server)."""
+        if isinstance(cursor, _PreparingCursor):
+            try:
+                return str(self.compose_sql(sql, params))
+            except psycopg.errors.DataError:
+                return None
+        found: str | None = super().last_executed_query(cursor, sql, params)
+        return found
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     creation_class = DatabaseCreation
+    ops_class = DatabaseOperations
 
     def preparing_cursor(self) -> Any:
         """connection.cursor() (the health check, the execute wrappers, the query log, the

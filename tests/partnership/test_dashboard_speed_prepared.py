@@ -46,3 +46,26 @@ def test_a_new_notice_shows_at_once(demo, client):
     assert "Ny besked til dig" not in client.get(url).content.decode()
     Notice.objects.create(user=user, message="Ny besked til dig", url="")
     assert "Ny besked til dig" in client.get(url).content.decode()
+
+
+def test_the_compiled_sql_runs_prepared_and_is_counted_as_any_query(demo):
+    """compiled()'s SQL runs as a prepared statement (partnership.dashboard.compiled_cursor,
+    the backend's preparing_cursor()), still through Django's execute wrappers and query log
+    (the query-count tests and the bench's Server-Timing see it), its times in the portal's
+    time zone as every other query's; nothing else is prepared."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = demo_user(CASEWORKER)
+    job = Job.objects.create(kind="export", title="Eksport", params={}, ordered_by=user)
+    with CaptureQueriesContext(connection) as ctx:
+        jobs = dashboard.recent_jobs(user)
+    assert [j.pk for j in jobs] == [job.pk]
+    assert any('"partnership_job"' in q["sql"] for q in ctx.captured_queries)
+    assert jobs[0].created_at == Job.objects.get(pk=job.pk).created_at
+    assert jobs[0].created_at.tzinfo is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"partnership_job"' in sql for sql in prepared), prepared
+    assert not any("pg_prepared_statements" in sql for sql in prepared)
