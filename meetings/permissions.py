@@ -21,7 +21,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -111,44 +111,55 @@ _MEETING_COLUMNS = [f.attname for f in Meeting._meta.concrete_fields]
 _FORUM_COLUMNS = [f.attname for f in Forum._meta.concrete_fields]
 
 
-def _visible_meeting_query(user: AnyUser) -> tuple[str, tuple[Any, ...]] | None:
-    """The SQL of meetings_visible_to(user) for one meeting (SOME_MEETING) with its forum,
-    their columns in the order of _MEETING_COLUMNS and _FORUM_COLUMNS; None if the person
-    sees none. Compiled once per process for each person: building and compiling the
-    query took 1.0 ms, running it 0.2 ms (the bench's Fællesmøde, for a caseworker)."""
+def meetings_with_forum(
+    key: str,
+    user: AnyUser,
+    build: Callable[[], QuerySet[Meeting]],
+    values: Mapping[Any, Any],
+) -> list[Meeting]:
+    """The meetings of build() (meetings_visible_to(user) filtered, ordered and sliced, with
+    stand-ins for the meeting, its forum or the moment: SOME_MEETING, SOME_FORUM,
+    partnership.dashboard.NOW), each with its forum (as select_related loads it), the
+    stand-ins replaced by `values`. The SQL is compiled once per process for each `key` and
+    person (partnership.dashboard.compiled) and runs prepared: building and compiling such
+    a query took 1.0 ms, running it 0.2 ms (the bench's Fællesmøde, for a caseworker). For
+    anyone but the secretariat the query has asked whether the person is invited, so
+    is_invitee remembers the answer instead of asking again."""
 
     def compile_it() -> tuple[str, tuple[Any, ...]] | None:
-        query = meetings_visible_to(user).filter(pk=SOME_MEETING).order_by()
         columns = [*_MEETING_COLUMNS, *(f"forum__{name}" for name in _FORUM_COLUMNS)]
         try:
-            sql, params = query.values_list(*columns).query.sql_with_params()
+            sql, params = build().values_list(*columns).query.sql_with_params()
         except EmptyResultSet:  # (meetings_visible_to of someone who is no member: none)
             return None
         return sql, tuple(params)
 
-    return dashboard.compiled("meetings:visible_meeting", user, compile_it)
+    prepared = dashboard.compiled(key, user, compile_it)
+    if prepared is None:
+        return []
+    sql, params = prepared
+    with dashboard.compiled_cursor() as cursor:
+        cursor.execute(sql, bind(params, values))
+        rows = cursor.fetchall()
+    width, meetings = len(_MEETING_COLUMNS), []
+    for row in rows:
+        meeting = Meeting.from_db(connection.alias, _MEETING_COLUMNS, row[:width])
+        forum = Forum.from_db(connection.alias, _FORUM_COLUMNS, row[width:])
+        Meeting.forum.field.set_cached_value(meeting, forum)
+        meetings.append(meeting)
+    remember_invited(user, meetings)
+    return meetings
 
 
 def visible_meeting(user: AnyUser, pk: int) -> Meeting | None:
-    """The meeting with that pk if the person may see it (None if not), forum loaded (as
-    select_related loads it). For anyone but the secretariat the query has already asked
-    whether the person is invited (meetings_visible_to), so is_invitee remembers the answer
-    instead of asking again."""
-    prepared = _visible_meeting_query(user)
-    if prepared is None:
-        return None
-    sql, params = prepared
-    with dashboard.compiled_cursor() as cursor:
-        cursor.execute(sql, bind(params, {SOME_MEETING: pk}))
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    width = len(_MEETING_COLUMNS)
-    meeting = Meeting.from_db(connection.alias, _MEETING_COLUMNS, row[:width])
-    forum = Forum.from_db(connection.alias, _FORUM_COLUMNS, row[width:])
-    Meeting.forum.field.set_cached_value(meeting, forum)
-    remember_invited(user, [meeting])
-    return meeting
+    """The meeting with that pk if the person may see it (None if not), forum loaded."""
+    found = meetings_with_forum(
+        "meetings:visible_meeting",
+        user,
+        lambda: meetings_visible_to(user).filter(pk=SOME_MEETING).order_by(),
+        {SOME_MEETING: pk},
+    )
+    return found[0] if found else None
 
 
 def meetings_seen_by(user: AnyUser, meetings: QuerySet[Meeting]) -> list[Meeting]:

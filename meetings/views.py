@@ -99,8 +99,8 @@ def _overrun_warning(request, meeting: Meeting) -> None:
 def meeting_list(request):
     """The coming meetings and the latest past ones; older ones on meeting_archive."""
     now = timezone.now()
-    recent = list(selectors.past_meetings(request.user, now)[: selectors.RECENT_MEETINGS + 1])
-    upcoming = list(selectors.upcoming_meetings(request.user, now))
+    recent = selectors.recent_meetings_list(request.user, now, selectors.RECENT_MEETINGS + 1)
+    upcoming = selectors.upcoming_meetings_list(request.user, now)
     past = recent[: selectors.RECENT_MEETINGS]
     return render(
         request,

@@ -303,3 +303,28 @@ def test_prepared_visible_meeting_is_that_of_meetings_visible_to(setup):
             assert [getattr(found, f) for f in fields] == [getattr(expected, f) for f in fields]
             assert Meeting.forum.is_cached(found)
             assert found.forum.name == expected.forum.name
+
+
+def test_prepared_meeting_lists_are_those_of_the_orm(setup):
+    """The meeting list's coming and recent meetings (SQL compiled once per person, the
+    moment a parameter) are the ORM's upcoming_meetings() and past_meetings(), for everyone
+    and at moments before, during and after the meeting."""
+    from datetime import timedelta
+
+    meeting = setup.meeting
+    moments = [meeting.starts_at - timedelta(days=1), meeting.starts_at, meeting.ends_at]
+    moments.append(meeting.ends_at + timedelta(seconds=1))
+    for person in (setup.caseworker, setup.provider, setup.secretariat, setup.outsider):
+        for now in moments:
+            upcoming = selectors.upcoming_meetings_list(person, now)
+            assert [m.pk for m in upcoming] == [
+                m.pk for m in selectors.upcoming_meetings(person, now)
+            ]
+            recent = selectors.recent_meetings_list(person, now, 3)
+            assert [m.pk for m in recent] == [
+                m.pk for m in selectors.past_meetings(person, now)[:3]
+            ]
+            for m in [*upcoming, *recent]:
+                assert Meeting.forum.is_cached(m)
+    assert any(selectors.upcoming_meetings_list(p, moments[0]) for p in (setup.caseworker,))
+    assert any(selectors.recent_meetings_list(p, moments[-1], 3) for p in (setup.caseworker,))
