@@ -97,14 +97,8 @@ def is_invitee(user: AnyUser, meeting: Meeting) -> bool:
 
 # Stand for a meeting and its forum in SQL compiled once per process for each person
 # (partnership.dashboard.compiled; its NOW for the meeting's start): values no row holds,
-# replaced by the meeting's own on each run (bind).
+# replaced by the meeting's own on each run (partnership.dashboard.bind).
 SOME_MEETING, SOME_FORUM = -17, -18
-
-
-def bind(params: Iterable[Any], values: Mapping[Any, Any]) -> list[Any]:
-    """A prepared query's parameters with each stand-in (SOME_MEETING, ...) replaced by the
-    value it stands for (type(): True == 1, and a list is no key)."""
-    return [values.get(p, p) if type(p) in (int, datetime) else p for p in params]
 
 
 _MEETING_COLUMNS = [f.attname for f in Meeting._meta.concrete_fields]
@@ -139,7 +133,7 @@ def meetings_with_forum(
         return []
     sql, params = prepared
     with dashboard.compiled_cursor() as cursor:
-        cursor.execute(sql, bind(params, values))
+        cursor.execute(sql, dashboard.bind(params, values))
         rows = cursor.fetchall()
     width, meetings = len(_MEETING_COLUMNS), []
     for row in rows:

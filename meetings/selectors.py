@@ -311,7 +311,7 @@ def meeting_facts(meeting: Meeting, user: AnyUser, *, open_actions: bool = False
     item), the digest of the open actions the item shows the person
     (actions.open_actions_fingerprint). One query, its SQL compiled once (_facts_query)."""
     sql, params = _facts_query(user, open_actions)
-    values = permissions.bind(
+    values = dashboard.bind(
         params,
         {
             permissions.SOME_MEETING: meeting.pk,

@@ -22,7 +22,7 @@ tests/partnership/test_dashboard_prepared.py holds the prepared form to the ORM'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -115,6 +115,13 @@ def compiled(key: str, user: Any, compile_it: Callable[[], T]) -> T:
         _prepared.clear()
     _prepared[memo] = entry = compile_it()
     return entry
+
+
+def bind(params: Iterable[Any], values: Mapping[Any, Any]) -> list[Any]:
+    """The parameters of SQL kept by compiled() with each stand-in (NOW, a meeting's or an
+    offer's id no row has, ...) replaced by the value it stands for (type(): True == 1, and
+    a list is no key)."""
+    return [values.get(p, p) if type(p) in (int, datetime) else p for p in params]
 
 
 def compiled_cursor() -> Any:

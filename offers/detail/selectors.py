@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
@@ -22,6 +23,8 @@ from offers.models import (
 )
 from offers.permissions import offers_visible_to
 from offers.selectors import _labels
+from partnership import dashboard
+from partnership.models import Organisation
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -152,6 +155,55 @@ def _tariff(row: dict[str, Any]) -> Tariff:
     )
 
 
+# An offer's id no row has: the stand-in for the page's offer in its SQL (_page_query).
+_SOME_OFFER = -19
+_OFFER_COLUMNS = [f.attname for f in Offer._meta.concrete_fields]
+_ORGANISATION_COLUMNS = [f.attname for f in Organisation._meta.concrete_fields]
+# The offer's organisations as select_related("provider", "municipality",
+# "provider__branch_organisation") loads them, their columns after the offer's.
+_RELATED = ("provider", "municipality", "provider__branch_organisation")
+
+
+def _page_query(user: AnyUser) -> tuple[str, tuple[Any, ...]] | None:
+    """The SQL of the offer page's one query for the person: offers_visible_to(user) for one
+    offer (_SOME_OFFER), its columns, its organisations' and page_data (_PAGE_SQL). Kept by
+    partnership.dashboard.compiled and run prepared: building and compiling it took 1.0 ms
+    and planning its thirteen subqueries most of the rest of the database's time."""
+    columns = [
+        *_OFFER_COLUMNS,
+        *(f"{path}__{name}" for path in _RELATED for name in _ORGANISATION_COLUMNS),
+    ]
+    query = (
+        offers_visible_to(user)
+        .filter(pk=_SOME_OFFER)
+        .order_by()
+        .annotate(page_data=RawSQL(_PAGE_SQL, (user.pk,)))
+        .values_list(*columns, "page_data")
+    )
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # (someone who is no member sees no offer)
+        return None
+    return sql, tuple(params)
+
+
+def _with_organisations(row: tuple[Any, ...]) -> Offer:
+    """The offer of a _page_query() row with its organisations loaded (the branch
+    organisation None when the provider has none)."""
+    width, start = len(_ORGANISATION_COLUMNS), len(_OFFER_COLUMNS)
+    offer = Offer.from_db(connection.alias, _OFFER_COLUMNS, row[:start])
+
+    def organisation(at: int) -> Organisation:
+        return Organisation.from_db(connection.alias, _ORGANISATION_COLUMNS, row[at : at + width])
+
+    provider, municipality = organisation(start), organisation(start + width)
+    branch = organisation(start + 2 * width) if row[start + 2 * width] is not None else None
+    Offer.provider.field.set_cached_value(offer, provider)
+    Offer.municipality.field.set_cached_value(offer, municipality)
+    Organisation.branch_organisation.field.set_cached_value(provider, branch)
+    return offer
+
+
 def offer_for_page(user: AnyUser, pk: int) -> PageOffer:
     """The offer with everything its page lists, as dicts with their labels: paragraph_list,
     target_group_list, photo_list, document_list, vacancy_list (the last six reports),
@@ -160,13 +212,18 @@ def offer_for_page(user: AnyUser, pk: int) -> PageOffer:
     tariffs as model instances: draft_list (newest year first) and, for tariff_history(),
     published_list with tariff_addons (published tariff id → add-ons) and rates (year → PL
     rate). One query whatever the number of rows."""
-    qs = offers_visible_to(user).select_related(
-        "provider", "municipality", "provider__branch_organisation"
-    )
-    offer = qs.annotate(page_data=RawSQL(_PAGE_SQL, (user.pk,))).get(pk=pk)
-    text = offer.page_data
+    prepared = dashboard.compiled("offers:page", user, lambda: _page_query(user))
+    if prepared is None:
+        raise Offer.DoesNotExist
+    sql, params = prepared
+    with dashboard.compiled_cursor() as cursor:
+        cursor.execute(sql, dashboard.bind(params, {_SOME_OFFER: pk}))
+        row = cursor.fetchone()
+    if row is None:
+        raise Offer.DoesNotExist
+    offer = _with_organisations(row)
+    text = row[-1]
     data = json.loads(text, parse_float=Decimal)
-    del offer.page_data
     data["tariffs"] = [_tariff(row) for row in data["tariffs"]]
     page = _with_page_data(cast("PageOffer", offer), data)
     page.content_key = _content_key(page, text)

@@ -31,7 +31,17 @@ from offers.models import (
     VacancyReport,
 )
 from tests.conftest import danish_date
-from tests.factories import days_ago, demo_user, make_offer, pl_rates, publish
+from tests.factories import (
+    CASEWORKER,
+    CASEWORKER_NAESTVED,
+    PROVIDER,
+    SECRETARIAT,
+    days_ago,
+    demo_user,
+    make_offer,
+    pl_rates,
+    publish,
+)
 
 YEAR = selectors.current_year()
 
@@ -258,3 +268,48 @@ def test_the_offer_page_reads_what_the_offer_holds(demo):
         assert [str(t.price) for t in page.published_list][:3] == ["1530.00", "1520.00", "1510.00"]
         assert len(page.published_list) == 9 and len(page.draft_list) == 1
         assert page.draft_list[0].occupancy_percent == Decimal("87.5")
+
+
+def test_the_prepared_offer_page_finds_what_the_orm_finds_for_everyone(demo):
+    """offer_for_page runs SQL compiled once per person (partnership.dashboard.compiled) and
+    prepared: for every role it finds the offer offers_visible_to finds (a draft only for
+    its provider's editors and the secretariat, nothing that is not there), with the
+    provider, municipality and branch organisation loaded as select_related loads them."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.forms.models import model_to_dict
+
+    from offers.models import Offer, OfferStatus
+    from offers.permissions import offers_visible_to
+
+    published = make_offer(name="Offentligt")
+    draft = make_offer(name="Kladden", status=OfferStatus.DRAFT)
+    other = make_offer(name="Andens kladde", provider_slug="fonden-solsikken")
+    other.status = OfferStatus.DRAFT
+    other.save()
+    people = [demo_user(e) for e in (CASEWORKER, CASEWORKER_NAESTVED, PROVIDER, SECRETARIAT)]
+    for person in [*people, AnonymousUser()]:
+        for pk in (published.pk, draft.pk, other.pk, other.pk + 1000):
+            expected = (
+                offers_visible_to(person)
+                .select_related("provider", "municipality", "provider__branch_organisation")
+                .filter(pk=pk)
+                .first()
+            )
+            if expected is None:
+                with pytest.raises(Offer.DoesNotExist):
+                    page_selectors.offer_for_page(person, pk)
+                continue
+            found = page_selectors.offer_for_page(person, pk)
+            assert model_to_dict(found) == model_to_dict(expected)
+            for related in (found.provider, found.municipality):
+                assert related is not None
+            assert model_to_dict(found.provider) == model_to_dict(expected.provider)
+            assert model_to_dict(found.municipality) == model_to_dict(expected.municipality)
+            assert (found.provider.branch_organisation is None) == (
+                expected.provider.branch_organisation is None
+            )
+            if expected.provider.branch_organisation:
+                assert found.provider.branch_organisation.name == (
+                    expected.provider.branch_organisation.name
+                )
+    assert page_selectors.offer_for_page(people[2], draft.pk).name == "Kladden"
