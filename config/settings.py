@@ -172,6 +172,13 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="") or version.code_version(
     BASE_DIR
 )
+# Values under keys that change whenever the value would (a digest of what a fragment shows,
+# the search's data generation): `{% cache %}` uses this alias. Each process keeps those it
+# read or wrote in front of the default cache (partnership.cache.ContentKeyedCache).
+CACHES["template_fragments"] = {
+    "BACKEND": "partnership.cache.ContentKeyedCache",
+    "OPTIONS": {"SHARED": "default"},
+}
 
 AUTH_USER_MODEL = "partnership.User"
 AUTHENTICATION_BACKENDS = [

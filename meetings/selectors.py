@@ -430,8 +430,10 @@ query cost 0.5 ms, 0.3 ms of it in building and compiling it (the bench's Fælle
 
 
 def _agenda_rows(meeting: Meeting) -> list[AgendaRow]:
-    """Every item of the meeting in the time plan, with its details. Two queries."""
-    with connection.cursor() as cursor:
+    """Every item of the meeting in the time plan, with its details. Two queries, prepared
+    (their text is the same for every meeting: planning the details' took 0.5 ms of their
+    1.2 on the bench's Fællesmøde, running them 0.15)."""
+    with dashboard.compiled_cursor() as cursor:
         cursor.execute(AGENDA_ITEMS_SQL, {"meeting": meeting.pk})
         found = cursor.fetchall()
         if not found:

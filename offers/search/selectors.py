@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, OrderBy, QuerySet, Value
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -40,6 +39,7 @@ from offers.permissions import (
     search_rows_visible_to,
 )
 from offers.selectors import current_year, with_current_tariff
+from partnership.cache import content_keyed
 from partnership.models import Organisation, OrganisationKind
 from partnership.pagination import page_number
 
@@ -241,35 +241,16 @@ def search_reference(generation: Generation | None = None) -> SearchReference:
     return generation_cached(generation.key("reference"), _read_reference)
 
 
-# The values kept under a generation that every search reads (the reference data, the
-# options' pieces): also in the process, by their key, so that a search does not fetch and
-# unpickle them from the cache each time (0.6 ms of a search page). A new generation is a new
-# key; the oldest keys go when there are more than _IN_PROCESS_LIMIT.
-_IN_PROCESS: dict[str, Any] = {}
-_IN_PROCESS_LIMIT = 16
-
-
-def forget_in_process() -> None:
-    """Drop what generation_cached() keeps in the process: the tests start each with it
-    empty, as with the cache (a test that counts what is drawn sees it drawn)."""
-    _IN_PROCESS.clear()
-
-
 def generation_cached(key: str, compute: Callable[[], _T]) -> _T:
-    """The value under `key` (a Generation.key()): from the process, else from the cache,
-    else compute()d and kept in both. The value is shared by the requests of the process:
-    it must not be changed."""
-    try:
-        return cast("_T", _IN_PROCESS[key])
-    except KeyError:
-        pass
-    found = cache.get(key)
+    """The value under `key` (a Generation.key()): from the cache of values under keys that
+    change with them (partnership.cache.content_keyed(): this process's copy first, so that
+    a search neither fetches nor unpickles the reference data and the options' pieces each
+    time, 0.6 ms of a search page), else compute()d and kept there. The value is shared by
+    the requests of the process: it must not be changed."""
+    found = content_keyed().get(key)
     if found is None:
         found = compute()
-        cache.set(key, found, CACHE_SECONDS)
-    while len(_IN_PROCESS) >= _IN_PROCESS_LIMIT:
-        del _IN_PROCESS[next(iter(_IN_PROCESS))]
-    _IN_PROCESS[key] = found
+        content_keyed().set(key, found, CACHE_SECONDS)
     return cast("_T", found)
 
 
@@ -462,14 +443,14 @@ class SearchResults:
         """(number of matches, the window's ids, their results), from the cache or read. The
         results are made with the reference data of the same generation."""
         if self._loaded is None and self._cache_key:
-            self._loaded = cache.get(self._cache_key)
+            self._loaded = content_keyed().get(self._cache_key)
             self.from_cache = self._loaded is not None
         if self._loaded is None:
             start, stop = self._window, self._window + PAGE_SIZE
             total, ids, details, reasons = self._read_window(start, stop)
             self._loaded = (total, ids, self._results(ids, details, reasons))
             if self._cache_key:
-                cache.set(self._cache_key, self._loaded, CACHE_SECONDS)
+                content_keyed().set(self._cache_key, self._loaded, CACHE_SECONDS)
         return self._loaded
 
     def count(self) -> int:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
@@ -21,6 +20,7 @@ from offers.compare.session import COMPARE_MAX, compared_ids
 from offers.models import TariffUnit
 from offers.selectors import current_year
 from partnership import formats
+from partnership.cache import content_keyed
 from partnership.exports import CSV_CONTENT_TYPE, csv_lines, in_chunks
 from partnership.pagination import PAGE_PARAM, page_number, paginate
 from partnership.views import member_required
@@ -115,14 +115,14 @@ def _drawn_cards(
             )
         )
         key = f"{results.cache_key}:cards:{hashlib.sha256(shown.encode()).hexdigest()[:40]}"
-    drawn = cache.get(key) if key and results.from_cache else None
+    drawn = content_keyed().get(key) if key and results.from_cache else None
     if drawn is None:
         context = {"page": page, "year": year, "compare_ids": compare_ids}
         context["compare_full"] = compare_full
         # (The template's last line break is not the list's.)
         drawn = template.render(context).removesuffix("\n")
         if key:
-            cache.set(key, drawn, selectors.CACHE_SECONDS)
+            content_keyed().set(key, drawn, selectors.CACHE_SECONDS)
     # The template's output, escaped there (as offers/search/options.py's pieces).
     return mark_safe(drawn)  # noqa: S308
 

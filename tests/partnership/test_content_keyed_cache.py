@@ -1,0 +1,143 @@
+"""The cache of values under keys that change with them (partnership.cache.ContentKeyedCache,
+CACHES "template_fragments"): each process keeps what it read or wrote in front of the shared
+cache. That is only right for values whose key is a digest of what they show, so every
+`{% cache %}` of the templates is listed here with where its key is made, and a new one fails
+until it is added (and its key checked to be such a digest)."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.test import override_settings
+
+from partnership import cache as cache_module
+from partnership.cache import ContentKeyedCache, content_keyed, forget_process_copies
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+CACHE_TAG = re.compile(r"{%\s*cache\s+(\S+)\s+(\S+)((?:\s+[^%\s]+)*)\s*%}")
+
+# Each fragment cached in a template, and where the key it varies on is made: a digest of
+# everything the fragment shows (or of the data's version it is drawn from).
+FRAGMENTS = {
+    "meetings_upcoming": "meetings.views._meeting_table_key (the rows' values)",
+    "meetings_past": "meetings.views._meeting_table_key (the rows' values)",
+    "meetings_organisations": "meetings.selectors.meeting_facts organisations_digest",
+    "meetings_invitations": "meetings.views._list_key (the invitations shown)",
+    "meetings_agenda": "meetings.views._agenda_key (the rows and the follow-up's key)",
+    "meetings_participants": "meetings.views._list_key (the participants shown)",
+    "meetings_open_actions": "meetings.views._list_key (actions.open_actions_fingerprint)",
+    "contracts_list_rows": "contracts.views.contract_list rows_key (the rows and states)",
+    "contracts_list_filter": "contracts.views._filter_key (the form and the providers)",
+    "contracts_list_select": "contracts.forms.ListSelect widget key (every option)",
+    "offer_facts": "offers.detail.selectors._content_key (the offer's page data)",
+    "offer_tariffs": "offers.detail.selectors._content_key (the offer's page data)",
+}
+
+
+def _cached_fragments() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        for match in CACHE_TAG.finditer(path.read_text(encoding="utf-8")):
+            _timeout, name, vary = match.groups()
+            found.setdefault(name, []).extend(vary.split())
+    return found
+
+
+def test_every_cached_fragment_is_listed_with_the_digest_it_is_keyed_by():
+    found = _cached_fragments()
+    assert found, "no {% cache %} found: the pattern no longer reads the templates"
+    assert sorted(found) == sorted(FRAGMENTS), (
+        "A {% cache %} fragment is kept in every process under its key "
+        "(partnership.cache.ContentKeyedCache): key it by a digest of what it shows and list "
+        "it in FRAGMENTS."
+    )
+    for name, vary in found.items():
+        assert vary, f"{name} is cached under a fixed key: it would never change"
+
+
+def test_the_fragment_cache_is_the_content_keyed_one():
+    assert isinstance(caches["template_fragments"], ContentKeyedCache)
+    assert content_keyed() is caches["template_fragments"]
+
+
+class _Counting:
+    """Counts the shared cache's reads."""
+
+    def __init__(self, monkeypatch):
+        self.gets = 0
+        shared = caches["default"]
+        original = shared.get
+
+        def get(*args, **kwargs):
+            self.gets += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(shared, "get", get)
+
+
+def test_a_value_is_read_from_the_shared_cache_once_then_from_the_process(monkeypatch):
+    counting = _Counting(monkeypatch)
+    caches["default"].set("fragment:a", "<p>a</p>")  # written by another process
+    fragments = content_keyed()
+    assert fragments.get("fragment:a") == "<p>a</p>"
+    assert fragments.get("fragment:a") == "<p>a</p>"
+    assert counting.gets == 1
+    fragments.set("fragment:b", "<p>b</p>")
+    assert fragments.get("fragment:b") == "<p>b</p>"
+    assert counting.gets == 1
+    # Written through: another process finds it in the shared cache.
+    assert caches["default"].get("fragment:b") == "<p>b</p>"
+    assert fragments.get("fragment:missing", "none") == "none"
+    assert counting.gets == 3  # (the line before this one's read, and the missing value's)
+
+
+def test_clearing_forgets_the_process_copies_too():
+    fragments = content_keyed()
+    fragments.set("fragment:a", "<p>a</p>")
+    fragments.clear()
+    assert fragments.get("fragment:a") is None
+    fragments.set("fragment:a", "<p>a</p>")
+    forget_process_copies()
+    caches["default"].delete("fragment:a")
+    assert fragments.get("fragment:a") is None
+
+
+@override_settings(
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "template_fragments": {
+            "BACKEND": "partnership.cache.ContentKeyedCache",
+            "OPTIONS": {"SHARED": "default", "MAX_SIZE": 25},
+        },
+    }
+)
+def test_the_process_keeps_at_most_max_size_characters_the_least_recently_read_going_first():
+    fragments = content_keyed()
+    fragments.set("a", "x" * 10)
+    fragments.set("b", "y" * 10)
+    assert fragments.get("a") == "x" * 10  # a is now the most recently read
+    fragments.set("c", "z" * 10)
+    assert set(cache_module._process_copies) == {":1:a", ":1:c"}
+    assert cache_module._process_size[0] == 20
+    # b is still in the shared cache.
+    assert fragments.get("b") == "y" * 10
+
+
+@pytest.mark.django_db
+def test_a_page_fragment_read_again_costs_no_round_trip_to_the_shared_cache(client, monkeypatch):
+    """The meeting list's tables ({% cache %}): the second request reads them from the
+    process, a process without its copies from the shared cache."""
+    from tests.factories import SECRETARIAT, demo_user, make_meeting
+
+    secretariat = demo_user(SECRETARIAT)
+    make_meeting(secretariat)
+    client.force_login(secretariat)
+    assert client.get("/moeder/").status_code == 200
+    counting = _Counting(monkeypatch)
+    assert client.get("/moeder/").status_code == 200
+    from_process = counting.gets
+    forget_process_copies()
+    assert client.get("/moeder/").status_code == 200
+    # (The other reads of the default cache, the session's or a rate limit's, are the same.)
+    assert counting.gets - from_process == from_process + 2
