@@ -206,14 +206,17 @@ def _media_and_cache(settings, tmp_path):
     limits and used TOTP codes do not leak between tests)."""
     from django.core.cache import cache
 
+    from offers.search.selectors import forget_compiled_searches
     from partnership.cache import forget_process_copies
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()
     forget_process_copies()
+    forget_compiled_searches()
     yield
     cache.clear()
     forget_process_copies()
+    forget_compiled_searches()
 
 
 # The data migrations that write reference data, in migration order: a database emptied by

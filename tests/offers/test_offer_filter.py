@@ -353,7 +353,7 @@ def test_the_callers_are_listed_and_each_goes_through_the_filterset(world, monke
     _takstoversigt({"municipality": "naestved"})
     _api({"kommune": "naestved"})
     assert calls == [
-        "offers.search.selectors.query",  # search_page()
+        "offers.search.selectors.build",  # search_page() (each kind compiled once)
         "offers.search.opendata._matching",  # open data: matching_ids()
         "offers.filters.filter_queryset",  # SearchFilter(...).qs
         "offers.reports.overview.tariff_overview",
