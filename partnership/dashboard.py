@@ -117,11 +117,28 @@ def compiled(key: str, user: Any, compile_it: Callable[[], T]) -> T:
     return entry
 
 
+def is_stand_in(param: Any, stand_in: Any) -> bool:
+    """Whether a parameter of compiled SQL is this stand-in: a number as the backend passes
+    it (int, or psycopg's Int2/Int4/Int8 of its column), else of the stand-in's own type (a
+    moment, a Decimal, a text). Never a bool: True == 1."""
+    if type(stand_in) is int:
+        return isinstance(param, int) and not isinstance(param, bool) and param == stand_in
+    return type(param) is type(stand_in) and param == stand_in
+
+
 def bind(params: Iterable[Any], values: Mapping[Any, Any]) -> list[Any]:
-    """The parameters of SQL kept by compiled() with each stand-in (NOW, a meeting's or an
-    offer's id no row has, ...) replaced by the value it stands for (type(): True == 1, and
-    a list is no key)."""
-    return [values.get(p, p) if type(p) in (int, datetime) else p for p in params]
+    """The parameters of SQL kept by compiled() (or the search's, offers.search.selectors
+    _compiled_matches) with each stand-in (NOW, a meeting's or an offer's id no row has, a
+    search's values, ...) replaced by the value it stands for (is_stand_in()), a number in
+    the type the backend gave the stand-in (Int4(17) where the ORM would pass Int4(17))."""
+    bound = []
+    for p in params:
+        for stand_in, value in values.items():
+            if is_stand_in(p, stand_in):
+                p = type(p)(value) if type(stand_in) is int and type(p) is not int else value
+                break
+        bound.append(p)
+    return bound
 
 
 def compiled_cursor() -> Any:

@@ -40,6 +40,7 @@ from offers.permissions import (
     search_rows_visible_to,
 )
 from offers.selectors import current_year, with_current_tariff
+from partnership import dashboard
 from partnership.cache import content_keyed
 from partnership.models import Organisation, OrganisationKind
 from partnership.pagination import page_number
@@ -360,7 +361,9 @@ def _matches_sql(
 # SQL's time). The SQL differs only by which filters a search uses (and how many paragraphs
 # and target groups, the order, the year and who sees what); their values are parameters.
 # So it is compiled once per process for each such kind, with a stand-in for each value (a
-# value no search has), and each search's values are put in the stand-ins' places.
+# value no search has), and each search's values are put in the stand-ins' places
+# (partnership.dashboard.bind, as for the SQL compiled per person). Kept per visibility
+# class rather than per person: everyone who sees the same offers runs the same SQL.
 # tests/offers/test_search_compiled.py holds the SQL and parameters to the ORM's for every
 # filter, alone and together.
 _SI = -987_650_000  # The stand-ins' base: ids and ages no row has.
@@ -436,27 +439,6 @@ def _stand_ins(
     return kind, {**values, **standing}, pairs
 
 
-def _is_stand_in(param: Any, stand_in: Any) -> bool:
-    """Whether a compiled parameter is this stand-in (an id or age as the backend passes it,
-    psycopg's Int2/Int4 of the column's type; a text or a Decimal as it is)."""
-    if type(stand_in) is int:
-        return isinstance(param, int) and not isinstance(param, bool) and param == stand_in
-    return type(param) is type(stand_in) and param == stand_in
-
-
-def _bound(params: list[Any], pairs: list[tuple[Any, Any]]) -> list[Any]:
-    """The compiled parameters with each stand-in replaced by its search's value (an id or
-    age in the stand-in's type: Int4(17) where the ORM would pass Int4(17))."""
-    out = []
-    for p in params:
-        for stand_in, value in pairs:
-            if _is_stand_in(p, stand_in):
-                p = type(p)(value) if type(stand_in) is int else value
-                break
-        out.append(p)
-    return out
-
-
 def _compiled_matches(
     kind: tuple[Any, ...],
     standing: dict[str, Any],
@@ -472,7 +454,7 @@ def _compiled_matches(
         except EmptyResultSet:  # (no offers for anyone: compiled as it is, and so answered)
             compiled = None
         else:
-            found = [any(_is_stand_in(p, s) for p in params) for s, _v in pairs]
+            found = [any(dashboard.is_stand_in(p, s) for p in params) for s, _v in pairs]
             compiled = (sql, params, columns, sort) if all(found) else None
         if len(_compiled_searches) >= _COMPILED_LIMIT:
             _compiled_searches.clear()
@@ -891,7 +873,7 @@ def search_page(
             compiled = _compiled_matches(key, standing, pairs, build)
             if compiled is not None:
                 sql, compiled_params, columns, sort = compiled
-                return sql, _bound(compiled_params, pairs), columns, sort
+                return sql, dashboard.bind(compiled_params, dict(pairs)), columns, sort
         return _matches_sql(*query())
 
     key = (
