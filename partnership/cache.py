@@ -12,15 +12,19 @@ overridable in OPTIONS) bound the cost of a Redis that hangs instead of refusing
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.utils.functional import Promise
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -154,6 +158,34 @@ class ContentKeyedCache(BaseCache):
         self._shared.set(key, value, timeout=timeout, version=version)
         self._remember(self.make_and_validate_key(key, version=version), value)
 
+    def get_many(self, keys, version=None):
+        """The values found, this process's copies first, the rest in one read of the shared
+        cache (Redis: one MGET)."""
+        found, missing = {}, []
+        # (Validated when written: a key read here was written, or is not found.)
+        local = {key: self.make_key(key, version=version) for key in keys}
+        with _process_lock:
+            for key in keys:
+                copy = _process_copies.get(local[key])
+                if copy is None:
+                    missing.append(key)
+                else:
+                    _process_copies.move_to_end(local[key])
+                    found[key] = copy[0]
+        if missing:
+            shared = self._shared.get_many(missing, version=version)
+            for key, value in shared.items():
+                self._remember(local[key], value)
+            found.update(shared)
+        return found
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        """Written in one go to the shared cache (Redis: one pipeline) and kept here."""
+        failed = self._shared.set_many(data, timeout=timeout, version=version)
+        for key, value in data.items():
+            self._remember(self.make_and_validate_key(key, version=version), value)
+        return failed
+
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         added = self._shared.add(key, value, timeout=timeout, version=version)
         if added:
@@ -182,6 +214,7 @@ class ContentKeyedCache(BaseCache):
 
 
 _MISSING = object()
+_Item = TypeVar("_Item")
 # The process's copies (ContentKeyedCache): key -> (value, size), least recently read first.
 _process_copies: OrderedDict[str, tuple[object, int]] = OrderedDict()
 _process_size = [0]
@@ -193,6 +226,43 @@ def forget_process_copies() -> None:
     with _process_lock:
         _process_copies.clear()
         _process_size[0] = 0
+
+
+def content_digest(*shown: object) -> str:
+    """A digest of everything a piece of markup shows, for its key in the content-keyed
+    cache: the values as text, lazy translations as what they say in the active language
+    (their repr() is their address), mappings and sequences by their items."""
+    return hashlib.sha256(repr(_as_text(shown)).encode()).hexdigest()[:40]
+
+
+def _as_text(value: object) -> object:
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return tuple((_as_text(k), _as_text(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):  # (an ErrorList is a list)
+        return tuple(_as_text(v) for v in value)
+    return value
+
+
+def drawn_once(
+    items: Sequence[_Item],
+    key: Callable[[_Item], str],
+    draw: Callable[[_Item], str],
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> list[str]:
+    """Each item's markup, drawn by draw(item) only when the content-keyed cache has none
+    under key(item): a key that is a digest of everything the markup shows (as every
+    `{% cache %}`'s), so a drawn item is never out of date. The items of a list are read
+    from the cache in one go and the new ones written in one go (a round trip each to the
+    shared cache at most, rather than one per item)."""
+    keys = [key(item) for item in items]
+    cache = content_keyed()
+    found = cache.get_many(keys) if keys else {}
+    new = {k: draw(item) for k, item in zip(keys, items, strict=True) if k not in found}
+    if new:
+        cache.set_many(new, timeout)
+    return [found[k] if k in found else new[k] for k in keys]
 
 
 def content_keyed() -> BaseCache:

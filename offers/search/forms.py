@@ -144,7 +144,7 @@ class SearchForm(PortalForm):
             }
             # The options are most of the form: listed here as plain values
             # (value, id, checked, label) or (value, selected, label), which
-            # templates/offers/_search_filters.html writes as the widget templates
+            # templates/offers/_search_field.html writes as the widget templates
             # (multiple_input.html, checkbox.html, select.html) would.
             if isinstance(widget, forms.CheckboxSelectMultiple):
                 selected = {str(v) for v in (bf.value() or [])}

@@ -497,13 +497,6 @@ class SearchResults:
         self._window = (page_number(number) - 1) * PAGE_SIZE
         self._cache_key = f"{cache_key}:{self._window}" if cache_key else None
         self._loaded: tuple[int, list[int], list[OfferResult]] | None = None
-        # Whether the results came from the cache (what is drawn of them may be there too).
-        self.from_cache = False
-
-    @property
-    def cache_key(self) -> str | None:
-        """The key the page's results are cached under (None: not cached)."""
-        return self._cache_key
 
     @cached_property
     def _built(self) -> tuple[AnnotatedOffers, list[str | OrderBy]]:
@@ -564,7 +557,6 @@ class SearchResults:
         results are made with the reference data of the same generation."""
         if self._loaded is None and self._cache_key:
             self._loaded = content_keyed().get(self._cache_key)
-            self.from_cache = self._loaded is not None
         if self._loaded is None:
             start, stop = self._window, self._window + PAGE_SIZE
             total, ids, details, reasons = self._read_window(start, stop)

@@ -4,6 +4,7 @@ or inflection find the demo offers, paragraph names and offer kinds ("botilbud",
 finds "low arousal"), and each result says why it matched."""
 
 from importlib import import_module
+from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -47,7 +48,11 @@ def _search(client, q, **params):
         assert response.status_code == 200
         assert not response.context["form"].errors
         paginator = response.context["page"].paginator
-        cards += response.context["page"].object_list
+        # (Where each was found as its card writes it.)
+        cards += [
+            SimpleNamespace(name=r.name, found_in=", ".join(r.found_in))
+            for r in response.context["page"].object_list
+        ]
         if page >= paginator.num_pages:
             break
         page += 1

@@ -12,7 +12,13 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from partnership import cache as cache_module
-from partnership.cache import ContentKeyedCache, content_keyed, forget_process_copies
+from partnership.cache import (
+    ContentKeyedCache,
+    content_digest,
+    content_keyed,
+    drawn_once,
+    forget_process_copies,
+)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 CACHE_TAG = re.compile(r"{%\s*cache\s+(\S+)\s+(\S+)((?:\s+[^%\s]+)*)\s*%}")
@@ -33,6 +39,34 @@ FRAGMENTS = {
     "offer_facts": "offers.detail.selectors._content_key (the offer's page data)",
     "offer_tariffs": "offers.detail.selectors._content_key (the offer's page data)",
 }
+
+
+# Each piece of markup drawn once per content in Python (partnership.cache.drawn_once), by
+# the file that draws it, and where the key it is kept under is made: a digest of
+# everything it shows.
+DRAWN = {
+    "offers/search/views.py": [
+        "_field_key (the field as SearchForm.filter_fields() describes it)",
+        "_card_key (every field of the result, the year and the comparison)",
+    ],
+}
+PROJECT = TEMPLATES.parent
+
+
+def test_every_piece_drawn_once_is_listed_with_the_digest_it_is_keyed_by():
+    found: dict[str, int] = {}
+    for path in sorted(PROJECT.rglob("*.py")):
+        relative = path.relative_to(PROJECT).as_posix()
+        if relative.split("/")[0] in {".venv", "node_modules", "tests"}:
+            continue
+        calls = path.read_text(encoding="utf-8").count("drawn_once(")
+        if calls and relative != "partnership/cache.py":
+            found[relative] = calls
+    assert found, "no drawn_once() found: the pattern no longer reads the code"
+    assert found == {path: len(keys) for path, keys in DRAWN.items()}, (
+        "Markup drawn once per content is kept in every process under its key: key it by a "
+        "digest of what it shows (partnership.cache.content_digest) and list it in DRAWN."
+    )
 
 
 def _cached_fragments() -> dict[str, list[str]]:
@@ -141,3 +175,51 @@ def test_a_page_fragment_read_again_costs_no_round_trip_to_the_shared_cache(clie
     assert client.get("/moeder/").status_code == 200
     # (The other reads of the default cache, the session's or a rate limit's, are the same.)
     assert counting.gets - from_process == from_process + 2
+
+
+def test_many_values_are_read_from_the_process_then_in_one_read_of_the_shared_cache(monkeypatch):
+    shared = caches["default"]
+    shared.set("fragment:c", "<p>c</p>")  # written by another process
+    fragments = content_keyed()
+    fragments.set("fragment:a", "<p>a</p>")
+    reads = []
+    original = shared.get_many
+
+    def get_many(keys, *args, **kwargs):
+        reads.append(list(keys))
+        return original(keys, *args, **kwargs)
+
+    monkeypatch.setattr(shared, "get_many", get_many)
+    keys = ["fragment:a", "fragment:b", "fragment:c"]
+    assert fragments.get_many(keys) == {"fragment:a": "<p>a</p>", "fragment:c": "<p>c</p>"}
+    assert reads == [["fragment:b", "fragment:c"]]
+    assert fragments.get_many(["fragment:a", "fragment:c"]) == {
+        "fragment:a": "<p>a</p>",
+        "fragment:c": "<p>c</p>",
+    }
+    assert len(reads) == 1  # both kept in the process now
+    fragments.set_many({"fragment:b": "<p>b</p>"})
+    assert shared.get("fragment:b") == "<p>b</p>"  # written through
+    assert fragments.get_many(keys) == {k: f"<p>{k[-1]}</p>" for k in keys}
+    assert len(reads) == 1
+
+
+def test_drawn_once_draws_only_what_the_cache_has_not(monkeypatch):
+    drawn = []
+
+    def draw(item):
+        drawn.append(item)
+        return f"<li>{item}</li>"
+
+    def key(item):
+        return "item:" + content_digest(item)
+
+    assert drawn_once(["a", "b"], key, draw) == ["<li>a</li>", "<li>b</li>"]
+    assert drawn_once(["b", "c", "a"], key, draw) == ["<li>b</li>", "<li>c</li>", "<li>a</li>"]
+    assert drawn == ["a", "b", "c"]
+    assert drawn_once([], key, draw) == []
+    # Lazy translations are keyed by what they say, not by the object.
+    from django.utils.translation import gettext_lazy, override
+
+    with override("da"):
+        assert content_digest(gettext_lazy("Søg")) == content_digest("Søg")

@@ -1,0 +1,181 @@
+"""The search page's cards and form fields are each drawn once per content
+(offers/search/views.py, partnership.cache.drawn_once): kept under a digest of everything
+they show, so a new search draws only what no search drew before, and what changes shows at
+once. Each input of the two templates is in the key: a new one fails here until it is."""
+
+import dataclasses
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from offers.search import selectors, views
+from offers.selectors import current_year
+from tests.factories import days_ago, make_offer, pl_rates, publish
+
+YEAR = current_year()
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def caseworker(as_caseworker):
+    pl_rates(**{f"y{YEAR - 1}": "2.6", f"y{YEAR}": "2.4"})
+    for i in range(3):
+        offer = make_offer(name=f"Kort {i}", age_min=18, age_max=30 + i)
+        publish(offer, YEAR, 2000 + i)
+    return as_caseworker
+
+
+class _Drawn:
+    """Counts what each template draws."""
+
+    def __init__(self, monkeypatch):
+        self.names: list[str] = []
+        original = views._CardTexts.card
+
+        def card(texts, r):
+            self.names.append(r.name)
+            return original(texts, r)
+
+        monkeypatch.setattr(views._CardTexts, "card", card)
+        self.fields: list[str] = []
+        original_render = views.get_template(views.FIELD_TEMPLATE).__class__.render
+
+        def render(template, context=None, request=None):
+            if template.origin.template_name == views.FIELD_TEMPLATE:
+                self.fields.append(context["f"]["name"])
+            return original_render(template, context, request)
+
+        monkeypatch.setattr(views.get_template(views.FIELD_TEMPLATE).__class__, "render", render)
+
+    def clear(self):
+        self.names.clear()
+        self.fields.clear()
+
+
+def _page(client, params=None):
+    response = client.get(reverse("offers:search"), params or {})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _results(page):
+    return page[page.index('<ol class="result-list">') : page.index("</ol>")]
+
+
+def test_a_card_is_drawn_once_and_again_when_its_offer_changes(caseworker, monkeypatch):
+    drawn = _Drawn(monkeypatch)
+    first = _results(_page(caseworker))
+    assert sorted(drawn.names) == ["Kort 0", "Kort 1", "Kort 2"]
+    drawn.clear()
+    # Another search showing two of them (a new search: its results are read, not cached).
+    assert "2 tilbud fundet" in _page(caseworker, {"alder": "31"})
+    assert drawn.names == []
+    assert _results(_page(caseworker)) == first
+    assert drawn.names == []
+    # What a card shows changes: that card alone is drawn again, and shows it.
+    offer = selectors.Offer.objects.get(name="Kort 1")
+    selectors.VacancyReport.objects.create(offer=offer, vacant=3, reported_on=days_ago(1))
+    assert "3 af 10" in _page(caseworker)
+    assert drawn.names == ["Kort 1"]
+    drawn.clear()
+    # In the comparison, the card says so (and others lose nothing).
+    caseworker.post(reverse("offers:compare_add"), {"offer": offer.pk})
+    page = _page(caseworker)
+    assert page.count("Er med i sammenligningen.") == 1
+    assert drawn.names == ["Kort 1"]
+
+
+def test_a_field_is_drawn_once_per_value_and_error(caseworker, monkeypatch):
+    drawn = _Drawn(monkeypatch)
+    _page(caseworker)
+    assert len(drawn.fields) == len(selectors.SearchParams.__dataclass_fields__) - 1  # (year)
+    drawn.clear()
+    assert 'value="25"' in _page(caseworker, {"alder": "25"})
+    assert drawn.fields == ["alder"]
+    drawn.clear()
+    _page(caseworker, {"alder": "25", "sorter": "name"})
+    assert drawn.fields == ["sorter"]
+    drawn.clear()
+    page = _page(caseworker, {"alder": "x"})
+    assert drawn.fields == ["alder"] and "form-error-message" in page
+    drawn.clear()
+    assert "form-error-message" not in _page(caseworker, {"alder": "25"})
+    assert drawn.fields == []
+
+
+def _result(**changes) -> selectors.OfferResult:
+    values = {
+        "pk": 1,
+        "name": "Tilbud",
+        "url": "/tilbud/1/",
+        "provider_name": "Leverandør",
+        "municipality_name": "Slagelse",
+        "paragraphs": ["§ 108"],
+        "target_groups": ["Autisme"],
+        "age_min": 18,
+        "age_max": 30,
+        "places": 10,
+        "tariff_price": Decimal("2000.00"),
+        "tariff_unit": "day",
+        "tariff_vat": False,
+        "monthly_price": Decimal("60833.33"),
+        "comparable_price": Decimal("60833.33"),
+        "change_percent": Decimal("2.5"),
+        "pl_flag": False,
+        "vacant": 1,
+        "vacancy_date": days_ago(3),
+        "found_in": [],
+    }
+    return selectors.OfferResult(**{**values, **changes})
+
+
+def test_every_field_of_a_result_and_every_input_of_the_card_is_in_its_key():
+    base = _result()
+
+    def key(r=base, drawn_by="t", year=YEAR, in_compare=False, compare_full=False):
+        return views._card_key(r, drawn_by, year, in_compare, compare_full)
+
+    keys = {key()}
+    fields = dataclasses.fields(selectors.OfferResult)
+    for f in fields:
+        value = getattr(base, f.name)
+        other = (
+            not value
+            if isinstance(value, bool)
+            else value + 1
+            if isinstance(value, int | Decimal)
+            else [*value, "x"]
+            if isinstance(value, list)
+            else days_ago(4)
+            if f.name == "vacancy_date"
+            else f"{value}x"
+        )
+        keys.add(key(_result(**{f.name: other})))
+    keys |= {key(drawn_by="u"), key(year=YEAR + 1), key(in_compare=True), key(compare_full=True)}
+    assert len(keys) == 1 + len(fields) + 4
+    # The card's template reads nothing else: the result's texts, their labels and the
+    # context the key holds.
+    source = (TEMPLATES / views.CARD_TEMPLATE).read_text(encoding="utf-8")
+    source = re.sub(r"{% comment %}.*?{% endcomment %}", "", source, flags=re.S)
+    tags = " ".join(re.findall(r"{[{%](.*?)[}%]}", source))
+    read = {name.split(".")[0] for name in re.findall(r"[a-z_]+(?:\.[a-z_]+)*", tags)}
+    syntax = {"if", "elif", "else", "endif", "for", "in", "endfor", "not", "g"}  # (g: a loop's)
+    assert read - syntax == {"offer", "labels", "year", "in_compare", "compare_full"}, read
+
+
+def test_a_fields_key_follows_what_it_shows():
+    def key(**changes):
+        field = {"name": "alder", "id": "id_alder", "label": "Alder", "errors": [], "value": ""}
+        return views._field_key("t", {**field, **changes})
+
+    assert len({key(), key(value="25"), key(errors=["Fejl"]), key(label="Age")}) == 4
+    # Options drawn already stand for the options (their values are not read twice).
+    assert key(options=[("a", True)], options_html="<x>") == key(
+        options=[("b", False)], options_html="<x>"
+    )
+    assert key(options=[("a", True)]) != key(options=[("b", False)])
