@@ -24,6 +24,7 @@ from django.core.cache import InvalidCacheBackendError, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.db.models import Model
 from django.utils.functional import Promise
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -242,6 +243,10 @@ def _as_text(value: object) -> object:
         return tuple((_as_text(k), _as_text(v)) for k, v in value.items())
     if isinstance(value, list | tuple):  # (an ErrorList is a list)
         return tuple(_as_text(v) for v in value)
+    if type(value).__repr__ is object.__repr__ or isinstance(value, Model):
+        # Its repr() is where it is, or a model's name for it: not what it holds. Another
+        # value could later be found under its key.
+        raise TypeError(f"content_digest() cannot tell what {type(value).__name__} shows")
     return value
 
 

@@ -223,3 +223,16 @@ def test_drawn_once_draws_only_what_the_cache_has_not(monkeypatch):
 
     with override("da"):
         assert content_digest(gettext_lazy("Søg")) == content_digest("Søg")
+
+
+def test_a_digest_refuses_values_that_do_not_say_what_they_hold():
+    """An object whose repr() is its address, or a model instance (its name only): two
+    different values could share a key."""
+    from partnership.models import Organisation
+
+    with pytest.raises(TypeError):
+        content_digest({"row": object()})
+    with pytest.raises(TypeError):
+        content_digest([Organisation(name="Slagelse Kommune")])
+    assert content_digest({"a": [1, "b"]}) == content_digest({"a": (1, "b")})
+    assert content_digest({"a": 1}) != content_digest({"a": 2})
