@@ -12,6 +12,7 @@ overridable in OPTIONS) bound the cost of a Redis that hangs instead of refusing
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import threading
@@ -232,7 +233,8 @@ def forget_process_copies() -> None:
 def content_digest(*shown: object) -> str:
     """A digest of everything a piece of markup shows, for its key in the content-keyed
     cache: the values as text, lazy translations as what they say in the active language
-    (their repr() is their address), mappings and sequences by their items."""
+    (their repr() is their address), mappings, sequences and dataclasses by their items.
+    A value that cannot say what it holds is refused (TypeError)."""
     return hashlib.sha256(repr(_as_text(shown)).encode()).hexdigest()[:40]
 
 
@@ -243,6 +245,10 @@ def _as_text(value: object) -> object:
         return tuple((_as_text(k), _as_text(v)) for k, v in value.items())
     if isinstance(value, list | tuple):  # (an ErrorList is a list)
         return tuple(_as_text(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # (Field by field: its repr() would hold a lazy translation's address.)
+        fields = dataclasses.fields(value)
+        return (type(value).__qualname__, *(_as_text(getattr(value, f.name)) for f in fields))
     if type(value).__repr__ is object.__repr__ or isinstance(value, Model):
         # Its repr() is where it is, or a model's name for it: not what it holds. Another
         # value could later be found under its key.

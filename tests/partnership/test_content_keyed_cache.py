@@ -235,4 +235,16 @@ def test_a_digest_refuses_values_that_do_not_say_what_they_hold():
     with pytest.raises(TypeError):
         content_digest([Organisation(name="Slagelse Kommune")])
     assert content_digest({"a": [1, "b"]}) == content_digest({"a": (1, "b")})
+    # A dataclass by its fields, lazy translations in them by what they say.
+    from dataclasses import dataclass
+
+    from django.utils.translation import gettext_lazy, override
+
+    @dataclass
+    class Row:
+        label: object
+
+    with override("da"):
+        assert content_digest(Row(gettext_lazy("Søg"))) == content_digest(Row("Søg"))
+        assert content_digest(Row("a")) != content_digest(Row("b"))
     assert content_digest({"a": 1}) != content_digest({"a": 2})
