@@ -29,21 +29,6 @@ from . import opendata, options, selectors
 from .forms import SearchFilter
 
 
-class _SearchCard(dict[str, Any]):
-    """A result on the search page with its texts written out once here, so that drawing
-    its card only prints (no filters per value): pk, name, url,
-    meta, target_groups, tariff, vat, comparable, change, pl_flag, vacancy, vacancy_date,
-    age, found_in. A dict, so that the template finds each value at its first lookup (an
-    object's attribute only after a failed item lookup: a third of the cards' rendering);
-    read as attributes too (card.name)."""
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
 class _CardTexts:
     """Writes the cards' texts, with translations looked up once per page rather than once
     per card (the filters kr and date did, and they were a third of the page's rendering);
@@ -73,13 +58,18 @@ class _CardTexts:
             self.dates[value] = formats.date(value)
         return self.dates[value]
 
-    def card(self, r: selectors.OfferResult) -> _SearchCard:
+    def card(self, r: selectors.OfferResult) -> dict[str, Any]:
+        """A result's texts as its card prints them (no filters per value): pk, name, url,
+        meta, target_groups, tariff, vat, comparable, change, pl_flag, vacancy,
+        vacancy_date, age, found_in. A dict, so that the template finds each value at its
+        first lookup (an object's attribute only after a failed item lookup: a third of the
+        cards' rendering)."""
         if r.tariff_price is None:
             tariff = self.no_tariff
         else:
             unit = self.per_day if r.tariff_unit == TariffUnit.DAY else self.per_month
             tariff = f"{formats.kr(r.tariff_price)} {unit}"
-        return _SearchCard(
+        return dict(
             pk=r.pk,
             name=r.name,
             url=r.url,
