@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the takstoversigt PDF in a real Celery worker next to bare WeasyPrint.
+"""Benchmark the takstoversigt PDF in a real Celery worker next to bare typst.
 
     .venv/bin/python bench/run_reports.py            # fresh database, 1,000 offers, measure
     .venv/bin/python bench/run_reports.py --reuse    # measure again on the existing data
@@ -16,18 +16,23 @@ run and round-robin (run i of every row before run i+1 of any):
     peak RSS (VmHWM) of the prefork child that runs it, reset before each job, and the
     RSS (VmRSS) of the worker's child once the job is done (after N reports in a row: a
     child past CELERY_WORKER_MAX_MEMORY_PER_CHILD is replaced by a fresh one);
-(b) building the same HTML (offers.reports.overview.tariff_overview + tariff_overview_html) in a
-    fresh Python process with the project's settings;
-(c) bare WeasyPrint on that HTML, HTML(string=html, base_url=...).write_pdf(), in a fresh
-    process each time (peak RSS from getrusage in that process);
-(d) the same with pdf_variant="pdf/ua-1", which is what partnership.pdf.render_pdf does.
+(b) building the same data and document (offers.reports.overview.tariff_overview +
+    tariff_overview_document, the JSON the typst file is filled with) in a fresh Python
+    process with the project's settings;
+(c) bare typst on that JSON, typst.compile(offers/reports/tariff_overview.typ), in a fresh
+    process each time: the first compile in the process (what a fresh worker child pays)
+    and a second one (what typst memoised in the process saves);
+(d) the same with pdf_standards=["ua-1"], which is what partnership.pdf.render_typst_pdf does.
+
+(Until issue 17 the takstoversigt was HTML laid out by WeasyPrint: 22.4 s in the worker for
+1,000 offers on this machine; bench/RESULTS.md's history in git has those runs.)
 
 The worker gets --warmup unmeasured jobs first. The fresh processes of (b)-(d) warm up
 inside themselves (a first, untimed pass), so they compare with the warmed-up worker.
 The section between the markers below in bench/RESULTS.md is written (or appended);
 the rest of the file (the search benchmark) is left as it is.
 
-This file is also its own helper: `run_reports.py --child html|weasy ...` is what the
+This file is also its own helper: `run_reports.py --child document|typst ...` is what the
 fresh processes run.
 """
 
@@ -154,10 +159,11 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-def child_html(year: int, html_out: str | None) -> dict:
-    """Build the takstoversigt HTML twice (the first pass warms up: connection, template
-    compilation); report the second, then once more with the job's per-offer progress
-    UPDATE (what run_job's progress callback does) to see what that costs."""
+def child_document(year: int, json_out: str | None) -> dict:
+    """Build the takstoversigt's data and its document (what the typst file is filled with)
+    twice (the first pass warms up: connection, imports); report the second, then the data
+    once more with the job's per-offer progress UPDATE (what run_job's progress callback
+    does) to see what that costs."""
     import django
 
     django.setup()
@@ -165,7 +171,7 @@ def child_html(year: int, html_out: str | None) -> dict:
     from django.utils.translation import override
 
     from offers.reports.filters import OverviewFilters
-    from offers.reports.overview import tariff_overview, tariff_overview_html
+    from offers.reports.overview import tariff_overview, tariff_overview_document
     from partnership.models import Job, JobStatus, User
 
     baseline = _self_rss_mb()
@@ -176,16 +182,16 @@ def child_html(year: int, html_out: str | None) -> dict:
             t0 = time.perf_counter()
             overview = tariff_overview(year, filters)
             t1 = time.perf_counter()
-            html = tariff_overview_html(overview)
+            data = json.dumps(tariff_overview_document(overview), ensure_ascii=False)
             t2 = time.perf_counter()
-            out[f"{phase}_data_s"], out[f"{phase}_template_s"] = t1 - t0, t2 - t1
+            out[f"{phase}_data_s"], out[f"{phase}_document_s"] = t1 - t0, t2 - t1
             out[f"{phase}_total_s"] = t2 - t0
             rows = overview.count
             del overview
-        out["maxrss_mb"] = _maxrss_mb()  # before the progress pass: building the HTML only
-        out["rows"], out["html_bytes"] = rows, len(html.encode())
-        if html_out:
-            Path(html_out).write_text(html, encoding="utf-8")
+        out["maxrss_mb"] = _maxrss_mb()  # before the progress pass: the document only
+        out["rows"], out["json_bytes"] = rows, len(data.encode())
+        if json_out:
+            Path(json_out).write_text(data, encoding="utf-8")
         # The data again, with the progress callback of partnership.tasks.run_job.
         job = Job.objects.create(
             kind="takstoversigt",
@@ -208,39 +214,43 @@ def child_html(year: int, html_out: str | None) -> dict:
     return out
 
 
-def child_weasy(html_path: str, base_url: str, variant: str) -> dict:
-    """Bare WeasyPrint, no Django: HTML(string=..., base_url=...).write_pdf(), split into
-    its two halves (render = parse + style + layout, write_pdf = the PDF file) exactly as
-    HTML.write_pdf does it. A one-line document first warms up fonts and caches."""
-    html = Path(html_path).read_text(encoding="utf-8")
+def child_typst(json_path: str, variant: str) -> dict:
+    """Bare typst, no Django: the takstoversigt's typst file filled with the document's
+    JSON, compiled twice in this fresh process. The first compile is what a fresh worker
+    child pays; the second reuses what typst memoised in the process (a worker child that
+    stays keeps it). The system's fonts are found once first (as partnership.pdf does)."""
+    data = Path(json_path).read_text(encoding="utf-8")
     t0 = time.perf_counter()
-    import weasyprint
-    from weasyprint import DEFAULT_OPTIONS, HTML
+    import typst
 
     import_s = time.perf_counter() - t0
-    options = {"pdf_variant": "pdf/ua-1"} if variant == "ua" else {}
     t0 = time.perf_counter()
-    HTML(string="<p>Opvarmning</p>", base_url=base_url).write_pdf(**options)
-    warmup_s = time.perf_counter() - t0
+    fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True)
+    fonts_s = time.perf_counter() - t0
     baseline = _self_rss_mb()
-
-    opts = {**DEFAULT_OPTIONS, **options}
-    c0 = time.process_time()
-    t0 = time.perf_counter()
-    document = HTML(string=html, base_url=base_url).render(**opts)
-    t1 = time.perf_counter()
-    pdf = document.write_pdf(**{k: opts[k] for k in DEFAULT_OPTIONS})
-    t2 = time.perf_counter()
-    cpu = time.process_time() - c0
+    document = ROOT / "offers" / "reports" / "tariff_overview.typ"
+    options = {"pdf_standards": ["ua-1"]} if variant == "ua" else {}
+    times, cpu, pdf = [], 0.0, b""
+    for _pass in ("cold", "warm"):
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        pdf = typst.compile(
+            str(document),
+            root=str(document.parent),
+            font_paths=fonts,
+            sys_inputs={"data": data},
+            **options,
+        )
+        times.append(time.perf_counter() - t0)
+        cpu = cpu or time.process_time() - c0
     return {
-        "weasyprint": weasyprint.__version__,
+        "typst": typst.__version__,
         "cpu_s": cpu,
         "import_s": import_s,
-        "warmup_s": warmup_s,
-        "render_s": t1 - t0,
-        "write_s": t2 - t1,
-        "total_s": t2 - t0,
-        "pages": len(document.pages),
+        "fonts_s": fonts_s,
+        "total_s": times[0],
+        "warm_s": times[1],
+        "pages": pdf_page_count(pdf),
         "pdf_bytes": len(pdf),
         "rss_baseline_mb": baseline,
         "maxrss_mb": _maxrss_mb(),
@@ -512,10 +522,10 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.child:
         kind, *rest = args.child
-        if kind == "html":
-            result = child_html(int(rest[0]), rest[1] if len(rest) > 1 else None)
+        if kind == "document":
+            result = child_document(int(rest[0]), rest[1] if len(rest) > 1 else None)
         else:
-            result = child_weasy(*rest)
+            result = child_typst(*rest)
         print(json.dumps(result))
         return
 
@@ -560,9 +570,9 @@ def main(argv: list[str] | None = None) -> None:
         **os.environ,
         "DATABASE_URL": args.database_url,
         "DEBUG": "0",
-        "CELERY_BROKER_URL": "",  # the HTML child never queues anything
+        "CELERY_BROKER_URL": "",  # the document child never queues anything
     }
-    html_path = os.path.join(tmp.name, "takstoversigt.html")
+    json_path = os.path.join(tmp.name, "takstoversigt.json")
 
     print("Starting the worker ...")
     worker = Worker(
@@ -574,7 +584,7 @@ def main(argv: list[str] | None = None) -> None:
     from config.celery import app
 
     app.conf.task_default_queue = worker.queue
-    results: dict[str, list[dict]] = {"job": [], "html": [], "plain": [], "ua": []}
+    results: dict[str, list[dict]] = {"job": [], "document": [], "plain": [], "ua": []}
     memory: list[dict] = []  # the worker child after 0, 1, 2, ... reports in a row
     try:
         worker.wait_ready()
@@ -608,11 +618,11 @@ def main(argv: list[str] | None = None) -> None:
                 + (" (recycled)" if r["recycled"] else ""),
                 end="",
             )
-            h = run_child(["html", str(year), html_path], child_env)
-            results["html"].append(h)
-            print(f"; HTML {h['warm_total_s']:.2f} s", end="")
+            h = run_child(["document", str(year), json_path], child_env)
+            results["document"].append(h)
+            print(f"; document {h['warm_total_s']:.2f} s", end="")
             for variant in ("plain", "ua"):
-                w = run_child(["weasy", html_path, str(ROOT), variant], child_env)
+                w = run_child(["typst", json_path, variant], child_env)
                 results[variant].append(w)
                 print(f"; {variant} {w['total_s']:.2f} s / {w['maxrss_mb']:.0f} MB", end="")
             print()
@@ -690,9 +700,10 @@ def max_memory_per_child() -> str:
 
 
 def build_rows(res: dict[str, list[dict]]) -> list[Row]:
-    job, html, plain, ua = res["job"], res["html"], res["plain"], res["ua"]
+    job, doc, plain, ua = res["job"], res["document"], res["plain"], res["ua"]
     queue = [j["queue_s"] for j in job]
     reset = all(j["hwm_reset"] for j in job)
+    med = statistics.median
     hwm_note = (
         "peak: VmHWM of the prefork child, reset before each job"
         if reset
@@ -719,32 +730,32 @@ def build_rows(res: dict[str, list[dict]]) -> list[Row]:
             "whatever else the machine runs (one thread, so about its wall time on an idle core)",
         ),
         Row(
-            "(b) HTML: data, `tariff_overview()`",
-            [h["warm_data_s"] for h in html],
-            note=f"fresh process, 2nd pass; 1st (cold) pass {statistics.median([h['cold_data_s'] for h in html]):.2f} s",
+            "(b) Data: `tariff_overview()`",
+            [h["warm_data_s"] for h in doc],
+            note=f"fresh process, 2nd pass; 1st (cold) pass {med([h['cold_data_s'] for h in doc]):.2f} s",
         ),
         Row(
-            "(b) HTML: data with the job's per-offer progress UPDATE",
-            [h["progress_data_s"] for h in html],
+            "(b) Data with the job's per-offer progress UPDATE",
+            [h["progress_data_s"] for h in doc],
             note="the same, with run_job's progress callback (one UPDATE of the Job row per offer)",
         ),
         Row(
-            "(b) HTML: template, `tariff_overview_html()`",
-            [h["warm_template_s"] for h in html],
-            note=f"1st (cold) pass {statistics.median([h['cold_template_s'] for h in html]):.2f} s",
+            "(b) Document: `tariff_overview_document()` as JSON",
+            [h["warm_document_s"] for h in doc],
+            note=f"1st (cold) pass {med([h['cold_document_s'] for h in doc]):.2f} s",
         ),
         Row(
-            "(b) HTML building, data + template",
-            [h["warm_total_s"] for h in html],
-            [h["maxrss_mb"] for h in html],
-            [h["rss_baseline_mb"] for h in html],
+            "(b) Data + document",
+            [h["warm_total_s"] for h in doc],
+            [h["maxrss_mb"] for h in doc],
+            [h["rss_baseline_mb"] for h in doc],
             "fresh process with Django; peak: ru_maxrss over both passes",
         ),
         *[
             row
-            for name, label, runs in (
-                ("plain", "(c) Bare WeasyPrint `write_pdf()`", plain),
-                ("ua", '(d) Bare WeasyPrint `write_pdf(pdf_variant="pdf/ua-1")`', ua),
+            for label, runs in (
+                ("(c) Bare typst `compile()`", plain),
+                ('(d) Bare typst `compile(pdf_standards=["ua-1"])`', ua),
             )
             for row in (
                 Row(
@@ -752,17 +763,15 @@ def build_rows(res: dict[str, list[dict]]) -> list[Row]:
                     [w["total_s"] for w in runs],
                     [w["maxrss_mb"] for w in runs],
                     [w["rss_baseline_mb"] for w in runs],
-                    "fresh process without Django, after a one-line warm-up document; "
-                    "peak: ru_maxrss; CPU time (user + system) p50 "
-                    f"{statistics.median([w['cpu_s'] for w in runs]):.2f} s",
+                    "fresh process without Django, its first compile, after finding the "
+                    f"fonts ({med([w['fonts_s'] for w in runs]):.2f} s); peak: ru_maxrss "
+                    "over both compiles; CPU time (user + system) of the first p50 "
+                    f"{med([w['cpu_s'] for w in runs]):.2f} s",
                 ),
                 Row(
-                    f"{label[:3]} … of which `render()` (parse, style, layout)",
-                    [w["render_s"] for w in runs],
-                ),
-                Row(
-                    f"{label[:3]} … of which `Document.write_pdf()`",
-                    [w["write_s"] for w in runs],
+                    f"{label[:3]} … compiled again in the same process",
+                    [w["warm_s"] for w in runs],
+                    note="what typst memoised in the process saves",
                 ),
             )
         ],
@@ -770,20 +779,19 @@ def build_rows(res: dict[str, list[dict]]) -> list[Row]:
 
 
 def results_facts(res: dict[str, list[dict]], year: int) -> list[str]:
-    job, html, plain, ua = res["job"], res["html"], res["plain"], res["ua"]
+    job, doc, plain, ua = res["job"], res["document"], res["plain"], res["ua"]
     med = statistics.median
     job_pages = {j["pdf_pages"] for j in job}
     lines = [
-        f"- Takstoversigt {year}, no filters, PDF: {html[-1]['rows']:,} offers in the report "
+        f"- Takstoversigt {year}, no filters, PDF: {doc[-1]['rows']:,} offers in the report "
         f"(the job's progress total: {job[-1]['progress_total']:,})",
-        f"- HTML: {html[-1]['html_bytes']:,} bytes",
+        f"- Document (JSON): {doc[-1]['json_bytes']:,} bytes",
         f"- PDF from the worker job: {job[-1]['pdf_bytes']:,} bytes"
         + (f", {job_pages.pop()} pages" if len(job_pages) == 1 and None not in job_pages else ""),
-        f"- PDF from bare WeasyPrint: {plain[-1]['pages']} pages, {plain[-1]['pdf_bytes']:,} bytes "
+        f"- PDF from bare typst: {plain[-1]['pages']} pages, {plain[-1]['pdf_bytes']:,} bytes "
         f"plain, {ua[-1]['pages']} pages, {ua[-1]['pdf_bytes']:,} bytes PDF/UA-1",
-        f"- WeasyPrint {plain[-1]['weasyprint']}: `import weasyprint` "
-        f"{med([w['import_s'] for w in plain + ua]):.2f} s, one-line warm-up document "
-        f"{med([w['warmup_s'] for w in plain + ua]):.2f} s (p50, fresh processes; not in the table)",
+        f"- typst (Python package) {plain[-1]['typst']}: `import typst` "
+        f"{med([w['import_s'] for w in plain + ua]):.2f} s (p50, fresh processes; not in the table)",
     ]
     return lines
 
@@ -791,13 +799,13 @@ def results_facts(res: dict[str, list[dict]], year: int) -> list[str]:
 def render_section(*, rows, facts, machine, generation, command, n, warmup, memory) -> str:
     job = next(r for r in rows if r.label.startswith("(a) Worker: the task"))
     cpu = next(r for r in rows if r.label.startswith("(a) Worker: CPU time"))
-    ua = next(r for r in rows if r.label.startswith("(d) Bare WeasyPrint `write"))
-    plain = next(r for r in rows if r.label.startswith("(c) Bare WeasyPrint `write"))
-    html = next(r for r in rows if r.label.startswith("(b) HTML building"))
+    ua = next(r for r in rows if r.label.startswith("(d) Bare typst `compile("))
+    plain = next(r for r in rows if r.label.startswith("(c) Bare typst `compile("))
+    doc = next(r for r in rows if r.label.startswith("(b) Data + document"))
     prog = next(r for r in rows if "progress" in r.label)
-    data = next(r for r in rows if r.label.startswith("(b) HTML: data,"))
+    data = next(r for r in rows if r.label.startswith("(b) Data: "))
     med = statistics.median
-    rest = med(job.seconds) - med(ua.seconds) - med(html.seconds)
+    rest = med(job.seconds) - med(ua.seconds) - med(doc.seconds)
     text = [
         "# Benchmark: takstoversigt PDF",
         "",
@@ -817,7 +825,7 @@ def render_section(*, rows, facts, machine, generation, command, n, warmup, memo
         "## Results",
         "",
         f"{n} measured runs per row after {warmup} warm-up job(s) in the worker, round-robin "
-        "(worker job, then HTML, plain and PDF/UA WeasyPrint, each in its own fresh process; "
+        "(worker job, then the document, plain and PDF/UA typst, each in its own fresh process; "
         "nothing else of the benchmark runs while the worker works). Seconds: p50 (median), "
         "min and max of the runs. Peak RSS: the highest of the runs, in MiB; RSS before: the "
         "process's RSS just before the measured work (worker child: before the job; fresh "
@@ -828,11 +836,11 @@ def render_section(*, rows, facts, machine, generation, command, n, warmup, memo
         table(rows),
         "",
         "Where the time goes (p50s): in the worker the task takes "
-        f"{med(job.seconds):.2f} s; building the HTML {med(html.seconds):.2f} s (data "
+        f"{med(job.seconds):.2f} s; building the document {med(doc.seconds):.2f} s (data "
         f"{med(data.seconds):.2f} s, {med(prog.seconds):.2f} s with the per-offer progress "
-        f"UPDATE), WeasyPrint PDF/UA-1 {med(ua.seconds):.2f} s (plain "
+        f"UPDATE), typst PDF/UA-1 {med(ua.seconds):.2f} s (plain "
         f"{med(plain.seconds):.2f} s, so PDF/UA adds "
-        f"{med(ua.seconds) - med(plain.seconds):+.2f} s); the task minus HTML minus PDF/UA "
+        f"{med(ua.seconds) - med(plain.seconds):+.2f} s); the task minus document minus PDF/UA "
         f"leaves {rest:.2f} s for the progress UPDATEs, saving the file and the Job row and "
         "the difference between processes.",
         "",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from offers.filters import OfferFilter
 from offers.models import RegulationRate, Tariff, TariffAddOn, TariffUnit
 from partnership import formats
 from partnership.exports import XlsxWorkbook
-from partnership.pdf import render_pdf
+from partnership.pdf import render_typst_pdf
 
 from .filters import (
     OverviewFilters,
@@ -156,12 +156,89 @@ def tariff_overview(
     )
 
 
-def tariff_overview_html(overview: TariffOverview) -> str:
-    return render_to_string("offers/reports/pdf/tariff_overview.html", {"report": overview})
+TYPST_DOCUMENT = Path(__file__).with_name("tariff_overview.typ")
+
+
+def tariff_overview_document(overview: TariffOverview) -> dict:
+    """What the PDF shows, every word and number written here (Danish formats from
+    partnership.formats); tariff_overview.typ only lays it out."""
+    meta = _("Dannet %(date)s. %(n)s tilbud med offentliggjort takst.") % {
+        "date": formats.datetime(overview.generated_at),
+        "n": overview.count,
+    }
+    if overview.pl_rate is not None:
+        meta += " " + _("PL-satsen for %(year)s er %(rate)s.") % {
+            "year": overview.year,
+            "rate": formats.pct(overview.pl_rate, 2),
+        }
+    groups = []
+    previous_paragraph = None
+    for group in overview.groups:
+        groups.append(
+            {
+                # A paragraph's heading once, before its first target group.
+                "paragraph": group.paragraph if group.paragraph != previous_paragraph else None,
+                "target_group": f"{group.target_group} ({len(group.rows)})",
+                "rows": [_document_row(row) for row in group.rows],
+            }
+        )
+        previous_paragraph = group.paragraph
+    return {
+        "title": overview.title,
+        "author": _("KKR Sjælland"),
+        "page_of": _("Side {page} af {pages}"),
+        "meta": meta,
+        "filters": [[str(label), str(value)] for label, value in overview.filters],
+        "no_filters": _("Ingen filtre: alle offentliggjorte tilbud med takst for året."),
+        "note": _(
+            "Hvert tilbud står én gang: under dets første lovgrundlag og første målgruppe "
+            "(når der er filtreret, den første, der matcher filteret). Øvrige lovgrundlag og "
+            "målgrupper står under tilbuddets navn. Månedsprisen gør døgn- og månedstakster "
+            "sammenlignelige (døgnpris × 365/12). Ændringen er i forhold til sidste års "
+            'gældende takst. "Over PL" åbner en dialog; det er ikke en dom.'
+        ),
+        "headers": [
+            _("Tilbud"),
+            _("Leverandør"),
+            _("Ejerform"),
+            _("Hovedtakst"),
+            _("Månedspris"),
+            _("Tillægsydelser"),
+            _("Ændring"),
+            _("PL"),
+        ],
+        "groups": groups,
+        "empty": [
+            _("Ingen tilbud matcher filtrene"),
+            _(
+                "Der er ingen offentliggjorte tilbud med en offentliggjort takst for året, der "
+                "passer på de valgte filtre. Prøv med færre filtre."
+            ),
+        ],
+    }
+
+
+def _document_row(row: OverviewRow) -> dict:
+    place = row.municipality
+    if row.also:
+        place += " · " + _("Også") + ": " + ", ".join(row.also)
+    unit = row.unit_label + (", " + _("inkl. moms") if row.vat_included else "")
+    return {
+        "name": row.name,
+        "place": place,
+        "provider": row.provider,
+        "ownership": row.ownership,
+        "price": formats.kr(row.price),
+        "unit": unit,
+        "monthly": formats.kr(row.monthly_price),
+        "addons": row.addons_text or "–",
+        "change": formats.signed_pct(row.change_percent) if row.change_percent is not None else "–",
+        "pl": _("Over PL") if row.pl_flag else "",
+    }
 
 
 def tariff_overview_pdf(overview: TariffOverview) -> bytes:
-    return render_pdf(tariff_overview_html(overview))
+    return render_typst_pdf(TYPST_DOCUMENT, tariff_overview_document(overview))
 
 
 def tariff_overview_xlsx(overview: TariffOverview) -> bytes:

@@ -156,8 +156,44 @@ def test_takstoversigt_pdf_is_tagged_danish_pdf_ua_in_landscape(client, catalogu
     assert "/StructTreeRoot" in root
     assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
     assert reader.metadata.title == f"Takstoversigt {YEAR}"
+    assert reader.metadata.author == "KKR Sjælland"
     box = reader.pages[0].mediabox
     assert box.width > box.height  # A4 landscape
+    pages = len(reader.pages)
+    assert f"Side {pages} af {pages}" in reader.pages[-1].extract_text()
+    # The tables' column headers are tagged as headers (TH), the headings as H1-H3.
+    kinds = _struct_kinds(root["/StructTreeRoot"])
+    assert {"TH", "TD", "H1", "H2", "H3", "Table"} <= kinds, kinds
+
+
+def _struct_kinds(node, seen=None) -> set[str]:
+    """The structure types (/S) in a PDF's structure tree."""
+    seen = set() if seen is None else seen
+    node = node.get_object()
+    if isinstance(node, dict) or hasattr(node, "keys"):
+        if "/S" in node:
+            seen.add(str(node["/S"]).lstrip("/"))
+        kids = node.get("/K")
+        if kids is not None:
+            kids = kids.get_object()
+            for kid in kids if isinstance(kids, list) else [kids]:
+                if hasattr(kid, "get_object") and not isinstance(kid, int):
+                    _struct_kinds(kid, seen)
+    return seen
+
+
+def test_an_offers_own_text_is_shown_as_written_in_the_pdf(client, catalogue):
+    """The typst document is filled with data, never markup: characters typst gives a
+    meaning (#, *, _, $, [, ], <, @, \\) in a name or an add-on are shown as typed."""
+    tricky = "Bo #strong[x] *fed* _skrå_ $x$ <a> @b \\ ]"
+    offer = make_offer(name=tricky, paragraphs=["SEL § 107"], target_groups=["sindslidelse"])
+    publish(offer, YEAR, "1000", addons=[("#panic() [1:1]", Decimal("10.00"), "hour")])
+    order(client, paragraf=["SEL § 107"])
+    job = Job.objects.get()
+    assert job.status == JobStatus.DONE, job.error
+    text = pdf_text(job.result_file.path, flat=True)
+    assert tricky in text
+    assert "#panic() [1:1]: 10,00 kr. pr. time" in text
 
 
 def test_takstoversigt_xlsx_values_equal_the_database(client, catalogue):
