@@ -13,12 +13,14 @@ overridable in OPTIONS) bound the cost of a Redis that hangs instead of refusing
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import hashlib
 import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import TypeVar
 
 from django.core.cache import InvalidCacheBackendError, caches
@@ -238,12 +240,21 @@ def content_digest(*shown: object) -> str:
     return hashlib.sha256(repr(_as_text(shown)).encode()).hexdigest()[:40]
 
 
+# Values whose repr() is what they hold, exactly these types (a subclass may say otherwise):
+# most of what a digest reads, so they are let through before any other test.
+_PLAIN = frozenset({str, int, bool, float, type(None), Decimal, _dt.date, _dt.datetime, _dt.time})
+
+
 def _as_text(value: object) -> object:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Promise):
         return str(value)
     if isinstance(value, dict):
         return tuple((_as_text(k), _as_text(v)) for k, v in value.items())
     if isinstance(value, list | tuple):  # (an ErrorList is a list)
+        if all(type(v) in _PLAIN for v in value):
+            return tuple(value)
         return tuple(_as_text(v) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         # (Field by field: its repr() would hold a lazy translation's address.)

@@ -5,6 +5,8 @@ cache. That is only right for values whose key is a digest of what they show, so
 until it is added (and its key checked to be such a digest)."""
 
 import re
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -248,3 +250,11 @@ def test_a_digest_refuses_values_that_do_not_say_what_they_hold():
         assert content_digest(Row(gettext_lazy("Søg"))) == content_digest(Row("Søg"))
         assert content_digest(Row("a")) != content_digest(Row("b"))
     assert content_digest({"a": 1}) != content_digest({"a": 2})
+    # Plain values (passed through as they are) and the others in one list alike.
+    with override("da"):
+        assert content_digest(["x", gettext_lazy("Søg")]) == content_digest(["x", "Søg"])
+    with pytest.raises(TypeError):
+        content_digest([1, "a", object()])
+    assert content_digest([Decimal("1.50"), date(2026, 1, 2)]) != content_digest(
+        [Decimal("1.5"), date(2026, 1, 2)]
+    )
