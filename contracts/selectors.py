@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from partnership import formats
-from partnership.dashboard import compiled, compiled_cursor
+from partnership.dashboard import compiled, compiled_cursor, compiled_sql
 from partnership.models import Organisation
 
 from .diff import Diff, word_diff
@@ -173,14 +173,14 @@ class ListPage:
 
         def compile_it() -> tuple[Statement, Statement] | None:
             try:
-                rows, rows_params = contract_list_rows(self.user, f)[
-                    offset : offset + self.size
-                ].query.sql_with_params()
-                count, count_params = (
-                    contract_list(self.user, f).order_by().values("pk").query.sql_with_params()
+                rows, rows_params = compiled_sql(
+                    contract_list_rows(self.user, f)[offset : offset + self.size]
                 )
-                providers, providers_params = (
-                    list_providers(self.user).values_list("pk", "name").query.sql_with_params()
+                count, count_params = compiled_sql(
+                    contract_list(self.user, f).order_by().values("pk")
+                )
+                providers, providers_params = compiled_sql(
+                    list_providers(self.user).values_list("pk", "name")
                 )
             except EmptyResultSet:  # nobody's contracts (permissions.contracts_visible_to)
                 return None

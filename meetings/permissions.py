@@ -123,7 +123,7 @@ def meetings_with_forum(
     def compile_it() -> tuple[str, tuple[Any, ...]] | None:
         columns = [*_MEETING_COLUMNS, *(f"forum__{name}" for name in _FORUM_COLUMNS)]
         try:
-            sql, params = build().values_list(*columns).query.sql_with_params()
+            sql, params = dashboard.compiled_sql(build().values_list(*columns))
         except EmptyResultSet:  # (meetings_visible_to of someone who is no member: none)
             return None
         return sql, tuple(params)

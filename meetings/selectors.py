@@ -299,7 +299,7 @@ def _facts_query(user: AnyUser, open_actions: bool) -> tuple[str, tuple[Any, ...
                 starts_at=dashboard.NOW,
             )
             facts = facts.annotate(open_actions=actions.open_actions_fingerprint(user, some))
-        sql, params = facts.query.sql_with_params()
+        sql, params = dashboard.compiled_sql(facts)
         return sql, tuple(params)
 
     return dashboard.compiled(f"meetings:facts:{open_actions}", user, compile_it)

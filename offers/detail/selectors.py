@@ -181,7 +181,7 @@ def _page_query(user: AnyUser) -> tuple[str, tuple[Any, ...]] | None:
         .values_list(*columns, "page_data")
     )
     try:
-        sql, params = query.query.sql_with_params()
+        sql, params = dashboard.compiled_sql(query)
     except EmptyResultSet:  # (someone who is no member sees no offer)
         return None
     return sql, tuple(params)

@@ -96,3 +96,70 @@ def test_a_changed_membership_is_another_person(demo, client):
     naestved.save()
     assert "Næstveds kladde" not in _dashboard(client)
     assert dashboard.person_key(demo_user(CASEWORKER)) != before
+
+
+def test_the_codes_constants_are_written_into_the_sql_and_the_data_stays_parameters():
+    """inline_constants: a choice's member (a state, a role) is part of what the query is, so
+    PostgreSQL plans with it (one generic plan for every run); anything else is data."""
+    from contracts.models import ContractState
+    from partnership.models import Role
+
+    sql, params = dashboard.inline_constants(
+        "SELECT 1 WHERE a = %s AND b IN (%s, %s) AND c LIKE 'x%%' AND d = %s AND e = %s",
+        [ContractState.DRAFT, Role.CASEWORKER, 17, dashboard.NOW, "it's"],
+    )
+    assert sql == (
+        "SELECT 1 WHERE a = 'draft' AND b IN ('caseworker', %s) AND c LIKE 'x%%' AND d = %s"
+        " AND e = %s"
+    )
+    assert params == [17, dashboard.NOW, "it's"]
+
+
+def test_every_sql_kept_by_compiled_is_made_by_compiled_sql():
+    """A module that keeps SQL with partnership.dashboard.compiled() compiles its querysets
+    with dashboard.compiled_sql() (the code's constants written in), never by hand."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    users = []
+    for path in sorted(root.glob("[a-z]*/**/*.py")):
+        if path.parts[len(root.parts)] in {"tests", "bench"} or ".venv" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        calls = {
+            getattr(node.func, "attr", getattr(node.func, "id", None))
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+        }
+        if "compiled" not in calls:
+            continue
+        users.append(path.relative_to(root).as_posix())
+        by_hand = [
+            node.lineno
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr == "sql_with_params"
+        ]
+        if path.name == "dashboard.py":  # compiled_sql() itself
+            by_hand = [n for n in by_hand if n != _line_of_compiled_sql(tree)]
+        assert not by_hand, (path, by_hand)
+    assert {
+        "contracts/selectors.py",
+        "meetings/permissions.py",
+        "meetings/selectors.py",
+        "offers/detail/selectors.py",
+        "partnership/dashboard.py",
+    } <= set(users), users
+
+
+def _line_of_compiled_sql(tree) -> int:
+    import ast
+
+    function = next(
+        n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "compiled_sql"
+    )
+    return next(
+        n.lineno
+        for n in ast.walk(function)
+        if isinstance(n, ast.Attribute) and n.attr == "sql_with_params"
+    )
