@@ -7,12 +7,14 @@ import itertools
 import json
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -171,43 +173,121 @@ def _drawn_cards(
     ]
 
 
+# What offers/search.html's body draws (_search_body.html and what it includes, and the pieces
+# drawn into it): their source is part of the body's key, so a changed template is a new key.
+BODY_TEMPLATES = (
+    "offers/_search_body.html",
+    "offers/_search_filters.html",
+    "includes/error_summary.html",
+    "includes/pagination.html",
+    FIELD_TEMPLATE,
+    CARD_TEMPLATE,
+    options.OPTION_TEMPLATE,
+)
+
+
+def _body_key(
+    generation: selectors.Generation,
+    user: Any,
+    year: int,
+    asked: list[tuple[str, list[str]]],
+    compare_ids: list[int],
+    compare_full: bool,
+) -> str:
+    """The key the search page's body (the filters and the results) is kept under: a digest of
+    everything it shows. The results and the filters' options are the data's at the
+    generation (read first: data read after it is as new or newer, and a change makes a new
+    generation) as the viewer's visibility class sees it; the rest follows from the query as
+    asked (`asked`, the path's parameters in order: the links repeat them), the year (the
+    tariffs'), the comparison, the language and the templates that draw it."""
+    drawn_by = content_digest(
+        translation.get_language(), *(get_template(t).template.source for t in BODY_TEMPLATES)
+    )
+    return content_digest(
+        drawn_by,
+        generation.key("body"),
+        selectors.visibility_class(user),
+        year,
+        asked,
+        compare_ids,
+        compare_full,
+    )
+
+
+class _SearchBody:
+    """What the search page's body shows, each read at its first use: a body the cache has
+    (offers/search.html's {% cache %}) reads none of it."""
+
+    def __init__(self, request, generation):
+        self.request, self.generation = request, generation
+
+    @cached_property
+    def filterset(self) -> SearchFilter:
+        # The offer list's filters (offers.filters.OfferFilter) validated by SearchForm.
+        reference = selectors.search_reference(self.generation)
+        return SearchFilter(self.request.GET, reference=reference)
+
+    @cached_property
+    def form(self):
+        return self.filterset.form
+
+    @cached_property
+    def results(self) -> selectors.SearchResults:
+        filterset = self.filterset
+        params = selectors.SearchParams.from_cleaned(filterset.cleaned_values())
+        return selectors.search_page(
+            self.request.user,
+            params,
+            filterset.reference,
+            page_number(self.request.GET.get(PAGE_PARAM)),
+            self.generation,
+            filterset=filterset,
+        )
+
+    @cached_property
+    def filters(self) -> list[SafeString]:
+        # The fields as the query has them; their options (most of the markup) drawn once per
+        # generation and language, with the query's checked (offers/search/options.py).
+        fields = self.form.filter_fields()
+        options.mark_options(fields, self.generation)
+        return _drawn_fields(fields)
+
+
 @member_required
 def search(request):
-    # The data's generation first: the reference data and the results are cached under it.
+    # The data's generation first: the reference data, the results and the page's body are
+    # cached under it.
     generation = selectors.search_generation()
-    reference = selectors.search_reference(generation)
-    # The offer list's filters (offers.filters.OfferFilter) validated by SearchForm.
-    filterset = SearchFilter(request.GET, reference=reference)
-    form = filterset.form
-    params = selectors.SearchParams.from_cleaned(filterset.cleaned_values())
     year = current_year()
-    number = page_number(request.GET.get(PAGE_PARAM))
-    results = selectors.search_page(
-        request.user, params, reference, number, generation, filterset=filterset
-    )
-    page = paginate(results, selectors.PAGE_SIZE, number)
     query = request.GET.copy()
     query.pop(PAGE_PARAM, None)
     compare_ids = compared_ids(request)
     compare_full = len(compare_ids) >= COMPARE_MAX
-    # The fields as the query has them; their options (most of the markup) drawn once per
-    # generation and language, with the query's checked (offers/search/options.py).
-    filters = form.filter_fields()
-    options.mark_options(filters, generation)
+    body = _SearchBody(request, generation)
+    number = page_number(request.GET.get(PAGE_PARAM))
+    page = SimpleLazyObject(lambda: paginate(body.results, selectors.PAGE_SIZE, number))
+    asked = list(request.GET.lists())
     return render(
         request,
         "offers/search.html",
         {
-            "form": form,
-            "filters": _drawn_fields(filters),
+            "body_key": (
+                _body_key(generation, request.user, year, asked, compare_ids, compare_full)
+                if generation
+                else None
+            ),
+            # The body's values, read only when it is drawn.
+            "form": SimpleLazyObject(lambda: body.form),
+            "filters": SimpleLazyObject(lambda: body.filters),
             "page": page,
+            "cards": SimpleLazyObject(
+                lambda: _drawn_cards(list(page.object_list), year, compare_ids, compare_full)
+            ),
             "query": query.urlencode(),
             "year": year,
-            "cards": _drawn_cards(list(page.object_list), year, compare_ids, compare_full),
             "compare_ids": compare_ids,
             "compare_max": COMPARE_MAX,
             "compare_full": compare_full,
-            "open_data_query": query.urlencode(),
         },
     )
 

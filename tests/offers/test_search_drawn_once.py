@@ -179,3 +179,56 @@ def test_a_fields_key_follows_what_it_shows():
         options=[("b", False)], options_html="<x>"
     )
     assert key(options=[("a", True)]) != key(options=[("b", False)])
+
+
+def test_a_search_made_again_takes_its_body_from_the_cache(caseworker, monkeypatch):
+    """The page's filters and results (offers/search.html's body) are kept under a digest of
+    what they show: the same search again reads no offer and draws nothing, and shows the
+    same; a change of the data is a new generation and so a new body."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = _page(caseworker, {"alder": "25"})
+    drawn = _Drawn(monkeypatch)
+    built = []
+    original = views.SearchFilter
+    monkeypatch.setattr(views, "SearchFilter", lambda *a, **k: built.append(1) or original(*a, **k))
+    with CaptureQueriesContext(connection) as queries:
+        again = _page(caseworker, {"alder": "25"})
+    body = re.compile(r'<div class="row">.*</ol>', re.S)
+    assert body.search(again)[0] == body.search(first)[0]
+    assert drawn.names == [] and drawn.fields == [] and built == []  # not even the form
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "offers_searchrow" not in read and "offers_legalparagraph" not in read
+    offer = selectors.Offer.objects.get(name="Kort 2")
+    selectors.VacancyReport.objects.create(offer=offer, vacant=4, reported_on=days_ago(1))
+    assert "4 af 10" in _page(caseworker, {"alder": "25"})
+    assert built == [1]
+
+
+def test_every_input_of_the_body_is_in_its_key(caseworker):
+    from django.contrib.auth import get_user_model
+
+    generation = selectors.search_generation()
+    user = get_user_model().objects.get(email="sagsbehandler.slagelse@portal.example")
+    secretariat = get_user_model().objects.get(email="sekretariat@portal.example")
+    asked = [("alder", ["25"])]
+    base = views._body_key(generation, user, YEAR, asked, [], False)
+    assert base == views._body_key(generation, user, YEAR, asked, [], False)
+    other = selectors.Generation(generation.token, generation.n + "x")
+    changed = [
+        views._body_key(other, user, YEAR, asked, [], False),
+        views._body_key(generation, secretariat, YEAR, asked, [], False),
+        views._body_key(generation, user, YEAR + 1, asked, [], False),
+        views._body_key(generation, user, YEAR, [("alder", ["26"])], [], False),
+        views._body_key(generation, user, YEAR, [*asked, ("side", ["2"])], [], False),
+        views._body_key(generation, user, YEAR, asked, [7], False),
+        views._body_key(generation, user, YEAR, asked, [], True),
+    ]
+    assert len({base, *changed}) == len(changed) + 1
+    # Each template that draws the body is in the key (offers/search.html includes the one,
+    # which includes the others).
+    body = (TEMPLATES / "offers" / "_search_body.html").read_text(encoding="utf-8")
+    filters = (TEMPLATES / "offers" / "_search_filters.html").read_text(encoding="utf-8")
+    included = set(re.findall(r'{% include "([^"]+)"', body + filters))
+    assert included <= set(views.BODY_TEMPLATES), included - set(views.BODY_TEMPLATES)

@@ -40,6 +40,7 @@ FRAGMENTS = {
     "contracts_list_select": "contracts.forms.ListSelect widget key (every option)",
     "offer_facts": "offers.detail.selectors._content_key (the offer's page data)",
     "offer_tariffs": "offers.detail.selectors._content_key (the offer's page data)",
+    "offers_search_body": "offers.search.views._body_key (generation, visibility, query, ...)",
 }
 
 
