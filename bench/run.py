@@ -675,15 +675,26 @@ def memory_table(before: dict[int, int], after: dict[int, int], requests: int) -
     return "\n".join(lines)
 
 
+# What the search keeps in the cache: its results and reference data ("offers-search:"), its
+# cards and fields drawn once per content ("offers-search-card:", "offers-search-field:") and
+# the page's body (the {% cache %} fragment "offers_search_body").
+SEARCH_CACHE_PATTERNS = ("*offers-search*", "*offers_search_body*")
+
+
 def forget_search_cache(url: str) -> int:
-    """Delete the search's entries (results, filter fragments, reference data) from the
-    bench's cache (portal_env's CACHE_URL), so that a rerun's distinct searches are new to
-    the cache as the first run's were; the repeated searches fill it again in their
-    warm-up. Nothing else in the cache is touched (sessions are in the database)."""
+    """Delete everything the search keeps (SEARCH_CACHE_PATTERNS) from the bench's cache
+    (portal_env's CACHE_URL), so that a rerun's distinct searches are new to the cache as
+    the first run's were (the same code gives the same keys: the cache's prefix is the
+    code's digest); the repeated searches fill it again in their warm-up. Nothing else in
+    the cache is touched (sessions are in the database)."""
     import redis
 
     client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match="*offers-search:*", count=1000))
+    keys = [
+        key
+        for pattern in SEARCH_CACHE_PATTERNS
+        for key in client.scan_iter(match=pattern, count=1000)
+    ]
     for start in range(0, len(keys), 1000):
         client.delete(*keys[start : start + 1000])
     return len(keys)
