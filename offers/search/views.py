@@ -218,8 +218,8 @@ class _SearchBody:
     """What the search page's body shows, each read at its first use: a body the cache has
     (offers/search.html's {% cache %}) reads none of it."""
 
-    def __init__(self, request, generation):
-        self.request, self.generation = request, generation
+    def __init__(self, request, generation, number: int):
+        self.request, self.generation, self.number = request, generation, number
 
     @cached_property
     def filterset(self) -> SearchFilter:
@@ -239,7 +239,7 @@ class _SearchBody:
             self.request.user,
             params,
             filterset.reference,
-            page_number(self.request.GET.get(PAGE_PARAM)),
+            self.number,
             self.generation,
             filterset=filterset,
         )
@@ -263,8 +263,8 @@ def search(request):
     query.pop(PAGE_PARAM, None)
     compare_ids = compared_ids(request)
     compare_full = len(compare_ids) >= COMPARE_MAX
-    body = _SearchBody(request, generation)
     number = page_number(request.GET.get(PAGE_PARAM))
+    body = _SearchBody(request, generation, number)
     page = SimpleLazyObject(lambda: paginate(body.results, selectors.PAGE_SIZE, number))
     asked = list(request.GET.lists())
     return render(
