@@ -89,6 +89,12 @@ class _CardTexts:
         )
 
 
+def _drawn_by(*templates: Any) -> str:
+    """A digest of what draws a piece of markup: the templates' source and the language
+    (which their labels are in). Part of every key the search page's markup is kept under."""
+    return content_digest(translation.get_language(), *(t.template.source for t in templates))
+
+
 CARD_TEMPLATE = "offers/_search_card.html"
 # What a card shows of its offer: every field of the result (so a field added to OfferResult
 # is in the card's key before any template can show it).
@@ -133,7 +139,7 @@ def _drawn_fields(fields: list[dict[str, Any]]) -> list[SafeString]:
     fields as they were in some search before, and draws only the ones it changed (drawing
     the twelve was 2 ms of a page)."""
     template = get_template(FIELD_TEMPLATE)
-    drawn_by = content_digest(template.template.source, translation.get_language())
+    drawn_by = _drawn_by(template)
 
     def key(field: dict[str, Any]) -> str:
         return _field_key(drawn_by, field)
@@ -154,7 +160,7 @@ def _drawn_cards(
     new searches), and draws only the others (0.3 ms a card: the 20 were a third of a new
     search's Python)."""
     template = get_template(CARD_TEMPLATE)
-    drawn_by = content_digest(template.template.source, translation.get_language())
+    drawn_by = _drawn_by(template)
     texts = _CardTexts()
     compared = set(compare_ids)
 
@@ -200,9 +206,7 @@ def _body_key(
     generation) as the viewer's visibility class sees it; the rest follows from the query as
     asked (`asked`, the path's parameters in order: the links repeat them), the year (the
     tariffs'), the comparison, the language and the templates that draw it."""
-    drawn_by = content_digest(
-        translation.get_language(), *(get_template(t).template.source for t in BODY_TEMPLATES)
-    )
+    drawn_by = _drawn_by(*(get_template(t) for t in BODY_TEMPLATES))
     return content_digest(
         drawn_by,
         generation.key("body"),
