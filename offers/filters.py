@@ -43,15 +43,14 @@ from django.db.models import (
     F,
     FilteredRelation,
     Func,
+    IntegerField,
     Lookup,
     OrderBy,
     Q,
     QuerySet,
-    TextField,
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 
 from offers.models import Offer, OfferStatus, SearchRow
 from offers.selectors import current_year
@@ -136,20 +135,25 @@ def _with_vacant(qs: QuerySet[Any]) -> QuerySet[Any]:
     return annotated
 
 
+class _YearElement(Func):
+    """array[year]: the element at the array's own subscript (SearchRow.prices_by_year's
+    subscripts are years), not Django's 0-based ArrayField index."""
+
+    template = "(%(expressions)s])"
+    arg_joiner = "["
+
+
 def _with_price(qs: QuerySet[Any], year: int) -> QuerySet[Any]:
     """comparable_price: the year's from the search row (offers_currentprice's, see
     with_current_price()), unless the queryset has it already."""
     if "comparable_price" in qs.query.annotations:
         return qs
-    # (By a text key: KeyTextTransform would take "2026" for an array index.)
-    price = Func(
-        F(row_path(qs) + "comparable_prices"),
-        Value(str(year), output_field=TextField()),
-        function="jsonb_extract_path_text",
-        output_field=TextField(),
-    )
     annotated: QuerySet[Any] = qs.annotate(
-        comparable_price=Cast(price, DecimalField(max_digits=14, decimal_places=2))
+        comparable_price=_YearElement(
+            F(row_path(qs) + "prices_by_year"),
+            Value(year, output_field=IntegerField()),
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        )
     )
     return annotated
 

@@ -983,11 +983,13 @@ class SearchRow(models.Model):
     itself, its paragraphs and target groups, offers_currentprice (so tariffs) and
     offers_currentvacancy (so vacancy reports).
 
-    comparable_prices holds the comparable price (monthly, excluding VAT, as
-    offers_currentprice has it) of every year with a published tariff, keyed by the year as
-    text: the search's year is a parameter (the clock's year, which turns at New Year
-    without a write), so the row keeps all years rather than one the database would have
-    to guess."""
+    prices_by_year holds the comparable price (monthly, excluding VAT, as
+    offers_currentprice has it) of every year with a published tariff, at the year's own
+    subscript (migration 0015: '[2022:2026]={...}', so prices_by_year[2026] in SQL, NULL for
+    a year without): the search's year is a parameter (the clock's year, which turns at New
+    Year without a write), so the row keeps all years rather than one the database would
+    have to guess. (Read in Python, the array loses its subscripts: the search reads it in
+    SQL only, offers.filters._with_price().)"""
 
     offer = models.OneToOneField(
         Offer, on_delete=models.CASCADE, primary_key=True, related_name="search_row"
@@ -1003,7 +1005,7 @@ class SearchRow(models.Model):
     age_min = models.PositiveSmallIntegerField()
     age_max = models.PositiveSmallIntegerField()
     vacant = models.PositiveIntegerField(null=True)
-    comparable_prices = models.JSONField(default=dict)
+    prices_by_year = ArrayField(models.DecimalField(max_digits=14, decimal_places=2), default=list)
     paragraph_ids = ArrayField(models.BigIntegerField(), default=list)
     target_group_ids = ArrayField(models.BigIntegerField(), default=list)
     search_document = SearchVectorField(null=True)

@@ -46,7 +46,7 @@ COLUMN_SOURCES = {
     "search_document": "offers_offer",
     "paragraph_ids": "offers_offer_paragraphs",
     "target_group_ids": "offers_offer_target_groups",
-    "comparable_prices": "offers_currentprice",
+    "prices_by_year": "offers_currentprice",
     "vacant": "offers_currentvacancy",
 }
 
@@ -92,10 +92,26 @@ def _computed() -> dict[int, tuple]:
     }
 
 
+def _prices_by_year() -> dict[int, dict[str, Decimal]]:
+    """Each row's prices_by_year as {year: price}, read in SQL at the array's own subscripts
+    (the years; Python's list loses them): what the search reads, prices_by_year[year]."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.offer_id, y, r.prices_by_year[y] FROM offers_searchrow r,"
+            " generate_series(array_lower(r.prices_by_year, 1), array_upper(r.prices_by_year, 1))"
+            " AS y WHERE r.prices_by_year[y] IS NOT NULL"
+        )
+        found: dict[int, dict[str, Decimal]] = {}
+        for pk, year, price in cursor.fetchall():
+            found.setdefault(pk, {})[str(year)] = price
+    return found
+
+
 def _stored() -> dict[int, tuple]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT offer_id, search_document::text FROM offers_searchrow")
         documents = dict(cursor.fetchall())
+    prices = _prices_by_year()
     return {
         r.pk: (
             r.status,
@@ -105,7 +121,7 @@ def _stored() -> dict[int, tuple]:
             r.age_min,
             r.age_max,
             r.vacant,
-            {year: Decimal(str(price)) for year, price in r.comparable_prices.items()},
+            prices.get(r.pk, {}),
             r.paragraph_ids,
             r.target_group_ids,
             documents[r.pk],
@@ -174,8 +190,11 @@ def _change_target_groups(first: Offer, second: Offer) -> None:
 def _change_prices(first: Offer, second: Offer) -> None:
     publish(first, YEAR, "2100", version=2, reason="Rettelse")
     publish(second, YEAR, "65000", unit="month")
-    assert SearchRow.objects.get(pk=first.pk).comparable_prices[str(YEAR)] == 63875
+    assert _prices_by_year()[first.pk][str(YEAR)] == 63875
+    # A year between two with a price, without one: NULL at its subscript.
+    publish(first, YEAR - 2, "1900")
     CurrentPrice.objects.filter(offer=first, year=YEAR - 1).delete()
+    assert sorted(_prices_by_year()[first.pk]) == [str(YEAR - 2), str(YEAR)]
 
 
 def _change_vacancies(first: Offer, second: Offer) -> None:
