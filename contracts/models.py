@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from offers.models import Offer, Tariff, TariffAddOn
 from partnership import fields as guarded
+from partnership.links import url_with_id
 from partnership.models import Organisation, OrganisationKind
 
 from . import dates
@@ -132,7 +132,7 @@ class ContractTemplate(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("contracts:template_detail", args=[self.pk])
+        return url_with_id("contracts:template_detail", self.pk)
 
     def delete(self, *args, **kwargs):
         if not self.is_draft:
@@ -390,7 +390,7 @@ class Contract(models.Model):
         return f"{self.buyer} · {self.offer}"
 
     def get_absolute_url(self) -> str:
-        return reverse("contracts:contract_detail", args=[self.pk])
+        return url_with_id("contracts:contract_detail", self.pk)
 
     def clean(self) -> None:
         errors = {}

@@ -29,11 +29,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from partnership import fields as guarded
 from partnership.dashboard import compiled_cursor
+from partnership.links import url_with_id
 
 __all__ = [
     "Forum",
@@ -233,7 +233,7 @@ class Meeting(models.Model):
         return f"{self.forum}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:meeting_detail", args=[self.pk])
+        return url_with_id("meetings:meeting_detail", self.pk)
 
     # Who is invited: the active people invited directly, and the active members of the
     # invited organisations. Written once, here (INVITEES_SQL): selectors.invitees lists them

@@ -17,11 +17,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnership.dashboard import first_rows_prepared, prepared_rows
+from partnership.links import url_with_id
 from partnership.permissions import AnyUser, is_secretariat
 
 from . import actions, permissions, selectors
@@ -71,7 +71,7 @@ def _count(queryset, shown: list) -> int:
 
 
 def _minutes_url(minutes: Minutes) -> str:
-    return reverse("meetings:minutes_detail", args=[minutes.meeting_id])
+    return url_with_id("meetings:minutes_detail", minutes.meeting_id)
 
 
 def secretariat_context(user: AnyUser) -> dict[str, Any]:

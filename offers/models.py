@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnership import fields as guarded
 from partnership import formats
+from partnership.links import url_with_id
 from partnership.models import Organisation, OrganisationKind
 
 from . import pricing
@@ -288,7 +289,7 @@ class Offer(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("offers:offer_detail", args=[self.pk])
+        return url_with_id("offers:offer_detail", self.pk)
 
     def clean(self) -> None:
         errors = {}

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import fields as guarded
+from .links import url_with_id
 from .validators import validate_cvr
 
 
@@ -437,7 +438,7 @@ class Job(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("partnership:job_detail", args=[self.pk])
+        return url_with_id("partnership:job_detail", self.pk)
 
     @property
     def percent(self) -> int:

@@ -17,12 +17,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from partnership import fields as guarded
+from partnership.links import url_with_id
 from partnership.models import Membership
 
 SCORE_MIN, SCORE_MAX = 1, 5
@@ -380,7 +380,7 @@ class Dialogue(models.Model):
         return f"{self.municipality} · {self.provider} · {self.held_on}"
 
     def get_absolute_url(self) -> str:
-        return reverse("quality:dialogue_detail", args=[self.pk])
+        return url_with_id("quality:dialogue_detail", self.pk)
 
     def organisation_of(self, side: str):
         return self.municipality if side == Side.MUNICIPALITY else self.provider

@@ -5,18 +5,15 @@ issues a fixed number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import astuple, dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, OrderBy, QuerySet, Value
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -42,6 +39,7 @@ from offers.permissions import (
 from offers.selectors import current_year, with_current_tariff
 from partnership import dashboard
 from partnership.cache import content_keyed
+from partnership.links import url_with_id
 from partnership.models import Organisation, OrganisationKind
 from partnership.pagination import page_number
 
@@ -775,25 +773,6 @@ def _card_details_sql(ids: str, year: int) -> tuple[str, list[Any]]:
     return sql, [year, year, published, year - 1, published]
 
 
-# An id no offer has, reversed once per process: an offer's URL is this one with its id
-# (reverse() for each card was a tenth of the cards' Python).
-_URL_SENTINEL = 987654321987654321
-
-
-@functools.cache
-def _offer_url_pattern(urlconf: str | None, prefix: str) -> tuple[str, str]:
-    url = reverse("offers:offer_detail", args=[_URL_SENTINEL])
-    head, sentinel, tail = url.partition(str(_URL_SENTINEL))
-    assert sentinel, url
-    return head, tail
-
-
-def _offer_url(pk: int) -> str:
-    """reverse("offers:offer_detail", args=[pk]), for the request's URLconf and script prefix."""
-    head, tail = _offer_url_pattern(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-    return f"{head}{pk}{tail}"
-
-
 def _offer_result(
     r: dict[str, Any], *, paragraphs: list[str], target_groups: list[str]
 ) -> OfferResult:
@@ -803,7 +782,7 @@ def _offer_result(
     return OfferResult(
         pk=r["pk"],
         name=r["name"],
-        url=_offer_url(r["pk"]),
+        url=url_with_id("offers:offer_detail", r["pk"]),
         provider_name=r["provider__name"],
         municipality_name=r["municipality__name"],
         paragraphs=paragraphs,
