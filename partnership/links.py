@@ -27,7 +27,6 @@ def _around_id(name: str, urlconf: str, prefix: str) -> tuple[str, str]:
     return head, tail
 
 
-
 def url_with_id(name: str, pk: int) -> str:
     """reverse(name, args=[pk]) for the request's URLconf and script prefix, the URL name
     reversed once (reverse() for each row was a tenth of a list's Python: the search's cards,

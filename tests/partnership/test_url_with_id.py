@@ -62,8 +62,10 @@ def _reverses_an_id(node: ast.FunctionDef) -> bool:
             for keyword in call.keywords:
                 if keyword.arg == "args" and isinstance(keyword.value, ast.List | ast.Tuple):
                     if any(
-                        isinstance(e, ast.Attribute) and e.attr in ("pk", "id")
-                        or isinstance(e, ast.Attribute) and e.attr.endswith("_id")
+                        isinstance(e, ast.Attribute)
+                        and e.attr in ("pk", "id")
+                        or isinstance(e, ast.Attribute)
+                        and e.attr.endswith("_id")
                         for e in keyword.value.elts
                     ):
                         return True
