@@ -237,6 +237,24 @@ def test_the_form_has_a_field_for_each_filter():
     assert set(SearchForm.base_fields) == set(OfferFilter.base_filters)
 
 
+@pytest.mark.parametrize("filterset", [OfferFilter, SearchFilter])
+def test_each_filterset_has_filters_of_its_own_bound_to_it(filterset):
+    """The filters are copied shallowly for each FilterSet (offers.filters._FilterCopies):
+    each FilterSet's are its own objects, each with its own `method` dispatcher that calls
+    that FilterSet's method, never another's or the class's."""
+    first, second = filterset(), filterset()
+    assert set(first.filters) == set(second.filters) == set(filterset.base_filters)
+    for name in filterset.base_filters:
+        mine, theirs = first.filters[name], second.filters[name]
+        assert mine is not theirs and mine is not filterset.base_filters[name]
+        assert mine.parent is first and theirs.parent is second
+        assert mine.filter is not theirs.filter and mine.filter.f is mine
+        assert mine.filter.method.__self__ is first  # the bound method of this FilterSet
+    # State a FilterSet keeps while it filters (the provider's conditions) stays its own.
+    first.filter_cleaned({"ejerform": OwnershipForm.PRIVATE})
+    assert not second._providers
+
+
 def test_a_filterset_without_a_form_for_its_filters_refuses_input():
     """OfferFilter's own form would be django-filter's, made of fields that validate
     nothing: input from a URL goes through SearchFilter."""
