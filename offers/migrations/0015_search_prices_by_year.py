@@ -11,16 +11,17 @@ Here the row holds prices_by_year, a numeric array whose subscripts are the year
 ('[2022:2026]={...}'): prices_by_year[2026] is the year's price, NULL for a year without a
 published tariff (outside the bounds, or a gap). The same price range takes 8-9 ms. The
 array is written by offers_searchrow_refresh() (migration 0013's function, written again
-here with the array in place of the jsonb), so by the same triggers from the same sources.
+here with the array in place of the jsonb: ARRAY_FUNCTION), so by the same triggers from the same sources.
 """
+
+import importlib
 
 import django.contrib.postgres.fields
 from django.db import migrations, models
 
 # The comparable prices of offer o, one element per year from its first to its last year
 # with a current price, each at its year's subscript (NULL for a year in between without).
-PRICES_BY_YEAR = """
-           COALESCE((SELECT ('[' || b.lo || ':' || b.hi || ']='
+PRICES_BY_YEAR = """COALESCE((SELECT ('[' || b.lo || ':' || b.hi || ']='
                              || (SELECT array_agg(c.comparable_price ORDER BY y.y)
                                    FROM generate_series(b.lo, b.hi) AS y(y)
                                    LEFT JOIN offers_currentprice c
@@ -30,36 +31,16 @@ PRICES_BY_YEAR = """
                                FROM offers_currentprice c WHERE c.offer_id = o.id) b
                       WHERE b.lo IS NOT NULL), '{}')"""
 
-PRICES_AS_JSON = """
-           COALESCE((SELECT jsonb_object_agg(c.year::text, c.comparable_price)
+# Migration 0013's function, as it was written there: the jsonb of the prices replaced by
+# the array (and its column's name), so that the two differ in that alone.
+_SEARCH_TABLE = importlib.import_module("offers.migrations.0013_search_table")
+PRICES_AS_JSON = """COALESCE((SELECT jsonb_object_agg(c.year::text, c.comparable_price)
                        FROM offers_currentprice c WHERE c.offer_id = o.id), '{}'::jsonb)"""
-
-
-def refresh_function(prices_column: str, prices: str) -> str:
-    return f"""
-CREATE OR REPLACE FUNCTION offers_searchrow_refresh(offer_ids bigint[]) RETURNS void AS $$
-    DELETE FROM offers_searchrow r WHERE r.offer_id = ANY(offer_ids)
-       AND NOT EXISTS (SELECT 1 FROM offers_offer o WHERE o.id = r.offer_id);
-    INSERT INTO offers_searchrow
-           (offer_id, status, name, provider_id, municipality_id, age_min, age_max, vacant,
-            {prices_column}, paragraph_ids, target_group_ids, search_document)
-    SELECT o.id, o.status, o.name, o.provider_id, o.municipality_id, o.age_min, o.age_max,
-           (SELECT v.vacant FROM offers_currentvacancy v WHERE v.offer_id = o.id),{prices},
-           ARRAY(SELECT l.legalparagraph_id FROM offers_offer_paragraphs l
-                  WHERE l.offer_id = o.id ORDER BY 1),
-           ARRAY(SELECT l.targetgroup_id FROM offers_offer_target_groups l
-                  WHERE l.offer_id = o.id ORDER BY 1),
-           o.search_document
-      FROM offers_offer o WHERE o.id = ANY(offer_ids)
-    ON CONFLICT (offer_id) DO UPDATE
-       SET status = EXCLUDED.status, name = EXCLUDED.name,
-           provider_id = EXCLUDED.provider_id, municipality_id = EXCLUDED.municipality_id,
-           age_min = EXCLUDED.age_min, age_max = EXCLUDED.age_max, vacant = EXCLUDED.vacant,
-           {prices_column} = EXCLUDED.{prices_column},
-           paragraph_ids = EXCLUDED.paragraph_ids, target_group_ids = EXCLUDED.target_group_ids,
-           search_document = EXCLUDED.search_document;
-$$ LANGUAGE sql;
-"""
+JSONB_FUNCTION = _SEARCH_TABLE.REFRESH_FUNCTION
+assert PRICES_AS_JSON in JSONB_FUNCTION and JSONB_FUNCTION.count("comparable_prices") == 3
+ARRAY_FUNCTION = JSONB_FUNCTION.replace(PRICES_AS_JSON, PRICES_BY_YEAR).replace(
+    "comparable_prices", "prices_by_year"
+)
 
 
 REFRESH_ALL = "SELECT offers_searchrow_refresh(ARRAY(SELECT id FROM offers_offer));"
@@ -73,7 +54,7 @@ class Migration(migrations.Migration):
         # jsonb, and every row.)
         migrations.RunSQL(
             migrations.RunSQL.noop,
-            [refresh_function("comparable_prices", PRICES_AS_JSON), REFRESH_ALL],
+            [JSONB_FUNCTION, REFRESH_ALL],
         ),
         migrations.AddField(
             model_name="searchrow",
@@ -88,7 +69,7 @@ class Migration(migrations.Migration):
         # The function writing the array, and every row: after the jsonb's column is gone
         # (its NOT NULL would refuse the rows the function writes without it).
         migrations.RunSQL(
-            [refresh_function("prices_by_year", PRICES_BY_YEAR), REFRESH_ALL],
+            [ARRAY_FUNCTION, REFRESH_ALL],
             migrations.RunSQL.noop,
         ),
     ]
