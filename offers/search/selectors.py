@@ -11,9 +11,10 @@ from dataclasses import astuple, dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import F, OrderBy, QuerySet, Value
+from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -354,21 +355,26 @@ def _matches_sql(
     return sql, list(params), columns_of, sort
 
 
-# --- The matches' SQL compiled once per kind of search ----------------------------------
+# --- The matches' SQL compiled once per part ---------------------------------------------
 # Building the filters' queryset and compiling it was 1.3 ms of a new search (a fifth of its
-# SQL's time). The SQL differs only by which filters a search uses (and how many paragraphs
-# and target groups, the order, the year and who sees what); their values are parameters.
-# So it is compiled once per process for each such kind, with a stand-in for each value (a
-# value no search has), and each search's values are put in the stand-ins' places
-# (partnership.dashboard.bind, as for the SQL compiled per person). Kept per visibility
-# class rather than per person: everyone who sees the same offers runs the same SQL.
-# tests/offers/test_search_compiled.py holds the SQL and parameters to the ORM's for every
-# filter, alone and together.
+# SQL's time), and 2-6 ms in the slowest twentieth of the bench's new searches, where the
+# process had not seen their mix of filters. The SQL is the same for every search but for
+# which filters it uses (and how many paragraphs and target groups, the order, the year and
+# who sees what): their values are parameters, and each filter adds its own conditions to
+# the WHERE, in the order OfferFilter.filter_cleaned() applies them. So each part is
+# compiled once per process, by the ORM, with a stand-in for each value (a value no search
+# has): the SELECT of each order (with the text's rank when there is text), the conditions
+# every search has (published, who sees what), and the conditions of each filter (by how
+# many ids it has); a search joins its parts as the ORM's WHERE does, and each search's
+# values are put in the stand-ins' places (partnership.dashboard.bind, as for the SQL
+# compiled per person). Kept per visibility class rather than per person: everyone who sees
+# the same offers runs the same SQL. tests/offers/test_search_compiled.py holds the SQL and
+# parameters to the ORM's for every filter, alone and together, every order and three roles.
 _SI = -987_650_000  # The stand-ins' base: ids and ages no row has.
 _SI_AGE = 32_123  # An age no one has, in the columns' range (Django refuses others).
 _SI_TEXT = "\x00{}\x00"  # A text no one can type (NUL is refused by the form).
-# The filters _stand_ins() handles: each with a stand-in, in the kind (ledige, sorter), or
-# compiled as it is (leverandoer, see search_page()).
+# The filters _stand_ins() handles: each with a stand-in, a part without values (ledige),
+# the order (sorter), or compiled as it is (leverandoer, see search_page()).
 _STOOD_IN = {
     "paragraf",
     "maalgruppe",
@@ -383,29 +389,44 @@ _STOOD_IN = {
     "sorter",
     "leverandoer",
 }
-_compiled_searches: dict[tuple[Any, ...], tuple[str, list[Any], list[str], str] | None] = {}
+# The provider's ownership, name and branch make one condition (offers.filters
+# provider_filter(), applied by filter_cleaned() with the last of them).
+_PROVIDER_FILTERS = ("ejerform", "leverandoer", "branche")
+
+
+def _part_of(name: str) -> str:
+    return "provider" if name in _PROVIDER_FILTERS else name
+
+
+# The WHERE's parts in the order filter_cleaned() applies them: its filters' order.
+_PART_ORDER = tuple(dict.fromkeys(_part_of(n) for n in OfferFilter.base_filters if n != "sorter"))
+# SQL and parameters of a condition of the WHERE.
+_Part: TypeAlias = tuple[str, list[Any]]
+_compiled_parts: dict[tuple[Any, ...], Any] = {}
 _COMPILED_LIMIT = 1024
 
 
 def forget_compiled_searches() -> None:
-    """Drop the kinds compiled in this process (the tests start each without, so that a
+    """Drop the parts compiled in this process (the tests start each without, so that a
     test that watches the filters being applied sees them applied)."""
-    _compiled_searches.clear()
+    _compiled_parts.clear()
 
 
 def _stand_ins(
     params: SearchParams,
-) -> tuple[tuple[Any, ...], dict[str, Any], list[tuple[Any, Any]]]:
-    """(the kind of search, the values with a stand-in for each, [(stand-in, value)])."""
+) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[Any, Any]]]:
+    """The search's parts of the WHERE in their order, each with its filters' values as
+    stand-ins ([("alder", {"alder": 32123}), ("provider", {"ejerform": ..., "branche":
+    ...}), ...]), and [(stand-in, value)]."""
     values = params.values()
-    # A new filter must be given a stand-in (or be part of the kind) here: else its value
+    # A new filter must be given a stand-in (or be a part of its own) here: else its value
     # would be compiled into SQL kept for other values.
     assert set(values) == _STOOD_IN, sorted(set(values) ^ _STOOD_IN)
-    standing: dict[str, Any] = {}
+    parts: dict[str, dict[str, Any]] = {}
     pairs: list[tuple[Any, Any]] = []
 
     def stand(name: str, stand_in: Any, value: Any) -> None:
-        standing[name] = stand_in
+        parts.setdefault(_part_of(name), {})[name] = stand_in
         pairs.append((stand_in, value))
 
     def pk(v: Any) -> Any:
@@ -415,8 +436,9 @@ def _stand_ins(
         chosen = [pk(v) for v in values[name] or []]
         if chosen:
             # (Each id is a parameter of its own: ARRAY[%s, ...] of the array's type.)
-            standing[name] = [_SI - 1000 * i - n for n in range(len(chosen))]
-            pairs.extend(zip(standing[name], chosen, strict=True))
+            stand_ins = [_SI - 1000 * i - n for n in range(len(chosen))]
+            parts[name] = {name: stand_ins}
+            pairs.extend(zip(stand_ins, chosen, strict=True))
     for i, name in enumerate(("kommune", "branche")):
         if values[name] not in (None, ""):
             stand(name, _SI - 10_000 - i, pk(values[name]))
@@ -429,35 +451,86 @@ def _stand_ins(
         stand("ejerform", _SI_TEXT.format("ejerform"), values["ejerform"])
     if (values["q"] or "").strip():  # (the filter strips it, and a blank one filters nothing)
         stand("q", _SI_TEXT.format("q"), values["q"].strip())
-    kind = (
-        tuple((name, len(v) if isinstance(v, list) else True) for name, v in standing.items()),
-        bool(values["ledige"]),
-        values["sorter"] or "relevance",
-    )
-    return kind, {**values, **standing}, pairs
+    if values["ledige"]:
+        parts["ledige"] = {"ledige": True}
+    return [(name, parts[name]) for name in _PART_ORDER if name in parts], pairs
+
+
+def _compiled(key: tuple[Any, ...], compile_: Callable[[], Any]) -> Any:
+    """The part under `key`, compiled once per process (None: it cannot be kept)."""
+    if key not in _compiled_parts:
+        if len(_compiled_parts) >= _COMPILED_LIMIT:
+            _compiled_parts.clear()
+        try:
+            _compiled_parts[key] = compile_()
+        except (EmptyResultSet, FullResultSet):  # (compiled as it is, and so answered)
+            _compiled_parts[key] = None
+    return _compiled_parts[key]
+
+
+def _where_parts(matching: AnnotatedOffers) -> list[_Part]:
+    """Each condition of the queryset's WHERE, compiled as the ORM compiles it there."""
+    compiler = matching.query.get_compiler(connection=connection)
+    return [
+        (sql, list(params))
+        for sql, params in (compiler.compile(child) for child in matching.query.where.children)
+    ]
+
+
+def _head(
+    built: tuple[AnnotatedOffers, list[str | OrderBy]],
+) -> tuple[str, list[Any], list[str], str]:
+    """_matches_sql() without its WHERE: the SELECT of the order's columns FROM the rows."""
+    matching, order = built
+    columns_of, sort = _sort_columns(order)
+    query = matching.order_by().values_list(*columns_of).query
+    query.where = WhereNode()
+    sql, params = query.sql_with_params()
+    return sql, list(params), columns_of, sort
 
 
 def _compiled_matches(
-    kind: tuple[Any, ...],
-    standing: dict[str, Any],
+    key: tuple[Any, ...],
+    parts: list[tuple[str, dict[str, Any]]],
+    sort: str,
     pairs: list[tuple[Any, Any]],
     build: Callable[[dict[str, Any]], tuple[AnnotatedOffers, list[str | OrderBy]]],
 ) -> tuple[str, list[Any], list[str], str] | None:
-    """_matches_sql() of the values `standing` (stand-ins), kept under `kind`; None when a
-    stand-in does not come out as a parameter of its own (the search is then compiled as
-    it is, each time)."""
-    if kind not in _compiled_searches:
-        try:
-            sql, params, columns, sort = _matches_sql(*build(standing))
-        except EmptyResultSet:  # (no offers for anyone: compiled as it is, and so answered)
-            compiled = None
-        else:
-            found = [any(dashboard.is_stand_in(p, s) for p in params) for s, _v in pairs]
-            compiled = (sql, params, columns, sort) if all(found) else None
-        if len(_compiled_searches) >= _COMPILED_LIMIT:
-            _compiled_searches.clear()
-        _compiled_searches[kind] = compiled
-    return _compiled_searches[kind]
+    """_matches_sql() of the search whose parts (_stand_ins()) have these stand-ins, joined
+    from the parts compiled under `key` (who sees what, the year); None when a part cannot
+    be kept (a stand-in that does not come out as a parameter of its own: the search is
+    then compiled as it is, each time)."""
+    text = dict(parts).get("q", {})
+    head = _compiled(
+        ("head", *key, sort, bool(text)), lambda: _head(build({**text, "sorter": sort}))
+    )
+    base = _compiled(("base", *key), lambda: _where_parts(build({})[0]))
+    if head is None or base is None or "\x00" in head[0]:  # (a text stand-in written in)
+        return None
+    where = list(base)
+    for name, standing in parts:
+
+        def compile_part(standing: dict[str, Any] = standing) -> list[_Part] | None:
+            own = _where_parts(build(standing)[0])[len(base) :]
+            stand_ins = [s for v in standing.values() for s in (v if isinstance(v, list) else [v])]
+            found = [
+                any(dashboard.is_stand_in(p, s) for _sql, ps in own for p in ps)
+                for s in stand_ins
+                if s is not True
+            ]
+            return own if own and all(found) else None
+
+        shape = tuple((f, len(v) if isinstance(v, list) else True) for f, v in standing.items())
+        part = _compiled(("part", *key, name, shape), compile_part)
+        if part is None:
+            return None
+        where.extend(part)
+    sql, params, columns, order_by = head
+    conditions = " AND ".join(s for s, _p in where)
+    # (As the ORM's WhereNode: in parentheses when there are several.)
+    sql += " WHERE " + (f"({conditions})" if len(where) > 1 else conditions)
+    params = [*params, *(p for _s, ps in where for p in ps)]
+    return sql, dashboard.bind(params, dict(pairs)), columns, order_by
 
 
 class SearchResults:
@@ -837,14 +910,13 @@ def search_page(
         return build(params.values())
 
     def matches() -> tuple[str, list[Any], list[str], str]:
-        kind, standing, pairs = _stand_ins(params)
         provider = params.provider
         if not (isinstance(provider, str) and provider.strip()):  # (matched with LIKE: as it is)
-            key = (visibility_class(user), year, kind)
-            compiled = _compiled_matches(key, standing, pairs, build)
+            parts, pairs = _stand_ins(params)
+            key = (visibility_class(user), year)
+            compiled = _compiled_matches(key, parts, params.sort or "relevance", pairs, build)
             if compiled is not None:
-                sql, compiled_params, columns, sort = compiled
-                return sql, dashboard.bind(compiled_params, dict(pairs)), columns, sort
+                return compiled
         return _matches_sql(*query())
 
     key = (

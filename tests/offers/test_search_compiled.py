@@ -1,8 +1,9 @@
-"""The search's SQL compiled once per kind of search (offers.search.selectors
-_compiled_matches): for every filter, alone and together, every order and everyone who sees
-a different set of offers, the SQL and parameters a search runs are exactly those the ORM
-compiles for it, also when the kind was compiled before for other values. And a search
-still answers with what it matches."""
+"""The search's SQL joined from parts compiled once each (offers.search.selectors
+_compiled_matches: the SELECT of each order, the conditions every search has, each filter's):
+for every filter, alone and together, every order and everyone who sees a different set of
+offers, the SQL and parameters a search runs are exactly those the ORM compiles for it, also
+when its parts were compiled before for other values and other searches. And a search still
+answers with what it matches."""
 
 import itertools
 from decimal import Decimal
@@ -111,9 +112,24 @@ def test_every_kind_of_search_runs_the_sql_and_parameters_the_orm_compiles(email
             assert compiled[2:] == orm[2:]
             checked += 1
     assert checked == len(COMBINATIONS) * len(sorts) * 2
-    # Every kind was compiled once, with its stand-ins (none fell back to the ORM).
-    assert selectors._compiled_searches
-    assert all(entry is not None for entry in selectors._compiled_searches.values())
+    # Every part was compiled once, with its stand-ins (none fell back to the ORM): the
+    # SELECT of each order with and without text, the conditions every search has, and
+    # each filter's (the provider's ownership and branch one condition).
+    parts = selectors._compiled_parts
+    assert all(entry is not None for entry in parts.values())
+    assert sorted({key[0] for key in parts}) == ["base", "head", "part"]
+    assert len([key for key in parts if key[0] == "head"]) == len(sorts) * 2
+    assert {key[3] for key in parts if key[0] == "part"} == {
+        "paragraf",
+        "maalgruppe",
+        "kommune",
+        "provider",
+        "alder",
+        "ledige",
+        "pris_min",
+        "pris_max",
+        "q",
+    }
 
 
 @pytest.mark.django_db
@@ -123,7 +139,7 @@ def test_a_provider_name_is_compiled_as_it_is_each_time():
     user = demo_user(CASEWORKER)
     compiled, orm = _compiled_and_orm(user, selectors.SearchParams(provider="Egelund", age=30))
     assert compiled == orm
-    assert not selectors._compiled_searches
+    assert not selectors._compiled_parts
 
 
 @pytest.mark.django_db
@@ -140,4 +156,23 @@ def test_two_searches_of_one_kind_find_each_its_own_offers():
         names = [result.name for result in page[0:20]] if page.count() else []
         assert expected in names
         assert ({"Ungehuset", "Seniorhuset"} - {expected}).isdisjoint(names)
-    assert len(selectors._compiled_searches) == 1
+        if age == 15:
+            compiled = set(selectors._compiled_parts)
+    # The second compiled nothing: the SELECT, the conditions every search has and the age's.
+    assert set(selectors._compiled_parts) == compiled
+    assert sorted(key[0] for key in compiled) == ["base", "head", "part"]
+
+
+@pytest.mark.django_db
+def test_a_new_mix_of_filters_compiles_nothing_when_its_parts_were_compiled():
+    """A mix of filters the process has not seen before is joined from the parts it has:
+    nothing is compiled for it, and it runs what the ORM compiles for it."""
+    user = demo_user(CASEWORKER)
+    values = _two_values_of_each()
+    for combination in (("age",), ("municipality",), ("q", "price_max")):
+        _compiled_and_orm(user, _params(combination, values, 0, "price"))
+    seen = set(selectors._compiled_parts)
+    mixed = _params(("age", "municipality", "price_max", "q"), values, 1, "price")
+    compiled, orm = _compiled_and_orm(user, mixed)
+    assert compiled == orm
+    assert set(selectors._compiled_parts) == seen
