@@ -7,9 +7,14 @@ class PartnershipConfig(AppConfig):
     verbose_name = _("Partnerskab")
 
     def ready(self) -> None:
-        from . import adapters, checks, jobs, navigation, permissions, uploads  # noqa: F401 - checks registers
+        from django.core.signals import request_finished, request_started
+
+        from . import adapters, cache, checks, jobs, navigation, permissions, uploads  # noqa: F401 - checks registers
 
         adapters.connect_signals()
+        # A request's writes to the shared cache after its response (partnership.cache).
+        request_started.connect(cache.start_deferring, dispatch_uid="cache-start-deferring")
+        request_finished.connect(cache.write_deferred, dispatch_uid="cache-write-deferred")
 
         navigation.register(
             navigation.Section(

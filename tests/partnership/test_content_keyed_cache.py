@@ -258,3 +258,76 @@ def test_a_digest_refuses_values_that_do_not_say_what_they_hold():
         content_digest([1, "a", object()])
     today = timezone.localdate()
     assert content_digest([Decimal("1.50"), today]) != content_digest([Decimal("1.5"), today])
+
+
+def test_a_requests_writes_reach_the_shared_cache_after_its_response(monkeypatch):
+    """While a request is served, what it writes is kept in the process at once and written
+    to the shared cache in one go when the response has been sent (request_finished); a
+    value deleted in between is not written. Outside a request it is written at once. (The
+    signals' receivers, called here as the request's signals call them: the next test goes
+    through a whole request.)"""
+    shared = caches["default"]
+    fragments = content_keyed()
+    writes = []
+    original = shared.set_many
+
+    def set_many(data, *args, **kwargs):
+        writes.append(sorted(data))
+        return original(data, *args, **kwargs)
+
+    monkeypatch.setattr(shared, "set_many", set_many)
+    cache_module.start_deferring()  # request_started
+    try:
+        fragments.set("fragment:a", "<p>a</p>", 900)
+        fragments.set_many({"fragment:b": "<p>b</p>", "fragment:c": "<p>c</p>"}, 900)
+        fragments.set("fragment:d", "<p>d</p>", 60)
+        fragments.set("fragment:gone", "<p>gone</p>", 900)
+        fragments.delete("fragment:gone")
+        assert fragments.get("fragment:b") == "<p>b</p>"  # the process has it
+        assert shared.get("fragment:a") is None  # the shared cache not yet
+        assert writes == []
+    finally:
+        cache_module.write_deferred()  # request_finished
+    # One write per timeout, after the response.
+    assert writes == [["fragment:a", "fragment:b", "fragment:c"], ["fragment:d"]]
+    assert shared.get("fragment:c") == "<p>c</p>"
+    assert shared.get("fragment:gone") is None
+    fragments.set("fragment:e", "<p>e</p>")  # outside a request: at once
+    assert shared.get("fragment:e") == "<p>e</p>"
+
+
+@pytest.mark.django_db
+def test_a_search_pages_pieces_are_written_after_its_response_and_found_by_others(
+    client, monkeypatch
+):
+    """Through the whole request cycle: a new search's body, results and pieces are written
+    to the shared cache by the request's end (request_finished), in one write, and another
+    process (the shared cache alone) finds them: the same search again draws nothing."""
+    import inspect
+
+    from tests.factories import CASEWORKER, demo_user, make_offer
+
+    make_offer(name="Egebo")
+    client.force_login(demo_user(CASEWORKER))
+    shared = caches["default"]
+    writes = []
+    for name in ("set", "set_many"):
+        original = getattr(shared, name)
+
+        def record(data, *args, _original=original, **kwargs):
+            keys = [data] if isinstance(data, str) else list(data)
+            if any("offers-search" in key or "template.cache" in key for key in keys):
+                at_end = any(f.function == "write_deferred" for f in inspect.stack())
+                writes.append((len(keys), at_end))
+            return _original(data, *args, **kwargs)
+
+        monkeypatch.setattr(shared, name, record)
+    assert "Egebo" in client.get("/tilbud/?q=Egebo").content.decode()
+    # All after the response: one write of them all (a locmem set_many sets each in turn).
+    assert writes and all(at_end for _n, at_end in writes), writes
+    assert writes[0][0] > 3 and writes[0][0] == len(writes) - 1
+    forget_process_copies()
+    drawn = []
+    monkeypatch.setattr("offers.search.views._drawn_cards", lambda *a: drawn.append(a) or [])
+    assert "Egebo" in client.get("/tilbud/?q=Egebo").content.decode()
+    assert drawn == []
