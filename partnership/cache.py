@@ -134,6 +134,7 @@ class ContentKeyedCache(BaseCache):
         return caches[self._shared_alias]
 
     def _remember(self, key: str, value) -> None:
+        (_missing_now() or set()).discard(key)
         size = len(value) if isinstance(value, str) else self.FALLBACK_SIZE
         with _process_lock:
             old = _process_copies.pop(key, None)
@@ -152,8 +153,13 @@ class ContentKeyedCache(BaseCache):
             if found is not None:
                 _process_copies.move_to_end(local)
                 return found[0]
+        missing = _missing_now()
+        if missing is not None and local in missing:
+            return default
         value = self._shared.get(key, _MISSING, version=version)
         if value is _MISSING:
+            if missing is not None:
+                missing.add(local)
             return default
         self._remember(local, value)
         return value
@@ -245,6 +251,12 @@ def _deferred_writes() -> _DeferredWrites | None:
     return getattr(_deferred, "writes", None)
 
 
+def _missing_now() -> set[str] | None:
+    """The keys the shared cache did not have when read in this request: not read again in
+    it (the search page looks its body up before the page's `{% cache %}` does)."""
+    return getattr(_deferred, "missing", None)
+
+
 def _defer(cache: ContentKeyedCache, data, timeout, version) -> bool:
     """Keep these writes for the end of the request; False outside a request."""
     writes = _deferred_writes()
@@ -262,12 +274,12 @@ def _undefer(cache: ContentKeyedCache, key, version) -> None:
 
 def start_deferring(**_kwargs) -> None:
     """request_started: the request's writes wait for its end (partnership/apps.py)."""
-    _deferred.writes = {}
+    _deferred.writes, _deferred.missing = {}, set()
 
 
 def write_deferred(**_kwargs) -> None:
     """request_finished: the request's writes, one set_many per timeout (partnership/apps.py)."""
-    writes, _deferred.writes = _deferred_writes(), None
+    writes, _deferred.writes, _deferred.missing = _deferred_writes(), None, None
     for (alias, timeout, version), data in (writes or {}).items():
         try:
             if data:

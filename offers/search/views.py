@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from django.core.cache.utils import make_template_fragment_key
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
@@ -22,7 +23,7 @@ from offers.compare.session import COMPARE_MAX, compared_ids
 from offers.models import TariffUnit
 from offers.selectors import current_year
 from partnership import formats
-from partnership.cache import content_digest, drawn_once
+from partnership.cache import content_digest, content_keyed, drawn_once
 from partnership.exports import CSV_CONTENT_TYPE, csv_lines, in_chunks
 from partnership.pagination import PAGE_PARAM, page_number, paginate
 from partnership.views import member_required
@@ -271,15 +272,35 @@ def search(request):
     body = _SearchBody(request, generation, number)
     page = SimpleLazyObject(lambda: paginate(body.results, selectors.PAGE_SIZE, number))
     asked = list(request.GET.lists())
+    body_key = (
+        _body_key(generation, request.user, year, asked, compare_ids, compare_full)
+        if generation
+        else None
+    )
+    # A body to draw reads its results: their statement is sent before the page is drawn,
+    # and the database works on it meanwhile (selectors.sent_ahead()).
+    with selectors.sent_ahead(None if _body_drawn(body_key) else body.results):
+        return _render(request, body, page, body_key, query, year, compare_ids, compare_full)
+
+
+def _body_drawn(body_key: str | None) -> bool:
+    """Whether the cache has the body under this key (offers/search.html's {% cache %},
+    which then finds it in this process)."""
+    if body_key is None:
+        return False
+    return content_keyed().get(make_template_fragment_key(BODY_FRAGMENT, [body_key])) is not None
+
+
+# The name of the body's {% cache %} in offers/search.html.
+BODY_FRAGMENT = "offers_search_body"
+
+
+def _render(request, body, page, body_key, query, year, compare_ids, compare_full):
     return render(
         request,
         "offers/search.html",
         {
-            "body_key": (
-                _body_key(generation, request.user, year, asked, compare_ids, compare_full)
-                if generation
-                else None
-            ),
+            "body_key": body_key,
             # The body's values, read only when it is drawn.
             "form": SimpleLazyObject(lambda: body.form),
             "filters": SimpleLazyObject(lambda: body.filters),

@@ -4,6 +4,7 @@ and the cards' numbers are written as everywhere else in the portal (partnership
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -15,7 +16,7 @@ from offers.search import options as search_options
 from offers.search import selectors
 from offers.selectors import current_year, with_current_tariff
 from partnership.models import Organisation
-from tests.factories import days_ago, demo_user, make_offer, pl_rates, publish
+from tests.factories import CASEWORKER, days_ago, demo_user, make_offer, pl_rates, publish
 
 YEAR = current_year()
 
@@ -438,3 +439,54 @@ def test_every_order_pages_as_the_filters_order_the_offers(caseworker):
                 window = slice((number - 1) * 20, number * 20)
                 assert results.count() == len(expected), query
                 assert [r.pk for r in results[window]] == expected[window], (query, number)
+
+
+def test_a_new_search_sends_its_statement_before_the_page_is_drawn(caseworker, monkeypatch):
+    """A search whose body is not cached sends its window's statement before the template
+    draws anything (the database works on it meanwhile, in psycopg's pipeline mode), reads
+    it where the page shows the count, and leaves the connection out of pipeline mode; a
+    body from the cache sends nothing."""
+    from django.template import base as template_base
+    from psycopg import pq
+
+    from offers.search import views
+
+    _offers(3)
+    events = []
+    send, render = selectors.SearchResults.send, template_base.Template.render
+    monkeypatch.setattr(
+        selectors.SearchResults, "send", lambda self: events.append("send") or send(self)
+    )
+    monkeypatch.setattr(
+        template_base.Template,
+        "render",
+        lambda self, context: events.append("render") or render(self, context),
+    )
+    response = caseworker.get(reverse("offers:search"), {"alder": "25"})
+    assert "3 tilbud fundet" in response.content.decode()
+    assert events[:2] == ["send", "render"]
+    assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.OFF
+    events.clear()
+    assert (
+        "3 tilbud fundet"
+        in caseworker.get(reverse("offers:search"), {"alder": "25"}).content.decode()
+    )
+    assert "send" not in events
+    # The body's {% cache %} is the one the view looks up.
+    source = (Path(__file__).resolve().parents[2] / "templates/offers/search.html").read_text()
+    assert f"{{% cache 900 {views.BODY_FRAGMENT} body_key %}}" in source
+
+
+def test_a_query_made_while_the_statement_is_out_is_answered_in_order(caseworker):
+    """Between the statement sent ahead and its reading, another query (anything the page
+    might read) is answered, and then the results, each its own."""
+    _offers(4)
+    user = demo_user(CASEWORKER)
+    params = selectors.SearchParams(age=25)
+    results = selectors.search_page(user, params, selectors.search_reference())
+    with selectors.sent_ahead(results):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::int + 1", [41])
+            assert cursor.fetchone() == (42,)
+        assert results.count() == 4
+        assert [r.name for r in results[0:20]] == [f"Mange {i:03d}" for i in range(4)]
