@@ -331,3 +331,31 @@ def test_a_search_pages_pieces_are_written_after_its_response_and_found_by_other
     monkeypatch.setattr("offers.search.views._drawn_cards", lambda *a: drawn.append(a) or [])
     assert "Egebo" in client.get("/tilbud/?q=Egebo").content.decode()
     assert drawn == []
+
+
+def test_a_key_the_shared_cache_lacked_is_not_read_again_in_the_request(monkeypatch):
+    """In a request, a key read from the shared cache and not found is not read there again
+    (the search page looks its body up before its {% cache %} does), until it is written;
+    the next request reads it again."""
+    shared = caches["default"]
+    fragments = content_keyed()
+    reads = []
+    original = shared.get
+    monkeypatch.setattr(
+        shared, "get", lambda key, *a, **k: reads.append(key) or original(key, *a, **k)
+    )
+    cache_module.start_deferring()  # request_started
+    try:
+        assert fragments.get("fragment:x") is None
+        assert fragments.get("fragment:x") is None
+        assert reads == ["fragment:x"]
+        fragments.set("fragment:x", "<p>x</p>")
+        assert fragments.get("fragment:x") == "<p>x</p>"
+    finally:
+        cache_module.write_deferred()  # request_finished
+    cache_module.start_deferring()
+    try:
+        assert fragments.get("fragment:y") is None
+    finally:
+        cache_module.write_deferred()
+    assert reads == ["fragment:x", "fragment:y"]
