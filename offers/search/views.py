@@ -280,7 +280,29 @@ def search(request):
     # A body to draw reads its results: their statement is sent before the page is drawn,
     # and the database works on it meanwhile (selectors.sent_ahead()).
     with selectors.sent_ahead(None if _body_drawn(body_key) else body.results):
-        return _render(request, body, page, body_key, query, year, compare_ids, compare_full)
+        return render(
+            request,
+            "offers/search.html",
+            {
+                "body_key": body_key,
+                # The body's values, read only when it is drawn.
+                "form": SimpleLazyObject(lambda: body.form),
+                "filters": SimpleLazyObject(lambda: body.filters),
+                "page": page,
+                "cards": SimpleLazyObject(
+                    lambda: _drawn_cards(list(page.object_list), year, compare_ids, compare_full)
+                ),
+                "query": query.urlencode(),
+                "year": year,
+                "compare_ids": compare_ids,
+                "compare_max": COMPARE_MAX,
+                "compare_full": compare_full,
+            },
+        )
+
+
+# The name of the body's {% cache %} in offers/search.html.
+BODY_FRAGMENT = "offers_search_body"
 
 
 def _body_drawn(body_key: str | None) -> bool:
@@ -289,32 +311,6 @@ def _body_drawn(body_key: str | None) -> bool:
     if body_key is None:
         return False
     return content_keyed().get(make_template_fragment_key(BODY_FRAGMENT, [body_key])) is not None
-
-
-# The name of the body's {% cache %} in offers/search.html.
-BODY_FRAGMENT = "offers_search_body"
-
-
-def _render(request, body, page, body_key, query, year, compare_ids, compare_full):
-    return render(
-        request,
-        "offers/search.html",
-        {
-            "body_key": body_key,
-            # The body's values, read only when it is drawn.
-            "form": SimpleLazyObject(lambda: body.form),
-            "filters": SimpleLazyObject(lambda: body.filters),
-            "page": page,
-            "cards": SimpleLazyObject(
-                lambda: _drawn_cards(list(page.object_list), year, compare_ids, compare_full)
-            ),
-            "query": query.urlencode(),
-            "year": year,
-            "compare_ids": compare_ids,
-            "compare_max": COMPARE_MAX,
-            "compare_full": compare_full,
-        },
-    )
 
 
 OPEN_DATA_FIELDS = [
