@@ -171,24 +171,35 @@ class ContentKeyedCache(BaseCache):
 
     def get_many(self, keys, version=None):
         """The values found, this process's copies first, the rest in one read of the shared
-        cache (Redis: one MGET)."""
+        cache (Redis: one MGET); in a request, not the keys it found missing already (and
+        those it finds missing now are not read again in it)."""
         found, missing = {}, []
         # (Validated when written: a key read here was written, or is not found.)
         local = {key: self.make_key(key, version=version) for key in keys}
+        known_missing = _missing_now()
         with _process_lock:
             for key in keys:
                 copy = _process_copies.get(local[key])
-                if copy is None:
-                    missing.append(key)
-                else:
+                if copy is not None:
                     _process_copies.move_to_end(local[key])
                     found[key] = copy[0]
+                elif known_missing is None or local[key] not in known_missing:
+                    missing.append(key)
         if missing:
             shared = self._shared.get_many(missing, version=version)
             for key, value in shared.items():
                 self._remember(local[key], value)
             found.update(shared)
+            if known_missing is not None:
+                known_missing.update(local[key] for key in missing if key not in shared)
         return found
+
+    def read_ahead(self, keys, version=None) -> None:
+        """Read these keys, which the request will ask for one by one or in groups, in one
+        round trip to the shared cache (Redis: one MGET) rather than one each: what is found
+        is kept in this process, what is not is remembered as missing for the rest of the
+        request (get() and get_many() answer both without asking Redis again)."""
+        self.get_many(list(dict.fromkeys(keys)), version=version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         """Kept here and written in one go to the shared cache (Redis: one pipeline)."""
@@ -332,22 +343,30 @@ def _as_text(value: object) -> object:
 
 def drawn_once(
     items: Sequence[_Item],
-    key: Callable[[_Item], str],
+    key: Callable[[_Item], str] | Sequence[str],
     draw: Callable[[_Item], str],
     timeout: float | None = DEFAULT_TIMEOUT,
 ) -> list[str]:
     """Each item's markup, drawn by draw(item) only when the content-keyed cache has none
-    under key(item): a key that is a digest of everything the markup shows (as every
-    `{% cache %}`'s), so a drawn item is never out of date. The items of a list are read
+    under key(item) (or `key`: the items' keys, worked out before): a key that is a digest
+    of everything the markup shows (as every `{% cache %}`'s), so a drawn item is never out of date. The items of a list are read
     from the cache in one go and the new ones written in one go (a round trip each to the
     shared cache at most, rather than one per item)."""
-    keys = [key(item) for item in items]
+    keys = [key(item) for item in items] if callable(key) else list(key)
     cache = content_keyed()
     found = cache.get_many(keys) if keys else {}
     new = {k: draw(item) for k, item in zip(keys, items, strict=True) if k not in found}
     if new:
         cache.set_many(new, timeout)
     return [found[k] if k in found else new[k] for k in keys]
+
+
+def read_ahead(keys: Sequence[str]) -> None:
+    """ContentKeyedCache.read_ahead() of content_keyed(), where it is one (else nothing: the
+    keys are read when asked for)."""
+    cache = content_keyed()
+    if isinstance(cache, ContentKeyedCache):
+        cache.read_ahead(keys)
 
 
 def content_keyed() -> BaseCache:

@@ -656,6 +656,11 @@ class SearchResults:
                 content_keyed().set(self._cache_key, self._loaded, CACHE_SECONDS)
         return self._loaded
 
+    @property
+    def cache_key(self) -> str | None:
+        """The key the page's results are kept under (None: not kept)."""
+        return self._cache_key
+
     def count(self) -> int:
         return self._load()[0]
 

@@ -359,3 +359,101 @@ def test_a_key_the_shared_cache_lacked_is_not_read_again_in_the_request(monkeypa
     finally:
         cache_module.write_deferred()
     assert reads == ["fragment:x", "fragment:y"]
+
+
+def test_keys_read_ahead_are_answered_in_the_request_without_another_read(monkeypatch):
+    """read_ahead() reads the keys a request will ask for in one read of the shared cache:
+    what it finds is kept in the process, what it does not is not read there again in the
+    request, by get() or get_many() (until it is written)."""
+    shared = caches["default"]
+    shared.set("fragment:found", "<p>found</p>")  # written by another process
+    fragments = content_keyed()
+    reads = _record_reads(shared, monkeypatch)
+    cache_module.start_deferring()  # request_started
+    try:
+        cache_module.read_ahead(["fragment:found", "fragment:lacking", "fragment:found"])
+        assert reads == [("get_many", ["fragment:found", "fragment:lacking"])]
+        assert fragments.get("fragment:found") == "<p>found</p>"
+        assert fragments.get("fragment:lacking") is None
+        assert fragments.get_many(["fragment:found", "fragment:lacking"]) == {
+            "fragment:found": "<p>found</p>"
+        }
+        assert len(reads) == 1
+        # A key get_many() found missing is not read again either.
+        assert fragments.get_many(["fragment:other"]) == {}
+        assert fragments.get("fragment:other") is None
+        assert reads[1:] == [("get_many", ["fragment:other"])]
+        fragments.set("fragment:lacking", "<p>now</p>")
+        assert fragments.get_many(["fragment:lacking"]) == {"fragment:lacking": "<p>now</p>"}
+        assert len(reads) == 2
+    finally:
+        cache_module.write_deferred()  # request_finished
+    cache_module.start_deferring()  # the next request reads it again
+    try:
+        assert fragments.get("fragment:other") is None
+    finally:
+        cache_module.write_deferred()
+    assert reads[2:] == [("get", "fragment:other")]
+
+
+@pytest.mark.django_db
+def test_a_new_search_reads_the_shared_cache_three_times(client, monkeypatch):
+    """A new search asks the shared cache (Redis) three times, never for a key twice: for
+    its body and its results in one read (read ahead, before the statement is sent), then
+    for the fields it changed, then for the cards the process has not drawn. The same
+    search again: not at all (the process keeps the body)."""
+    from tests.factories import CASEWORKER, demo_user, make_offer
+
+    make_offer(name="Egebo")
+    client.force_login(demo_user(CASEWORKER))
+    shared = caches["default"]
+    recorded = _record_reads(shared, monkeypatch)
+    reads = []
+
+    def searched():  # the search's reads (not the session's or the rate limits')
+        reads[:] = [
+            keys if isinstance(keys, list) else [keys]
+            for _name, keys in recorded
+            if any(
+                "offers-search" in k or "template.cache" in k
+                for k in ([keys] if isinstance(keys, str) else keys)
+            )
+        ]
+        return reads
+
+    forget_process_copies()
+    # A process that has served a search before (the reference data and the options'
+    # pieces of the generation are kept in it).
+    assert "Egebo" in client.get("/tilbud/").content.decode()
+    recorded.clear()
+    assert "Egebo" in client.get("/tilbud/?q=Egebo").content.decode()
+    searched()
+    read = [key for keys in reads for key in keys]
+    assert len(read) == len(set(read)), "a key read twice in one request"
+    # Ahead: the body and the results; then the fields; then the cards.
+    assert len(reads) == 3, reads
+    assert any("template.cache.offers_search_body" in k for k in reads[0])
+    assert any(":page:" in k for k in reads[0])
+    recorded.clear()
+    assert "Egebo" in client.get("/tilbud/?q=Egebo").content.decode()
+    assert searched() == []  # the body, kept in the process
+
+
+def _record_reads(shared, monkeypatch) -> list:
+    """The reads of the shared cache, as (method, keys): a get_many() once, though a cache
+    without one of its own (locmem) reads each key with get()."""
+    reads, inside = [], []
+    for name in ("get", "get_many"):
+        original = getattr(shared, name)
+
+        def record(keys, *a, _name=name, _original=original, **k):
+            if not inside:
+                reads.append((_name, keys if isinstance(keys, str) else sorted(keys)))
+            inside.append(_name)
+            try:
+                return _original(keys, *a, **k)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(shared, name, record)
+    return reads
