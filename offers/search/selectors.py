@@ -5,10 +5,9 @@ issues a fixed number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
@@ -40,10 +39,10 @@ from offers.permissions import (
 )
 from offers.selectors import current_year, with_current_tariff
 from partnership import dashboard
-from partnership.cache import content_keyed
+from partnership.cache import content_digest, content_keyed
 from partnership.links import url_with_id
 from partnership.models import Organisation, OrganisationKind
-from partnership.pagination import page_number
+from partnership.pagination import PAGE_PARAM, page_number
 
 if TYPE_CHECKING:
     from partnership.permissions import AnyUser
@@ -183,26 +182,22 @@ def visibility_class(user: AnyUser) -> str:
     return "published+" + ",".join(map(str, own)) if own else "published"
 
 
-def _params_key(params: SearchParams, year: int) -> str:
-    """The search parameters normalised (the same search in any spelling of the URL), hashed."""
-    values = astuple(params)
-    normal = (
-        params.q.strip(),
-        sorted(cast(int, getattr(v, "pk", v)) for v in params.paragraphs or []),
-        sorted(cast(int, getattr(v, "pk", v)) for v in params.target_groups or []),
-        getattr(params.municipality, "pk", params.municipality),
-        params.ownership,
-        params.age,
-        params.vacancies,
-        params.provider.strip(),
-        getattr(params.branch, "pk", params.branch),
-        None if params.price_min is None else str(Decimal(params.price_min).normalize()),
-        None if params.price_max is None else str(Decimal(params.price_max).normalize()),
-        params.sort,
-        year,
-    )
-    assert len(values) == len(normal)  # a new SearchParams field must be added here
-    return hashlib.sha256(repr(normal).encode()).hexdigest()[:32]
+def page_key(
+    generation: Generation, user: AnyUser, year: int, asked: list[tuple[str, list[str]]]
+) -> str:
+    """The key a search's page of results is kept under (SearchResults adds the window): the
+    data's generation, the viewer's visibility class, the year and the query as asked (the
+    URL's parameters and their values as given, `asked`, in any order of the parameters; the
+    page's number aside, as the window says it). Everything the results are read from: the
+    cleaned values follow from the query and the reference data of the generation. Made
+    without the form, so a page whose body the cache has builds none."""
+    query = sorted((name, values) for name, values in asked if name != PAGE_PARAM)
+    return generation.key("page", visibility_class(user), year, content_digest(query))
+
+
+def window_key(cache_key: str, number: object) -> str:
+    """The key of page `number`'s results of the search kept under `cache_key`."""
+    return f"{cache_key}:{(page_number(number) - 1) * PAGE_SIZE}"
 
 
 @dataclass(frozen=True)
@@ -543,7 +538,7 @@ class SearchResults:
     the ids (tariffs, vacancy, paragraphs and target groups) in one statement
     (_read_window()); only a page past the end reads its ids again.
 
-    With a cache key (search_page() with a generation) the three come from the cache when
+    With a cache key (search_page() with a page_key()) the three come from the cache when
     the same search at the same generation was read before: no query at all."""
 
     def __init__(
@@ -567,7 +562,7 @@ class SearchResults:
         # The page paginate() will most likely settle on (past the end: the last page, read
         # again by __getitem__).
         self._window = (page_number(number) - 1) * PAGE_SIZE
-        self._cache_key = f"{cache_key}:{self._window}" if cache_key else None
+        self._cache_key = window_key(cache_key, number) if cache_key else None
         self._loaded: tuple[int, list[int], list[OfferResult]] | None = None
         # The window's statement sent ahead by send(), read by the first count().
         self._sent: Any = None
@@ -655,11 +650,6 @@ class SearchResults:
             if self._cache_key:
                 content_keyed().set(self._cache_key, self._loaded, CACHE_SECONDS)
         return self._loaded
-
-    @property
-    def cache_key(self) -> str | None:
-        """The key the page's results are kept under (None: not kept)."""
-        return self._cache_key
 
     def count(self) -> int:
         return self._load()[0]
@@ -925,12 +915,12 @@ def search_page(
     params: SearchParams,
     reference: SearchReference,
     number: object = None,
-    generation: Generation | None = None,
+    cache_key: str | None = None,
     filterset: OfferFilter | None = None,
 ) -> SearchResults:
-    """The search for the page: for paginate(..., PAGE_SIZE, number). With the
-    data's generation (search_generation(), read before anything else the page shows) the
-    page's results are cached under it, the viewer's visibility class and the parameters.
+    """The search for the page: for paginate(..., PAGE_SIZE, number). With a `cache_key`
+    (page_key(), under the data's generation read before anything else the page shows) the
+    page's results are kept in the cache under it.
     `filterset`: the OfferFilter that validated the parameters, applied again rather than
     built a second time (if it is of the same year)."""
     year = params.year or current_year()
@@ -961,9 +951,6 @@ def search_page(
                 return compiled
         return _matches_sql(*query())
 
-    key = (
-        generation.key("page", visibility_class(user), _params_key(params, year))
-        if generation
-        else None
+    return SearchResults(
+        query, year, reference, number, cache_key=cache_key, q=params.q, matches=matches
     )
-    return SearchResults(query, year, reference, number, cache_key=key, q=params.q, matches=matches)

@@ -132,36 +132,34 @@ def _field_key(drawn_by: str, field: dict[str, Any]) -> str:
     return "offers-search-field:" + content_digest(drawn_by, shown)
 
 
-def _field_keys(fields: list[dict[str, Any]]) -> list[str]:
-    """The keys the search form's fields are kept under (_drawn_fields())."""
-    drawn_by = _drawn_by(get_template(FIELD_TEMPLATE))
-    return [_field_key(drawn_by, field) for field in fields]
-
-
-def _drawn_fields(fields: list[dict[str, Any]], keys: list[str]) -> list[SafeString]:
+def _drawn_fields(fields: list[dict[str, Any]]) -> list[SafeString]:
     """The search form's fields (templates/offers/_search_field.html), each drawn once per
-    content: kept in the cache of values under keys that change with them (`keys`,
-    _field_keys()), under a digest of the field as SearchForm.filter_fields() describes it
-    (its value, errors and options, checked as the query has them) and of what draws it. A
-    new search mostly leaves most fields as they were in some search before, and draws only
-    the ones it changed (drawing the twelve was 2 ms of a page)."""
+    content in this process (partnership.cache.drawn_once), kept under a digest of the
+    field as SearchForm.filter_fields() describes it (its value, errors and options, checked
+    as the query has them) and of what draws it. A new search mostly leaves most fields as
+    they were in some search before, and draws only the ones it changed (drawing the twelve
+    was 2 ms of a page)."""
     template = get_template(FIELD_TEMPLATE)
+    drawn_by = _drawn_by(template)
+
+    def key(field: dict[str, Any]) -> str:
+        return _field_key(drawn_by, field)
 
     def draw(field: dict[str, Any]) -> str:
         return template.render({"f": field})
 
     # The template's output, escaped there.
-    return [mark_safe(f) for f in drawn_once(fields, keys, draw, selectors.CACHE_SECONDS)]  # noqa: S308
+    return [mark_safe(f) for f in drawn_once(fields, key, draw, selectors.CACHE_SECONDS)]  # noqa: S308
 
 
 def _drawn_cards(
     results: list[selectors.OfferResult], year: int, compare_ids: list[int], compare_full: bool
 ) -> list[SafeString]:
     """The results' cards (templates/offers/_search_card.html), each drawn once per content
-    and kept in the cache of values under keys that change with them (_card_key()): a new
-    search shows many offers some other search showed (46 % of the cards of the bench's 300
-    new searches), and draws only the others (0.3 ms a card: the 20 were a third of a new
-    search's Python)."""
+    in this process (partnership.cache.drawn_once) and kept under a key that changes with
+    it (_card_key()): a new search shows many offers some other search showed (46 % of the
+    cards of the bench's 300 new searches, in one process), and draws only the others (0.08
+    ms a card: the 20 were a third of a new search's Python before they were kept)."""
     template = get_template(CARD_TEMPLATE)
     drawn_by = _drawn_by(template)
     texts = _CardTexts()
@@ -225,8 +223,12 @@ class _SearchBody:
     """What the search page's body shows, each read at its first use: a body the cache has
     (offers/search.html's {% cache %}) reads none of it."""
 
-    def __init__(self, request, generation, number: int):
+    def __init__(self, request, generation, number: int, year: int):
         self.request, self.generation, self.number = request, generation, number
+        self.asked = list(request.GET.lists())
+        self.results_key = (
+            selectors.page_key(generation, request.user, year, self.asked) if generation else None
+        )
 
     @cached_property
     def filterset(self) -> SearchFilter:
@@ -247,31 +249,25 @@ class _SearchBody:
             params,
             filterset.reference,
             self.number,
-            self.generation,
+            self.results_key,
             filterset=filterset,
         )
 
     @cached_property
-    def fields(self) -> tuple[list[dict[str, Any]], list[str]]:
-        """The form's fields as the query has them, their options (most of the markup)
-        drawn once per generation and language, with the query's checked
-        (offers/search/options.py); and the keys they are kept under drawn."""
+    def filters(self) -> list[SafeString]:
+        # The fields as the query has them; their options (most of the markup) drawn once per
+        # generation and language, with the query's checked (offers/search/options.py).
         fields = self.form.filter_fields()
         options.mark_options(fields, self.generation)
-        return fields, _field_keys(fields)
-
-    @cached_property
-    def filters(self) -> list[SafeString]:
-        return _drawn_fields(*self.fields)
+        return _drawn_fields(fields)
 
     def read_ahead(self, body_key: str | None) -> None:
         """Read what the cache has of the body and of its results in one round trip rather
-        than one each. (A body the cache has then costs the validation of the form that the
-        results' key needs: ~1 ms of a page drawn in ~10.)"""
-        keys = [self.results.cache_key]
-        if body_key is not None:
-            keys.insert(0, body_fragment_key(body_key))
-        read_ahead([k for k in keys if k])
+        than one each (neither key needs the form)."""
+        keys = [body_fragment_key(body_key)] if body_key else []
+        if self.results_key:
+            keys.append(selectors.window_key(self.results_key, self.number))
+        read_ahead(keys)
 
 
 @member_required
@@ -285,11 +281,10 @@ def search(request):
     compare_ids = compared_ids(request)
     compare_full = len(compare_ids) >= COMPARE_MAX
     number = page_number(request.GET.get(PAGE_PARAM))
-    body = _SearchBody(request, generation, number)
+    body = _SearchBody(request, generation, number, year)
     page = SimpleLazyObject(lambda: paginate(body.results, selectors.PAGE_SIZE, number))
-    asked = list(request.GET.lists())
     body_key = (
-        _body_key(generation, request.user, year, asked, compare_ids, compare_full)
+        _body_key(generation, request.user, year, body.asked, compare_ids, compare_full)
         if generation
         else None
     )

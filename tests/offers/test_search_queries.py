@@ -271,36 +271,36 @@ def test_cached_results_are_only_shared_by_people_who_see_the_same_offers(client
     assert len(set(editors)) == 2
 
 
-def test_every_search_parameter_is_part_of_the_cache_key():
-    """A new field of SearchParams that the key did not hold would share results between
-    different searches: the key's normalisation counts the fields."""
-    base = selectors.SearchParams()
-    keys = {selectors._params_key(base, YEAR)}
-    variants = {
-        "q": "autisme",
-        "paragraphs": [1],
-        "target_groups": [1],
-        "municipality": 1,
-        "ownership": "privat",
-        "age": 25,
-        "vacancies": True,
-        "provider": "egelund",
-        "branch": 1,
-        "price_min": Decimal("1"),
-        "price_max": Decimal("1"),
-        "sort": "price",
-    }
-    assert set(variants) | {"year"} == set(selectors.SearchParams.__dataclass_fields__)
-    for name, value in variants.items():
-        keys.add(selectors._params_key(selectors.SearchParams(**{name: value}), YEAR))
-    keys.add(selectors._params_key(base, YEAR + 1))
-    assert len(keys) == len(variants) + 2
-    # The same search in another spelling of the URL is the same key.
-    assert selectors._params_key(
-        selectors.SearchParams(paragraphs=[2, 1], q=" a ", price_min=Decimal("60000.00")), YEAR
-    ) == selectors._params_key(
-        selectors.SearchParams(paragraphs=[1, 2], q="a", price_min=Decimal("60000")), YEAR
-    )
+@pytest.mark.django_db
+def test_every_parameter_of_the_query_is_part_of_the_results_key():
+    """The results are kept under the query as asked (selectors.page_key()): every field of
+    the search form changes the key, so no two searches share results; so do the year, the
+    generation and who sees which offers. The order of the parameters does not, nor the
+    page's number (the window is added to the key: selectors.window_key())."""
+    from django.contrib.auth import get_user_model
+
+    from offers.search.forms import SearchForm
+
+    users = get_user_model().objects
+    user = demo_user(CASEWORKER)
+    secretariat = users.get(email="sekretariat@portal.example")
+    generation = selectors.search_generation()
+    other = selectors.Generation(generation.token, generation.n + "x")
+
+    def key(asked, year=YEAR, who=user, at=generation):
+        return selectors.page_key(at, who, year, asked)
+
+    base = [("q", ["autisme"]), ("alder", ["25"])]
+    keys = {key(base)}
+    for name in SearchForm.base_fields:
+        keys.add(key([*base, (name, ["1"])]))
+    keys |= {key(base, year=YEAR + 1), key(base, who=secretariat), key(base, at=other)}
+    assert len(keys) == 1 + len(SearchForm.base_fields) + 3
+    # The values of one parameter in their order (a single value is the last one given).
+    assert key([("alder", ["25", "30"])]) != key([("alder", ["30", "25"])])
+    assert key(list(reversed(base))) == key(base)
+    assert key([*base, ("side", ["2"])]) == key(base)
+    assert selectors.window_key(key(base), 2) != selectors.window_key(key(base), 1)
 
 
 def test_the_cached_form_is_the_one_for_the_query(caseworker):

@@ -13,6 +13,7 @@ from django.core.cache import caches
 from django.test import override_settings
 from django.utils import timezone
 
+from offers.search import views
 from partnership import cache as cache_module
 from partnership.cache import (
     ContentKeyedCache,
@@ -300,9 +301,9 @@ def test_a_requests_writes_reach_the_shared_cache_after_its_response(monkeypatch
 def test_a_search_pages_pieces_are_written_after_its_response_and_found_by_others(
     client, monkeypatch
 ):
-    """Through the whole request cycle: a new search's body, results and pieces are written
-    to the shared cache by the request's end (request_finished), in one write, and another
-    process (the shared cache alone) finds them: the same search again draws nothing."""
+    """Through the whole request cycle: a new search's body and results are written to the
+    shared cache by the request's end (request_finished), in one write, and another process
+    (the shared cache alone) finds them: the same search again draws nothing."""
     import inspect
 
     from tests.factories import CASEWORKER, demo_user, make_offer
@@ -318,14 +319,18 @@ def test_a_search_pages_pieces_are_written_after_its_response_and_found_by_other
             keys = [data] if isinstance(data, str) else list(data)
             if any("offers-search" in key or "template.cache" in key for key in keys):
                 at_end = any(f.function == "write_deferred" for f in inspect.stack())
-                writes.append((len(keys), at_end))
+                writes.append((keys, at_end))
             return _original(data, *args, **kwargs)
 
         monkeypatch.setattr(shared, name, record)
     assert "Egebo" in client.get("/tilbud/?q=Egebo").content.decode()
-    # All after the response: one write of them all (a locmem set_many sets each in turn).
-    assert writes and all(at_end for _n, at_end in writes), writes
-    assert writes[0][0] > 3 and writes[0][0] == len(writes) - 1
+    # All after the response: one write of the two, the body and the results (a locmem
+    # set_many sets each in turn); the cards and fields are kept in the process only.
+    assert writes and all(at_end for _keys, at_end in writes), writes
+    written = writes[0][0]
+    assert len(written) == len(writes) - 1
+    assert any("offers_search_body" in k for k in written) and any(":page:" in k for k in written)
+    assert not any("offers-search-card" in k or "offers-search-field" in k for k in written)
     forget_process_copies()
     drawn = []
     monkeypatch.setattr("offers.search.views._drawn_cards", lambda *a: drawn.append(a) or [])
@@ -397,11 +402,11 @@ def test_keys_read_ahead_are_answered_in_the_request_without_another_read(monkey
 
 
 @pytest.mark.django_db
-def test_a_new_search_reads_the_shared_cache_three_times(client, monkeypatch):
-    """A new search asks the shared cache (Redis) three times, never for a key twice: for
-    its body and its results in one read (read ahead, before the statement is sent), then
-    for the fields it changed, then for the cards the process has not drawn. The same
-    search again: not at all (the process keeps the body)."""
+def test_a_new_search_reads_the_shared_cache_once(client, monkeypatch):
+    """A new search asks the shared cache (Redis) once: for its body and its results in one
+    read (read ahead, before the statement is sent, without the form). Its cards and fields
+    are kept in the process (drawn_once()), not asked for. The same search again: not at all
+    (the process keeps the body)."""
     from tests.factories import CASEWORKER, demo_user, make_offer
 
     make_offer(name="Egebo")
@@ -411,13 +416,13 @@ def test_a_new_search_reads_the_shared_cache_three_times(client, monkeypatch):
     reads = []
 
     def searched():  # the search's reads (not the session's or the rate limits')
+        def keys_of(keys):
+            return [keys] if isinstance(keys, str) else keys
+
         reads[:] = [
-            keys if isinstance(keys, list) else [keys]
+            keys_of(keys)
             for _name, keys in recorded
-            if any(
-                "offers-search" in k or "template.cache" in k
-                for k in ([keys] if isinstance(keys, str) else keys)
-            )
+            if any("offers-search" in k or "template.cache" in k for k in keys_of(keys))
         ]
         return reads
 
@@ -426,17 +431,41 @@ def test_a_new_search_reads_the_shared_cache_three_times(client, monkeypatch):
     # pieces of the generation are kept in it).
     assert "Egebo" in client.get("/tilbud/").content.decode()
     recorded.clear()
+    built = []
+    original = views.SearchFilter
+    monkeypatch.setattr(views, "SearchFilter", lambda *a, **k: built.append(1) or original(*a, **k))
     assert "Egebo" in client.get("/tilbud/?q=Egebo").content.decode()
-    searched()
-    read = [key for keys in reads for key in keys]
-    assert len(read) == len(set(read)), "a key read twice in one request"
-    # Ahead: the body and the results; then the fields; then the cards.
-    assert len(reads) == 3, reads
-    assert any("template.cache.offers_search_body" in k for k in reads[0])
-    assert any(":page:" in k for k in reads[0])
+    assert len(searched()) == 1, reads
+    assert len(reads[0]) == 2 and built == [1], reads
+    assert any("offers_search_body" in k for k in reads[0]) and any(":page:" in k for k in reads[0])
     recorded.clear()
+    built.clear()
     assert "Egebo" in client.get("/tilbud/?q=Egebo").content.decode()
-    assert searched() == []  # the body, kept in the process
+    assert searched() == [] and built == []  # the body, kept in the process: not even the form
+
+
+def test_drawn_pieces_are_kept_in_the_process_only(monkeypatch):
+    """drawn_once() keeps what it draws in the process: the shared cache is neither read
+    nor written for it."""
+    shared = caches["default"]
+    calls = []
+    for name in ("get", "get_many", "set", "set_many"):
+        monkeypatch.setattr(shared, name, lambda *a, _n=name, **k: calls.append(_n))
+    drawn = []
+
+    def draw(item):
+        drawn.append(item)
+        return f"<li>{item}</li>"
+
+    def key(item):
+        return "item:" + content_digest(item)
+
+    assert drawn_once(["a", "b"], key, draw) == ["<li>a</li>", "<li>b</li>"]
+    assert drawn_once(["b", "a"], key, draw) == ["<li>b</li>", "<li>a</li>"]
+    assert drawn == ["a", "b"] and calls == []
+    forget_process_copies()  # another process draws them again
+    assert drawn_once(["a"], key, draw) == ["<li>a</li>"]
+    assert drawn == ["a", "b", "a"] and calls == []
 
 
 def _record_reads(shared, monkeypatch) -> list:
