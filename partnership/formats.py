@@ -47,11 +47,12 @@ fails when a template or module asks for a month abbreviation or a two-digit yea
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from django.utils import formats as django_formats
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 DECIMAL_SEPARATOR = ","
@@ -256,8 +257,18 @@ def date(value: _dt.date | None) -> str:
     """6. december 2026 (a datetime: its day in the portal's time zone). Empty for None."""
     if value is None:
         return ""
-    if isinstance(value, _dt.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
+    if isinstance(value, _dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        value = value.date()
+    return _date(value, translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(value: _dt.date, language: str | None) -> str:
+    """A day as date() writes it in `language` (the active one, which date_format() reads):
+    kept, since a page writes the same days again and again (Django's formatting of one was
+    a tenth of a search result card's drawing)."""
     return str(django_formats.date_format(value, DATE_FORMAT))
 
 

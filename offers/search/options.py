@@ -58,7 +58,8 @@ def _pieces(fields: list[dict[str, Any]]) -> Pieces:
 
 def mark_options(fields: list[dict[str, Any]], generation: Generation | None) -> None:
     """Give each field with options its options' markup as `options_html`, checked as the
-    query has them, from the pieces drawn once per generation and language. A field with an
+    query has them, from the pieces drawn once per generation and language (and what it is
+    made of as `options_drawn_from`: the pieces' key and which are checked). A field with an
     error (its options say so) or unlike the cached pieces is left to the template's loop."""
     if generation is None:
         return
@@ -75,6 +76,8 @@ def mark_options(fields: list[dict[str, Any]], generation: Generation | None) ->
             on if checked else off
             for (_value, checked), (_v, off, on) in zip(options, drawn, strict=True)
         )
+        # What the markup is made of: the pieces under `key` and which of them are checked.
+        field["options_drawn_from"] = (key, tuple(checked for _value, checked in options))
 
 
 def _join(parts: Any) -> SafeString:

@@ -42,7 +42,6 @@ class _CardTexts:
         self.per_day, self.per_month = _("pr. døgn"), _("pr. måned")
         self.vat = {True: _("inkl. moms"), False: _("uden moms"), None: ""}
         self.of, self.years = _("af"), _("år")
-        self.dates: dict = {}
         # The cards' headings (a {% translate %} in each drawn card was 0.1 ms a card).
         self.labels = {
             "found_in": _("Fundet i:"),
@@ -55,11 +54,6 @@ class _CardTexts:
             "in_compare": _("Er med i sammenligningen."),
             "add": _("Føj til sammenligning"),
         }
-
-    def date(self, value) -> str:
-        if value not in self.dates:
-            self.dates[value] = formats.date(value)
-        return self.dates[value]
 
     def card(self, r: selectors.OfferResult) -> dict[str, Any]:
         """A result's texts as its card prints them (no filters per value): pk, name, url,
@@ -84,7 +78,7 @@ class _CardTexts:
             change="–" if r.change_percent is None else formats.signed_pct(r.change_percent),
             pl_flag=r.pl_flag,
             vacancy="–" if r.vacant is None else f"{r.vacant} {self.of} {r.places}",
-            vacancy_date=self.date(r.vacancy_date) if r.vacant is not None else "",
+            vacancy_date=formats.date(r.vacancy_date) if r.vacant is not None else "",
             age=f"{r.age_min}–{r.age_max} {self.years}",
             found_in=", ".join(r.found_in),
         )
@@ -125,10 +119,11 @@ def _field_key(drawn_by: str, field: dict[str, Any]) -> str:
     """The key a field is kept under: a digest of the field as SearchForm.filter_fields()
     describes it (templates/offers/_search_field.html's one input) and of what draws it
     (`drawn_by`: the template's source and the language)."""
-    # (Options drawn already are what the template shows of them: their values alone would
-    # be read again for nothing, a third of the fields' keys.)
-    drawn = "options_html" in field
-    shown = {k: v for k, v in field.items() if not (drawn and k == "options")}
+    # (Options drawn already from the generation's pieces are what `options_drawn_from`
+    # says: the pieces' key and which are checked (offers/search/options.py). Their values
+    # and markup would be read again for nothing: most of the fields' keys.)
+    drawn = "options_drawn_from" in field
+    shown = {k: v for k, v in field.items() if not (drawn and k in ("options", "options_html"))}
     return "offers-search-field:" + content_digest(drawn_by, shown)
 
 

@@ -174,10 +174,16 @@ def test_a_fields_key_follows_what_it_shows():
         return views._field_key("t", {**field, **changes})
 
     assert len({key(), key(value="25"), key(errors=["Fejl"]), key(label="Age")}) == 4
-    # Options drawn already stand for the options (their values are not read twice).
-    assert key(options=[("a", True)], options_html="<x>") == key(
-        options=[("b", False)], options_html="<x>"
+
+    # Options drawn from the generation's pieces are keyed by what they are drawn from: the
+    # pieces' key and which are checked (not their values or markup, read again for nothing).
+    def drawn(pieces="g1", checked=(True,), **changes):
+        return key(options_drawn_from=(pieces, checked), **changes)
+
+    assert drawn(options=[("a", True)], options_html="<x>") == drawn(
+        options=[("b", False)], options_html="<y>"
     )
+    assert len({drawn(), drawn(pieces="g2"), drawn(checked=(False,))}) == 3
     assert key(options=[("a", True)]) != key(options=[("b", False)])
 
 

@@ -321,3 +321,22 @@ def test_the_check_finds_each_way_the_earlier_copies_formatted_numbers(tmp_path)
             "writes a unit after a placeholder: '%(rate)s %%'",
         ]
     )
+
+
+def test_a_day_written_once_is_written_the_same_in_its_language():
+    """formats.date keeps the days it wrote (a page writes the same days again and again),
+    by language: another language's month names are not the Danish ones kept."""
+    import datetime as dt
+
+    # (A day to write, not today: the same whatever the clock says.)
+    day = dt.date(2026, 12, 6)  # ok-fixed-date
+    with translation.override("da"):
+        assert formats.date(day) == "6. december 2026"
+        assert formats.date(day) == "6. december 2026"
+        at_noon = dt.datetime(2026, 12, 6, 11, 0, tzinfo=dt.UTC)  # ok-fixed-date
+        assert formats.date(at_noon) == "6. december 2026"
+        # 7 December in Copenhagen:
+        late = dt.datetime(2026, 12, 6, 23, 30, tzinfo=dt.UTC)  # ok-fixed-date
+        assert formats.date(late) == "7. december 2026"
+    with translation.override("en"):
+        assert formats.date(day) == "6. December 2026"
