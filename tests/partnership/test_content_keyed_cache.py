@@ -208,7 +208,13 @@ def test_many_values_are_read_from_the_process_then_in_one_read_of_the_shared_ca
     assert len(reads) == 1
 
 
-def test_drawn_once_draws_only_what_the_cache_has_not(monkeypatch):
+def test_drawn_once_draws_only_what_the_process_has_not(monkeypatch):
+    """drawn_once() keeps what it draws in the process: the shared cache is neither read
+    nor written for it (another process draws it again)."""
+    shared = caches["default"]
+    calls = []
+    for name in ("get", "get_many", "set", "set_many"):
+        monkeypatch.setattr(shared, name, lambda *a, _n=name, **k: calls.append(_n))
     drawn = []
 
     def draw(item):
@@ -222,6 +228,9 @@ def test_drawn_once_draws_only_what_the_cache_has_not(monkeypatch):
     assert drawn_once(["b", "c", "a"], key, draw) == ["<li>b</li>", "<li>c</li>", "<li>a</li>"]
     assert drawn == ["a", "b", "c"]
     assert drawn_once([], key, draw) == []
+    forget_process_copies()  # another process
+    assert drawn_once(["a"], key, draw) == ["<li>a</li>"]
+    assert drawn == ["a", "b", "c", "a"] and calls == []
     # Lazy translations are keyed by what they say, not by the object.
     from django.utils.translation import gettext_lazy, override
 
@@ -442,30 +451,6 @@ def test_a_new_search_reads_the_shared_cache_once(client, monkeypatch):
     built.clear()
     assert "Egebo" in client.get("/tilbud/?q=Egebo").content.decode()
     assert searched() == [] and built == []  # the body, kept in the process: not even the form
-
-
-def test_drawn_pieces_are_kept_in_the_process_only(monkeypatch):
-    """drawn_once() keeps what it draws in the process: the shared cache is neither read
-    nor written for it."""
-    shared = caches["default"]
-    calls = []
-    for name in ("get", "get_many", "set", "set_many"):
-        monkeypatch.setattr(shared, name, lambda *a, _n=name, **k: calls.append(_n))
-    drawn = []
-
-    def draw(item):
-        drawn.append(item)
-        return f"<li>{item}</li>"
-
-    def key(item):
-        return "item:" + content_digest(item)
-
-    assert drawn_once(["a", "b"], key, draw) == ["<li>a</li>", "<li>b</li>"]
-    assert drawn_once(["b", "a"], key, draw) == ["<li>b</li>", "<li>a</li>"]
-    assert drawn == ["a", "b"] and calls == []
-    forget_process_copies()  # another process draws them again
-    assert drawn_once(["a"], key, draw) == ["<li>a</li>"]
-    assert drawn == ["a", "b", "a"] and calls == []
 
 
 def _record_reads(shared, monkeypatch) -> list:
