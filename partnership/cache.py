@@ -170,21 +170,16 @@ class ContentKeyedCache(BaseCache):
             self._shared.set(key, value, timeout=timeout, version=version)
 
     def get_many(self, keys, version=None):
-        """The values found, this process's copies first, the rest in one read of the shared
-        cache (Redis: one MGET); in a request, not the keys it found missing already (and
-        those it finds missing now are not read again in it)."""
-        found, missing = {}, []
-        # (Validated when written: a key read here was written, or is not found.)
-        local = {key: self.make_key(key, version=version) for key in keys}
+        """The values found, this process's copies first (get_many_here()), the rest in one
+        read of the shared cache (Redis: one MGET); in a request, not the keys it found
+        missing already (and those it finds missing now are not read again in it)."""
+        found = self.get_many_here(keys, version=version)
         known_missing = _missing_now()
-        with _process_lock:
-            for key in keys:
-                copy = _process_copies.get(local[key])
-                if copy is not None:
-                    _process_copies.move_to_end(local[key])
-                    found[key] = copy[0]
-                elif known_missing is None or local[key] not in known_missing:
-                    missing.append(key)
+        # (Validated when written: a key read here was written, or is not found.)
+        local = {key: self.make_key(key, version=version) for key in keys if key not in found}
+        missing = [
+            key for key, made in local.items() if known_missing is None or made not in known_missing
+        ]
         if missing:
             shared = self._shared.get_many(missing, version=version)
             for key, value in shared.items():
@@ -365,9 +360,8 @@ def drawn_once(
     timeout: float | None = DEFAULT_TIMEOUT,
 ) -> list[str]:
     """Each item's markup, drawn by draw(item) only when this process has none under
-    key(item): a key that is a digest of
-    everything the markup shows (as every `{% cache %}`'s), so a drawn item is never out of
-    date. The items are kept in this process only (ContentKeyedCache.get_many_here()), not
+    key(item): a key that is a digest of everything the markup shows (as every
+    `{% cache %}`'s), so a drawn item is never out of date. The items are kept in this process only (ContentKeyedCache.get_many_here()), not
     in the shared cache: a piece is small and quick to draw (a search's card or field, 0.07
     ms), and reading the pieces another process drew cost more than drawing them (a round
     trip to Redis for the cards and one for the fields, written again after each response:
@@ -378,10 +372,7 @@ def drawn_once(
     keys = [key(item) for item in items]
     cache = content_keyed()
     here = isinstance(cache, ContentKeyedCache)
-    if not keys:
-        found = {}
-    else:
-        found = cache.get_many_here(keys) if here else cache.get_many(keys)
+    found = cache.get_many_here(keys) if here else cache.get_many(keys)
     new = {k: draw(item) for k, item in zip(keys, items, strict=True) if k not in found}
     if new and here:
         cache.set_many_here(new)
