@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from offers.filters import OfferFilter
@@ -18,6 +22,51 @@ SORT_CHOICES = [
     ("name", _("Navn")),
     ("vacancies", _("Flest ledige pladser")),
 ]
+
+
+class FixedChoices(BaseChoiceIterator):
+    """A field's choices made once and shared by every form that offers them, never copied
+    and never changed. Django copies each field's choices for every form and normalizes
+    them again when they are set: for the search's reference data (hundreds of
+    municipalities, paragraphs, target groups and branch organisations) that was a third
+    of validating a search."""
+
+    def __init__(self, choices) -> None:
+        self._choices = tuple(choices)
+
+    def __iter__(self):
+        return iter(self._choices)
+
+    def __len__(self) -> int:
+        return len(self._choices)
+
+    def __copy__(self) -> FixedChoices:
+        return self
+
+    def __deepcopy__(self, memo) -> FixedChoices:
+        return self
+
+
+@functools.lru_cache(maxsize=8)
+def _reference_choices(ref: SearchReference) -> tuple[dict[str, dict[str, int]], dict[str, Any]]:
+    """The search form's choices from this reference data, made once per reference (the
+    data's generation): each choice field's {value: primary key}, and its choices."""
+    # Only active paragraphs and target groups are offered, as before.
+    keys = {
+        "paragraf": {c.key: c.pk for c in ref.paragraphs if c.active},
+        "maalgruppe": {c.key: c.pk for c in ref.target_groups if c.active},
+        "kommune": {c.key: c.pk for c in ref.municipalities},
+        "branche": {c.key: c.pk for c in ref.branches},
+    }
+    choices = {
+        "paragraf": FixedChoices((c.key, c.label) for c in ref.paragraphs if c.active),
+        "maalgruppe": FixedChoices((c.key, c.label) for c in ref.target_groups if c.active),
+        "kommune": FixedChoices(
+            [("", _("Alle kommuner"))] + [(c.key, c.label) for c in ref.municipalities]
+        ),
+        "branche": FixedChoices([("", _("Alle"))] + [(c.key, c.label) for c in ref.branches]),
+    }
+    return keys, choices
 
 
 class SearchForm(PortalForm):
@@ -80,21 +129,9 @@ class SearchForm(PortalForm):
     def __init__(self, *args, reference: SearchReference | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.reference = reference if reference is not None else search_reference()
-        ref = self.reference
-        # Only active paragraphs and target groups are offered, as before.
-        self._keys = {
-            "paragraf": {c.key: c.pk for c in ref.paragraphs if c.active},
-            "maalgruppe": {c.key: c.pk for c in ref.target_groups if c.active},
-            "kommune": {c.key: c.pk for c in ref.municipalities},
-            "branche": {c.key: c.pk for c in ref.branches},
-        }
-        f = self.fields
-        f["paragraf"].choices = [(c.key, c.label) for c in ref.paragraphs if c.active]
-        f["maalgruppe"].choices = [(c.key, c.label) for c in ref.target_groups if c.active]
-        f["kommune"].choices = [("", _("Alle kommuner"))] + [
-            (c.key, c.label) for c in ref.municipalities
-        ]
-        f["branche"].choices = [("", _("Alle"))] + [(c.key, c.label) for c in ref.branches]
+        self._keys, choices = _reference_choices(self.reference)
+        for name, field_choices in choices.items():
+            self.fields[name].choices = field_choices
 
     def _pks(self, name):
         keys = self._keys[name]

@@ -210,10 +210,12 @@ class Choice:
     active: bool = True
 
 
-@dataclass
+@dataclass(eq=False)
 class SearchReference:
     """The paragraphs, target groups, municipalities and branch organisations, in their
-    usual order (inactive paragraphs and target groups too: an offer may still have one)."""
+    usual order (inactive paragraphs and target groups too: an offer may still have one).
+    Equal only to itself, and hashed so: what is made from it once (the search form's
+    choices, offers/search/forms.py) is kept under it."""
 
     paragraphs: list[Choice]
     target_groups: list[Choice]

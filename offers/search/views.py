@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import json
 from collections.abc import Iterator
@@ -37,7 +38,7 @@ class _CardTexts:
     per card (the filters kr and date did, and they were a third of the page's rendering);
     numbers by partnership.formats."""
 
-    def __init__(self):
+    def __init__(self, year: int):
         self.no_tariff = _("Ingen offentliggjort takst")
         self.per_day, self.per_month = _("pr. døgn"), _("pr. måned")
         self.vat = {True: _("inkl. moms"), False: _("uden moms"), None: ""}
@@ -45,7 +46,8 @@ class _CardTexts:
         # The cards' headings (a {% translate %} in each drawn card was 0.1 ms a card).
         self.labels = {
             "found_in": _("Fundet i:"),
-            "tariff": _("Takst"),
+            # (With the year as text: a number in a template is localized, a fifth of a card.)
+            "tariff": f"{_('Takst')} {year}",
             "monthly": _("Månedspris ekskl. moms"),
             "change": _("Ændring"),
             "over_pl": _("Over PL"),
@@ -67,7 +69,7 @@ class _CardTexts:
             unit = self.per_day if r.tariff_unit == TariffUnit.DAY else self.per_month
             tariff = f"{formats.kr(r.tariff_price)} {unit}"
         return dict(
-            pk=r.pk,
+            pk=str(r.pk),
             name=r.name,
             url=r.url,
             meta=" · ".join([r.provider_name, r.municipality_name, ", ".join(r.paragraphs)]),
@@ -87,7 +89,14 @@ class _CardTexts:
 def _drawn_by(*templates: Any) -> str:
     """A digest of what draws a piece of markup: the templates' source and the language
     (which their labels are in). Part of every key the search page's markup is kept under."""
-    return content_digest(translation.get_language(), *(t.template.source for t in templates))
+    return _sources_digest(translation.get_language(), *(t.template for t in templates))
+
+
+@functools.lru_cache(maxsize=64)
+def _sources_digest(language: str, *templates: Any) -> str:
+    # Once per loaded template (the loader keeps each until its file changes, then loads a
+    # new one): their source was a third of the body's key.
+    return content_digest(language, *(t.source for t in templates))
 
 
 CARD_TEMPLATE = "offers/_search_card.html"
@@ -157,14 +166,14 @@ def _drawn_cards(
     ms a card: the 20 were a third of a new search's Python before they were kept)."""
     template = get_template(CARD_TEMPLATE)
     drawn_by = _drawn_by(template)
-    texts = _CardTexts()
+    texts = _CardTexts(year)
     compared = set(compare_ids)
 
     def key(r: selectors.OfferResult) -> str:
         return _card_key(r, drawn_by, year, r.pk in compared, compare_full)
 
     def draw(r: selectors.OfferResult) -> str:
-        context = {"offer": texts.card(r), "labels": texts.labels, "year": year}
+        context = {"offer": texts.card(r), "labels": texts.labels}
         context.update(in_compare=r.pk in compared, compare_full=compare_full)
         return template.render(context)
 

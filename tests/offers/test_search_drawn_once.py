@@ -165,7 +165,7 @@ def test_every_field_of_a_result_and_every_input_of_the_card_is_in_its_key():
     tags = " ".join(re.findall(r"{[{%](.*?)[}%]}", source))
     read = {name.split(".")[0] for name in re.findall(r"[a-z_]+(?:\.[a-z_]+)*", tags)}
     syntax = {"if", "elif", "else", "endif", "for", "in", "endfor", "not", "g"}  # (g: a loop's)
-    assert read - syntax == {"offer", "labels", "year", "in_compare", "compare_full"}, read
+    assert read - syntax == {"offer", "labels", "in_compare", "compare_full"}, read
 
 
 def test_a_fields_key_follows_what_it_shows():
