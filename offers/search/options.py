@@ -56,15 +56,19 @@ def _pieces(fields: list[dict[str, Any]]) -> Pieces:
     return pieces
 
 
+def pieces_key(generation: Generation) -> str:
+    """The key the pieces are kept under: the generation's (the reference data's) and the
+    language's."""
+    return generation.key("options", translation.get_language())
+
+
 def mark_options(fields: list[dict[str, Any]], generation: Generation | None) -> None:
     """Give each field with options its options' markup as `options_html`, checked as the
-    query has them, from the pieces drawn once per generation and language (and what it is
-    made of as `options_drawn_from`: the pieces' key and which are checked). A field with an
+    query has them, from the pieces drawn once per generation and language. A field with an
     error (its options say so) or unlike the cached pieces is left to the template's loop."""
     if generation is None:
         return
-    key = generation.key("options", translation.get_language())
-    pieces: Pieces = generation_cached(key, lambda: _pieces(fields))
+    pieces: Pieces = generation_cached(pieces_key(generation), lambda: _pieces(fields))
     for field in fields:
         drawn = pieces.get(field["name"])
         if field["kind"] not in KINDS or field["errors"] or drawn is None:
@@ -76,8 +80,6 @@ def mark_options(fields: list[dict[str, Any]], generation: Generation | None) ->
             on if checked else off
             for (_value, checked), (_v, off, on) in zip(options, drawn, strict=True)
         )
-        # What the markup is made of: the pieces under `key` and which of them are checked.
-        field["options_drawn_from"] = (key, tuple(checked for _value, checked in options))
 
 
 def _join(parts: Any) -> SafeString:

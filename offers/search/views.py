@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.cache.utils import make_template_fragment_key
+from django.forms import ChoiceField
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
@@ -124,36 +125,55 @@ def _card_key(
 FIELD_TEMPLATE = "offers/_search_field.html"
 
 
-def _field_key(drawn_by: str, field: dict[str, Any]) -> str:
-    """The key a field is kept under: a digest of the field as SearchForm.filter_fields()
-    describes it (templates/offers/_search_field.html's one input) and of what draws it
-    (`drawn_by`: the template's source and the language)."""
-    # (Options drawn already from the generation's pieces are what `options_drawn_from`
-    # says: the pieces' key and which are checked (offers/search/options.py). Their values
-    # and markup would be read again for nothing: most of the fields' keys.)
-    drawn = "options_drawn_from" in field
-    shown = {k: v for k, v in field.items() if not (drawn and k in ("options", "options_html"))}
-    return "offers-search-field:" + content_digest(drawn_by, shown)
+def _field_key(
+    drawn_by: str, name: str, asked: list[str], errors: list[str], options_from: str | None
+) -> str:
+    """The key a field is kept under: a digest of what the field is drawn from and of what
+    draws it (`drawn_by`: the template's source and the language). It is drawn from the
+    query's values for it as asked (`asked`, which its value and checked options are), its
+    errors, and, for a field with options, the pieces they are drawn from (`options_from`:
+    offers/search/options.py's key, under the generation, so the reference data, and the
+    language). The rest of what SearchForm.filter_fields() describes (label, help text,
+    attributes) is the form's code, the same in the process that keeps the field
+    (drawn_once keeps it in the process only); describing each field to key it by its
+    description was most of the fields' time."""
+    return "offers-search-field:" + content_digest(drawn_by, name, asked, errors, options_from)
 
 
-def _drawn_fields(fields: list[dict[str, Any]]) -> list[SafeString]:
+def _drawn_fields(
+    form: Any, asked: list[tuple[str, list[str]]], generation: selectors.Generation | None
+) -> list[SafeString]:
     """The search form's fields (templates/offers/_search_field.html), each drawn once per
-    content in this process (partnership.cache.drawn_once), kept under a digest of the
-    field as SearchForm.filter_fields() describes it (its value, errors and options, checked
-    as the query has them) and of what draws it. A new search mostly leaves most fields as
-    they were in some search before, and draws only the ones it changed (drawing the twelve
-    was 2 ms of a page)."""
+    input in this process (partnership.cache.drawn_once) and kept under _field_key(): a new
+    search mostly leaves most fields as they were in some search before, and draws only the
+    ones it changed (drawing the twelve was 2 ms of a page). Described
+    (SearchForm.filter_fields(), with the options of offers/search/options.py) only if one
+    is drawn. `asked`: the query's parameters as given."""
     template = get_template(FIELD_TEMPLATE)
+    values = dict(asked)
+    described: dict[str, dict[str, Any]] = {}
+
+    def draw(name: str) -> str:
+        if not described:
+            fields = form.filter_fields()
+            options.mark_options(fields, generation)
+            described.update((field["name"], field) for field in fields)
+        return template.render({"f": described[form.add_prefix(name)]})
+
+    names = list(form.fields)
+    if generation is None:  # (no generation: nothing is kept, the options neither)
+        return [mark_safe(draw(name)) for name in names]  # noqa: S308
     drawn_by = _drawn_by(template)
+    options_from = options.pieces_key(generation)
 
-    def key(field: dict[str, Any]) -> str:
-        return _field_key(drawn_by, field)
-
-    def draw(field: dict[str, Any]) -> str:
-        return template.render({"f": field})
+    def key(name: str) -> str:
+        errors = [str(error) for error in form.errors.get(name, ())]
+        with_options = options_from if isinstance(form.fields[name], ChoiceField) else None
+        asked_for = values.get(form.add_prefix(name), [])
+        return _field_key(drawn_by, name, asked_for, errors, with_options)
 
     # The template's output, escaped there.
-    return [mark_safe(f) for f in drawn_once(fields, key, draw, selectors.CACHE_SECONDS)]  # noqa: S308
+    return [mark_safe(f) for f in drawn_once(names, key, draw, selectors.CACHE_SECONDS)]  # noqa: S308
 
 
 def _drawn_cards(
@@ -261,9 +281,7 @@ class _SearchBody:
     def filters(self) -> list[SafeString]:
         # The fields as the query has them; their options (most of the markup) drawn once per
         # generation and language, with the query's checked (offers/search/options.py).
-        fields = self.form.filter_fields()
-        options.mark_options(fields, self.generation)
-        return _drawn_fields(fields)
+        return _drawn_fields(self.form, self.asked, self.generation)
 
     def read_ahead(self, body_key: str | None) -> None:
         """Read what the cache has of the body and of its results in one round trip rather

@@ -168,23 +168,60 @@ def test_every_field_of_a_result_and_every_input_of_the_card_is_in_its_key():
     assert read - syntax == {"offer", "labels", "in_compare", "compare_full"}, read
 
 
-def test_a_fields_key_follows_what_it_shows():
-    def key(**changes):
-        field = {"name": "alder", "id": "id_alder", "label": "Alder", "errors": [], "value": ""}
-        return views._field_key("t", {**field, **changes})
+def test_a_fields_key_follows_what_it_is_drawn_from():
+    def key(drawn_by="t", name="alder", asked=("25",), errors=(), options_from=None):
+        return views._field_key(drawn_by, name, list(asked), list(errors), options_from)
 
-    assert len({key(), key(value="25"), key(errors=["Fejl"]), key(label="Age")}) == 4
+    changed = [
+        key(drawn_by="u"),
+        key(name="pris_min"),
+        key(asked=("26",)),
+        key(asked=("25", "26")),
+        key(asked=()),
+        key(errors=("Fejl",)),
+        key(options_from="g2"),
+    ]
+    assert len({key(), *changed}) == len(changed) + 1
 
-    # Options drawn from the generation's pieces are keyed by what they are drawn from: the
-    # pieces' key and which are checked (not their values or markup, read again for nothing).
-    def drawn(pieces="g1", checked=(True,), **changes):
-        return key(options_drawn_from=(pieces, checked), **changes)
 
-    assert drawn(options=[("a", True)], options_html="<x>") == drawn(
-        options=[("b", False)], options_html="<y>"
-    )
-    assert len({drawn(), drawn(pieces="g2"), drawn(checked=(False,))}) == 3
-    assert key(options=[("a", True)]) != key(options=[("b", False)])
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_a_field_kept_is_the_field_drawn_afresh(caseworker, language):
+    """Kept by what it is drawn from, a field shows what describing and drawing it again
+    would: every field of a run of searches (values, choices checked, errors, reference data
+    changed between them), drawn with the fields of the searches before it kept, is the
+    field drawn with nothing kept (no generation: described, options and all)."""
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from partnership.models import Organisation
+
+    user = caseworker.get(reverse("offers:search")).wsgi_request.user
+    slagelse = Organisation.objects.get(slug="slagelse")
+    steps = [
+        {},
+        {"alder": "25"},
+        {"alder": "x"},
+        {"alder": "25", "sorter": "name", "ledige": "on"},
+        {"pris_max": "50"},
+        {"pris_min": "100,5", "pris_max": "50"},  # the same value, now with an error
+        {"kommune": "slagelse", "q": "autisme"},
+        "rename",  # the reference data changes: a new generation, new option pieces
+        {"kommune": "slagelse", "q": "autisme"},
+        {"kommune": "ukendt", "ejerform": "privat"},
+    ]
+    with translation.override(language):
+        for step in steps:
+            if step == "rename":
+                slagelse.name = "Slagelse Kommune (nyt navn)"
+                slagelse.save()
+                continue
+            request = RequestFactory().get(reverse("offers:search"), step)
+            request.user = user
+            body = views._SearchBody(request, selectors.search_generation(), 1, YEAR)
+            drawn = [str(f) for f in body.filters]
+            afresh = views._drawn_fields(body.form, body.asked, None)
+            assert drawn == [str(f) for f in afresh], step
+    assert "Slagelse Kommune (nyt navn)" in "".join(drawn)
 
 
 def test_a_search_made_again_takes_its_body_from_the_cache(caseworker, monkeypatch):

@@ -50,7 +50,7 @@ FRAGMENTS = {
 # everything it shows.
 DRAWN = {
     "offers/search/views.py": [
-        "_field_key (the field as SearchForm.filter_fields() describes it)",
+        "_field_key (what the field is drawn from: the query's values, errors, options)",
         "_card_key (every field of the result, the year and the comparison)",
     ],
 }
