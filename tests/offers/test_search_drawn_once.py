@@ -1,7 +1,8 @@
 """The search page's cards and form fields are each drawn once per content
-(offers/search/views.py, partnership.cache.drawn_once): kept under a digest of everything
-they show, so a new search draws only what no search drew before, and what changes shows at
-once. Each input of the two templates is in the key: a new one fails here until it is."""
+(offers/search/views.py, partnership.cache.drawn_once): a card kept under a digest of
+everything it shows, a field under a digest of what it is drawn from, so a new search draws
+only what no search drew before, and what changes shows at once. Each input of the card's
+template and of a field is in the key: a new one fails here until it is."""
 
 import dataclasses
 import re
