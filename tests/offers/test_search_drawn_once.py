@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from offers.models import VacancyReport
 from offers.search import selectors, views
 from offers.selectors import current_year
 from tests.factories import days_ago, make_offer, pl_rates, publish
@@ -80,7 +81,7 @@ def test_a_card_is_drawn_once_and_again_when_its_offer_changes(caseworker, monke
     assert drawn.names == []
     # What a card shows changes: that card alone is drawn again, and shows it.
     offer = selectors.Offer.objects.get(name="Kort 1")
-    selectors.VacancyReport.objects.create(offer=offer, vacant=3, reported_on=days_ago(1))
+    VacancyReport.objects.create(offer=offer, vacant=3, reported_on=days_ago(1))
     assert "3 af 10" in _page(caseworker)
     assert drawn.names == ["Kort 1"]
     drawn.clear()
@@ -245,7 +246,7 @@ def test_a_search_made_again_takes_its_body_from_the_cache(caseworker, monkeypat
     read = " ".join(q["sql"] for q in queries.captured_queries)
     assert "offers_searchrow" not in read and "offers_legalparagraph" not in read
     offer = selectors.Offer.objects.get(name="Kort 2")
-    selectors.VacancyReport.objects.create(offer=offer, vacant=4, reported_on=days_ago(1))
+    VacancyReport.objects.create(offer=offer, vacant=4, reported_on=days_ago(1))
     assert "4 af 10" in _page(caseworker, {"alder": "25"})
     assert built == [1]
 

@@ -229,7 +229,7 @@ def test_what_changes_shows_at_once_though_the_search_is_cached(caseworker):
     assert shows("Solsikken (nyt navn) ·")
     TargetGroup.objects.filter(slug="autisme").update(name="Autismespektret")
     assert shows('<span class="tag">Autismespektret</span>')
-    selectors.RegulationRate.objects.filter(year=YEAR).update(rate=Decimal("50"))
+    RegulationRate.objects.filter(year=YEAR).update(rate=Decimal("50"))
     assert not shows("Over PL")
     paragraph = LegalParagraph.objects.get(code="SEL § 107")
     by_paragraph = {"paragraf": paragraph.short}
