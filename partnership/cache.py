@@ -360,9 +360,10 @@ def drawn_once(
     timeout: float | None = DEFAULT_TIMEOUT,
 ) -> list[str]:
     """Each item's markup, drawn by draw(item) only when this process has none under
-    key(item): a key that is a digest of everything the markup shows (as every
-    `{% cache %}`'s), so a drawn item is never out of date. The items are kept in this process only (ContentKeyedCache.get_many_here()), not
-    in the shared cache: a piece is small and quick to draw (a search's card or field, 0.07
+    key(item): a key that changes whenever the markup would (a digest of what it shows, or
+    of the inputs it is drawn from, as a search's fields are), so a drawn item is never out
+    of date. The items are kept in this process only (ContentKeyedCache.get_many_here()),
+    not in the shared cache: a piece is small and quick to draw (a search's card or field, 0.07
     ms), and reading the pieces another process drew cost more than drawing them (a round
     trip to Redis for the cards and one for the fields, written again after each response:
     a new search took 1.0-1.6 ms longer on the bench, with 2 gunicorn workers). What a page
