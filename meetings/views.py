@@ -15,11 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from partnership import jobs
+from partnership.ahead import sent_ahead
 from partnership.confirmation import ask_first
 from partnership.forms import add_service_errors
 from partnership.models import OrganisationKind
@@ -248,7 +250,16 @@ def meeting_detail(request, pk):
     # The open actions an "Opfølgning" item shows: their digest is read with the facts, the
     # rows themselves only when the list cached under it is missing (see the template).
     follow_up = _has_follow_up(rows)
-    facts = selectors.meeting_facts(meeting, user, open_actions=follow_up)
+    # The facts are sent now and read where the page first shows one (the invited
+    # organisations), while the rest of the page is made and drawn up to there.
+    ahead = selectors.MeetingFactsAhead(meeting, user, open_actions=follow_up)
+    with sent_ahead(ahead):
+        return _meeting_page(request, meeting, rows, people, ahead, can_manage, follow_up)
+
+
+def _meeting_page(request, meeting, rows, people, ahead, can_manage, follow_up):
+    """The meeting page, with what it shows of the facts (`ahead`) read at its first use."""
+    user = request.user
     mine = next((row for row in people if row.user_id == user.pk), None)
     answer_form = None
     if permissions.can_answer(user, meeting):
@@ -258,17 +269,20 @@ def meeting_detail(request, pk):
         answer_form = AnswerForm(initial=initial)
     mail_status = selectors.meeting_mail_status(meeting, people) if can_manage else []
     invitations = _removable(meeting, selectors.invitations(meeting)) if can_manage else []
-    follow_up_key = (
-        _list_key(
+
+    def open_actions_key() -> str:
+        if not follow_up:
+            return ""
+        facts = ahead.facts
+        return _list_key(
             OPEN_ACTIONS,
             [
                 (facts.open_actions_digest, permissions.is_secretariat(user)),
                 sorted(permissions.organisation_ids(user)),
             ],
         )
-        if follow_up
-        else ""
-    )
+
+    follow_up_key = SimpleLazyObject(open_actions_key)
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -283,10 +297,12 @@ def meeting_detail(request, pk):
             "agenda_end": rows[-1].ends_at if rows else None,
             # Read, joined and escaped once for each digest of them (the cache): 700 and more.
             "organisation_names": partial(_organisation_names, meeting),
-            "organisations_key": _list_key(
-                "meetings/meeting_detail.html", [(facts.organisations_digest,)]
+            "organisations_key": SimpleLazyObject(
+                lambda: _list_key(
+                    "meetings/meeting_detail.html", [(ahead.facts.organisations_digest,)]
+                )
             ),
-            "invited_people": ", ".join(facts.people_names),
+            "invited_people": SimpleLazyObject(lambda: ", ".join(ahead.facts.people_names)),
             "invitations": invitations,
             "invitations_key": _list_key(
                 INVITATION_LIST, ((i.name, i.email, i.remove_url) for i in invitations)
@@ -304,11 +320,15 @@ def meeting_detail(request, pk):
             "mail_resend": _resendable(mail_status),
             "answer_counts": selectors.answers_by_organisation(people) if can_manage else [],
             "move_buttons": [("up", _("Flyt op")), ("down", _("Flyt ned"))],
-            "minutes": selectors.has_minutes(user, meeting, facts.minutes_statuses),
+            "minutes": SimpleLazyObject(
+                lambda: selectors.has_minutes(user, meeting, ahead.facts.minutes_statuses)
+            ),
             "can_start_minutes": permissions.can_start_minutes(user, meeting, timezone.now()),
             "follow_up": partial(actions.open_actions_before, user, meeting),
             "follow_up_key": follow_up_key,
-            "agenda_key": "" if can_manage else _agenda_key(meeting, rows, follow_up_key),
+            "agenda_key": SimpleLazyObject(
+                lambda: "" if can_manage else _agenda_key(meeting, rows, str(follow_up_key))
+            ),
             "counts": {
                 "attend": sum(1 for p in people if p.answer == Answer.ATTEND),
                 "decline": sum(1 for p in people if p.answer == Answer.DECLINE),

@@ -24,6 +24,7 @@ from offers.compare.session import COMPARE_MAX, compared_ids
 from offers.models import TariffUnit
 from offers.selectors import current_year
 from partnership import formats
+from partnership.ahead import sent_ahead
 from partnership.cache import content_digest, content_keyed, drawn_once, read_ahead
 from partnership.exports import CSV_CONTENT_TYPE, csv_lines, in_chunks
 from partnership.pagination import PAGE_PARAM, page_number, paginate
@@ -310,10 +311,10 @@ def search(request):
         else None
     )
     # A body to draw reads its results: their statement is sent before the page is drawn,
-    # and the database works on it meanwhile (selectors.sent_ahead()).
+    # and the database works on it meanwhile (partnership.ahead.sent_ahead()).
     if generation:
         body.read_ahead(body_key)
-    with selectors.sent_ahead(None if _body_drawn(body_key) else body.results):
+    with sent_ahead(None if _body_drawn(body_key) else body.results):
         return render(
             request,
             "offers/search.html",

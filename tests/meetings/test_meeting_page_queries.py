@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import escape
 
 from meetings import permissions, selectors, services
@@ -328,3 +329,46 @@ def test_prepared_meeting_lists_are_those_of_the_orm(setup):
                 assert Meeting.forum.is_cached(m)
     assert any(selectors.upcoming_meetings_list(p, moments[0]) for p in (setup.caseworker,))
     assert any(selectors.recent_meetings_list(p, moments[-1], 3) for p in (setup.caseworker,))
+
+
+@pytest.mark.parametrize("who", ["caseworker", "secretariat"])
+def test_the_page_sends_its_facts_before_it_is_drawn(client, setup, monkeypatch, who):
+    """The meeting page sends its facts' statement (the invited organisations' digest, the
+    people invited directly, the minutes' statuses, the open actions' digest) before the
+    template draws anything, reads it where the page first shows one, and leaves the
+    connection out of pipeline mode; what the page shows of them is as before."""
+    from django.db import connection
+    from django.template import base as template_base
+    from psycopg import pq
+
+    events = []
+    send, render = selectors.MeetingFactsAhead.send, template_base.Template.render
+    facts = selectors.MeetingFactsAhead.__dict__["facts"].func
+    monkeypatch.setattr(
+        selectors.MeetingFactsAhead, "send", lambda self: events.append("send") or send(self)
+    )
+    monkeypatch.setattr(
+        template_base.Template,
+        "render",
+        lambda self, context: events.append("render") or render(self, context),
+    )
+    monkeypatch.setattr(
+        selectors.MeetingFactsAhead,
+        "facts",
+        cached_property(lambda self: events.append("read") or facts(self)),
+    )
+    selectors.MeetingFactsAhead.facts.__set_name__(selectors.MeetingFactsAhead, "facts")
+    person = getattr(setup, who)
+    client.force_login(person)
+    page = client.get(setup.meeting.get_absolute_url()).content.decode()
+    assert events[:2] == ["send", "render"]
+    assert events.count("read") == 1 and events.index("read") > 1
+    assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.OFF
+    names = ", ".join(escape(n) for n in selectors.invited_organisation_names(setup.meeting))
+    assert _organisations(page) == names
+    assert selectors.meeting_facts(setup.meeting, person).people_names == [
+        u.get_full_name() or u.email
+        for u in User.objects.filter(meeting_invitations__meeting=setup.meeting).order_by(
+            "name", "pk"
+        )
+    ]

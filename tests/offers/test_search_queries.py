@@ -15,6 +15,7 @@ from offers.models import LegalParagraph, RegulationRate, TargetGroup, VacancyRe
 from offers.search import options as search_options
 from offers.search import selectors
 from offers.selectors import current_year, with_current_tariff
+from partnership.ahead import sent_ahead
 from partnership.models import Organisation
 from tests.factories import CASEWORKER, days_ago, demo_user, make_offer, pl_rates, publish
 
@@ -484,7 +485,7 @@ def test_a_query_made_while_the_statement_is_out_is_answered_in_order(caseworker
     user = demo_user(CASEWORKER)
     params = selectors.SearchParams(age=25)
     results = selectors.search_page(user, params, selectors.search_reference())
-    with selectors.sent_ahead(results):
+    with sent_ahead(results):
         with connection.cursor() as cursor:
             cursor.execute("SELECT %s::int + 1", [41])
             assert cursor.fetchone() == (42,)
