@@ -344,8 +344,14 @@ class Gunicorn:
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> Gunicorn:
+        # Production's settings (config/gunicorn.py: the recycling of workers, so the memory
+        # rows show what a server's workers keep; the app loaded and the search's cards
+        # drawn by the master before the workers start), on the bench's address, with its
+        # number of workers and without the access log.
         cmd = [
             GUNICORN,
+            "--config",
+            str(ROOT / "config" / "gunicorn.py"),
             "config.wsgi:application",
             "--workers",
             str(self.workers),
@@ -353,12 +359,8 @@ class Gunicorn:
             f"127.0.0.1:{self.port}",
             "--error-logfile",
             str(self.logfile),
-            # Production's recycling of workers (config/gunicorn.py), so the memory rows show
-            # what a server's workers keep.
-            "--max-requests",
-            str(GUNICORN_CONFIG["max_requests"]),
-            "--max-requests-jitter",
-            str(GUNICORN_CONFIG["max_requests_jitter"]),
+            "--access-logfile",
+            "/dev/null",
         ]
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

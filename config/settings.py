@@ -174,10 +174,13 @@ CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="") or version
 )
 # Values under keys that change whenever the value would (a digest of what a fragment shows,
 # the search's data generation): `{% cache %}` uses this alias. Each process keeps those it
-# read or wrote in front of the default cache (partnership.cache.ContentKeyedCache).
+# read or wrote in front of the default cache (partnership.cache.ContentKeyedCache), at most
+# MAX_SIZE characters of them: room for every search card of a national catalogue (10,000
+# offers: 12 million characters, drawn by gunicorn's master, config/gunicorn.py) and as much
+# again of the rest.
 CACHES["template_fragments"] = {
     "BACKEND": "partnership.cache.ContentKeyedCache",
-    "OPTIONS": {"SHARED": "default"},
+    "OPTIONS": {"SHARED": "default", "MAX_SIZE": 32_000_000},
 }
 
 AUTH_USER_MODEL = "partnership.User"

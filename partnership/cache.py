@@ -206,6 +206,11 @@ class ContentKeyedCache(BaseCache):
         for key, value in data.items():
             self._remember(self.make_and_validate_key(key, version=version), value)
 
+    def filled(self) -> float:
+        """The share of MAX_SIZE this process keeps now (0 to 1)."""
+        with _process_lock:
+            return _process_size[0] / self._max_size if self._max_size else 1.0
+
     def read_ahead(self, keys, version=None) -> None:
         """Read these keys, which the request will ask for one by one or in groups, in one
         round trip to the shared cache (Redis: one MGET) rather than one each: what is found

@@ -5,7 +5,7 @@ issues a fixed number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
@@ -22,6 +22,7 @@ from offers.filters import OfferFilter, text_query_sql
 from offers.models import (
     LegalParagraph,
     Offer,
+    SearchRow,
     SearchSynonym,
     TargetGroup,
 )
@@ -118,8 +119,9 @@ def search_offers(user: AnyUser, params: SearchParams) -> AnnotatedOffers:
 # --- The search page ---------------------------------------------------------------------
 # A fixed number of queries whatever the number of offers or matches (bench/run_search,
 # 10,000 offers): the data's generation, the reference data for the form, the count and the
-# page's ids (one query, see SearchResults; it reads the narrow search rows alone, offers.models.SearchRow of migration 0013, with only the
-# annotations the filters and the order need), and the details of the page's 20 offers
+# page's ids (one query, see SearchResults; it reads the narrow search rows alone,
+# offers.models.SearchRow of migration 0013, with only the annotations the filters and the
+# order need), and the details of the page's 20 offers
 # (tariffs, vacancy, paragraphs and target groups) by id in one more. The same search again
 # at the same generation reads the generation only: the reference data and the page come
 # from the cache.
@@ -670,41 +672,66 @@ class SearchResults:
     ) -> list[OfferResult]:
         """The results of these ids from their card_details() rows; for a text search with
         their match_reasons() (read here unless given)."""
-        by_pk = {r["pk"]: r for r in rows}  # (an offer deleted since its id was read: gone)
-        rows = [by_pk[pk] for pk in ids if pk in by_pk]
-        ref = self._reference
-        paragraph_order = {c.pk: i for i, c in enumerate(ref.paragraphs)}
-        paragraph_short = {c.pk: c.key for c in ref.paragraphs}
-        group_order = {c.pk: i for i, c in enumerate(ref.target_groups)}
-        group_name = {c.pk: c.label for c in ref.target_groups}
-        results = [
-            _offer_result(
-                r,
-                # (A paragraph or target group made since the reference data was read, in
-                # the moment between the two: left out rather than an error.)
-                paragraphs=[
-                    paragraph_short[p]
-                    for p in sorted(
-                        (p for p in r["paragraph_ids"] if p in paragraph_order),
-                        key=paragraph_order.__getitem__,
-                    )
-                ],
-                target_groups=[
-                    group_name[g]
-                    for g in sorted(
-                        (g for g in r["target_group_ids"] if g in group_order),
-                        key=group_order.__getitem__,
-                    )
-                ],
-            )
-            for r in rows
-        ]
+        results = offer_results(ids, rows, self._reference)
         if self._q and results:
             if reasons is None:
-                reasons = match_reasons([r.pk for r in results], self._q, ref)
+                reasons = match_reasons([r.pk for r in results], self._q, self._reference)
             for result in results:
                 result.found_in = reasons.get(result.pk, [])
         return results
+
+
+def offer_results(
+    ids: list[int], rows: list[dict[str, Any]], reference: SearchReference
+) -> list[OfferResult]:
+    """The results (what the cards show) of these ids, in their order, from their
+    card_details() rows, with the names of their paragraphs and target groups from the
+    reference data."""
+    by_pk = {r["pk"]: r for r in rows}  # (an offer deleted since its id was read: gone)
+    rows = [by_pk[pk] for pk in ids if pk in by_pk]
+    ref = reference
+    paragraph_order = {c.pk: i for i, c in enumerate(ref.paragraphs)}
+    paragraph_short = {c.pk: c.key for c in ref.paragraphs}
+    group_order = {c.pk: i for i, c in enumerate(ref.target_groups)}
+    group_name = {c.pk: c.label for c in ref.target_groups}
+    return [
+        _offer_result(
+            r,
+            # (A paragraph or target group made since the reference data was read, in
+            # the moment between the two: left out rather than an error.)
+            paragraphs=[
+                paragraph_short[p]
+                for p in sorted(
+                    (p for p in r["paragraph_ids"] if p in paragraph_order),
+                    key=paragraph_order.__getitem__,
+                )
+            ],
+            target_groups=[
+                group_name[g]
+                for g in sorted(
+                    (g for g in r["target_group_ids"] if g in group_order),
+                    key=group_order.__getitem__,
+                )
+            ],
+        )
+        for r in rows
+    ]
+
+
+# published_results() reads this many offers' details at a time.
+CHUNK = 500
+
+
+def published_results(year: int, reference: SearchReference) -> Iterator[list[OfferResult]]:
+    """The results of every published offer (the offers everyone who searches may find),
+    CHUNK at a time in the order of their ids: what their cards show, read with
+    card_details() as the search reads a page's."""
+    ids = list(
+        OfferFilter.published(SearchRow.objects.all()).order_by("pk").values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        yield offer_results(chunk, card_details(chunk, year), reference)
 
 
 def match_reasons(ids: list[int], q: str, reference: SearchReference) -> dict[int, list[str]]:

@@ -190,6 +190,25 @@ def test_caseworker_searches_compares_and_exports(portal_with_offers, new_page):
     assert ws.page_setup.fitToWidth == 1
 
 
+def test_a_full_comparison_offers_no_more_buttons_in_the_search(portal_with_offers, new_page):
+    """With four offers in the comparison the search's cards offer no "Føj til
+    sammenligning" (the list says the comparison is full); the cards in it say so."""
+    portal = portal_with_offers
+    page = new_page()
+    log_in(page, portal, "sagsbehandler.slagelse@portal.example")
+    page.goto(f"{portal}/tilbud/")
+    add = page.locator(".result button", has_text="Føj til sammenligning")
+    for n in range(4):
+        expect(add.first).to_be_visible()
+        add.first.click()
+        expect(page.locator(".result", has_text="Er med i sammenligningen.")).to_have_count(n + 1)
+    expect(page.get_by_role("link", name=re.compile("Sammenlign 4 tilbud"))).to_be_visible()
+    expect(page.locator(".result").nth(4)).to_be_visible()  # (more than the four)
+    for button in add.all():
+        expect(button).to_be_hidden()
+    assert_accessible(page)
+
+
 def test_both_ways_to_a_new_version_carry_addons_vat_and_overhead_and_show_a_diff(portal, new_page):
     """Issue 13, finding 1 in the browser: "Ret takst" and "Ny takst" for a year that has a
     published version both start from it (add-ons, VAT, overhead), and the draft shows what

@@ -10,12 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from offers.models import VacancyReport
+from offers.models import OfferStatus, VacancyReport
 from offers.search import selectors, views
 from offers.selectors import current_year
-from tests.factories import days_ago, make_offer, pl_rates, publish
+from tests.factories import days_ago, demo_user, make_offer, pl_rates, publish
 
 YEAR = current_year()
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -66,7 +67,7 @@ def _page(client, params=None):
 
 
 def _results(page):
-    return page[page.index('<ol class="result-list">') : page.index("</ol>")]
+    return page[page.index('<ol class="result-list') : page.index("</ol>")]
 
 
 def test_a_card_is_drawn_once_and_again_when_its_offer_changes(caseworker, monkeypatch):
@@ -90,6 +91,63 @@ def test_a_card_is_drawn_once_and_again_when_its_offer_changes(caseworker, monke
     page = _page(caseworker)
     assert page.count("Er med i sammenligningen.") == 1
     assert drawn.names == ["Kort 1"]
+
+
+def test_the_cards_drawn_before_the_workers_start_are_those_a_search_shows(caseworker, monkeypatch):
+    """draw_every_card() (gunicorn's master, config/gunicorn.py) draws each published offer's
+    card under the key a search looks it up by: a search then draws none, with nothing in
+    the comparison, and with a full comparison but the cards in it (a full comparison hides
+    every card's button, in the list, and changes no card)."""
+    extra = []
+    for i in range(4):
+        offer = make_offer(name=f"Ekstra {i}", age_min=18, age_max=40)
+        publish(offer, YEAR, 3000 + i)
+        extra.append(offer)
+    make_offer(name="Kladde", status=OfferStatus.DRAFT)  # no one else's search shows it
+    drawn = _Drawn(monkeypatch)
+    assert views.draw_every_card() == 7
+    assert len(drawn.names) == 7 and "Kladde" not in drawn.names
+    drawn.clear()
+    page = _page(caseworker)
+    assert "7 tilbud fundet" in page and '<ol class="result-list">' in page
+    assert drawn.names == []
+    assert _results(page).count('class="compare-add"') == 7
+    for offer in extra:
+        caseworker.post(reverse("offers:compare_add"), {"offer": offer.pk})
+    page = _page(caseworker)
+    assert '<ol class="result-list compare-full">' in page
+    assert sorted(drawn.names) == [o.name for o in extra]
+    assert page.count("Er med i sammenligningen.") == 4
+    # The buttons of the others are there, hidden by the style sheet; their form is too.
+    assert _results(page).count('class="compare-add"') == 3 and 'id="compare-add"' in page
+    css = (Path(__file__).resolve().parents[2] / "static/portal/portal.css").read_text()
+    assert ".result-list.compare-full .compare-add { display: none; }" in css
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_gunicorns_master_draws_the_cards_before_its_worker_starts(demo, settings, tmp_path):
+    """Served as in production (config/gunicorn.py), the master draws every published
+    offer's card before it starts the worker (and says so in the log), holds no connection
+    the worker could inherit, and the worker's search shows them."""
+    from tests.partnership.test_faults import Browser, start_web, stop_web
+
+    for i in range(3):
+        publish(make_offer(name=f"Forhånd {i}", age_min=18, age_max=40), YEAR, 2000 + i)
+    client = Client()
+    client.force_login(demo_user("sagsbehandler.slagelse@portal.example"))
+    log_path = str(tmp_path / "web.log")
+    proc, base = start_web(settings, log_path, production_config=True)
+    try:
+        browser = Browser(base, timeout=30)
+        browser.set_cookie(settings.SESSION_COOKIE_NAME, client.cookies["sessionid"].value)
+        status, page = browser.get(reverse("offers:search"))
+    finally:
+        stop_web(proc)
+    log = open(log_path).read()
+    assert "The search's cards drawn before the workers started: 3 in" in log, log[-3000:]
+    assert status == 200 and "3 tilbud fundet" in page, page[:2000]
+    assert page.count('class="result"') == 3 and "Forhånd 2" in page
 
 
 def test_a_field_is_drawn_once_per_value_and_error(caseworker, monkeypatch):
@@ -139,8 +197,8 @@ def _result(**changes) -> selectors.OfferResult:
 def test_every_field_of_a_result_and_every_input_of_the_card_is_in_its_key():
     base = _result()
 
-    def key(r=base, drawn_by="t", year=YEAR, in_compare=False, compare_full=False):
-        return views._card_key(r, drawn_by, year, in_compare, compare_full)
+    def key(r=base, drawn_by="t", year=YEAR, in_compare=False):
+        return views._card_key(r, drawn_by, year, in_compare)
 
     keys = {key()}
     fields = dataclasses.fields(selectors.OfferResult)
@@ -158,8 +216,8 @@ def test_every_field_of_a_result_and_every_input_of_the_card_is_in_its_key():
             else f"{value}x"
         )
         keys.add(key(_result(**{f.name: other})))
-    keys |= {key(drawn_by="u"), key(year=YEAR + 1), key(in_compare=True), key(compare_full=True)}
-    assert len(keys) == 1 + len(fields) + 4
+    keys |= {key(drawn_by="u"), key(year=YEAR + 1), key(in_compare=True)}
+    assert len(keys) == 1 + len(fields) + 3
     # The card's template reads nothing else: the result's texts, their labels and the
     # context the key holds.
     source = (TEMPLATES / views.CARD_TEMPLATE).read_text(encoding="utf-8")
@@ -167,7 +225,7 @@ def test_every_field_of_a_result_and_every_input_of_the_card_is_in_its_key():
     tags = " ".join(re.findall(r"{[{%](.*?)[}%]}", source))
     read = {name.split(".")[0] for name in re.findall(r"[a-z_]+(?:\.[a-z_]+)*", tags)}
     syntax = {"if", "elif", "else", "endif", "for", "in", "endfor", "not", "g"}  # (g: a loop's)
-    assert read - syntax == {"offer", "labels", "in_compare", "compare_full"}, read
+    assert read - syntax == {"offer", "labels", "in_compare"}, read
 
 
 def test_a_fields_key_follows_what_it_is_drawn_from():

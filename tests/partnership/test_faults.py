@@ -227,11 +227,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_web(settings, log_path: str, **extra_env) -> tuple[subprocess.Popen, str]:
+def start_web(
+    settings, log_path: str, *, production_config: bool = False, **extra_env
+) -> tuple[subprocess.Popen, str]:
     """The portal under gunicorn (one sync worker) against the test database, configured as
     in production: DEBUG off, jobs sent to the broker rather than run in-process, the
-    session cookie signed with this test process's key. Returns (process, base URL) once
-    it answers."""
+    session cookie signed with this test process's key; with production_config, gunicorn's
+    own settings too (config/gunicorn.py: the master loads the portal and prepares it
+    before the worker starts). Returns (process, base URL) once it answers."""
     port = _free_port()
     env = child_env(
         drop=() if "CACHE_URL" in extra_env else ("CACHE_URL",),
@@ -252,6 +255,7 @@ def start_web(settings, log_path: str, **extra_env) -> tuple[subprocess.Popen, s
             sys.executable,
             "-m",
             "gunicorn",
+            *(["--config=config/gunicorn.py"] if production_config else []),
             "config.wsgi:application",
             f"--bind=127.0.0.1:{port}",
             "--workers=1",

@@ -36,6 +36,14 @@ def test_the_workers_are_recycled_after_some_requests_with_jitter():
     assert config.workers >= 2
 
 
+def test_the_master_loads_the_portal_and_prepares_it_before_the_workers_start():
+    """What the master makes ready (the search's cards) every worker starts with, also one
+    that replaces another (tests/offers/test_search_drawn_once.py starts it)."""
+    config = _gunicorn_config()
+    assert config.preload_app is True
+    assert config.when_ready.__module__ != "gunicorn.config"  # (its own, not the default)
+
+
 def test_the_image_and_compose_start_gunicorn_with_the_settings_file():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     web = compose["services"]["web"]["command"]
