@@ -4,6 +4,7 @@ the same offers for the same filters, old takstoversigt jobs still rerun (and an
 in one is refused, never widened to every offer), and no other module filters the offer list
 on its own."""
 
+import copy
 import importlib
 import inspect
 import json
@@ -25,6 +26,7 @@ from offers.reports.overview import render_tariff_overview, tariff_overview
 from offers.search.forms import SearchFilter, SearchForm
 from offers.selectors import current_year
 from partnership.models import Organisation, OrganisationKind, OwnershipForm
+from partnership.validators import refuse_cpr
 from tests.factories import CASEWORKER, days_ago, demo_user, make_offer, pl_rates, publish
 
 YEAR = current_year()
@@ -253,6 +255,45 @@ def test_each_filterset_has_filters_of_its_own_bound_to_it(filterset):
     # State a FilterSet keeps while it filters (the provider's conditions) stays its own.
     first.filter_cleaned({"ejerform": OwnershipForm.PRIVATE})
     assert not second._providers
+
+
+QUERIES = [
+    "kommune=slagelse&alder=25&paragraf=%C2%A7+108",
+    "kommune=ingen&alder=-1&pris_min=9&pris_max=1",
+    "q=autisme&maalgruppe=autisme&maalgruppe=ukendt&ledige=on&sorter=price",
+    "",
+]
+
+
+@pytest.mark.django_db
+def test_search_forms_share_their_fields_and_keep_their_own_input(demo):
+    """The search forms made with the same reference data share its fields (made once,
+    offers.search.forms._fields_for) rather than each deep-copying them; each form's data,
+    values and errors stay its own, and each validates and draws as a form with fields of
+    its own (Django's copies) does, with the portal's input rules on them."""
+    from offers.search.selectors import search_reference
+
+    reference = search_reference()
+    forms = [SearchForm(QueryDict(q), reference=reference) for q in QUERIES]
+    for name in SearchForm.base_fields:
+        assert len({id(f.fields[name]) for f in forms}) == 1  # shared
+        assert forms[0].fields[name] is not SearchForm.base_fields[name]
+    for query, form in zip(QUERIES, forms, strict=True):
+        own = SearchForm(QueryDict(query), reference=reference)
+        own.fields = copy.deepcopy(dict(own.fields))  # fields of its own, as Django makes them
+        assert form.is_valid() == own.is_valid()
+        assert form.errors == own.errors and form.cleaned_data == own.cleaned_data
+        assert form.filter_fields() == own.filter_fields()
+    assert forms[0].is_valid() and not forms[1].is_valid()
+    assert forms[1].errors and not forms[0].errors and not forms[3].errors
+    assert refuse_cpr in forms[0].fields["q"].validators
+    # New reference data (a new generation): fields of their own, with its choices.
+    Organisation.objects.create(
+        name="Nykøbing Kommune", slug="nykoebing", kind=OrganisationKind.MUNICIPALITY
+    )
+    newer = SearchForm(QueryDict("kommune=nykoebing"), reference=search_reference())
+    assert newer.is_valid() and newer.fields["kommune"] is not forms[0].fields["kommune"]
+    assert not SearchForm(QueryDict("kommune=nykoebing"), reference=reference).is_valid()
 
 
 def test_a_filterset_without_a_form_for_its_filters_refuses_input():
