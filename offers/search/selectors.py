@@ -836,8 +836,9 @@ _DETAIL_FIELDS = [
 def card_details(ids: list[int], year: int) -> list[dict[str, Any]]:
     """What the cards show of these offers: what offers.selectors.with_current_tariff() and
     the offers' links read (tests/offers/test_search_queries.py holds it to them), in one
-    statement, the database function offers_card_details (migration 0017, planned once per
-    connection). The search page reads them with its ids (SearchResults._window_statement)."""
+    statement, the database function offers_card_details (migrations 0017 and 0018, planned
+    once per connection). The search page reads them with its ids
+    (SearchResults._window_statement)."""
     sql, params = _card_details_sql("%s", year)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, list(ids)])
