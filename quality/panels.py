@@ -3,13 +3,12 @@ does not import quality). Each issues a fixed number of queries whatever the off
 
 from __future__ import annotations
 
-from django.db import connection
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from offers import extensions
-from partnership import formats
+from partnership import dashboard, formats
 from partnership.permissions import organisations_where
 
 from . import permissions
@@ -93,8 +92,9 @@ WHERE a.offer_id = ANY(%s)
 
 def compare_digest(offer_ids: list[int]) -> str:
     """A digest of what compare_row() draws for these offers (one query): the comparison's
-    table is cached under it."""
-    with connection.cursor() as cursor:
+    table is cached under it. Prepared, as the comparison's own digest
+    (offers.compare.comparison._page_key)."""
+    with dashboard.compiled_cursor() as cursor:
         cursor.execute(_COMPARE_DIGEST_SQL, [offer_ids])
         row = cursor.fetchone()
     return str(row[0]) if row else ""
