@@ -23,8 +23,10 @@ tests/partnership/test_dashboard_prepared.py holds the prepared form to the ORM'
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -34,6 +36,7 @@ from django.db.models import Choices, Count, QuerySet, Window
 from django.db.models.sql import Query
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from .models import Job, Notice
 from .permissions import memberships_of
@@ -213,13 +216,73 @@ def prepared_rows(
     if entry is None:
         return []
     model, sql, params = entry
-    if now is not None:
-        params = tuple(now if p == NOW else p for p in params)
-    with compiled_cursor() as cursor:
-        cursor.execute(sql, params)
+    together = _together.get()
+    cursor = None
+    if together is not None:
+        # (The moment of reads made together is the block's: the request's.)
+        now = together.now if now is not None else None
+        together.asked.append((key, now is not None))
+        sent = together.sent.pop(key, None)
+        if sent is not None and sent[1] == (now is not None):
+            cursor = sent[0]
+    if cursor is None:
+        cursor = compiled_cursor()
+        cursor.execute(sql, _at(params, now))
+    with cursor:
+        rows = cursor.fetchall()  # (first: in pipeline mode the columns come with the rows)
         columns = tuple(c.name for c in cursor.description or ())
-        rows = cursor.fetchall()
     return _instances(model, columns, rows) if rows else []
+
+
+def _at(params: tuple[Any, ...], now: datetime | None) -> tuple[Any, ...]:
+    """Prepared SQL's parameters with the moment (NOW) put in, if given."""
+    return params if now is None else tuple(now if p == NOW else p for p in params)
+
+
+@dataclass
+class _Together:
+    now: datetime
+    sent: dict[str, tuple[Any, bool]] = field(default_factory=dict)  # key: (cursor, with now)
+    asked: list[tuple[str, bool]] = field(default_factory=list)
+
+
+_together: ContextVar[_Together | None] = ContextVar("reads_together", default=None)
+# What prepared_rows() read for a page and person the last time, in order: (key, with now).
+_asked_before: dict[tuple[Any, ...], list[tuple[str, bool]]] = {}
+
+
+@contextmanager
+def read_together(page: str, user: Any) -> Iterator[datetime]:
+    """While the block runs, the prepared reads (prepared_rows) that the page made for this
+    person the last time are sent to the database at once, before the page asks for them
+    (psycopg's pipeline mode, as partnership.ahead), and each is read where the page asks
+    for it: the database answers them one after the other without waiting for Python to
+    ask (Mit overblik: its lists' seven reads, a round trip each). A read the page asks for
+    anew is made then, and sent with the others next time; one sent that the page no longer
+    asks for is read and dropped at the end. Every read of the block has the block's moment,
+    which it yields (the request's: a panel's own timezone.now() would be microseconds
+    later)."""
+    memo = (page, person_key(user))
+    together = _Together(timezone.now())
+    connection.ensure_connection()
+    with connection.connection.pipeline():
+        for key, with_now in _asked_before.get(memo, []):
+            entry = _prepared.get((key, memo[1]))
+            if entry is not None and key not in together.sent:
+                _model, sql, params = entry
+                cursor = compiled_cursor()
+                cursor.execute(sql, _at(params, together.now if with_now else None))
+                together.sent[key] = (cursor, with_now)
+        token = _together.set(together)
+        try:
+            yield together.now
+        finally:
+            _together.reset(token)
+    for cursor, _with_now in together.sent.values():  # (sent, not asked for: read above)
+        cursor.close()
+    if len(_asked_before) >= _PREPARED_LIMIT:
+        _asked_before.clear()
+    _asked_before[memo] = together.asked
 
 
 # Per model and columns of a prepared query: which columns are the model's fields (their

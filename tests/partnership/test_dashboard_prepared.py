@@ -5,6 +5,8 @@ answer, a meeting that has ended, a new membership) shows on the very next reque
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -163,3 +165,55 @@ def _line_of_compiled_sql(tree) -> int:
         for n in ast.walk(function)
         if isinstance(n, ast.Attribute) and n.attr == "sql_with_params"
     )
+
+
+class _Logged:
+    """A cursor that notes when a statement is sent and when its rows are read."""
+
+    def __init__(self, cursor, events):
+        self.cursor, self.events = cursor, events
+
+    def execute(self, sql, params=None):
+        self.events.append("send")
+        return self.cursor.execute(sql, params)
+
+    def fetchall(self):
+        self.events.append("read")
+        return self.cursor.fetchall()
+
+    def __getattr__(self, name):
+        return getattr(self.cursor, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return self.cursor.__exit__(*exc)
+
+
+def test_the_lists_are_read_together_from_the_persons_second_visit(
+    demo, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """From the person's second visit on, Mit overblik sends the reads of its lists to the
+    database at once (partnership.dashboard.read_together), before it reads any of them; the
+    page shows the same, and a change still shows at once."""
+    user = demo_user(CASEWORKER)
+    client.force_login(user)
+    _invited_meeting(1, held=False, capture=django_capture_on_commit_callbacks)
+    first = _dashboard(client)
+    events: list[str] = []
+    real = dashboard.compiled_cursor
+    monkeypatch.setattr(dashboard, "compiled_cursor", lambda: _Logged(real(), events))
+    second = _dashboard(client)
+    sent = events.count("send")
+    assert sent >= 6 and events == ["send"] * sent + ["read"] * sent, events
+
+    def without_tokens(page: str) -> str:
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+    assert without_tokens(second) == without_tokens(first)
+    assert "Overbliksmøde 1" in second
+    make_contract(
+        offer=make_offer(name="Kontrakt sendt sammen"), buyer_slug="slagelse", email=CASEWORKER
+    )
+    assert "Kontrakt sendt sammen" in _dashboard(client)
