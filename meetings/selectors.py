@@ -19,12 +19,13 @@ from django.db.models.functions import MD5, Cast, Coalesce, Concat, NullIf
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 
-from partnership import dashboard, mail
+from partnership import ahead, dashboard, mail
 from partnership.models import MailKind, Organisation, Role, User
 from partnership.permissions import AnyUser
 
 from . import actions, permissions
 from .models import (
+    INVITEES_SQL,
     AgendaItem,
     Answer,
     AttendeeKind,
@@ -492,6 +493,18 @@ def _agenda_rows(meeting: Meeting) -> list[AgendaRow]:
             presenters.get(row.item.pk, []), row.item.presenters_text
         )
     return rows
+
+
+def meeting_page_reads(meeting: Meeting) -> list[ahead.Prepared]:
+    """The meeting page's reads of the meeting's agenda (_agenda_rows: its items and their
+    details) and invitees (Meeting.invitee_rows), to send together before the page asks
+    for them (partnership.ahead.sent_ahead): three round trips become one."""
+    params = {"meeting": meeting.pk}
+    return [
+        ahead.Prepared(AGENDA_ITEMS_SQL, params),
+        ahead.Prepared(AGENDA_DETAILS_SQL, params),
+        ahead.Prepared(INVITEES_SQL, params),
+    ]
 
 
 def agenda(user: AnyUser, meeting: Meeting) -> list[AgendaRow]:

@@ -245,16 +245,18 @@ def meeting_detail(request, pk):
     meeting = _meeting(request, pk)
     user = request.user
     can_manage = permissions.can_manage_meetings(user)
-    rows = selectors.agenda(user, meeting)
-    people = selectors.invitees(meeting)
-    # The open actions an "Opfølgning" item shows: their digest is read with the facts, the
-    # rows themselves only when the list cached under it is missing (see the template).
-    follow_up = _has_follow_up(rows)
-    # The facts are sent now and read where the page first shows one (the invited
-    # organisations), while the rest of the page is made and drawn up to there.
-    ahead = selectors.MeetingFactsAhead(meeting, user, open_actions=follow_up)
-    with sent_ahead(ahead):
-        return _meeting_page(request, meeting, rows, people, ahead, can_manage, follow_up)
+    # The agenda's and the invitees' reads sent together (partnership.ahead.sent_ahead).
+    with sent_ahead(*selectors.meeting_page_reads(meeting)):
+        rows = selectors.agenda(user, meeting)
+        people = selectors.invitees(meeting)
+        # The open actions an "Opfølgning" item shows: their digest is read with the facts,
+        # the rows themselves only when the list cached under it is missing (see the
+        # template). The facts are sent now and read where the page first shows one (the
+        # invited organisations), while the rest of the page is made and drawn up to there.
+        follow_up = _has_follow_up(rows)
+        facts = selectors.MeetingFactsAhead(meeting, user, open_actions=follow_up)
+        facts.send()
+        return _meeting_page(request, meeting, rows, people, facts, can_manage, follow_up)
 
 
 def _meeting_page(request, meeting, rows, people, ahead, can_manage, follow_up):

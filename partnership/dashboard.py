@@ -38,6 +38,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from . import ahead
 from .models import Job, Notice
 from .permissions import memberships_of
 
@@ -179,6 +180,38 @@ def inline_constants(sql: str, params: Iterable[Any]) -> tuple[str, list[Any]]:
     return _PLACEHOLDER.sub(place, sql), kept
 
 
+class _CompiledCursor:
+    """compiled_cursor()'s cursor: the one of a read sent ahead with the same SQL and
+    parameters (partnership.ahead.Prepared), if the running block sent it, else a preparing
+    cursor that runs it now."""
+
+    def __init__(self) -> None:
+        self._cursor: Any = None
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        self._cursor = ahead.taken(sql, params)
+        if self._cursor is None:
+            self._cursor = connection.preparing_cursor()  # partnership/db_backend/base.py
+            self._cursor.execute(sql, params)
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._cursor)
+
+    def close(self) -> None:
+        if self._cursor is not None:
+            self._cursor.close()
+
+    def __enter__(self) -> _CompiledCursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def compiled_cursor() -> Any:
     """A cursor for running SQL that compiled() keeps: a Django cursor (its execute wrappers
     and query log, as connection.cursor()'s) that prepares its statements. The text of such SQL
@@ -188,8 +221,9 @@ def compiled_cursor() -> Any:
     on the bench data: Mit overblik 29.7 -> 28.5 ms, the meeting page 25.7 -> 24.0, the
     contract list 14.4 -> 13.4 ms p50). Every other query stays as Django's backend runs it
     (client-side binding, nothing prepared); no pooler loses the prepared statements
-    (docker-compose.yml connects to PostgreSQL itself)."""
-    return connection.preparing_cursor()  # partnership/db_backend/base.py
+    (docker-compose.yml connects to PostgreSQL itself). A read sent ahead with the same SQL
+    and parameters (partnership.ahead.Prepared) is read from the one sent."""
+    return _CompiledCursor()
 
 
 def prepared_rows(
@@ -217,18 +251,12 @@ def prepared_rows(
         return []
     model, sql, params = entry
     together = _together.get()
-    cursor = None
     if together is not None:
         # (The moment of reads made together is the block's: the request's.)
         now = together.now if now is not None else None
         together.asked.append((key, now is not None))
-        sent = together.sent.pop(key, None)
-        if sent is not None and sent[1] == (now is not None):
-            cursor = sent[0]
-    if cursor is None:
-        cursor = compiled_cursor()
+    with compiled_cursor() as cursor:  # (the read sent ahead, if it was: read_together)
         cursor.execute(sql, _at(params, now))
-    with cursor:
         rows = cursor.fetchall()  # (first: in pipeline mode the columns come with the rows)
         columns = tuple(c.name for c in cursor.description or ())
     return _instances(model, columns, rows) if rows else []
@@ -242,7 +270,6 @@ def _at(params: tuple[Any, ...], now: datetime | None) -> tuple[Any, ...]:
 @dataclass
 class _Together:
     now: datetime
-    sent: dict[str, tuple[Any, bool]] = field(default_factory=dict)  # key: (cursor, with now)
     asked: list[tuple[str, bool]] = field(default_factory=list)
 
 
@@ -261,25 +288,21 @@ def read_together(page: str, user: Any) -> Iterator[datetime]:
     anew is made then, and sent with the others next time; one sent that the page no longer
     asks for is read and dropped at the end. Every read of the block has the block's moment,
     which it yields (the request's: a panel's own timezone.now() would be microseconds
-    later)."""
+    later). The reads are partnership.ahead's Prepared: compiled_cursor() takes each."""
     memo = (page, person_key(user))
     together = _Together(timezone.now())
-    connection.ensure_connection()
-    with connection.connection.pipeline():
-        for key, with_now in _asked_before.get(memo, []):
-            entry = _prepared.get((key, memo[1]))
-            if entry is not None and key not in together.sent:
-                _model, sql, params = entry
-                cursor = compiled_cursor()
-                cursor.execute(sql, _at(params, together.now if with_now else None))
-                together.sent[key] = (cursor, with_now)
-        token = _together.set(together)
-        try:
+    reads = []
+    for key, with_now in _asked_before.get(memo, []):
+        entry = _prepared.get((key, memo[1]))
+        if entry is not None:
+            _model, sql, params = entry
+            reads.append(ahead.Prepared(sql, _at(params, together.now if with_now else None)))
+    token = _together.set(together)
+    try:
+        with ahead.sent_ahead(*reads):
             yield together.now
-        finally:
-            _together.reset(token)
-    for cursor, _with_now in together.sent.values():  # (sent, not asked for: read above)
-        cursor.close()
+    finally:
+        _together.reset(token)
     if len(_asked_before) >= _PREPARED_LIMIT:
         _asked_before.clear()
     _asked_before[memo] = together.asked

@@ -372,3 +372,23 @@ def test_the_page_sends_its_facts_before_it_is_drawn(client, setup, monkeypatch,
             "name", "pk"
         )
     ]
+
+
+def test_the_agenda_and_the_invitees_are_read_from_the_reads_sent_together(
+    client, setup, monkeypatch
+):
+    """The meeting page sends the reads of its agenda and invitees together
+    (selectors.meeting_page_reads, partnership.ahead.sent_ahead), and the selectors read
+    each from the one sent (the same SQL and parameters), none sent twice."""
+    from partnership import ahead
+
+    taken = []
+    real = ahead.taken
+    monkeypatch.setattr(
+        ahead, "taken", lambda sql, params: taken.append(real(sql, params)) or taken[-1]
+    )
+    client.force_login(setup.caseworker)
+    page = client.get(setup.meeting.get_absolute_url()).content.decode()
+    reads = selectors.meeting_page_reads(setup.meeting)
+    assert sum(t is not None for t in taken) == len(reads) == 3, taken
+    assert _organisations(page)  # the page as before

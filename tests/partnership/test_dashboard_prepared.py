@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -202,8 +203,9 @@ def test_the_lists_are_read_together_from_the_persons_second_visit(
     _invited_meeting(1, held=False, capture=django_capture_on_commit_callbacks)
     first = _dashboard(client)
     events: list[str] = []
-    real = dashboard.compiled_cursor
-    monkeypatch.setattr(dashboard, "compiled_cursor", lambda: _Logged(real(), events))
+    database = connections["default"]
+    real = database.preparing_cursor
+    monkeypatch.setattr(database, "preparing_cursor", lambda: _Logged(real(), events))
     second = _dashboard(client)
     sent = events.count("send")
     assert sent >= 6 and events == ["send"] * sent + ["read"] * sent, events
