@@ -51,7 +51,7 @@ FRAGMENTS = {
 DRAWN = {
     "offers/search/views.py": [
         "_field_key (what the field is drawn from: the query's values, errors, options)",
-        "_card_key (every field of the result, the year and the comparison)",
+        "_card_key (every field of the result, the year, whether it is compared)",
     ],
 }
 PROJECT = TEMPLATES.parent
