@@ -338,20 +338,12 @@ def test_the_page_sends_its_facts_before_it_is_drawn(client, setup, monkeypatch,
     template draws anything, reads it where the page first shows one, and leaves the
     connection out of pipeline mode; what the page shows of them is as before."""
     from django.db import connection
-    from django.template import base as template_base
     from psycopg import pq
 
-    events = []
-    send, render = selectors.MeetingFactsAhead.send, template_base.Template.render
+    from tests.ahead import sends_and_renders
+
+    events = sends_and_renders(monkeypatch, selectors.MeetingFactsAhead)
     facts = selectors.MeetingFactsAhead.__dict__["facts"].func
-    monkeypatch.setattr(
-        selectors.MeetingFactsAhead, "send", lambda self: events.append("send") or send(self)
-    )
-    monkeypatch.setattr(
-        template_base.Template,
-        "render",
-        lambda self, context: events.append("render") or render(self, context),
-    )
     monkeypatch.setattr(
         selectors.MeetingFactsAhead,
         "facts",

@@ -447,22 +447,13 @@ def test_a_new_search_sends_its_statement_before_the_page_is_drawn(caseworker, m
     draws anything (the database works on it meanwhile, in psycopg's pipeline mode), reads
     it where the page shows the count, and leaves the connection out of pipeline mode; a
     body from the cache sends nothing."""
-    from django.template import base as template_base
     from psycopg import pq
 
     from offers.search import views
+    from tests.ahead import sends_and_renders
 
     _offers(3)
-    events = []
-    send, render = selectors.SearchResults.send, template_base.Template.render
-    monkeypatch.setattr(
-        selectors.SearchResults, "send", lambda self: events.append("send") or send(self)
-    )
-    monkeypatch.setattr(
-        template_base.Template,
-        "render",
-        lambda self, context: events.append("render") or render(self, context),
-    )
+    events = sends_and_renders(monkeypatch, selectors.SearchResults)
     response = caseworker.get(reverse("offers:search"), {"alder": "25"})
     assert "3 tilbud fundet" in response.content.decode()
     assert events[:2] == ["send", "render"]
