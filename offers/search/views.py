@@ -116,9 +116,9 @@ _RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(selectors.OfferResult)
 def _card_key(r: selectors.OfferResult, drawn_by: str, year: int, in_compare: bool) -> str:
     """The key a card is kept under: a digest of everything it shows (templates/offers/
     _search_card.html's context: the result's fields, the year, whether it is in the
-    comparison) and of what draws it (`drawn_by`: the template's
-    source and the language, which the labels are in). So a card is never out of date: a
-    changed offer is a new key."""
+    comparison) and of what draws it (`drawn_by`: the template's source and the language,
+    which the labels are in). So a card is never out of date: a changed offer is a new
+    key."""
     fields = (getattr(r, f) for f in _RESULT_FIELDS)
     return "offers-search-card:" + content_digest(drawn_by, year, in_compare, *fields)
 
@@ -213,8 +213,10 @@ def draw_every_card() -> int:
     starts its workers (config/gunicorn.py), so that every worker starts with them, also
     one that replaces another. A new search then draws only the cards of offers changed
     since, and those that say where a text search found its words: drawing its cards was
-    the largest part of a new search (1.9 ms of 15 in one process, 11 of its 20 cards
-    drawn on the bench). Returns the number of cards drawn; none without a generation."""
+    the largest part of a new search (in one process, over 400 of the bench's new
+    searches: 1.9 ms p50 of 15.2, 60 % of the cards drawn; with every card drawn first,
+    0.5 ms, and the search 1.3 ms faster). Returns the number of cards drawn; none without
+    a generation."""
     generation = selectors.search_generation()
     if generation is None:
         return 0
