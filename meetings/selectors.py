@@ -16,7 +16,6 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import CharField, OuterRef, Prefetch, Q, QuerySet, TextField, Value
 from django.db.models.functions import MD5, Cast, Coalesce, Concat, NullIf
-from django.utils.functional import cached_property
 from django.utils.translation import gettext
 
 from partnership import ahead, dashboard, mail
@@ -311,45 +310,34 @@ def meeting_facts(meeting: Meeting, user: AnyUser, *, open_actions: bool = False
     """The digest of the invited organisations, the names of the people invited directly
     and the statuses of the minutes' versions; if asked (the agenda has an "Opfølgning"
     item), the digest of the open actions the item shows the person
-    (actions.open_actions_fingerprint). One query, its SQL compiled once (_facts_query)."""
-    return MeetingFactsAhead(meeting, user, open_actions=open_actions).facts
+    (actions.open_actions_fingerprint). One query, its SQL compiled once (_facts_query);
+    the one meeting_facts_read() sent ahead, if it was."""
+    read = meeting_facts_read(meeting, user, open_actions=open_actions)
+    with dashboard.compiled_cursor() as cursor:
+        cursor.execute(read.sql, read.params)
+        organisations, people, statuses, *digest = cursor.fetchone()
+    return MeetingFacts(
+        organisations_digest=organisations,
+        people_names=people,
+        minutes_statuses=statuses,
+        open_actions_digest=digest[0] if digest else None,
+    )
 
 
-class MeetingFactsAhead:
-    """meeting_facts() as a statement to send ahead (partnership.ahead.sent_ahead()): the
-    meeting page sends it before it is drawn, and reads `facts` where it first shows one
-    (the slowest of the page's statements: 1.9 ms of the bench's Fællesmøde, most of it
-    the open actions' digest)."""
-
-    def __init__(self, meeting: Meeting, user: AnyUser, *, open_actions: bool = False) -> None:
-        self._sql, params = _facts_query(user, open_actions)
-        self._params = dashboard.bind(
-            params,
-            {
-                permissions.SOME_MEETING: meeting.pk,
-                permissions.SOME_FORUM: meeting.forum_id,
-                dashboard.NOW: meeting.starts_at,
-            },
-        )
-        self._cursor: Any = None
-
-    def send(self) -> None:
-        if self._cursor is None and "facts" not in self.__dict__:
-            self._cursor = dashboard.compiled_cursor()
-            self._cursor.execute(self._sql, self._params)
-
-    @cached_property
-    def facts(self) -> MeetingFacts:
-        self.send()
-        cursor, self._cursor = self._cursor, None
-        with cursor:
-            organisations, people, statuses, *digest = cursor.fetchone()
-        return MeetingFacts(
-            organisations_digest=organisations,
-            people_names=people,
-            minutes_statuses=statuses,
-            open_actions_digest=digest[0] if digest else None,
-        )
+def meeting_facts_read(
+    meeting: Meeting, user: AnyUser, *, open_actions: bool = False
+) -> ahead.Prepared:
+    """meeting_facts()' read, to send ahead (partnership.ahead.sent_ahead): the meeting
+    page sends it before it is drawn and reads the facts where it first shows one (the
+    slowest of the page's reads: 1.9 ms of the bench's Fællesmøde, most of it the open
+    actions' digest)."""
+    sql, params = _facts_query(user, open_actions)
+    values = {
+        permissions.SOME_MEETING: meeting.pk,
+        permissions.SOME_FORUM: meeting.forum_id,
+        dashboard.NOW: meeting.starts_at,
+    }
+    return ahead.Prepared(sql, dashboard.bind(params, values))
 
 
 # --- The agenda --------------------------------------------------------------------------

@@ -254,13 +254,15 @@ def meeting_detail(request, pk):
         # template). The facts are sent now and read where the page first shows one (the
         # invited organisations), while the rest of the page is made and drawn up to there.
         follow_up = _has_follow_up(rows)
-        facts = selectors.MeetingFactsAhead(meeting, user, open_actions=follow_up)
-        facts.send()
+        selectors.meeting_facts_read(meeting, user, open_actions=follow_up).send()
+        facts = SimpleLazyObject(
+            lambda: selectors.meeting_facts(meeting, user, open_actions=follow_up)
+        )
         return _meeting_page(request, meeting, rows, people, facts, can_manage, follow_up)
 
 
-def _meeting_page(request, meeting, rows, people, ahead, can_manage, follow_up):
-    """The meeting page, with what it shows of the facts (`ahead`) read at its first use."""
+def _meeting_page(request, meeting, rows, people, facts, can_manage, follow_up):
+    """The meeting page, with what it shows of the facts (`facts`, read at its first use)."""
     user = request.user
     mine = next((row for row in people if row.user_id == user.pk), None)
     answer_form = None
@@ -275,7 +277,6 @@ def _meeting_page(request, meeting, rows, people, ahead, can_manage, follow_up):
     def open_actions_key() -> str:
         if not follow_up:
             return ""
-        facts = ahead.facts
         return _list_key(
             OPEN_ACTIONS,
             [
@@ -300,11 +301,9 @@ def _meeting_page(request, meeting, rows, people, ahead, can_manage, follow_up):
             # Read, joined and escaped once for each digest of them (the cache): 700 and more.
             "organisation_names": partial(_organisation_names, meeting),
             "organisations_key": SimpleLazyObject(
-                lambda: _list_key(
-                    "meetings/meeting_detail.html", [(ahead.facts.organisations_digest,)]
-                )
+                lambda: _list_key("meetings/meeting_detail.html", [(facts.organisations_digest,)])
             ),
-            "invited_people": SimpleLazyObject(lambda: ", ".join(ahead.facts.people_names)),
+            "invited_people": SimpleLazyObject(lambda: ", ".join(facts.people_names)),
             "invitations": invitations,
             "invitations_key": _list_key(
                 INVITATION_LIST, ((i.name, i.email, i.remove_url) for i in invitations)
@@ -323,7 +322,7 @@ def _meeting_page(request, meeting, rows, people, ahead, can_manage, follow_up):
             "answer_counts": selectors.answers_by_organisation(people) if can_manage else [],
             "move_buttons": [("up", _("Flyt op")), ("down", _("Flyt ned"))],
             "minutes": SimpleLazyObject(
-                lambda: selectors.has_minutes(user, meeting, ahead.facts.minutes_statuses)
+                lambda: selectors.has_minutes(user, meeting, facts.minutes_statuses)
             ),
             "can_start_minutes": permissions.can_start_minutes(user, meeting, timezone.now()),
             "follow_up": partial(actions.open_actions_before, user, meeting),

@@ -2,7 +2,7 @@
 database works on them while Python makes the page up to there, and answers them one after
 the other without waiting for Python to ask for the next (psycopg's pipeline mode). The
 search's results (offers.search.selectors.SearchResults), the meeting page's reads and
-facts (meetings.selectors.meeting_page_reads, MeetingFactsAhead) and Mit overblik's lists
+facts (meetings.selectors.meeting_page_reads, meeting_facts_read) and Mit overblik's lists
 (partnership.dashboard.read_together) are sent so."""
 
 from __future__ import annotations

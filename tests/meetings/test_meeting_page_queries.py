@@ -14,7 +14,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.html import escape
 
 from meetings import permissions, selectors, services
@@ -340,21 +339,20 @@ def test_the_page_sends_its_facts_before_it_is_drawn(client, setup, monkeypatch,
     from django.db import connection
     from psycopg import pq
 
+    from partnership import ahead
     from tests.ahead import sends_and_renders
 
-    events = sends_and_renders(monkeypatch, selectors.MeetingFactsAhead)
-    facts = selectors.MeetingFactsAhead.__dict__["facts"].func
+    events = sends_and_renders(monkeypatch, ahead.Prepared)
+    facts = selectors.meeting_facts
     monkeypatch.setattr(
-        selectors.MeetingFactsAhead,
-        "facts",
-        cached_property(lambda self: events.append("read") or facts(self)),
+        selectors, "meeting_facts", lambda *a, **kw: events.append("read") or facts(*a, **kw)
     )
-    selectors.MeetingFactsAhead.facts.__set_name__(selectors.MeetingFactsAhead, "facts")
     person = getattr(setup, who)
     client.force_login(person)
     page = client.get(setup.meeting.get_absolute_url()).content.decode()
-    assert events[:2] == ["send", "render"]
-    assert events.count("read") == 1 and events.index("read") > 1
+    # The agenda's and invitees' reads and the facts', all sent before anything is drawn.
+    assert events[:5] == ["send"] * 4 + ["render"], events
+    assert events.count("read") == 1 and events.index("read") > 4
     assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.OFF
     names = ", ".join(escape(n) for n in selectors.invited_organisation_names(setup.meeting))
     assert _organisations(page) == names
@@ -370,8 +368,9 @@ def test_the_agenda_and_the_invitees_are_read_from_the_reads_sent_together(
     client, setup, monkeypatch
 ):
     """The meeting page sends the reads of its agenda and invitees together
-    (selectors.meeting_page_reads, partnership.ahead.sent_ahead), and the selectors read
-    each from the one sent (the same SQL and parameters), none sent twice."""
+    (selectors.meeting_page_reads, partnership.ahead.sent_ahead), and then its facts'
+    (selectors.meeting_facts_read); the selectors read each from the one sent (the same SQL
+    and parameters), none sent twice."""
     from partnership import ahead
 
     taken = []
@@ -382,5 +381,5 @@ def test_the_agenda_and_the_invitees_are_read_from_the_reads_sent_together(
     client.force_login(setup.caseworker)
     page = client.get(setup.meeting.get_absolute_url()).content.decode()
     reads = selectors.meeting_page_reads(setup.meeting)
-    assert sum(t is not None for t in taken) == len(reads) == 3, taken
+    assert sum(t is not None for t in taken) == len(reads) + 1 == 4, taken
     assert _organisations(page)  # the page as before
